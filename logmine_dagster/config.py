@@ -1,0 +1,123 @@
+"""Settings read from environment variables, shared by the CLI and the Dagster code location.
+
+Every value is validated here so that a bad value fails with one clear line, wherever it is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_START_DATE = "2025-01-01"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or invalid; the message is one line meant for the operator."""
+
+
+def _env(name: str, environ) -> str | None:
+    value = environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def parse_rate(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}")
+    return value
+
+
+def parse_positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number greater than 0, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be a whole number greater than 0, got {raw!r}")
+    return value
+
+
+def parse_date(name: str, raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a date YYYY-MM-DD, got {raw!r}") from None
+
+
+def check_database_url(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # SQLAlchemy 2.1 maps the bare scheme to psycopg 3, which is not installed.
+        raise ConfigError(
+            "LOGMINE_DATABASE_URL must name its driver: use postgresql+psycopg2://... "
+            f"(got scheme {url.split('://', 1)[0]!r})"
+        )
+    if "://" not in url:
+        raise ConfigError("LOGMINE_DATABASE_URL must be an SQLAlchemy URL such as sqlite:///path or postgresql+psycopg2://...")
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    log_root: Path
+    sample_rate: float
+    retention_days: int
+    start_date: dt.date
+    low_confidence_threshold: float
+    batch_size: int
+
+    @classmethod
+    def from_env(cls, environ=None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        home = Path(_env("LOGMINE_HOME", environ) or ".logmine").expanduser().resolve()
+        database_url = _env("LOGMINE_DATABASE_URL", environ) or f"sqlite:///{home / 'logmine.db'}"
+        log_root = Path(_env("LOGMINE_LOG_ROOT", environ) or home / "logs").expanduser().resolve()
+        rate_raw = _env("LOGMINE_SAMPLE_RATE", environ)
+        retention_raw = _env("LOGMINE_RETENTION_DAYS", environ)
+        start_raw = _env("LOGMINE_START_DATE", environ) or DEFAULT_START_DATE
+        threshold_raw = _env("LOGMINE_LOW_CONFIDENCE", environ)
+        batch_raw = _env("LOGMINE_BATCH_SIZE", environ)
+        return cls(
+            home=home,
+            database_url=check_database_url(database_url),
+            log_root=log_root,
+            sample_rate=parse_rate("LOGMINE_SAMPLE_RATE", rate_raw) if rate_raw else 0.005,
+            retention_days=parse_positive_int("LOGMINE_RETENTION_DAYS", retention_raw) if retention_raw else 30,
+            start_date=parse_date("LOGMINE_START_DATE", start_raw),
+            low_confidence_threshold=parse_rate("LOGMINE_LOW_CONFIDENCE", threshold_raw) if threshold_raw else 0.5,
+            batch_size=parse_positive_int("LOGMINE_BATCH_SIZE", batch_raw) if batch_raw else 30,
+        )
+
+
+def load_hash_key(home: Path, environ=None) -> bytes:
+    """The secret that keys pseudonyms (hashed ids).
+
+    Taken from LOGMINE_HASH_KEY, else from a key file created once under LOGMINE_HOME. It is never
+    written to the database, so the sanitised tier alone cannot be linked back to real ids.
+    """
+    environ = os.environ if environ is None else environ
+    from_env = _env("LOGMINE_HASH_KEY", environ)
+    if from_env:
+        if len(from_env) < 16:
+            raise ConfigError("LOGMINE_HASH_KEY must be at least 16 characters long")
+        return from_env.encode("utf-8")
+    key_file = home / "hash.key"
+    if not key_file.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip().encode("utf-8")

@@ -1,0 +1,69 @@
+"""Categorised candidates per day, and the weekly batch for human reviewers."""
+
+import dagster as dg
+
+from logmine_dagster.categorise import CATEGORIES
+from logmine_dagster.defs.assets.sanitise import sanitised_samples
+from logmine_dagster.defs.metadata import counts_markdown
+from logmine_dagster.defs.partitions import daily_partitions, weekly_partitions
+from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy
+from logmine_dagster.stages.curate import categorise_day
+from logmine_dagster.stages.review import build_batch
+from logmine_dagster.weeks import iso_week_label
+
+
+@dg.asset(
+    deps=[sanitised_samples],
+    partitions_def=daily_partitions,
+    group_name="curate",
+    kinds={"sqlalchemy"},
+    description="Sanitised samples categorised as happy_path, edge_case, adversarial or drift, with reasons; "
+    "near-identical cases collapsed into one with a duplicate count.",
+)
+def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
+    report = categorise_day(database.get(), context.partition_key)
+    clusters = "\n".join(
+        ["| case | category | seen |", "| --- | --- | ---: |"] + [f"| {c} | {cat} | {n} |" for c, cat, n in report.largest_clusters]
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "samples_read": report.read,
+            "candidates": report.kept,
+            "duplicates_dropped": report.duplicates_dropped,
+            **{f"category_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
+            "by_category": counts_markdown(report.by_category, "category"),
+            "by_reason": counts_markdown(report.by_reason, "reason"),
+            "largest_clusters": dg.MetadataValue.md(clusters),
+        }
+    )
+
+
+@dg.asset(
+    deps=[categorised_candidates],
+    partitions_def=weekly_partitions,
+    group_name="review",
+    kinds={"sqlalchemy"},
+    description="The week's capped, category-balanced batch, queued for human review.",
+)
+def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, policy: MiningPolicy) -> dg.MaterializeResult:
+    week = context.partition_key
+    report = build_batch(database.get(), week, policy.batch_cap())
+    chosen = "\n".join(
+        ["| # | case | day | category | reasons |", "| ---: | --- | --- | --- | --- |"]
+        + [f"| {i + 1} | {c['case_id']} | {c['day']} | {c['category']} | {c['reasons']} |" for i, c in enumerate(report.chosen)]
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "week": iso_week_label(week),
+            "candidates_in_week": report.candidates,
+            "excluded_already_queued_or_decided": report.excluded,
+            "queued": report.selected,
+            "kept_decided": report.kept_decided,
+            **{f"queued_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
+            "batch": dg.MetadataValue.md(chosen),
+            "next_step": dg.MetadataValue.md(
+                f"`logmine review export --week {week} --out batch.jsonl`, then "
+                f"`logmine review import batch.jsonl --reviewer NAME`"
+            ),
+        }
+    )

@@ -1,0 +1,56 @@
+"""Human decisions as labelled cases, and the eval set built from the accepted ones."""
+
+import dagster as dg
+
+from logmine_dagster.categorise import CATEGORIES
+from logmine_dagster.defs.assets.curation import review_batch
+from logmine_dagster.defs.metadata import counts_markdown
+from logmine_dagster.defs.resources import LogmineDatabase
+from logmine_dagster.stages.evalset import build_eval_set
+from logmine_dagster.stages.review import build_labelled_cases
+
+
+@dg.asset(
+    deps=[review_batch],
+    group_name="review",
+    kinds={"sqlalchemy"},
+    description="Reviewers' decisions (accept with an expected output, or discard with a reason), each with "
+    "reviewer and time. Only human decisions: nothing here is inferred.",
+)
+def labelled_cases(database: LogmineDatabase) -> dg.MaterializeResult:
+    rows = build_labelled_cases(database.get())
+    accepted = sum(1 for r in rows if r["decision"] == "accept")
+    reviewers = sorted({r["reviewer"] for r in rows})
+    return dg.MaterializeResult(
+        metadata={
+            "decided": len(rows),
+            "accepted": accepted,
+            "discarded": len(rows) - accepted,
+            "reviewers": len(reviewers),
+        }
+    )
+
+
+@dg.asset(
+    deps=[labelled_cases],
+    group_name="evalset",
+    kinds={"sqlalchemy", "file"},
+    description="The eval set: accepted, human-labelled cases; also written to LOGMINE_HOME/eval_set.jsonl.",
+)
+def eval_set(database: LogmineDatabase) -> dg.MaterializeResult:
+    out = database.home() / "eval_set.jsonl"
+    report = build_eval_set(database.get(), out)
+    weeks = sorted({week for week, _ in report.by_week_and_category})
+    growth = ["| week | " + " | ".join(CATEGORIES) + " | total |", "| --- |" + " ---: |" * (len(CATEGORIES) + 1)]
+    for week in weeks:
+        counts = [int(report.by_week_and_category.get((week, c), 0)) for c in CATEGORIES]
+        growth.append(f"| {week} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
+    return dg.MaterializeResult(
+        metadata={
+            "cases": report.total,
+            **{f"cases_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
+            "by_category": counts_markdown(report.by_category, "category"),
+            "growth_by_week": dg.MetadataValue.md("\n".join(growth)),
+            "path": dg.MetadataValue.path(str(out)),
+        }
+    )

@@ -1,0 +1,65 @@
+"""Asset checks: the guarantees logmine makes, checked on every materialisation."""
+
+import datetime as dt
+
+import dagster as dg
+
+from logmine_dagster.defs.assets.evalset import eval_set
+from logmine_dagster.defs.assets.retention import raw_log_retention
+from logmine_dagster.defs.assets.sanitise import sanitised_samples
+from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy, PresidioSanitiser
+from logmine_dagster.stages.evalset import unlabelled_eval_cases
+from logmine_dagster.stages.retention import retention_violations
+from logmine_dagster.stages.sanitise import residual_pii_in_day
+
+
+@dg.asset_check(
+    asset=sanitised_samples,
+    blocking=True,
+    description="Re-reads the stored sanitised rows with an independent scanner (strict regexes plus every "
+    "value that scanner finds in the raw record). Any finding fails the check and blocks downstream assets.",
+)
+def sanitised_samples_no_residual_pii(
+    context: dg.AssetCheckExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser
+) -> dg.AssetCheckResult:
+    day = context.run.tags.get("dagster/partition")
+    if day is None:
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR, description="run has no partition")
+    findings = residual_pii_in_day(database.get(), presidio.key(), day)
+    total = int(sum(findings.values()))
+    return dg.AssetCheckResult(
+        passed=total == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"partition": day, "residual_findings": total, **{f"found_{kind}": int(n) for kind, n in findings.items()}},
+        description=None if total == 0 else f"{total} residual PII finding(s) in the sanitised tier for {day}",
+    )
+
+
+@dg.asset_check(
+    asset=raw_log_retention,
+    blocking=True,
+    description="Nothing older than the retention period survives: no dt= log folder and no raw_samples row.",
+)
+def raw_logs_within_retention(database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy) -> dg.AssetCheckResult:
+    stale = retention_violations(
+        database.get(), log_source.root_path(), dt.datetime.now(dt.timezone.utc).date(), policy.retention()
+    )
+    return dg.AssetCheckResult(
+        passed=not stale,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"stale_items": len(stale), "stale": dg.MetadataValue.json(stale[:50])},
+    )
+
+
+@dg.asset_check(
+    asset=eval_set,
+    blocking=True,
+    description="Every eval case has a human reviewer's accept decision and a non-empty expected output.",
+)
+def eval_cases_all_human_labelled(database: LogmineDatabase) -> dg.AssetCheckResult:
+    problems = unlabelled_eval_cases(database.get())
+    return dg.AssetCheckResult(
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"unlabelled_cases": len(problems), "case_ids": dg.MetadataValue.json(problems[:50])},
+    )

@@ -1,0 +1,20 @@
+"""Turning stage reports into Dagster metadata. Counts, keys and reasons only: never record text."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import dagster as dg
+
+
+def counts_markdown(counter: Counter, label: str) -> dg.MetadataValue:
+    if not counter:
+        return dg.MetadataValue.md(f"_no {label}_")
+    lines = [f"| {label} | count |", "| --- | ---: |"]
+    lines += [f"| {key} | {int(value)} |" for key, value in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def per_key_counts(counter: Counter, prefix: str) -> dict[str, int]:
+    """Stable numeric keys (e.g. `sampled_error`), so the UI plots them across materialisations."""
+    return {f"{prefix}_{key}": int(value) for key, value in counter.items()}

@@ -1,0 +1,118 @@
+"""Resources: logmine's database, the raw log source, the Presidio sanitiser and the mining policy.
+
+Every field left unset falls back to the LOGMINE_* environment variables at run time, so secrets and
+paths never have to be written into run config (which Dagster stores and shows).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Iterator, Optional
+
+import dagster as dg
+
+from logmine_dagster.config import ConfigError, Settings, check_database_url, load_hash_key, parse_positive_int, parse_rate
+from logmine_dagster.log_reader import LineResult, list_partition_days, partition_dir, partition_fingerprint, read_partition
+from logmine_dagster.sampling import SamplingPolicy
+from logmine_dagster.storage import Database
+
+
+@functools.lru_cache(maxsize=8)
+def _database(url: str) -> Database:
+    return Database(url)
+
+
+class LogmineDatabase(dg.ConfigurableResource):
+    """logmine's SQLAlchemy database (default: LOGMINE_DATABASE_URL, else SQLite under LOGMINE_HOME)."""
+
+    url: Optional[str] = None
+
+    def get(self) -> Database:
+        return _database(check_database_url(self.url) if self.url else Settings.from_env().database_url)
+
+    def home(self) -> Path:
+        return Settings.from_env().home
+
+
+class LogSource(dg.ConfigurableResource):
+    """Raw logs as Hive-style day folders: `root/dt=YYYY-MM-DD/*.jsonl[.gz]`."""
+
+    root: Optional[str] = None
+
+    def root_path(self) -> Path:
+        return Path(self.root).expanduser().resolve() if self.root else Settings.from_env().log_root
+
+    def days(self) -> list[str]:
+        return list_partition_days(self.root_path())
+
+    def read_day(self, day: str) -> Iterator[LineResult]:
+        return read_partition(self.root_path(), day)
+
+    def fingerprint(self, day: str) -> str:
+        return partition_fingerprint(self.root_path(), day)
+
+    def has_day(self, day: str) -> bool:
+        return partition_dir(self.root_path(), day).is_dir()
+
+
+class PresidioSanitiser(dg.ConfigurableResource):
+    """Presidio (spaCy NER + pattern recognizers) and the secret that keys pseudonyms.
+
+    `hash_key` unset: LOGMINE_HASH_KEY, else a key file created once under LOGMINE_HOME.
+    """
+
+    hash_key: Optional[str] = None
+
+    def sanitiser(self):
+        from logmine_dagster.sanitise import get_sanitiser  # loads spaCy: only when a run needs it
+
+        return get_sanitiser()
+
+    def key(self) -> bytes:
+        if self.hash_key:
+            if len(self.hash_key) < 16:
+                raise ConfigError("hash_key must be at least 16 characters long")
+            return self.hash_key.encode("utf-8")
+        return load_hash_key(Settings.from_env().home)
+
+
+class MiningPolicy(dg.ConfigurableResource):
+    """Sampling rate, low-confidence threshold, retention period and batch size."""
+
+    sample_rate: Optional[float] = None
+    low_confidence_threshold: Optional[float] = None
+    retention_days: Optional[int] = None
+    batch_size: Optional[int] = None
+
+    def sampling(self) -> SamplingPolicy:
+        settings = Settings.from_env()
+        rate = settings.sample_rate if self.sample_rate is None else parse_rate("sample_rate", str(self.sample_rate))
+        threshold = (
+            settings.low_confidence_threshold
+            if self.low_confidence_threshold is None
+            else parse_rate("low_confidence_threshold", str(self.low_confidence_threshold))
+        )
+        return SamplingPolicy(rate=rate, low_confidence_threshold=threshold)
+
+    def retention(self) -> int:
+        if self.retention_days is None:
+            return Settings.from_env().retention_days
+        return parse_positive_int("retention_days", str(self.retention_days))
+
+    def batch_cap(self) -> int:
+        if self.batch_size is None:
+            return Settings.from_env().batch_size
+        return parse_positive_int("batch_size", str(self.batch_size))
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "database": LogmineDatabase(),
+            "log_source": LogSource(),
+            "presidio": PresidioSanitiser(),
+            "policy": MiningPolicy(),
+        }
+    )

@@ -1,0 +1,38 @@
+"""Picking up new (and rewritten) day partitions under the log root."""
+
+import datetime as dt
+import json
+
+import dagster as dg
+
+from logmine_dagster.defs.jobs import daily_mining_job
+from logmine_dagster.defs.partitions import daily_partitions
+from logmine_dagster.defs.resources import LogSource
+
+
+def complete_days(candidates: list[str], start: str, today: dt.date) -> list[str]:
+    """Days the daily partitions cover: from the start date up to yesterday (today is still being written)."""
+    return [day for day in candidates if start <= day < today.isoformat()]
+
+
+@dg.sensor(
+    job=daily_mining_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Requests a daily_mining_job run for every dt= folder that is new or whose files changed.",
+)
+def new_log_partitions_sensor(context: dg.SensorEvaluationContext, log_source: LogSource) -> dg.SensorResult:
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    start = daily_partitions.start.strftime("%Y-%m-%d")
+    today = dt.datetime.now(dt.timezone.utc).date()
+    present = log_source.days()
+    requests = []
+    for day in complete_days(present, start, today):
+        fingerprint = log_source.fingerprint(day)
+        if seen.get(day) != fingerprint:
+            # The fingerprint is part of the run key: a rewritten day runs again, an unchanged one never.
+            requests.append(dg.RunRequest(run_key=f"{day}:{fingerprint}", partition_key=day))
+            seen[day] = fingerprint
+    # Forget days deleted by retention so the cursor does not grow for ever.
+    seen = {day: fp for day, fp in seen.items() if day in set(present)}
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True))

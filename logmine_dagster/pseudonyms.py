@@ -1,0 +1,14 @@
+"""Keyed pseudonyms for identifiers that must not leave the raw tier readable.
+
+An HMAC rather than a plain hash: without the key, nobody can confirm a guessed id by hashing it.
+"""
+
+import hashlib
+import hmac
+
+
+def pseudonym(key: bytes, kind: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    mac = hmac.new(key, f"{kind}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{kind[:1]}_{mac[:24]}"

@@ -1,0 +1,63 @@
+"""Retention: raw source logs and raw samples hold PII and are deleted after `retention_days`.
+
+A day is expired when it is older than `today - retention_days`. Every deletion is recorded in
+`retention_log` (what and how many, never content).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from logmine_dagster.log_reader import list_partition_days, partition_dir
+from logmine_dagster.storage import Database
+from logmine_dagster.storage.schema import raw_samples, retention_log
+
+
+def cutoff_day(today: dt.date, retention_days: int) -> str:
+    """The oldest day that is kept."""
+    return (today - dt.timedelta(days=retention_days)).isoformat()
+
+
+@dataclass
+class RetentionReport:
+    cutoff: str
+    deleted_partitions: list[str] = field(default_factory=list)
+    deleted_raw_rows: dict[str, int] = field(default_factory=dict)
+
+
+def apply_retention(db: Database, log_root: Path, today: dt.date, retention_days: int) -> RetentionReport:
+    report = RetentionReport(cutoff=cutoff_day(today, retention_days))
+    now = dt.datetime.now(dt.timezone.utc)
+    log_rows = []
+    for day in list_partition_days(log_root):
+        if day < report.cutoff:
+            folder = partition_dir(log_root, day)
+            files = sum(1 for p in folder.rglob("*") if p.is_file())
+            shutil.rmtree(folder)
+            report.deleted_partitions.append(day)
+            log_rows.append({"deleted_at": now, "target": "log_partition", "item_key": f"dt={day}", "item_count": files, "cutoff_day": report.cutoff})
+    with db.transaction() as conn:
+        counts = conn.execute(
+            sa.select(raw_samples.c.day, sa.func.count()).where(raw_samples.c.day < report.cutoff).group_by(raw_samples.c.day)
+        ).all()
+        conn.execute(raw_samples.delete().where(raw_samples.c.day < report.cutoff))
+        for day, count in counts:
+            report.deleted_raw_rows[day] = int(count)
+            log_rows.append({"deleted_at": now, "target": "raw_samples", "item_key": day, "item_count": int(count), "cutoff_day": report.cutoff})
+        if log_rows:
+            conn.execute(retention_log.insert(), log_rows)
+    return report
+
+
+def retention_violations(db: Database, log_root: Path, today: dt.date, retention_days: int) -> list[str]:
+    """What still exists beyond the retention period (keys only): must be empty after retention ran."""
+    cutoff = cutoff_day(today, retention_days)
+    stale = [f"log partition dt={day}" for day in list_partition_days(log_root) if day < cutoff]
+    rows = db.fetch_all(sa.select(raw_samples.c.day).where(raw_samples.c.day < cutoff).distinct())
+    stale += [f"raw_samples day {row['day']}" for row in rows]
+    return stale

@@ -1,0 +1,78 @@
+"""Stage 1: read a day of raw logs once, keep the sampled records in the raw tier."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from logmine_dagster.log_reader import BadLine, partition_files, read_partition
+from logmine_dagster.sampling import SamplingPolicy, sample_reasons
+from logmine_dagster.storage import Database
+from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
+
+
+@dataclass
+class SampleReport:
+    day: str
+    files: int = 0
+    scanned: int = 0
+    sampled: int = 0
+    quarantined: int = 0
+    by_reason: Counter = field(default_factory=Counter)
+    quarantine_reasons: Counter = field(default_factory=Counter)
+
+
+def _reason_kind(reason: str) -> str:
+    """Group quarantine reasons for reporting (drop line-specific detail)."""
+    return reason.split(" (", 1)[0].split(":", 1)[0]
+
+
+def sample_day(db: Database, log_root: Path, day: str, policy: SamplingPolicy) -> SampleReport:
+    report = SampleReport(day=day, files=len(partition_files(log_root, day)))
+    now = dt.datetime.now(dt.timezone.utc)
+    quarantine_rows: list[dict] = []
+    seen_sampled: set[str] = set()
+
+    def quarantine(source_file: str, line: int | None, reason: str) -> None:
+        report.quarantined += 1
+        report.quarantine_reasons[_reason_kind(reason)] += 1
+        quarantine_rows.append(
+            {"day": day, "source_file": source_file, "source_line": line, "reason": reason[:300], "quarantined_at": now}
+        )
+
+    def sampled_rows():
+        for item in read_partition(log_root, day):
+            if isinstance(item, BadLine):
+                quarantine(item.source_file, item.line, item.reason)
+                continue
+            report.scanned += 1
+            record = item.record
+            if record["timestamp"][:10] != day:
+                quarantine(item.source_file, item.line, "timestamp outside its dt= partition")
+                continue
+            reasons = sample_reasons(record, policy)
+            if not reasons:
+                continue
+            if record["request_id"] in seen_sampled:
+                quarantine(item.source_file, item.line, "duplicate request_id in partition")
+                continue
+            seen_sampled.add(record["request_id"])
+            report.sampled += 1
+            report.by_reason.update(reasons)
+            yield {
+                "day": day,
+                "request_id": record["request_id"],
+                "sample_reasons": ",".join(reasons),
+                "record_json": json.dumps(record, ensure_ascii=False),
+                "source_file": item.source_file,
+                "source_line": item.line,
+                "sampled_at": now,
+            }
+
+    with db.transaction() as conn:
+        db.replace_rows(raw_samples, raw_samples.c.day == day, sampled_rows(), conn=conn)
+        db.replace_rows(ingest_quarantine, ingest_quarantine.c.day == day, quarantine_rows, conn=conn)
+    return report
