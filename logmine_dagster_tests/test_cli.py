@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 def test_unknown_arguments_get_one_clear_line(capsys):
     assert main(["generate", "--nope"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "No such option: --nope" in err[0]
+    assert len(err) == 1 and "No such option '--nope'" in err[0]
 
 
 def test_bad_config_values_get_one_clear_line(monkeypatch, capsys, tmp_path):

@@ -9,7 +9,6 @@ weekly_review_batch_schedule = dg.build_schedule_from_partitioned_job(
     hour_of_day=6,
     day_of_week=1,
     name="weekly_review_batch_schedule",
-    execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every Monday 06:00 UTC: the batch of the week that just ended.",
 )

@@ -8,6 +8,7 @@ output) is returned with the line, so the manifest lists every value the record 
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import random
@@ -20,6 +21,7 @@ from . import pii, vocab
 # Compact, non-ASCII-preserving JSON: values then appear verbatim in the raw line. A pre-built encoder,
 # because json.dumps with keyword arguments constructs a new encoder on every call.
 encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+encode_string = json.encoder.encode_basestring  # the C function behind json for one str, non-ASCII kept
 
 # --- rates (per request unless stated) ---------------------------------------------------------------
 ERROR_RATE = 0.03
@@ -60,7 +62,9 @@ CHANNELS = Weighted(vocab.CHANNELS)
 INTENTS = Weighted(vocab.INTENTS)
 ERRORS = Weighted(ERROR_TYPES)
 LENGTHS = Weighted(SESSION_LENGTHS)
-DRIFT_PRODUCT_INTENTS = ("device_troubleshooting", "device_troubleshooting", "order_status", "general_question", "plan_change")
+DRIFT_PRODUCT_INTENTS = (
+    "device_troubleshooting", "device_troubleshooting", "order_status", "general_question", "plan_change",
+)
 
 SYSTEM_MESSAGE_JSON = {
     model: encode_json({"role": "system", "content": prompt}) for model, prompt in vocab.SYSTEM_PROMPTS.items()
@@ -69,11 +73,15 @@ SYSTEM_MESSAGE_JSON = {
 
 # --- templates ---------------------------------------------------------------------------------------
 
-Template = tuple  # ((literal, slot name or None), ...)
+# A template is its text when it has no slots (most replies), else ((literal, slot name or None), ...).
+Template = str | tuple
 
 
 def compile_template(text: str) -> Template:
-    return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(text))
+    pieces = tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(text))
+    if all(name is None for _, name in pieces):
+        return text.replace("{{", "{").replace("}}", "}")
+    return pieces
 
 
 def _compile_all(texts) -> tuple[Template, ...]:
@@ -109,9 +117,17 @@ class Session:
     adversarial: bool = False
     name_known: bool = False
     looked_up: bool = False
-    # Committed turns, already encoded: later requests repeat them verbatim, so encode them once.
-    history: list[str] = field(default_factory=list)
-    history_pii: list[tuple[str, str]] = field(default_factory=list)
+    # The system message and committed turns, already JSON-encoded and comma-joined: every later
+    # request repeats them verbatim, so they are encoded once.
+    encoded_input: str = ""
+    committed_turns: int = 0
+    # PII in the committed turns: an ordered set, since several turns often repeat the same value.
+    history_pii: dict[tuple[str, str], None] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=4096)  # a few thousand combinations; encoding per session showed in profiles
+def _metadata_json(intent: str, tenant: str, channel: str, product: str) -> str:
+    return encode_json({"app": vocab.APP, "intent": intent, "tenant": tenant, "channel": channel, "product": product})
 
 
 def _hex(rng: random.Random, digits: int) -> str:
@@ -131,17 +147,18 @@ def new_session(rng: random.Random, drift_active: bool) -> Session:
         elif roll < DRIFT_PRODUCT_SESSIONS + DRIFT_INTENT_SESSIONS:
             intent, drift = vocab.DRIFT_INTENT, True
     channel = CHANNELS.pick(rng)
-    metadata = {"app": vocab.APP, "intent": intent, "tenant": tenant, "channel": channel, "product": product}
+    model = MODELS.pick(rng)
     return Session(
         session_id="sess_" + _hex(rng, 16),
         user_id="u_" + _hex(rng, 12),
-        model=MODELS.pick(rng),
+        model=model,
         customer=pii.Customer(rng, region),
         intent=intent,
         product=product,
         channel=channel,
-        metadata_json=encode_json(metadata),
+        metadata_json=_metadata_json(intent, tenant, channel, product),
         requests_left=1 if adversarial else LENGTHS.pick(rng),
+        encoded_input=SYSTEM_MESSAGE_JSON[model],
         drift=drift,
         adversarial=adversarial,
     )
@@ -161,6 +178,8 @@ class TextFiller:
         self.reveals_name = False
 
     def fill(self, template: Template) -> str:
+        if isinstance(template, str):
+            return template
         parts = []
         for literal, slot in template:
             parts.append(literal)
@@ -185,6 +204,11 @@ class TextFiller:
             return self.plant(kind, read(customer))
         if name == "product":
             return self.session.product
+        if name == "plan":
+            product = self.session.product
+            return product if product in _PLANS else rng.choice(vocab.PLANS)
+        if name == "amount":
+            return rng.choice(vocab.AMOUNTS[customer.region])
         return rng.choice(_FILLERS[name])
 
 
@@ -200,9 +224,10 @@ _PII_SLOTS = {
     "order": (pii.ACCOUNT, lambda c: c.order_id),
 }
 _FILLERS = {
-    "other_product": vocab.PRODUCTS, "device": vocab.DEVICES, "duration": vocab.DURATIONS,
-    "amount": vocab.AMOUNTS, "speed": vocab.SPEEDS, "country": vocab.COUNTRIES_TRAVEL,
+    "other_plan": vocab.PLANS, "device": vocab.DEVICES, "duration": vocab.DURATIONS,
+    "speed": vocab.SPEEDS, "country": vocab.COUNTRIES_TRAVEL,
 }
+_PLANS = frozenset(vocab.PLANS)
 
 
 # --- user text ---------------------------------------------------------------------------------------
@@ -231,7 +256,7 @@ def user_message(filler: TextFiller) -> tuple[str, bool]:
     session, rng = filler.session, filler.rng
     if session.adversarial:
         return rng.choice(vocab.ADVERSARIAL_PROMPTS), False
-    if not session.history:
+    if not session.committed_turns:
         return _opening(filler), False
     roll = rng.random()
     if roll < ASK_FOR_HUMAN:
@@ -273,49 +298,60 @@ def _customer_profile(filler: TextFiller) -> dict:
     return profile
 
 
-def _lookup_customer(filler: TextFiller) -> tuple[str, dict, dict]:
-    customer, rng = filler.session.customer, filler.rng
-    key = rng.choice(("email", "email", "account_id", "phone"))
+# A tool is (name, arguments maker, result maker); the result is only made when the call succeeds,
+# so that a failed call plants no PII the record does not contain.
+
+def _lookup_arguments(filler: TextFiller) -> dict:
+    key = filler.rng.choice(("email", "email", "account_id", "phone"))
     kind = {"email": pii.EMAIL, "account_id": pii.ACCOUNT, "phone": pii.PHONE}[key]
-    arguments = {key: filler.plant(kind, getattr(customer, key))}
-    return "lookup_customer", arguments, _customer_profile(filler)
+    return {key: filler.plant(kind, getattr(filler.session.customer, key))}
 
 
-def _order_status(filler: TextFiller) -> tuple[str, dict, dict]:
+def _order_arguments(filler: TextFiller) -> dict:
+    return {"order_id": filler.plant(pii.ACCOUNT, filler.session.customer.order_id)}
+
+
+def _order_status(filler: TextFiller) -> dict:
     customer, rng = filler.session.customer, filler.rng
-    order_id = filler.plant(pii.ACCOUNT, customer.order_id)
     filler.reveals_name = True
-    result = {
-        "order_id": order_id,
+    return {
+        "order_id": customer.order_id,
         "status": rng.choice(("shipped", "processing", "delayed", "delivered")),
         "carrier": rng.choice(("UPS", "DHL", "Royal Mail", "FedEx", "PostNL")),
         "ship_to": {"name": filler.plant(pii.PERSON, customer.full_name),
                     "address": filler.plant(pii.ADDRESS, customer.address)},
         "contact_phone": filler.plant(pii.PHONE, customer.phone),
     }
-    return "get_order_status", {"order_id": order_id}, result
 
 
-def _check_outage(filler: TextFiller) -> tuple[str, dict, dict]:
+def _outage_arguments(filler: TextFiller) -> dict:
+    return {"address": filler.plant(pii.ADDRESS, filler.session.customer.address)}
+
+
+def _outage_status(filler: TextFiller) -> dict:
     rng = filler.rng
-    arguments = {"address": filler.plant(pii.ADDRESS, filler.session.customer.address)}
     outage = rng.random() < 0.4
-    result = {"outage": outage, "eta": f"{rng.randrange(12, 23)}:00" if outage else None,
-              "ticket": f"INC{rng.randrange(10 ** 6, 10 ** 7)}"}
-    return "check_outage", arguments, result
+    return {"outage": outage, "eta": f"{rng.randrange(12, 23)}:00" if outage else None,
+            "ticket": f"INC{rng.randrange(10 ** 6, 10 ** 7)}"}
+
+
+LOOKUP_CUSTOMER = ("lookup_customer", _lookup_arguments, _customer_profile)
+GET_ORDER_STATUS = ("get_order_status", _order_arguments, _order_status)
+CHECK_OUTAGE = ("check_outage", _outage_arguments, _outage_status)
+TOOL_FAILURE = {"error": "upstream_unavailable", "detail": "CRM request timed out after 10000 ms"}
 
 
 def tool_round_trip(filler: TextFiller, failed: bool) -> list[dict]:
     """The assistant's tool call and the tool's answer, as the next LLM call sees them."""
     intent, rng = filler.session.intent, filler.rng
     if intent == "order_status":
-        name, arguments, result = _order_status(filler)
+        name, make_arguments, make_result = GET_ORDER_STATUS
     elif intent == "network_outage" and rng.random() < 0.6:
-        name, arguments, result = _check_outage(filler)
+        name, make_arguments, make_result = CHECK_OUTAGE
     else:
-        name, arguments, result = _lookup_customer(filler)
-    if failed:
-        result = {"error": "upstream_unavailable", "detail": "CRM request timed out after 10000 ms"}
+        name, make_arguments, make_result = LOOKUP_CUSTOMER
+    arguments = make_arguments(filler)
+    result = TOOL_FAILURE if failed else make_result(filler)
     call_id = _tool_call_id(rng, filler.session.model)
     call = {"id": call_id, "type": "function", "function": {"name": name, "arguments": encode_json(arguments)}}
     return [
@@ -377,30 +413,40 @@ def _feedback(rng: random.Random, low_confidence: bool, error: bool) -> str | No
     return "up" if roll < FEEDBACK_DOWN + FEEDBACK_UP else None
 
 
-def _unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys(pairs))
+def _all_planted(session: Session, new: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every distinct PII value of the request: the committed turns' and this turn's, in order."""
+    if not new:
+        return list(session.history_pii)
+    return list(dict.fromkeys([*session.history_pii, *new]))
 
 
-def build_request(rng: random.Random, session: Session, request_id: str, timestamp: str) -> Request:
-    """Make the session's next request, commit the turn to its history when it succeeded."""
-    filler = TextFiller(rng, session)
-    error_type = ERRORS.pick(rng) if rng.random() < ERROR_RATE else None
-    if session.adversarial and error_type is None and rng.random() < 0.4:
-        error_type = "content_filter"
-    text, wants_human = user_message(filler)
-    turn = [{"role": "user", "content": text}]
-    tool_rate = TOOL_CALL_AFTER_LOOKUP if session.looked_up else TOOL_CALL
-    used_tool = not session.adversarial and (error_type == "tool_error" or rng.random() < tool_rate)
-    if used_tool:
-        turn += tool_round_trip(filler, failed=error_type == "tool_error")
-        session.looked_up = True
-    if filler.reveals_name:
-        session.name_known = True
+def _json_string(text: str | None) -> str:
+    return "null" if text is None else encode_string(text)
 
+
+def text_message_json(role: str, text: str) -> str:
+    return f'{{"role":"{role}","content":{encode_string(text)}}}'
+
+
+class Outcome(NamedTuple):
+    error_type: str | None
+    confidence: float | None
+    escalated: bool
+    output: str | None
+    feedback: str | None
+    latency_ms: int
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence is not None and self.confidence < 0.5
+
+
+def _outcome(filler: TextFiller, error_type: str | None, wants_human: bool, used_tool: bool) -> Outcome:
+    session, rng = filler.session, filler.rng
     confidence = None if error_type else _confidence(rng, session)
     low_confidence = confidence is not None and confidence < 0.5
     escalated = not session.adversarial and error_type is None and (
-        wants_human and rng.random() < 0.8 or low_confidence and rng.random() < 0.1 or rng.random() < 0.004)
+        wants_human and rng.random() < 0.9 or low_confidence and rng.random() < 0.1 or rng.random() < 0.004)
     if error_type == "tool_error":
         output = vocab.TOOL_ERROR_ANSWER
     elif error_type:
@@ -412,30 +458,57 @@ def build_request(rng: random.Random, session: Session, request_id: str, timesta
     else:
         output = _answer(filler)
     feedback = _feedback(rng, low_confidence, error_type is not None)
+    return Outcome(error_type, confidence, escalated, output, feedback,
+                   _latency_ms(rng, session, error_type, used_tool))
 
-    turn_json = [encode_json(message) for message in turn]
-    planted = _unique(session.history_pii + filler.planted)
-    # These ids are hex and model names from a fixed list: nothing in them needs JSON escaping.
-    head = (f'{{"request_id":"{request_id}","timestamp":"{timestamp}","session_id":"{session.session_id}",'
-            f'"user_id":"{session.user_id}","model":"{session.model}"}}')
-    tail = {"output": output, "status": "error" if error_type else "ok", "error_type": error_type,
-            "latency_ms": _latency_ms(rng, session, error_type, used_tool)}
-    if confidence is not None:
-        tail["confidence"] = confidence
-    tail["escalated"] = escalated
-    tail["feedback"] = feedback
-    # The system prompt and earlier turns are spliced in pre-encoded: re-encoding ~2-5 KB of unchanged
-    # text for every request would dominate the generator's run time.
-    messages = ",".join([SYSTEM_MESSAGE_JSON[session.model], *session.history, *turn_json])
-    line = f'{head[:-1]},"input":[{messages}],{encode_json(tail)[1:-1]},"metadata":{session.metadata_json}}}'
 
-    session.requests_left -= 1
-    if escalated:
-        session.requests_left = 0
+def _line(session: Session, request_id: str, timestamp: str, turn_json: str, outcome: Outcome) -> str:
+    # Written by hand rather than with json.dumps of one dict: the system prompt and the earlier turns
+    # (2-5 KB) are spliced in already encoded, and re-encoding them for every request would dominate the
+    # run time. Ids, timestamps and model names are hex or fixed ASCII: nothing there needs escaping.
+    confidence = "" if outcome.confidence is None else f'"confidence":{outcome.confidence},'
+    error_type = "null" if outcome.error_type is None else f'"{outcome.error_type}"'
+    feedback = "null" if outcome.feedback is None else f'"{outcome.feedback}"'
+    return (
+        f'{{"request_id":"{request_id}","timestamp":"{timestamp}","session_id":"{session.session_id}",'
+        f'"user_id":"{session.user_id}","model":"{session.model}","input":[{session.encoded_input},{turn_json}],'
+        f'"output":{_json_string(outcome.output)},"status":"{"error" if outcome.error_type else "ok"}",'
+        f'"error_type":{error_type},"latency_ms":{outcome.latency_ms},{confidence}'
+        f'"escalated":{"true" if outcome.escalated else "false"},"feedback":{feedback},'
+        f'"metadata":{session.metadata_json}}}'
+    )
+
+
+def _commit(session: Session, turn_json: str, outcome: Outcome, planted: list[tuple[str, str]]) -> None:
+    """Add the turn to the session's history, as the chat client would once it got an answer."""
+    session.encoded_input += "," + turn_json
+    if outcome.output is not None:
+        session.encoded_input += "," + text_message_json("assistant", outcome.output)
+    session.history_pii.update(dict.fromkeys(planted))
+    session.committed_turns += 1
+
+
+def build_request(rng: random.Random, session: Session, request_id: str, timestamp: str) -> Request:
+    """Make the session's next request; commit the turn to its history unless the call failed outright."""
+    filler = TextFiller(rng, session)
+    error_type = ERRORS.pick(rng) if rng.random() < ERROR_RATE else None
+    if session.adversarial and error_type is None and rng.random() < 0.4:
+        error_type = "content_filter"
+    text, wants_human = user_message(filler)
+    turn_json = text_message_json("user", text)
+    tool_rate = TOOL_CALL_AFTER_LOOKUP if session.looked_up else TOOL_CALL
+    used_tool = not session.adversarial and (error_type == "tool_error" or rng.random() < tool_rate)
+    if used_tool:
+        turn_json += "," + ",".join(encode_json(m) for m in tool_round_trip(filler, error_type == "tool_error"))
+        session.looked_up = True
+    if filler.reveals_name:
+        session.name_known = True
+    outcome = _outcome(filler, error_type, wants_human, used_tool)
+    planted = _all_planted(session, filler.planted)
+    line = _line(session, request_id, timestamp, turn_json, outcome)
+
+    session.requests_left = 0 if outcome.escalated else session.requests_left - 1
     if error_type is None or error_type == "tool_error":
-        session.history.extend(turn_json)
-        if output is not None:
-            session.history.append(encode_json({"role": "assistant", "content": output}))
-        session.history_pii.extend(filler.planted)
-    return Request(line, request_id, planted, error_type is not None, low_confidence, escalated, feedback,
-                   session.adversarial, session.drift)
+        _commit(session, turn_json, outcome, filler.planted)
+    return Request(line, request_id, planted, error_type is not None, outcome.low_confidence, outcome.escalated,
+                   outcome.feedback, session.adversarial, session.drift)

@@ -29,20 +29,26 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _DOB_FIRST = dt.date(1945, 1, 1).toordinal()
 _DOB_SPAN = dt.date(2005, 12, 31).toordinal() - _DOB_FIRST
 _UK_POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the inward code never uses C, I, K, M, O, V
+_DIGITS = "0123456789"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _PUBLIC_FIRST_OCTETS = (24, 31, 46, 62, 68, 73, 81, 86, 92, 98, 104, 109, 151, 176, 185, 203, 212, 217)
 
 
-def _ascii_letters(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return "".join(ch for ch in folded.lower() if ch.isalnum())
+# Letters that Unicode decomposition does not reduce to ASCII, spelled as people type them without accents.
+_TRANSLITERATION = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Æ": "AE", "æ": "ae",
+                                  "ı": "i", "đ": "d", "Đ": "D"})
+
+
+def fold_to_ascii(text: str) -> str:
+    """'Łukasz Wiśniewska' -> 'Lukasz Wisniewska'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
 # Folding names is the slowest step of building an e-mail; the lists are small, so do it once.
-_FOLDED = {name: _ascii_letters(name) for name in vocab.FIRST_NAMES + vocab.LAST_NAMES}
-_FOLDED_DISPLAY = {
-    name: unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    for name in vocab.FIRST_NAMES + vocab.LAST_NAMES
-}
+_NAMES = vocab.FIRST_NAMES + vocab.LAST_NAMES
+_FOLDED_DISPLAY = {name: fold_to_ascii(name) for name in _NAMES}
+_FOLDED = {name: "".join(ch for ch in _FOLDED_DISPLAY[name].lower() if ch.isalnum()) for name in _NAMES}
 
 
 def _digits(rng: random.Random, count: int) -> str:
@@ -143,52 +149,27 @@ def make_email(rng: random.Random, first: str, last: str) -> str:
     return f"{local}@{rng.choice(vocab.EMAIL_DOMAINS)}"
 
 
-def _us_phone(rng: random.Random) -> str:
-    area, exchange, line = rng.randrange(201, 990), rng.randrange(200, 1000), rng.randrange(10000)
-    return rng.choice((
-        f"({area}) {exchange}-{line:04d}", f"{area}-{exchange}-{line:04d}", f"+1 {area} {exchange} {line:04d}",
-        f"{area}.{exchange}.{line:04d}", f"+1-{area}-{exchange}-{line:04d}", f"{area}{exchange}{line:04d}",
-    ))
-
-
-def _uk_phone(rng: random.Random) -> str:
-    mobile, landline = _digits(rng, 3), _digits(rng, 4)
-    rest = _digits(rng, 6)
-    return rng.choice((
-        f"07{mobile} {rest}", f"+44 7{mobile} {rest}", f"07{mobile}{rest}", f"+447{mobile}{rest}",
-        f"020 7{_digits(rng, 3)} {landline}", f"+44 20 7{_digits(rng, 3)} {landline}", f"0161 {_digits(rng, 3)} {landline}",
-    ))
-
-
-def _eu_phone(rng: random.Random, country: str) -> str:
-    if country == "DE":
-        return rng.choice((f"+49 30 {_digits(rng, 8)}", f"0151 {_digits(rng, 8)}", f"+49 171 {_digits(rng, 7)}"))
-    if country == "FR":
-        pairs = " ".join(_digits(rng, 2) for _ in range(4))
-        return rng.choice((f"+33 6 {pairs}", f"06 {pairs}", f"+33 1 {pairs}"))
-    if country == "NL":
-        return rng.choice((f"+31 6 {_digits(rng, 8)}", f"06-{_digits(rng, 8)}", f"+31 20 {_digits(rng, 3)} {_digits(rng, 4)}"))
-    if country == "ES":
-        return rng.choice((f"+34 6{_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 3)}", f"6{_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 3)}"))
-    return rng.choice((f"+39 3{_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 4)}", f"3{_digits(rng, 2)} {_digits(rng, 7)}"))
-
-
-def _international_phone(rng: random.Random) -> str:
-    return rng.choice((
-        f"+91 9{_digits(rng, 4)} {_digits(rng, 5)}", f"+81 90-{_digits(rng, 4)}-{_digits(rng, 4)}",
-        f"+234 803 {_digits(rng, 3)} {_digits(rng, 4)}", f"+61 4{_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 3)}",
-        f"+52 55 {_digits(rng, 4)} {_digits(rng, 4)}", f"+27 82 {_digits(rng, 3)} {_digits(rng, 4)}",
-    ))
+def fill_pattern(rng: random.Random, pattern: str) -> str:
+    """Replace `#` with a digit, `N` with a digit 2-9 (no leading 0/1) and `@` with a capital letter."""
+    out = []
+    for char in pattern:
+        if char == "#":
+            out.append(_DIGITS[int(rng.random() * 10)])
+        elif char == "N":
+            out.append(_DIGITS[2 + int(rng.random() * 8)])
+        elif char == "@":
+            out.append(_UPPER[int(rng.random() * 26)])
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def make_phone(rng: random.Random, region: str, country: str | None) -> str:
     if rng.random() < 0.08:  # customers abroad, or who give a relative's number
-        return _international_phone(rng)
-    if region == "US":
-        return _us_phone(rng)
-    if region == "UK":
-        return _uk_phone(rng)
-    return _eu_phone(rng, country or "DE")
+        patterns = vocab.PHONE_PATTERNS["international"]
+    else:
+        patterns = vocab.PHONE_PATTERNS[(country or "DE") if region == "EU" else region]
+    return fill_pattern(rng, rng.choice(patterns))
 
 
 def _us_address(rng: random.Random) -> str:
@@ -248,9 +229,7 @@ def make_account_id(rng: random.Random) -> str:
 
 
 def make_order_id(rng: random.Random) -> str:
-    return rng.choice((
-        f"ORD-2024-{_digits(rng, 6)}", f"ORD-{_digits(rng, 8)}", f"ORD-{_letters(rng, 2)}{_digits(rng, 5)}",
-    ))
+    return fill_pattern(rng, rng.choice(("ORD-2024-######", "ORD-########", "ORD-@@#####")))
 
 
 class Customer:

@@ -69,29 +69,48 @@ def generate(
     _check_arguments(out, days, per_day, records_per_file, manifest_path if write_manifest else None)
 
     summary = GenerateSummary(days=days, records=0, files=[], manifest=manifest_path if write_manifest else None)
-    counts = summary.counts
-    unreported = 0
+    report = _Progress(progress)
     with ManifestWriter(manifest_path) if write_manifest else nullcontext() as manifest_writer:
         for index in range(days):
             day = start + dt.timedelta(days=index)
-            day_iso = day.isoformat()
-            drift_active = index >= drift_starts_at(days)
             with DayShardWriter(out, day, compress=gzip, records_per_file=records_per_file) as shards:
-                for request in day_requests(seed, day, per_day, drift_active):
-                    shards.write(request.line)
-                    if manifest_writer is not None:
-                        manifest_writer.write(day_iso, request.request_id, request.planted)
-                    _tally(counts, request)
-                    unreported += 1
-                    if unreported == PROGRESS_EVERY and progress is not None:
-                        progress(unreported)
-                        unreported = 0
+                requests = day_requests(seed, day, per_day, drift_active=index >= drift_starts_at(days))
+                _write_day(requests, day.isoformat(), shards, manifest_writer, summary.counts, report)
             summary.files.extend(shards.files)
             summary.records += per_day
-            if progress is not None and unreported:
-                progress(unreported)
-                unreported = 0
+            report.flush()
     return summary
+
+
+class _Progress:
+    """Batches progress calls: one per PROGRESS_EVERY records, and one for each day's remainder."""
+
+    def __init__(self, callback: Callable[[int], None] | None):
+        self.callback = callback
+        self.pending = 0
+
+    def add(self, count: int) -> None:
+        self.pending += count
+        if self.pending >= PROGRESS_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.callback is not None and self.pending:
+            self.callback(self.pending)
+        self.pending = 0
+
+
+def _write_day(requests, day_iso: str, shards: DayShardWriter, manifest_writer: ManifestWriter | None,
+               counts: dict[str, int], report: _Progress) -> None:
+    write_line = shards.write
+    for position, request in enumerate(requests, start=1):
+        write_line(request.line)
+        if manifest_writer is not None and request.planted:
+            manifest_writer.write(day_iso, request.request_id, request.planted)
+        _tally(counts, request)
+        if position % PROGRESS_EVERY == 0:
+            report.add(PROGRESS_EVERY)
+    report.add(position % PROGRESS_EVERY)
 
 
 def _tally(counts: dict[str, int], request) -> None:
