@@ -35,7 +35,7 @@ def main() -> None:
         db = Database(f"sqlite:///{tmp}/bench.db")
         sample = sample_day(db, root, day.isoformat(), SamplingPolicy(rate=args.rate))
         sampled = time.perf_counter()
-        from logmine_dagster.sanitise import get_sanitiser
+        from logmine_dagster.sanitise.sanitiser import get_sanitiser
 
         sanitiser = get_sanitiser()
         sanitiser.sanitise_texts(["warm up the model"])

@@ -67,7 +67,7 @@ def demo(workdir, per_day, seed) -> None:
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=1))
 def sanitise(batch_size) -> None:
     """Read JSON lines {"id", "text"} on stdin, write them sanitised to stdout (the pipeline's sanitiser)."""
-    from logmine_dagster.sanitise import get_sanitiser
+    from logmine_dagster.sanitise.sanitiser import get_sanitiser
 
     sanitiser = get_sanitiser()
     pending: list[tuple[object, str]] = []

@@ -63,7 +63,7 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
 
     definitions = load_defs()
     instance = dg.DagsterInstance.get()
-    daily_job = definitions.get_job_def("daily_mining_job")
+    daily_job = definitions.resolve_job_def("daily_mining_job")
     echo(f"2/4 sampling, sanitising and categorising each day (Dagster instance: {os.environ['DAGSTER_HOME']})")
     rows = []
     with progress_bar("days", len(days)) as advance:
@@ -86,7 +86,7 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     mined_at = time.perf_counter()
 
     echo(f"3/4 building the review batch for the week of {week}")
-    batch_result = definitions.get_job_def("weekly_review_batch_job").execute_in_process(partition_key=week, instance=instance)
+    batch_result = definitions.resolve_job_def("weekly_review_batch_job").execute_in_process(partition_key=week, instance=instance)
     queued = _metadata_value(batch_result, "review_batch", "queued")
 
     from logmine_dagster.config import Settings

@@ -13,7 +13,7 @@ RAW_TABLES = {name for name in metadata.tables if name.startswith("raw_")}
 
 
 def run_daily(code_location, instance, day: str):
-    job = code_location.get_job_def("daily_mining_job")
+    job = code_location.resolve_job_def("daily_mining_job")
     return job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
 
 
@@ -23,7 +23,7 @@ def materialised_assets(result) -> set[str]:
 
 def check_results(result) -> dict[str, object]:
     return {
-        event.event_specific_data.asset_check_evaluation.check_name: event.event_specific_data.asset_check_evaluation
+        event.event_specific_data.check_name: event.event_specific_data
         for event in result.all_events
         if event.event_type_value == "ASSET_CHECK_EVALUATION"
     }

@@ -55,7 +55,7 @@ def test_sensor_requests_exactly_the_new_and_changed_partitions(tmp_path):
 
 
 def test_weekly_schedule_targets_the_week_that_just_ended(code_location):
-    schedule = code_location.get_schedule_def("weekly_review_batch_schedule")
+    schedule = code_location.resolve_schedule_def("weekly_review_batch_schedule")
     assert schedule.cron_schedule == "0 6 * * 1"
     with dg.instance_for_test() as instance:
         context = dg.build_schedule_context(
@@ -66,5 +66,5 @@ def test_weekly_schedule_targets_the_week_that_just_ended(code_location):
 
 
 def test_daily_retention_and_weekly_eval_set_schedules_exist(code_location):
-    assert code_location.get_schedule_def("daily_retention_schedule").cron_schedule == "0 3 * * *"
-    assert code_location.get_schedule_def("weekly_eval_set_schedule").job_name == "eval_set_job"
+    assert code_location.resolve_schedule_def("daily_retention_schedule").cron_schedule == "0 3 * * *"
+    assert code_location.resolve_schedule_def("weekly_eval_set_schedule").job_name == "eval_set_job"

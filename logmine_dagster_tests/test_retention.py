@@ -25,7 +25,7 @@ def test_retention_deletes_only_expired_data_and_the_check_passes(
     monkeypatch.setenv("LOGMINE_RETENTION_DAYS", str((today - FIRST_DAY).days - 1))
     sanitised_before = db.count(sanitised_samples)
 
-    result = code_location.get_job_def("retention_job").execute_in_process(instance=dagster_instance)
+    result = code_location.resolve_job_def("retention_job").execute_in_process(instance=dagster_instance)
     assert result.success
     assert check_results(result)["raw_logs_within_retention"].passed
 

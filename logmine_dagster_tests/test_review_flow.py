@@ -15,7 +15,7 @@ WEEK = FIRST_DAY.isoformat()
 
 
 def _run(code_location, instance, job, **kwargs):
-    result = code_location.get_job_def(job).execute_in_process(instance=instance, **kwargs)
+    result = code_location.resolve_job_def(job).execute_in_process(instance=instance, **kwargs)
     assert result.success
     return result
 

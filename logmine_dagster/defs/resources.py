@@ -65,7 +65,7 @@ class PresidioSanitiser(dg.ConfigurableResource):
     hash_key: Optional[str] = None
 
     def sanitiser(self):
-        from logmine_dagster.sanitise import get_sanitiser  # loads spaCy: only when a run needs it
+        from logmine_dagster.sanitise.sanitiser import get_sanitiser  # loads spaCy: only when a run needs it
 
         return get_sanitiser()
 
