@@ -94,7 +94,7 @@ def categorise(candidate: dict, user_text: str, baseline: dict[str, set[str]] | 
 
 def dedup_key(user_text: str) -> str:
     """Same key for texts that differ only in case, spacing, numbers or placeholders."""
-    normalised = _PLACEHOLDER.sub("<>", user_text.lower())
+    normalised = _PLACEHOLDER.sub("<>", user_text).lower()
     normalised = _DIGITS.sub("0", normalised)
     normalised = _SPACE.sub(" ", normalised).strip()
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:32]

@@ -33,6 +33,10 @@ def _configure_environment(workdir: Path, week: str) -> None:
     os.environ["DAGSTER_HOME"] = str(dagster_home)
 
 
+# Dagster's console logger prints every step event at DEBUG; the demo prints its own summary.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
 def _metadata_value(result, asset_name: str, key: str):
     for event in result.get_asset_materialization_events():
         if event.asset_key.to_user_string() == asset_name:
@@ -68,7 +72,9 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     rows = []
     with progress_bar("days", len(days)) as advance:
         for day in days:
-            result = daily_job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
+            result = daily_job.execute_in_process(
+                partition_key=day, instance=instance, raise_on_error=False, run_config=QUIET_RUN_CONFIG
+            )
             if not result.success:
                 raise SystemExit(f"logmine: the run for {day} failed; open the Dagster UI to see why (run {result.run_id})")
             rows.append(
@@ -86,7 +92,9 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     mined_at = time.perf_counter()
 
     echo(f"3/4 building the review batch for the week of {week}")
-    batch_result = definitions.resolve_job_def("weekly_review_batch_job").execute_in_process(partition_key=week, instance=instance)
+    batch_result = definitions.resolve_job_def("weekly_review_batch_job").execute_in_process(
+        partition_key=week, instance=instance, run_config=QUIET_RUN_CONFIG
+    )
     queued = _metadata_value(batch_result, "review_batch", "queued")
 
     from logmine_dagster.config import Settings
