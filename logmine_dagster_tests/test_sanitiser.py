@@ -78,6 +78,25 @@ PII_CASES = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The account is under agnieszka tran, phone 555.010.2345.", "The account is under <PERSON>, phone <PHONE_NUMBER>."),
+        ("this is haruto khan, email h.khan@example.com", "this is <PERSON>, email <EMAIL_ADDRESS>"),
+        ("It's olivia here, I called last week.", "It's <PERSON> here, I called last week."),
+        ("Name on the account is maría sørensen.", "Name on the account is <PERSON>."),
+        ("Regards,\ndeclan boateng", "Regards,\n<PERSON>"),
+        # the same cues before ordinary words
+        ("this is account fraud.", "this is account fraud."),
+        ("The plan is under review, it's under warranty.", "The plan is under review, it's under warranty."),
+        ("My name is spelled wrong on the bill.", "My name is spelled wrong on the bill."),
+        ("I'm Sorry, this is really bad.", "I'm Sorry, this is really bad."),
+    ],
+)
+def test_names_typed_in_lower_case_after_a_cue(sanitiser, text, expected):
+    assert sanitiser.sanitise_texts([text]) == [expected]
+
+
 # -- each PII type, wherever it appears ------------------------------------------------------------
 
 

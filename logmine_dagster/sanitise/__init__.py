@@ -1,0 +1,14 @@
+"""Sanitising log records: typed placeholders for PII, and an independent residual-PII gate.
+
+Modules, one job each:
+
+- `engine`: the Presidio analyzer and anonymizer, built lazily once per process, fully offline.
+- `recognizers`: the recognizers added to Presidio's registry (addresses, secrets, ids, names, ...).
+- `pii_keys`: which JSON keys name PII (`email`, `customer_phone`, ...), used by both sides.
+- `record_fields`: where a canonical record keeps its free text and its JSON payloads.
+- `spans`: turning overlapping detections into clean, non-overlapping placeholders.
+- `sanitiser`: `get_sanitiser()`, the API the assets call.
+- `residual`: the gate that re-checks sanitised records with strict regexes, no Presidio or spaCy.
+
+Importing this package loads nothing heavy: Presidio and spaCy are imported on first use.
+"""

@@ -1,0 +1,578 @@
+"""Recognizers added to Presidio's registry for what its built-in set misses in support chats.
+
+Built-in Presidio has no street address or secret recognizer, misses phone numbers outside a few
+regions' valid ranges, and spaCy's small model misses many names. These recognizers are modest and
+regex based: they aim at the obvious leaks with few false positives, not at completeness.
+
+Importing this module imports Presidio (about a second): `engine` imports it lazily.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import regex
+
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+# Case matters for most patterns below (a capitalised word is a name, a lower-case one rarely is);
+# Presidio's default flags would make them case-insensitive.
+CASE_SENSITIVE = regex.MULTILINE
+# Patterns that only count with a cue word nearby score below this; Presidio's context enhancer
+# lifts a result to at least 0.4 when one of the recognizer's context words precedes it.
+NEEDS_CONTEXT = {"default": 0.4}
+WEAK = 0.1
+
+# ---------------------------------------------------------------------------------------------
+# Street addresses
+# ---------------------------------------------------------------------------------------------
+
+# Street types from USPS Publication 28 and common UK ones; only capitalised forms are matched.
+_STREET_TYPES = (
+    "Street|Str|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Place|Pl|Way|Close|"
+    "Crescent|Cres|Terrace|Square|Sq|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Row|Mews|Grove|Gardens|"
+    "Walk|Hill|Circle|Cir|Loop|Alley|Path|Pike|Plaza|Green|Greens|Rise|View|Wharf|Quay|Heights|"
+    "Park|Point|Pass|Crossing|Ridge|Run|Landing|Manor|Meadows?|Glen|Hollow|Harbou?r|Junction|"
+    "Estates?|Expressway|Freeway|Turnpike|Causeway|Bypass|Cent(?:er|re)|Village|Valley|Creek|"
+    "Brook|Falls|Fields?|Ford|Forest|Islands?|Isle|Lakes?|Mount|Mountain|Orchard|Oval|Port|"
+    "Shores?|Springs?|Station|Summit|Union|Ville|Vista|Wells?|Cove|Bend|Bluffs?|Bridge|Canyon|"
+    "Cape|Club|Common|Corner|Crest|Curve|Dale|Ferry|Flats?|Forks?|Haven|Inlet|Knolls?|Lock|"
+    "Mall|Mills?|Motorway|Plains?|Prairie|Ranch|Rapids|River|Route|Spur|Stream|Trace|Tunnel"
+)
+# Continental street words written as a suffix (Hauptstraße, Östbygatan, Rooseveltlaan).
+_STREET_SUFFIXES = (
+    "straße|strasse|str\\.|gasse|weg|platz|allee|damm|ufer|chaussee|gatan|gata|vägen|väg|gränd|"
+    "torget|torg|veien|vegen|gaten|gade|vej|stræde|laan|straat|plein|kade|gracht|dreef|tie|"
+    "katu|kuja|polku|utca|ulica|cesta|iela|gatve|tänav"
+)
+# The same written as a word of their own after the name (Berliner Straße 5, Rákóczi út 66).
+_STREET_WORDS = "Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Gatan|Gata|Vej|Laan|Straat|Plein|út|utca|tér|kapu"
+# Street words written before the name (Via Roma 12, Rua João Pessoa 1636, ul. Cicha 86).
+_STREET_PREFIXES = (
+    "Rue|Avenue|Boulevard|Chemin|Allée|Impasse|Quai|Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|"
+    "Calle|Carrer|Avenida|Paseo|Plaza|Camino|Rua|Travessa|Praça|Alameda|Estrada|Rambla|ul\\.|"
+    "ulica|al\\.|aleja|Λεωφόρος|Λ\\.|Οδός|Strada|Straße|Strasse|Calea|Bulevardul|Ulitsa"
+)
+_PARTICLE = "(?:d[aeiou]s?|de[il]|degli|dell[aeo']?|la|le|les|l'|d'|von|van|der|den|of|the|y|e)"
+_NAME_WORD = rf"(?:[\p{{Lu}}\d][\p{{L}}\d'’.-]*|{_PARTICLE})"
+_HOUSE_NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
+_UNIT = r"(?:,?[ \t]*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?){0,2}"
+_UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2})"
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
+    "NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+)
+# ", Springfield, IL 62704" / ", London NW1 6XE" / ", 10115 Berlin" after a street, on its line
+# (a postal block over several lines is handled by StreetAddressRecognizer).
+_CITY = r"\p{Lu}[\p{L}'’.-]*\p{L}(?:[ \t]+\p{Lu}[\p{L}'’.-]*\p{L}){0,2}"
+_TAIL = (
+    rf"(?:,[ \t]*\d{{4,5}}[ \t]+{_CITY}"
+    rf"|(?:,[ \t]*{_CITY}){{0,2}},?[ \t]+(?:(?:{_US_STATES})[ \t]+)?(?:\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE})(?!\w)"
+    rf"|,[ \t]*{_CITY})?"
+)
+
+ADDRESS_PATTERNS = [
+    # 1234 Oak Street, Springfield, IL 62704 / 221B Baker Street, London NW1 6XE
+    Pattern(
+        "house number, name, street type",
+        rf"(?<![\w.,])(?:{_HOUSE_NUMBER}[ \t]+)?{_HOUSE_NUMBER}[ \t]+(?:{_NAME_WORD}[ \t]+){{1,4}}?"
+        rf"(?:{_STREET_TYPES})\.?(?!\p{{L}}){_UNIT}{_TAIL}",
+        0.6,
+    ),
+    # Hauptstraße 12, 10115 Berlin / Brucker Bundesstrasse 31 / hersnapvej 18 / Rákóczi út 66
+    Pattern(
+        "street with continental suffix, number",
+        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?(?:\p{{Lu}}[\p{{L}}'’.-]*[ \t]+){{0,2}}"
+        rf"(?:\p{{L}}{{3,}}(?i:{_STREET_SUFFIXES})|(?:{_STREET_WORDS}))[ \t]+{_HOUSE_NUMBER}(?!\w){_UNIT}{_TAIL}",
+        0.6,
+    ),
+    # Via dei Fiorentini 17 / Rua João Pessoa 1636 / ul. Więckowskiego Stefana 28
+    Pattern(
+        "street type first, name, number",
+        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?(?:{_STREET_PREFIXES})[ \t]+(?:{_NAME_WORD}[ \t]+){{0,4}}?"
+        rf"{_HOUSE_NUMBER}(?!\w){_UNIT}{_TAIL}",
+        0.6,
+    ),
+    # 36 rue de pologne: French addresses put the number first and are often typed in lower case.
+    Pattern(
+        "number, French street type, name",
+        r"(?<![\w.])\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?i:rue|allée|impasse|chemin|quai)[ \t]+"
+        r"[\p{L}'’-]+(?:[ \t]+[\p{L}'’-]+){0,3}",
+        0.6,
+    ),
+    # "the corner of Östbygatan 14 and Sigurmundsson Greens": both streets, not the phrase.
+    Pattern(
+        "corner of two streets",
+        r"(?<=(?i:\bcorner[ \t]+of)[ \t]+)(?:(?i:the)[ \t]+)?[\p{L}\d.'’-]+(?:[ \t]+[\p{L}\d.'’-]+){0,3}?[ \t]+and[ \t]+"
+        r"\p{Lu}[\p{L}'’.-]*(?:[ \t]+\p{Lu}[\p{L}'’.-]*){0,2}",
+        0.6,
+    ),
+    # US military mail: "PSC 7589, Box 0572" / "APO AE 20040".
+    Pattern("military unit and box", r"(?<![\w.])(?:PSC|CMR|Unit)[ \t]+\d{3,5},[ \t]*Box[ \t]+\d{1,5}(?!\w)", 0.7),
+    Pattern("military post office", r"(?<![\w.])(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?!\w)", 0.7),
+    Pattern("unit", r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Flat)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?(?!\w)", 0.5),
+    Pattern("post office box", r"(?<![\w.])(?i:P\.?[ \t]?O\.?[ \t]*Box)[ \t]+\d{1,6}(?!\w)", 0.7),
+    Pattern(
+        "postcode after a cue",
+        r"(?<=(?i:\b(?:zip|postcode|post[ \t]code|postal[ \t]code|zip[ \t]code))[ \t]*(?:(?i:is)[ \t]+|[:=#][ \t]*)?)"
+        r"(?=[A-Z0-9 -]*\d)[A-Z0-9]{2,5}(?:[- ]?[A-Z0-9]{2,4})?(?![\w-])",
+        0.6,
+    ),
+    Pattern("US state and ZIP", rf"(?<![\w.])(?:{_US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?(?!\w)", 0.6),
+    Pattern("UK postcode", rf"(?<![\w.]){_UK_POSTCODE}(?!\w)", 0.5),
+    Pattern(
+        "Canadian postcode",
+        r"(?<![\w.])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]?\d[ABCEGHJ-NPRSTV-Z]\d(?!\w)",
+        0.5,
+    ),
+    # "lives on Hansinegata 120": any capitalised words and a number, only after an address cue.
+    Pattern(
+        "capitalised words and a number",
+        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?\p{{Lu}}\p{{L}}{{2,}}(?:[ \t]+\p{{Lu}}\p{{L}}{{2,}}){{0,2}}[ \t]+"
+        rf"{_HOUSE_NUMBER}(?!\w){_UNIT}{_TAIL}",
+        WEAK,
+    ),
+]
+# Presidio matches these as substrings of the lemmas of the five words before a match.
+ADDRESS_CONTEXT = [
+    "address", "live", "locate", "ship", "deliver", "mailing", "billing", "corner", "move",
+    "reside", "street", "apartment",
+]
+
+# Lines of a postal block after the street line: "Suite 377", "HYVINKÄÄ", "Finland 41600".
+_ADDRESS_BLOCK_LINE = regex.compile(
+    r"[ \t>*•-]*((?:[\p{Lu}\d][\p{L}\d'’.()/-]*,?[ \t]*){1,5})[ \t]*$", regex.MULTILINE
+)
+_NOT_ADDRESS_LINE_START = frozenset({
+    "thanks", "thank", "regards", "best", "cheers", "sincerely", "hi", "hello", "please", "kind",
+    "many", "yours", "ok", "okay", "yes", "no", "sent", "warm", "phone", "email", "tel", "mobile",
+})
+_MAX_BLOCK_LINES = 4
+
+
+class StreetAddressRecognizer(PatternRecognizer):
+    """Street addresses in US, UK and continental forms, extended over the rest of a postal block."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="STREET_ADDRESS",
+            name="LogmineStreetAddressRecognizer",
+            patterns=ADDRESS_PATTERNS,
+            context=ADDRESS_CONTEXT,
+            global_regex_flags=CASE_SENSITIVE,
+        )
+        self.score_thresholds = NEEDS_CONTEXT
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags) or []
+        for result in results:
+            result.start = _postal_block_start(text, result.start)
+            result.end = _postal_block_end(text, result.end)
+        return results
+
+
+def _postal_block_end(text: str, end: int) -> int:
+    """Extend an address match over following short lines that hold a unit, city or postcode."""
+    for _ in range(_MAX_BLOCK_LINES):
+        line_end = text.find("\n", end)
+        if line_end < 0 or text[end:line_end].strip(" \t,"):
+            return end  # last line, or the match stops inside its line: not a postal block
+        match = _ADDRESS_BLOCK_LINE.match(text, line_end + 1)
+        if not match or not _looks_like_address_line(match.group(1)):
+            return end
+        end = match.end(1)
+    return end
+
+
+def _postal_block_start(text: str, start: int) -> int:
+    """Extend a match that starts a line (often "Suite 12") back over street lines holding a number."""
+    for _ in range(_MAX_BLOCK_LINES // 2):
+        line_start = text.rfind("\n", 0, start) + 1
+        if line_start == 0 or text[line_start:start].strip(" \t>*•-"):
+            return start  # first line, or the match starts inside its line
+        previous_start = text.rfind("\n", 0, line_start - 1) + 1
+        match = _ADDRESS_BLOCK_LINE.match(text[:line_start - 1], previous_start)
+        if not match or not any(char.isdigit() for char in match.group(1)):
+            return start
+        start = match.start(1)
+    return start
+
+
+def _looks_like_address_line(line: str) -> bool:
+    words = line.split()
+    if words[0].strip(",.").lower() in _NOT_ADDRESS_LINE_START:
+        return False
+    letters = [char for char in line if char.isalpha()]
+    return any(char.isdigit() for char in line) or (bool(letters) and line.upper() == line) or len(words) <= 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Phone numbers in formats Presidio's validated matcher misses
+# ---------------------------------------------------------------------------------------------
+
+_EXTENSION = r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?"
+
+
+class PhoneFormatRecognizer(PatternRecognizer):
+    """Phone numbers by shape: international, North American, and national numbers starting with 0."""
+
+    PATTERNS = [
+        Pattern(
+            "international",
+            rf"(?<![\w+])\+\d{{1,3}}(?:[\s.-]?\(0\))?(?:[\s.-]?\(?\d{{1,5}}\)?){{1,6}}{_EXTENSION}(?!\w)",
+            0.7,
+        ),
+        Pattern(
+            "North American",
+            rf"(?<![\w.+-])(?:1[\s.-])?(?:\(\d{{3}}\)\s?|\d{{3}}[\s.-])\d{{3}}[\s.-]\d{{4}}{_EXTENSION}(?![\w-])",
+            0.6,
+        ),
+        Pattern(
+            "national, leading zero",
+            r"(?<![\w.+-])\(?0\d{1,4}\)?[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4}){1,3}(?![\w-])",
+            0.5,
+        ),
+        Pattern(
+            "digit groups",
+            r"(?<![\w.+/-])\(?\d{2,5}\)?(?:[\s.-]\d{2,5}){1,4}(?![\w/-]|[.,]\d)|(?<![\w.+/-])\d{7,13}(?!\w)",
+            WEAK,
+        ),
+    ]
+    CONTEXT = [
+        "phone", "call", "mobile", "cell", "tel", "telephone", "fax", "contact", "reach", "whatsapp",
+        "text", "sms", "number", "ring", "dial", "answer", "message", "voicemail",
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            name="LogminePhoneFormatRecognizer",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            global_regex_flags=CASE_SENSITIVE,
+        )
+        self.score_thresholds = NEEDS_CONTEXT
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        digits = sum(char.isdigit() for char in pattern_text)
+        return None if 7 <= digits <= 15 else False
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates of birth, ids, SSNs, secrets
+# ---------------------------------------------------------------------------------------------
+
+_MONTH = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+_DOB_CUE = r"(?i:\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on)?)(?!\w))"
+
+
+def date_of_birth_recognizer() -> PatternRecognizer:
+    """A date right after "DOB", "date of birth", "born on": only the date is masked."""
+    patterns = [
+        Pattern("date after a birth cue", rf"(?<={_DOB_CUE}\s*(?:(?i:is|was)\s+|[:=,-]\s*)?){_DATE}(?!\d)", 0.85),
+        Pattern("year after born in", rf"(?<=(?i:\bborn\s+in)\s+)(?:{_MONTH}\s+)?\d{{4}}(?!\d)", 0.6),
+    ]
+    return PatternRecognizer(
+        supported_entity="DATE_OF_BIRTH",
+        name="LogmineDateOfBirthRecognizer",
+        patterns=patterns,
+        global_regex_flags=CASE_SENSITIVE,
+    )
+
+
+_ID_CUE = (
+    r"(?i:\b(?:account|acct|customer|member(?:ship)?|order|booking|policy|reference|ref|confirmation|"
+    r"ticket|case|invoice|tracking|reservation)(?:\s+(?:number|no\.?|num|id|code|#))?\s*(?:is|:|#|=)?\s*#?)"
+)
+
+
+def account_id_recognizer() -> PatternRecognizer:
+    patterns = [
+        Pattern(
+            "prefixed id",
+            r"(?<![\w-])(?:ACC|ACCT|ORD|CUST|CUS|INV|TKT|CASE|MBR|USR|BKG)[-_#]?(?=[A-Z0-9]*\d)[A-Z0-9]{3,}"
+            r"(?:-[A-Z0-9]+)*(?![\w-])",
+            0.7,
+        ),
+        # "account number 12345678", "order #A12-345": the value must hold a digit.
+        Pattern(
+            "id after a cue",
+            rf"(?<={_ID_CUE})(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{{4,}}(?![\w-])",
+            0.6,
+        ),
+    ]
+    return PatternRecognizer(
+        supported_entity="ACCOUNT_ID",
+        name="LogmineAccountIdRecognizer",
+        patterns=patterns,
+        global_regex_flags=CASE_SENSITIVE,
+    )
+
+
+class LuhnCardRecognizer(PatternRecognizer):
+    """Card numbers of 13 to 19 digits that pass the Luhn check; Presidio's stops at 17 digits."""
+
+    def __init__(self) -> None:
+        pattern = Pattern("13 to 19 digits", r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", 0.3)
+        super().__init__(
+            supported_entity="CREDIT_CARD",
+            name="LogmineLuhnCardRecognizer",
+            patterns=[pattern],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = [int(char) for char in pattern_text if char.isdigit()]
+        if len(set(digits)) == 1:
+            return False
+        checksum = sum(digits[-1::-2]) + sum(sum(divmod(2 * d, 10)) for d in digits[-2::-2])
+        return checksum % 10 == 0
+
+
+def ssn_format_recognizer() -> PatternRecognizer:
+    """US SSNs by format; Presidio's own recognizer drops well-formed but 'example' numbers."""
+    pattern = Pattern(
+        "dashed SSN", r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])", 0.5
+    )
+    return PatternRecognizer(
+        supported_entity="US_SSN",
+        name="LogmineSsnFormatRecognizer",
+        patterns=[pattern],
+        context=["ssn", "social", "security"],
+        global_regex_flags=CASE_SENSITIVE,
+    )
+
+
+_SECRET_NAME = r"(?i:password|passwd|pwd|passcode|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
+
+
+def secret_recognizer() -> PatternRecognizer:
+    patterns = [
+        Pattern("OpenAI-style key", r"(?<![\w-])sk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}", 0.9),
+        Pattern("Stripe-style key", r"(?<![\w-])(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}", 0.9),
+        Pattern("AWS access key id", r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])", 0.9),
+        Pattern("GitHub token", r"(?<!\w)gh[pousr]_[A-Za-z0-9]{30,}", 0.9),
+        Pattern("Slack token", r"(?<!\w)xox[abprs]-[A-Za-z0-9-]{10,}", 0.9),
+        Pattern("Google API key", r"(?<!\w)AIza[0-9A-Za-z_-]{35}", 0.9),
+        Pattern("JWT", r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.9),
+        Pattern("bearer token", r"(?<=(?i:\bbearer)\s+)[A-Za-z0-9._~+/-]{12,}=*", 0.85),
+        # password=..., "api_key": "...": everything after the assignment is the secret.
+        Pattern(
+            "assigned secret",
+            rf"(?<=\b{_SECRET_NAME}[\"']?\s*[:=]\s*[\"']?)[^\s\"',;<>]{{4,}}",
+            0.8,
+        ),
+        # "my password is hunter2": only values that mix in digits or symbols, not "is incorrect".
+        Pattern(
+            "stated secret",
+            rf"(?<=\b{_SECRET_NAME}\s+(?i:is)\s+[\"']?)(?=[^\s\"']*[\d_!@#$%^&*])[^\s\"',;<>]{{4,}}",
+            0.7,
+        ),
+    ]
+    return PatternRecognizer(
+        supported_entity="SECRET",
+        name="LogmineSecretRecognizer",
+        patterns=patterns,
+        global_regex_flags=CASE_SENSITIVE,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Names after a cue
+# ---------------------------------------------------------------------------------------------
+
+# How much a cue says about the words after it:
+_STRONG = "strong"  # "my name is", "name:": even a lower-case word is a name ("my name is jan")
+_HOLDER = "holder"  # "the account is under", "in the name of": a name, or "under review"
+_CAPITALISED = "capitalised"  # titles, greetings, sign-offs: capitalised words are names
+_PROPER = "proper"  # "I'm", "this is": a name only if spaCy calls it a proper noun (not "I'm Sorry")
+
+_CUES = (
+    (_STRONG, regex.compile(
+        r"(?i:\bmy\s+name(?:\s+is|'s|’s)|\bname\s*(?:is|:|=)|\bcall\s+me|\bname\s+on\s+(?:the\s+|my\s+)?\w+\s+(?:is|was|:)"
+        r"|\bname\b[^.?!\n]{0,30}\?[ \t]*(?:(?:user|customer|me)[ \t]*:)?)[ \t]*"
+    )),
+    (_HOLDER, regex.compile(
+        r"(?i:\b(?:is|was|are|'s|’s)\s+(?:registered\s+|listed\s+)?under(?:\s+the\s+name(?:\s+of)?)?"
+        r"|\bin\s+the\s+name\s+of|\baccount\s+holder\s*:?|\bcardholder\s*:?)[ \t]+"
+    )),
+    (_CAPITALISED, regex.compile(
+        r"""
+        (?i:\b(?:hi|hello|hey|dear|thanks|thank\s+you)[ \t]*,?)[ \t]+
+        | \b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Madam|Mme|Herr|Frau)\b\.?[ \t]+
+        | (?im:^[ \t]*(?:best\s+regards|kind\s+regards|warm\s+regards|regards|best\s+wishes|many\s+thanks
+           |thanks|thank\s+you|cheers|best|sincerely|yours\s+(?:sincerely|truly))[ \t]*,?[ \t]*\n[ \t]*)
+        | (?m:^[ \t]*(?:--|—|–)[ \t]*)
+        """,
+        regex.VERBOSE,
+    )),
+    (_PROPER, regex.compile(
+        r"(?i:\bthis\s+is|\bi\s*(?:'|’)?m|\bi\s+am|\bit(?:'|’)s(?=[ \t]+\S+(?:[ \t]+\S+)?[ \t]+here\b))[ \t]+"
+    )),
+)
+# Capitalised words that follow the cues above without being names ("Hi there", "I'm Sorry").
+_NOT_NAMES = frozenset({
+    "there", "team", "all", "everyone", "everybody", "folks", "guys", "support", "again", "so", "very",
+    "sorry", "not", "just", "still", "also", "here", "now", "back", "really", "unable", "able",
+    "trying", "looking", "having", "going", "getting", "happy", "glad", "sure", "fine", "good",
+    "great", "new", "your", "you", "the", "a", "an", "it", "this", "that", "what", "why", "how",
+    "when", "where", "which", "who", "please", "ok", "okay", "yes", "no", "thanks", "thank", "hi",
+    "hello", "hey", "dear", "sir", "madam", "customer", "user", "assistant", "bot", "agent", "human",
+    "ai", "system", "admin", "today", "tomorrow", "yesterday", "morning", "afternoon", "evening",
+    "interested", "concerned", "confused", "writing", "calling", "contacting", "reaching", "following",
+    "regards", "best", "cheers", "sincerely", "about", "regarding", "re", "in", "on", "note",
+    "subject", "update", "edit", "warning", "error", "question", "answer", "summary", "example",
+    "input", "output", "step", "tip", "ps", "title", "description", "total", "reason", "issue",
+    "problem", "solution", "result", "response", "request", "date", "time", "name", "address",
+    "phone", "email", "website", "status", "order", "account", "reply", "from", "to", "sent",
+    "details", "info", "location", "directed", "starring", "bcc", "cc", "tool", "function", "developer",
+})
+_NAME_TOKEN = regex.compile(r"\p{L}+(?:['’]\p{L}+)*|\p{Lu}\.")  # O'Brien, Šárka, the D. of "Faina D. Yefremova"
+# Words after a lower-case name that close it: "this is jan novak, ...", "it's jan here".
+_NAME_CLOSERS = frozenset({"here", "from", "and", "speaking", "again"})
+_MAX_NAME_TOKENS = 3
+
+
+class NameAfterCueRecognizer(EntityRecognizer):
+    """Names after "my name is", "I'm", "this is", "the account is under", a title, a greeting or
+    a sign-off: up to three name-like tokens after the cue, stopping at punctuation, line ends and
+    common words.
+
+    People often type names in lower case, where spaCy sees no name at all. After a weak cue a
+    lower-case phrase counts only if it closes there and holds a word the English lexicon does not
+    know (`known_words`, the lemmatizer's WordNet index that ships with the spaCy model): "this is
+    agnieszka tran," is a name, "this is account fraud." is not.
+    """
+
+    def __init__(self, known_words: frozenset[str]) -> None:
+        super().__init__(supported_entities=["PERSON"], name="LogmineNameAfterCueRecognizer")
+        self._known_words = known_words
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        if nlp_artifacts is None or not nlp_artifacts.tokens:
+            return []
+        tokens = _TokenIndex(nlp_artifacts.tokens)
+        results = []
+        for strength, cues in _CUES:
+            for cue in cues.finditer(text):
+                span = self._name_after(tokens, cue.end(), strength)
+                if span is not None:
+                    results.append(self._result(*span))
+        return results
+
+    def _name_after(self, tokens: "_TokenIndex", offset: int, strength: str) -> tuple[int, int] | None:
+        taken = tokens.name_tokens(offset, lambda token: _could_be_name(token, strength))
+        if not taken:
+            return None
+        if taken[0].text[0].islower() and not self._lower_case_name(taken, strength):
+            return None
+        return taken[0].idx, taken[-1].idx + len(taken[-1].text)
+
+    def _lower_case_name(self, taken: list, strength: str) -> bool:
+        unknown = any(t.lower_ not in self._known_words and t.lemma_.lower() not in self._known_words for t in taken)
+        if strength == _STRONG:  # "my name is jan", not "my name is spelled wrong"
+            return unknown or all(t.pos_ in ("PROPN", "NOUN") for t in taken)
+        after = taken[-1].nbor(1) if taken[-1].i + 1 < len(taken[-1].doc) else None
+        closes = after is None or after.is_punct or after.is_space or after.lower_ in _NAME_CLOSERS
+        return closes and unknown and (strength != _HOLDER or len(taken) >= 2)
+
+    def _result(self, start: int, end: int) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type="PERSON",
+            start=start,
+            end=end,
+            score=0.7,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
+
+
+def _could_be_name(token, strength: str) -> bool:
+    word = token.text
+    if token.is_space or token.is_punct or not _NAME_TOKEN.fullmatch(word):
+        return False
+    if word.lower() in _NOT_NAMES:
+        return False
+    if word[0].isupper():
+        return token.pos_ == "PROPN" or (strength != _PROPER and not token.is_stop)
+    return not token.is_stop  # a lower-case phrase is checked as a whole by _lower_case_name
+
+
+
+class _TokenIndex:
+    """Finds the spaCy token starting at a character offset, and the name tokens from there."""
+
+    def __init__(self, doc) -> None:
+        self.doc = doc
+        self.starts = [token.idx for token in doc]
+
+    def token_at(self, offset: int):
+        index = bisect.bisect_left(self.starts, offset)
+        if index < len(self.starts) and self.starts[index] == offset:
+            return self.doc[index]
+        return None
+
+    def name_tokens(self, offset: int, accepts) -> list:
+        first = self.token_at(offset)
+        if first is None:
+            return []
+        taken = []
+        for token in self.doc[first.i : first.i + _MAX_NAME_TOKENS]:
+            if not accepts(token) or (taken and "\n" in self.doc.text[taken[-1].idx : token.idx]):
+                break
+            taken.append(token)
+        return taken
+
+
+def known_english_words(nlp) -> frozenset[str]:
+    """Every word of the English lexicon the spaCy model's lemmatizer ships with (from WordNet)."""
+    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    return frozenset(word.lower() for pos in ("noun", "verb", "adj", "adv") for word in index[pos])
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration
+# ---------------------------------------------------------------------------------------------
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    """Presidio's email recognizer, checking domains against the suffix list bundled with
+    tldextract (no network). A known suffix makes the match certain; an address on an internal
+    domain ("jane@corp.internal") is still an address, so it keeps the pattern's score."""
+
+    def __init__(self, tld_extractor) -> None:
+        super().__init__()
+        self._tld_extractor = tld_extractor
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return True if self._tld_extractor(pattern_text).fqdn else None
+
+
+def add_logmine_recognizers(registry, tld_extractor, known_words: frozenset[str]) -> None:
+    """Replace the email recognizer and add ours, in a registry holding Presidio's set."""
+    registry.remove_recognizer("EmailRecognizer")
+    for recognizer in (
+        OfflineEmailRecognizer(tld_extractor),
+        PhoneFormatRecognizer(),
+        StreetAddressRecognizer(),
+        date_of_birth_recognizer(),
+        account_id_recognizer(),
+        ssn_format_recognizer(),
+        LuhnCardRecognizer(),
+        secret_recognizer(),
+        NameAfterCueRecognizer(known_words),
+    ):
+        registry.add_recognizer(recognizer)

@@ -1,0 +1,292 @@
+"""An independent residual-PII gate for sanitised records.
+
+Built differently from the sanitiser on purpose, so that the two rarely fail together: no Presidio,
+no spaCy, only strict regexes with checksums (Luhn, IBAN mod 97) and exact matching of values known
+from the raw record. It is fast and aims at few false alarms: what it flags is almost surely a leak.
+
+    known = known_values(raw_record)              # in memory only: never persist or log these
+    findings = scan_record(sanitised_record, known)
+
+A `Finding` names the field and the kind of PII, never the matched text: it is safe for logs and
+Dagster metadata. Typed placeholders (`<PERSON>`) never match.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from logmine_dagster.sanitise.pii_keys import pii_type_for_key
+from logmine_dagster.sanitise.record_fields import DATA_ROLES, json_leaves, parse_json_container
+
+MIN_KNOWN_VALUE_LENGTH = 4
+# Fields the caller replaces with keyed hashes or that hold no free text.
+UNSCANNED_FIELDS = frozenset({"request_id", "session_id", "user_id", "timestamp", "model", "status"})
+
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+# Keys shown in a Finding's field path: schema-style names only, so a key that is itself personal
+# data ("jane@example.com", "John Smith") shows as "*".
+_SCHEMA_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    field: str  # e.g. "input[2].content", "output", "metadata.notes"
+    kind: str  # e.g. "EMAIL_ADDRESS", "KNOWN_VALUE"
+
+
+# -- validators -------------------------------------------------------------------------------------
+# Written here rather than shared with `recognizers`: the gate is meant to fail independently.
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+def _luhn_valid(text: str) -> bool:
+    digits = _digits(text)
+    if not 13 <= len(digits) <= 19 or len(set(digits)) == 1:
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _iban_valid(text: str) -> bool:
+    compact = text.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+
+def _phone_length(text: str) -> bool:
+    return 8 <= len(_digits(text)) <= 15
+
+
+def _public_ipv4(text: str) -> bool:
+    try:
+        address = ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return not (address.is_loopback or address.is_unspecified or text == "255.255.255.255")
+
+
+def _ipv6(text: str) -> bool:
+    groups = [group for group in text.split(":") if group]
+    if len(groups) < 2 or not any(char.isdigit() for char in text):
+        return False  # "dead::beef", "a::b" read as words more often than as addresses
+    try:
+        address = ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return not (address.is_loopback or address.is_unspecified)
+
+
+def _always(_: str) -> bool:
+    return True
+
+
+# -- the regex battery --------------------------------------------------------------------------------
+
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE = (
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+
+
+@dataclass(frozen=True)
+class _Check:
+    kind: str
+    pattern: re.Pattern
+    valid: Callable[[str], bool] = _always
+
+    def values(self, text: str) -> Iterator[str]:
+        """The matched values; the last non-empty group when the pattern has a cue before it."""
+        for match in self.pattern.finditer(text):
+            value = next((g for g in reversed(match.groups()) if g), match.group(0))
+            if self.valid(value):
+                yield value
+
+
+_CHECKS = (
+    _Check("EMAIL_ADDRESS", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")),
+    _Check("CREDIT_CARD", re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])"), _luhn_valid),
+    _Check(
+        "IBAN_CODE",
+        re.compile(
+            r"(?i)(?<![a-z0-9])[a-z]{2}\d{2}(?:[a-z0-9]{11,30}|(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?)(?![a-z0-9])"
+        ),
+        _iban_valid,
+    ),
+    _Check("US_SSN", re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])")),
+    _Check(
+        "PHONE_NUMBER",
+        re.compile(
+            r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?!\w)"  # +44 20 7946 0958
+            r"|(?<![\w.+-])(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])"  # (555) 010-2345
+            r"|(?<![\w.+-])0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}(?![\w-])"  # 020 7946 0958
+        ),
+        _phone_length,
+    ),
+    _Check("IP_ADDRESS", re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)"), _public_ipv4),
+    _Check("IP_ADDRESS", re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"), _ipv6),
+    _Check(
+        "DATE_OF_BIRTH",
+        re.compile(
+            rf"(?i)\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|born\s+on|birthday)\b[\s:=,-]*"
+            rf"(?:is\s+|was\s+)?({_DATE})(?!\d)"
+        ),
+    ),
+    _Check(
+        "ACCOUNT_ID",
+        re.compile(
+            r"(?<![\w-])(?:ACC|ORD)-(?=[A-Z0-9-]*\d)[A-Z0-9]{3,}(?:-[A-Z0-9]+)*(?![\w-])"
+            r"|(?i:\baccount\s+(?:number|no\.?|num|#)\s*(?:is\s+|:\s*)?#?)(\d{6,})\b"
+        ),
+    ),
+    _Check(
+        "SECRET",
+        re.compile(
+            r"(?<![\w-])sk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}"
+            r"|(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"
+            r"|(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
+            r"|(?i:\bbearer\s+)([A-Za-z0-9._~+/-]{16,})"
+            r"|(?i:\b(?:password|passwd|pwd|secret|api[_-]?key)[\"']?\s*[:=]\s*[\"']?)([^\s\"'<>,;]{4,})"
+        ),
+    ),
+)
+
+
+# -- public API -----------------------------------------------------------------------------------
+
+
+def scan_text(text: str) -> list[str]:
+    """The kinds of PII the battery finds in one text, each once, placeholders ignored."""
+    return _kinds(_without_placeholders(text))
+
+
+def known_values(raw_record: dict) -> set[str]:
+    """PII values in a RAW record: the battery's matches anywhere, plus the values under PII-named
+    keys in tool-call arguments, tool results and metadata."""
+    values: set[str] = set()
+    for _, text in _strings(raw_record, parse_json=True):
+        for check in _CHECKS:
+            values.update(check.values(text))
+    for payload in _json_payloads(raw_record):
+        values.update(_values_under_pii_keys(payload))
+    return {value for value in values if len(value.strip()) >= MIN_KNOWN_VALUE_LENGTH}
+
+
+def scan_record(sanitised_record: dict, known: Iterable[str] = frozenset()) -> list[Finding]:
+    """Findings in every text field of a sanitised record: battery kinds and KNOWN_VALUE."""
+    known_pattern = _known_pattern(frozenset(_usable_known(known)))
+    findings: dict[Finding, None] = {}
+    for field, text in _strings(sanitised_record, parse_json=False):
+        visible = _without_placeholders(text)
+        for kind in _kinds(visible):
+            findings[Finding(field, kind)] = None
+        if known_pattern is not None and known_pattern.search(visible):
+            findings[Finding(field, "KNOWN_VALUE")] = None
+    return list(findings)
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+
+_KINDS = tuple(dict.fromkeys(check.kind for check in _CHECKS))
+
+
+def _kinds(visible: str) -> list[str]:
+    return [kind for kind in _KINDS if _finds(kind, visible)]
+
+
+def _finds(kind: str, text: str) -> bool:
+    return any(next(check.values(text), None) is not None for check in _CHECKS if check.kind == kind)
+
+
+def _without_placeholders(text: str) -> str:
+    # "<>" keeps word boundaries where the placeholder was, and no pattern matches it.
+    return _PLACEHOLDER.sub("<>", text)
+
+
+def _usable_known(known: Iterable[str]) -> Iterator[str]:
+    for value in known:
+        normalised = " ".join(str(value).split())
+        if len(normalised) >= MIN_KNOWN_VALUE_LENGTH and not _PLACEHOLDER.fullmatch(normalised):
+            yield normalised
+
+
+@functools.lru_cache(maxsize=256)
+def _known_pattern(values: frozenset[str]) -> re.Pattern | None:
+    if not values:
+        return None
+    alternatives = (r"\s+".join(map(re.escape, v.split())) for v in sorted(values, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def _strings(record: dict, parse_json: bool) -> Iterator[tuple[str, str]]:
+    """(field path, text) for every string in the record's text fields. With parse_json, strings
+    holding a JSON object or array are walked as JSON."""
+    for name, value in record.items():
+        if name not in UNSCANNED_FIELDS:
+            yield from _walk(value, name, parse_json)
+
+
+def _walk(value, path: str, parse_json: bool) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        parsed = parse_json_container(value) if parse_json else None
+        if parsed is None:
+            yield path, value
+        else:
+            yield from _walk(parsed, path, parse_json)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            label = key if isinstance(key, str) and _SCHEMA_KEY.fullmatch(key) else "*"
+            yield from _walk(item, f"{path}.{label}", parse_json)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}[{index}]", parse_json)
+
+
+def _json_payloads(record: dict) -> Iterator:
+    """The structured data of a record: tool-call arguments, tool results, metadata."""
+    for message in record.get("input") or []:
+        if not isinstance(message, dict):
+            continue
+        if message.get("role") in DATA_ROLES:
+            yield from _parsed(message.get("content"))
+        calls = [c.get("function") for c in message.get("tool_calls") or [] if isinstance(c, dict)]
+        for function in [*calls, message.get("function_call")]:
+            if isinstance(function, dict):
+                yield from _parsed(function.get("arguments"))
+    if isinstance(record.get("metadata"), dict):
+        yield record["metadata"]
+
+
+def _parsed(value) -> Iterator:
+    if isinstance(value, str):
+        parsed = parse_json_container(value)
+        if parsed is not None:
+            yield parsed
+    elif isinstance(value, (dict, list)):
+        if isinstance(value, list):  # content parts: [{"type": "text", "text": "{...}"}]
+            for part in value:
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    yield from _parsed(part["text"])
+        yield value
+
+
+def _values_under_pii_keys(node, parent: str | None = None) -> Iterator[str]:
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if isinstance(key, str) and pii_type_for_key(key, parent):
+            yield from json_leaves(value)
+        elif isinstance(value, (dict, list)):
+            yield from _values_under_pii_keys(value, key if isinstance(key, str) else parent)

@@ -1,0 +1,383 @@
+"""Replace PII in log records with typed placeholders (`<PERSON>`, `<EMAIL_ADDRESS>`, ...).
+
+    s = get_sanitiser()
+    s.sanitise_texts(["..."])     -> sanitised texts
+    r = s.sanitise_record(record)  # record as returned by records.parse_record
+    r.record, r.entity_counts, r.found_values
+
+Texts are analysed by Presidio (spaCy NER plus the recognizers in `recognizers`), all texts of a
+record in one batch. Values under PII-named JSON keys are masked whatever the NER says, and once a
+value is found anywhere in a record, every other mention of it is masked too.
+
+Nothing here logs or raises with record text: errors name what failed and where in the code.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import re
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from logmine_dagster.sanitise import engine
+from logmine_dagster.sanitise.record_fields import RecordFields
+from logmine_dagster.sanitise.spans import (
+    PLACEHOLDER,
+    VAGUE_TYPES,
+    Span,
+    date_core,
+    inside_placeholder,
+    list_neighbours,
+    merge_overlapping,
+)
+
+# Words that are never PII in these logs: roles, model families, and the field labels and
+# acronyms that spaCy likes to call a PERSON or ORG ("Email", "DOB", "IBAN"). Company and product
+# names come from configuration.
+DEFAULT_ALLOW_TERMS = (
+    "system", "user", "assistant", "tool", "developer", "function", "bot", "agent", "customer",
+    "human", "AI", "LLM", "GPT", "ChatGPT", "OpenAI", "Anthropic", "Claude", "Gemini", "Llama",
+    "Mistral", "Email", "E-mail", "Phone", "Mobile", "Tel", "Address", "Website", "DOB", "IBAN",
+    "SSN", "PIN", "OTP", "API", "URL", "ID", "Bearer", "JSON", "SMS", "FAQ", "PDF", "CSV", "VPN",
+    "2FA", "OK", "N/A", "ASAP", "ATM", "FYI", "ETA", "TBD",
+)
+MODEL_NAME = re.compile(
+    r"(?i)(?:gpt|o\d|claude|gemini|llama|mistral|mixtral|command|phi|qwen|deepseek|text-embedding)"
+    r"(?:[-.:_]?[\w.]+)*"
+)
+
+# Quasi-identifiers are masked where detected but not hunted for elsewhere: the small model's
+# false ORG/LOCATION hits ("Refund", "Billing") would otherwise spread through a whole record.
+_NOT_PROPAGATED = frozenset(VAGUE_TYPES)
+_MIN_PROPAGATED_LENGTH = 3
+_NAME_TYPES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP"})
+_HAS_WORD = re.compile(r"[^\W\d_]{2,}")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # Anne-Marie, O'Brien, Šárka
+_PLACEHOLDER_SPLIT = re.compile(f"({PLACEHOLDER.pattern})")
+# spaCy caps a text at 1M characters and needs about 1 GB per 100k; longer texts go in pieces.
+_MAX_PIECE_CHARS = 20_000
+
+
+class SanitiseError(RuntimeError):
+    """Sanitising failed. The message never holds record text."""
+
+
+@dataclass
+class SanitisedRecord:
+    record: dict
+    entity_counts: dict[str, int] = field(default_factory=dict)
+    found_values: set[str] = field(default_factory=set)  # raw PII: memory only, never persist or log
+
+
+@dataclass(frozen=True)
+class _TextResult:
+    """A sanitised text and what was masked in it."""
+
+    text: str
+    values: tuple[tuple[str, str], ...]  # (entity type, raw value) of every detected span
+    counts: tuple[tuple[str, int], ...]
+
+
+class Sanitiser:
+    def __init__(
+        self,
+        analyzer,
+        anonymizer,
+        allow_terms: Iterable[str] = (),
+        cache_size: int = 4096,
+        batch_size: int = 32,
+    ) -> None:
+        self._analyzer = analyzer
+        self._anonymizer = anonymizer
+        self._allowed_words = frozenset(word.casefold() for term in (*DEFAULT_ALLOW_TERMS, *allow_terms) for word in term.split())
+        self._stop_words = analyzer.nlp_engine.get_nlp(engine.LANGUAGE).Defaults.stop_words
+        self._batch_size = batch_size
+        # The same system prompt opens every record: each distinct text is analysed once.
+        self._cache: collections.OrderedDict[str, _TextResult] = collections.OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()  # spaCy and the cache are not safe to share between threads
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def sanitise_texts(self, texts: list[str]) -> list[str]:
+        """Sanitise independent texts in one batch; a value found in a text is masked throughout it."""
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise SanitiseError(f"texts[{index}] is not a string")
+        return [result.text for result in _safely("texts", lambda: self._analyse(texts))]
+
+    def sanitise_record(self, record: dict) -> SanitisedRecord:
+        """Sanitise every text field of a record returned by `records.parse_record`."""
+        if not isinstance(record, dict):
+            raise SanitiseError("record is not an object")
+        return _safely("record", lambda: self._sanitise_record(record))
+
+    # -- records ------------------------------------------------------------------------------
+
+    def _sanitise_record(self, record: dict) -> SanitisedRecord:
+        fields = RecordFields(record)
+        results = self._analyse(fields.texts())
+        known = self._spreading(fields.key_values, from_keys=True)
+        counts = collections.Counter(entity_type for entity_type, _ in fields.key_values)
+        for result in results:
+            known.update(self._spreading(result.values))
+            counts.update(dict(result.counts))
+        texts = []
+        for result in results:
+            text, extra = mask_known(result.text, known)
+            texts.append(text)
+            counts.update(extra)
+        found = {
+            raw for _, raw in (*fields.key_values, *(v for r in results for v in r.values))
+            if known.holds(raw)
+        }
+        return SanitisedRecord(fields.write_back(texts), dict(counts), found)
+
+    # -- texts --------------------------------------------------------------------------------
+
+    def _analyse(self, texts: list[str]) -> list[_TextResult]:
+        with self._lock:
+            results = {text: self._cache[text] for text in texts if text in self._cache}
+            for text in results:
+                self._cache.move_to_end(text)
+            missing = [text for text in dict.fromkeys(texts) if text not in results]
+            for text, result in zip(missing, self._analyse_uncached(missing)):
+                results[text] = result
+                self._cache[text] = result
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            return [results[text] for text in texts]
+
+    def _analyse_uncached(self, texts: list[str]) -> list[_TextResult]:
+        pieces_per_text = [_pieces(text) for text in texts]
+        spans = iter(self._detect([piece for pieces in pieces_per_text for piece in pieces]))
+        return [
+            _joined([self._mask_piece(piece, next(spans)) for piece in pieces])
+            for pieces in pieces_per_text
+        ]
+
+    def _detect(self, texts: list[str]) -> list[list[Span]]:
+        """Presidio over a batch: spaCy runs once over all texts with `nlp.pipe`."""
+        if not texts:
+            return []
+        analysed = self._analyzer.nlp_engine.process_batch(texts, language=engine.LANGUAGE, batch_size=self._batch_size)
+        return [
+            self._resolve(text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, nlp_artifacts=artifacts))
+            for text, artifacts in analysed
+        ]
+
+    def _resolve(self, text: str, results) -> list[Span]:
+        """Presidio results to non-overlapping spans: dates cut to their core, allowed words
+        trimmed off, names extended over lists, overlaps merged."""
+        spans = []
+        for result in results:
+            if result.entity_type == "DATE_TIME":
+                bounds = date_core(text, result.start, result.end)
+            else:
+                bounds = self._trim_allowed(text, result.start, result.end)
+            if bounds is None or inside_placeholder(text, *bounds):
+                continue
+            if result.entity_type in _NAME_TYPES and not _HAS_WORD.search(text, *bounds):
+                continue  # what is left of "Trailhead 2P" once the product name is allowed
+            by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
+            spans.append(Span(*bounds, result.entity_type, result.score, by_model))
+        return merge_overlapping(text, self._extend_name_lists(text, spans))
+
+    def _trim_allowed(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """Drop allow-listed words from both ends of a span; None when nothing else is left."""
+        words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+        while words and self._is_allowed(text[slice(*words[0])]):
+            words.pop(0)
+        while words and self._is_allowed(text[slice(*words[-1])]):
+            words.pop()
+        return (words[0][0], words[-1][1]) if words else None
+
+    def _is_allowed(self, word: str) -> bool:
+        bare = word.strip(".,;:!?'\"()[]{}")
+        return bare.casefold() in self._allowed_words or MODEL_NAME.fullmatch(bare) is not None
+
+    def _extend_name_lists(self, text: str, spans: list[Span]) -> list[Span]:
+        """In "Morrison, Rogers and Torres", a word listed beside a name is a name too.
+
+        spaCy often finds one or two names of a list and misses the rest: list items written like
+        their neighbour (same case, not a stop word) are added until none is new.
+        """
+        seen = {(s.start, s.end) for s in spans}
+        queue = [s for s in spans if s.entity_type == "PERSON"]
+        while queue:
+            anchor = queue.pop()
+            for start, end in list_neighbours(text, anchor):
+                word = text[start:end]
+                if (start, end) in seen or word.lower() in self._stop_words or self._is_allowed(word):
+                    continue
+                seen.add((start, end))
+                neighbour = Span(start, end, "PERSON", anchor.score)
+                spans.append(neighbour)
+                queue.append(neighbour)
+        return spans
+
+    def _mask_piece(self, text: str, spans: list[Span]) -> _TextResult:
+        values = tuple((span.entity_type, text[span.start : span.end]) for span in spans)
+        counts = collections.Counter(span.entity_type for span in spans)
+        masked, extra = mask_known(self._render(text, spans), self._spreading(values))
+        counts.update(extra)
+        return _TextResult(masked, values, tuple(counts.items()))
+
+    def _render(self, text: str, spans: list[Span]) -> str:
+        if not spans:
+            return text
+        from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+        return self._anonymizer.anonymize(
+            text=text,
+            analyzer_results=[RecognizerResult(s.entity_type, s.start, s.end, s.score) for s in spans],
+            operators={"DEFAULT": OperatorConfig("replace")},  # "<ENTITY_TYPE>"
+            merge_entities_with_spaces=False,  # merge_overlapping joined what belongs together
+        ).text
+
+    # -- values masked wherever they occur ------------------------------------------------------
+
+    def _spreading(self, values: Iterable[tuple[str, str]], from_keys: bool = False) -> KnownValues:
+        """The found values to mask wherever else they occur in the text or record.
+
+        Whole values match in any case. The parts of a multi-word name ("Smith" from "John Smith")
+        match only as written, so that "Rose" does not take "rose" with it. NER hits that are stop
+        words or allowed ("Will") do not spread; values under PII keys always do.
+        """
+        known = KnownValues()
+        for entity_type, raw in values:
+            value = " ".join(raw.split())
+            if entity_type in _NOT_PROPAGATED or len(value) < _MIN_PROPAGATED_LENGTH:
+                continue
+            if not from_keys and (value.lower() in self._stop_words or self._is_allowed(value)):
+                continue
+            known.add(value, entity_type)
+            if entity_type == "PERSON":
+                for part in self._name_parts(value):
+                    known.add_name_part(part, entity_type)
+        return known
+
+    def _name_parts(self, name: str) -> list[str]:
+        """Parts of a name made of name-like words, without stop words or allowed words: a
+        mislabelled "Order ORD-77120" gives no "Order"."""
+        parts = [part.strip(".,") for part in name.split()]
+        if len(parts) < 2 or not all(_NAME_WORD.fullmatch(part) for part in parts if len(part) > 1):
+            return []
+        return [
+            part for part in parts
+            if len(part) >= _MIN_PROPAGATED_LENGTH and part.lower() not in self._stop_words and not self._is_allowed(part)
+        ]
+
+
+@dataclass
+class KnownValues:
+    """Values to mask wherever they occur: whole values in any case, name parts as written."""
+
+    whole: dict[str, str] = field(default_factory=dict)  # lower-cased value -> entity type
+    name_parts: dict[str, str] = field(default_factory=dict)  # part as written -> entity type
+
+    def add(self, value: str, entity_type: str) -> None:
+        self.whole[_folded(value)] = entity_type
+
+    def add_name_part(self, part: str, entity_type: str) -> None:
+        self.name_parts[part] = entity_type
+
+    def holds(self, value: str) -> bool:
+        return _folded(value) in self.whole
+
+    def update(self, other: KnownValues) -> None:
+        self.whole.update(other.whole)
+        self.name_parts.update(other.name_parts)
+
+    def passes(self):
+        """(pattern, entity type of a match) for each masking pass, whole values first."""
+        if self.whole:
+            yield _values_pattern(tuple(self.whole), re.IGNORECASE), lambda m: self.whole.get(_folded(m), "PII")
+        if self.name_parts:
+            yield _values_pattern(tuple(self.name_parts), 0), lambda m: self.name_parts.get(m, "PII")
+
+
+def mask_known(text: str, known: KnownValues) -> tuple[str, collections.Counter]:
+    """Replace every mention of a known value outside existing placeholders, longest first."""
+    counts: collections.Counter = collections.Counter()
+    for pattern, type_of in known.passes():
+
+        def place(match: re.Match) -> str:
+            entity_type = type_of(match.group(0))
+            counts[entity_type] += 1
+            return f"<{entity_type}>"
+
+        segments = _PLACEHOLDER_SPLIT.split(text)  # odd indices are placeholders
+        segments[::2] = [pattern.sub(place, segment) for segment in segments[::2]]
+        text = "".join(segments)
+    return text, counts
+
+
+def _folded(value: str) -> str:
+    # lower(), not casefold(): the pattern is built from these keys and must still match "Straße"
+    return " ".join(value.split()).lower()
+
+
+@functools.lru_cache(maxsize=1024)
+def _values_pattern(values: tuple[str, ...], flags: int) -> re.Pattern:
+    alternatives = (r"\s+".join(map(re.escape, v.split())) for v in sorted(values, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", flags)
+
+
+# -- long texts ---------------------------------------------------------------------------------
+
+
+def _pieces(text: str) -> list[str]:
+    """Split a long text at line ends (else spaces) into pieces spaCy handles; most texts are one."""
+    pieces = []
+    while len(text) > _MAX_PIECE_CHARS:
+        cut = text.rfind("\n", 0, _MAX_PIECE_CHARS)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, _MAX_PIECE_CHARS)
+        cut = cut + 1 if cut > 0 else _MAX_PIECE_CHARS
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
+
+
+def _joined(results: list[_TextResult]) -> _TextResult:
+    if len(results) == 1:
+        return results[0]
+    counts: collections.Counter = collections.Counter()
+    for result in results:
+        counts.update(dict(result.counts))
+    values = tuple(value for result in results for value in result.values)
+    return _TextResult("".join(r.text for r in results), values, tuple(counts.items()))
+
+
+# -- errors and construction --------------------------------------------------------------------
+
+
+def _safely(what: str, work: Callable[[], Any]):
+    """Run `work`; on failure raise SanitiseError naming the error type and code location only.
+
+    Raised outside the `except` block so that the original exception, whose message may quote
+    record text, is neither chained nor kept as context.
+    """
+    try:
+        return work()
+    except SanitiseError as error:
+        failure = str(error)
+    except Exception as error:  # noqa: BLE001 - report any failure, never its message
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        failure = f"sanitising the {what} failed: {type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"
+    raise SanitiseError(failure)
+
+
+@functools.lru_cache(maxsize=8)
+def get_sanitiser(allow_terms: tuple[str, ...] = ()) -> Sanitiser:
+    """The process-wide sanitiser for an allow-list; builds the engines on first call.
+
+    `allow_terms`: company, product and bot names that must stay readable ("Northwind").
+    """
+    return Sanitiser(engine.get_analyzer(), engine.get_anonymizer(), allow_terms=allow_terms)
