@@ -69,7 +69,7 @@ def sanitise(batch_size) -> None:
     """Read JSON lines {"id", "text"} on stdin, write them sanitised to stdout (the pipeline's sanitiser)."""
     from logmine_dagster.sanitise.sanitiser import get_sanitiser
 
-    sanitiser = get_sanitiser()
+    sanitiser = get_sanitiser(Settings.from_env().allow_terms)
     pending: list[tuple[object, str]] = []
 
     def flush() -> None:

@@ -52,6 +52,13 @@ def parse_date(name: str, raw: str) -> dt.date:
         raise ConfigError(f"{name} must be a date YYYY-MM-DD, got {raw!r}") from None
 
 
+def parse_terms(raw: str | None) -> tuple[str, ...]:
+    """Comma-separated words the sanitiser must never mask (product, company and bot names)."""
+    if not raw:
+        return ()
+    return tuple(sorted({term.strip() for term in raw.split(",") if term.strip()}))
+
+
 def check_database_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         # SQLAlchemy 2.1 maps the bare scheme to psycopg 3, which is not installed.
@@ -74,6 +81,7 @@ class Settings:
     start_date: dt.date
     low_confidence_threshold: float
     batch_size: int
+    allow_terms: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -95,6 +103,7 @@ class Settings:
             start_date=parse_date("LOGMINE_START_DATE", start_raw),
             low_confidence_threshold=parse_rate("LOGMINE_LOW_CONFIDENCE", threshold_raw) if threshold_raw else 0.5,
             batch_size=parse_positive_int("LOGMINE_BATCH_SIZE", batch_raw) if batch_raw else 30,
+            allow_terms=parse_terms(_env("LOGMINE_ALLOW_TERMS", environ)),
         )
 
 

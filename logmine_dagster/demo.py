@@ -27,6 +27,8 @@ def _configure_environment(workdir: Path, week: str) -> None:
     os.environ.setdefault("LOGMINE_START_DATE", week)
     if os.environ["LOGMINE_START_DATE"] > week:
         os.environ["LOGMINE_START_DATE"] = week
+    # The synthetic company's own names are not PII; production sets its own list.
+    os.environ.setdefault("LOGMINE_ALLOW_TERMS", "Northwind,Northwind Telecom,Nova")
     dagster_home = workdir / "dagster_home"
     dagster_home.mkdir(parents=True, exist_ok=True)
     (dagster_home / "dagster.yaml").touch()
@@ -126,6 +128,7 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     echo(f"  logmine review import {batch_file} --reviewer YOUR_NAME")
     echo("then materialise labelled_cases and eval_set. To browse the runs in the Dagster UI:")
     echo(f"  DAGSTER_HOME={os.environ['DAGSTER_HOME']} LOGMINE_HOME={workdir} LOGMINE_LOG_ROOT={log_root} "
-         f"LOGMINE_START_DATE={os.environ['LOGMINE_START_DATE']} dagster dev -w workspace.yaml")
+         f"LOGMINE_START_DATE={os.environ['LOGMINE_START_DATE']} LOGMINE_ALLOW_TERMS='{os.environ['LOGMINE_ALLOW_TERMS']}' "
+         "dagster dev -w workspace.yaml")
     echo("No case was labelled: labels come only from reviewers.")
     return {"week": week, "days": rows, "queued": queued, "batch_file": str(batch_file)}

@@ -60,14 +60,17 @@ class PresidioSanitiser(dg.ConfigurableResource):
     """Presidio (spaCy NER + pattern recognizers) and the secret that keys pseudonyms.
 
     `hash_key` unset: LOGMINE_HASH_KEY, else a key file created once under LOGMINE_HOME.
+    `allow_terms` unset: LOGMINE_ALLOW_TERMS (comma-separated words that are never masked).
     """
 
     hash_key: Optional[str] = None
+    allow_terms: Optional[list[str]] = None
 
     def sanitiser(self):
         from logmine_dagster.sanitise.sanitiser import get_sanitiser  # loads spaCy: only when a run needs it
 
-        return get_sanitiser()
+        terms = tuple(sorted(self.allow_terms)) if self.allow_terms is not None else Settings.from_env().allow_terms
+        return get_sanitiser(terms)
 
     def key(self) -> bytes:
         if self.hash_key:
