@@ -77,3 +77,26 @@ def test_rematerialising_a_partition_leaves_the_same_rows(logmine_env, dagster_i
     assert run_daily(code_location, dagster_instance, DAY1).success
     after = [_rows(db, t, DAY1) for t in (raw_samples, sanitised_samples, candidates)]
     assert after == before
+
+
+def test_bad_lines_are_quarantined_and_the_partition_still_materialises(
+    logmine_env, dagster_instance, code_location, db
+):
+    from logmine_dagster.storage.schema import ingest_quarantine
+
+    secret = "leaky.person@example.net"
+    folder = logmine_env["log_root"] / f"dt={DAY1}"
+    (folder / "part-99999.jsonl").write_bytes(
+        b'{"request_id": "x1", "note": "' + secret.encode() + b'"\n'  # malformed JSON
+        + json.dumps({"request_id": "x2", "timestamp": f"{DAY1}T10:00:00Z", "input": [], "status": "ok"}).encode() + b"\n"
+        + b"\xff\xfe not utf-8 " + secret.encode() + b"\n"
+    )
+    result = run_daily(code_location, dagster_instance, DAY1)
+    assert result.success
+    rows = db.fetch_all(sa.select(ingest_quarantine).order_by(ingest_quarantine.c.source_line))
+    assert [(r["source_file"], r["source_line"]) for r in rows] == [(f"dt={DAY1}/part-99999.jsonl", n) for n in (1, 2, 3)]
+    assert [r["reason"].split(" (")[0].split(":")[0] for r in rows] == ["malformed JSON", "invalid record", "not valid UTF-8"]
+    sampled_event = next(e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "sampled_logs")
+    assert sampled_event.step_materialization_data.materialization.metadata["lines_quarantined"].value == 3
+    assert secret not in read_tree_bytes(dagster_instance.root_directory)
+    assert secret not in dump_tables(db)

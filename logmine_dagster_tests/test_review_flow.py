@@ -9,7 +9,14 @@ import sqlalchemy as sa
 from logmine_dagster.cli import main
 from logmine_dagster.storage.schema import eval_cases, review_decisions, review_queue
 from logmine_dagster_tests.conftest import FIRST_DAY
-from logmine_dagster_tests.helpers import check_results, run_daily
+from logmine_dagster_tests.helpers import (
+    check_results,
+    dump_tables,
+    leaked_values,
+    manifest_values,
+    read_tree_bytes,
+    run_daily,
+)
 
 WEEK = FIRST_DAY.isoformat()
 
@@ -20,7 +27,9 @@ def _run(code_location, instance, job, **kwargs):
     return result
 
 
-def test_eval_cases_exist_only_after_a_human_decision(logmine_env, dagster_instance, code_location, db, tmp_path, capsys):
+def test_eval_cases_exist_only_after_a_human_decision(
+    logmine_env, dagster_instance, code_location, db, tmp_path, capsys, generated_logs
+):
     assert run_daily(code_location, dagster_instance, WEEK).success
     _run(code_location, dagster_instance, "weekly_review_batch_job", partition_key=WEEK)
     queued = db.fetch_all(sa.select(review_queue))
@@ -57,6 +66,12 @@ def test_eval_cases_exist_only_after_a_human_decision(logmine_env, dagster_insta
     ]
     exported = [json.loads(l) for l in (logmine_env["home"] / "eval_set.jsonl").read_text().splitlines()]
     assert [e["id"] for e in exported] == [lines[0]["case_id"]]
+
+    # The review batch file, the downstream tables and Dagster's storage hold no planted PII.
+    planted = manifest_values(generated_logs[1])
+    assert leaked_values(planted, batch.read_text()) == []
+    assert leaked_values(planted, dump_tables(db)) == []
+    assert leaked_values(planted, read_tree_bytes(dagster_instance.root_directory)) == []
 
     # Decided cases are never queued again when the batch is rebuilt.
     _run(code_location, dagster_instance, "weekly_review_batch_job", partition_key=WEEK)
