@@ -1,0 +1,1 @@
+"""Sub-commands of `logmine` that live in their own modules; `logmine_dagster.cli` registers them."""
