@@ -59,6 +59,28 @@ def parse_terms(raw: str | None) -> tuple[str, ...]:
     return tuple(sorted({term.strip() for term in raw.split(",") if term.strip()}))
 
 
+LOG_FORMATS = ("auto", "canonical", "otlp", "mapped")
+
+
+def parse_log_format(raw: str | None) -> str | None:
+    """None means: detect per line."""
+    if raw is None or raw == "auto":
+        return None
+    if raw not in LOG_FORMATS:
+        raise ConfigError(f"LOGMINE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {raw!r}")
+    return raw
+
+
+def parse_flag(name: str, raw: str | None) -> bool:
+    if raw is None:
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 def check_database_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         # SQLAlchemy 2.1 maps the bare scheme to psycopg 3, which is not installed.
@@ -82,6 +104,9 @@ class Settings:
     low_confidence_threshold: float
     batch_size: int
     allow_terms: tuple[str, ...] = ()
+    log_format: str | None = None
+    field_mapping: Path | None = None
+    require_success_marker: bool = False
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -104,6 +129,9 @@ class Settings:
             low_confidence_threshold=parse_rate("LOGMINE_LOW_CONFIDENCE", threshold_raw) if threshold_raw else 0.5,
             batch_size=parse_positive_int("LOGMINE_BATCH_SIZE", batch_raw) if batch_raw else 30,
             allow_terms=parse_terms(_env("LOGMINE_ALLOW_TERMS", environ)),
+            log_format=parse_log_format(_env("LOGMINE_LOG_FORMAT", environ)),
+            field_mapping=Path(mapping).expanduser().resolve() if (mapping := _env("LOGMINE_FIELD_MAPPING", environ)) else None,
+            require_success_marker=parse_flag("LOGMINE_REQUIRE_SUCCESS", _env("LOGMINE_REQUIRE_SUCCESS", environ)),
         )
 
 

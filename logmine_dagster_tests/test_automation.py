@@ -68,3 +68,16 @@ def test_weekly_schedule_targets_the_week_that_just_ended(code_location):
 def test_daily_retention_and_weekly_eval_set_schedules_exist(code_location):
     assert code_location.resolve_schedule_def("daily_retention_schedule").cron_schedule == "0 3 * * *"
     assert code_location.resolve_schedule_def("weekly_eval_set_schedule").job_name == "eval_set_job"
+
+
+def test_sensor_waits_for_the_success_marker_when_required(tmp_path):
+    root = tmp_path / "logs"
+    _day_file(root, "2026-03-02")
+    _day_file(root, "2026-03-03")
+    (root / "dt=2026-03-03" / "_SUCCESS").touch()
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"log_source": LogSource(root=str(root), require_success_marker=True)}
+        )
+        result = new_log_partitions_sensor(context)
+    assert [r.partition_key for r in result.run_requests] == ["2026-03-03"]

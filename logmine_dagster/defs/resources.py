@@ -13,7 +13,16 @@ from typing import Iterator, Optional
 import dagster as dg
 
 from logmine_dagster.config import ConfigError, Settings, check_database_url, load_hash_key, parse_positive_int, parse_rate
-from logmine_dagster.log_reader import LineResult, list_partition_days, partition_dir, partition_fingerprint, read_partition
+from logmine_dagster.config import parse_log_format
+from logmine_dagster.formats.mapped import load_mapping
+from logmine_dagster.log_reader import (
+    LineResult,
+    list_partition_days,
+    partition_complete,
+    partition_dir,
+    partition_fingerprint,
+    read_partition,
+)
 from logmine_dagster.sampling import SamplingPolicy
 from logmine_dagster.storage import Database
 
@@ -36,18 +45,47 @@ class LogmineDatabase(dg.ConfigurableResource):
 
 
 class LogSource(dg.ConfigurableResource):
-    """Raw logs as Hive-style day folders: `root/dt=YYYY-MM-DD/*.jsonl[.gz]`."""
+    """Raw logs as Hive-style day folders: `root/dt=YYYY-MM-DD/*.jsonl[.gz|.zst]` or `*.parquet`.
+
+    `format`: auto (detect per line: canonical or OTLP JSON), canonical, otlp or mapped (needs
+    `field_mapping`, a YAML file). `require_success_marker`: a day counts only once `_SUCCESS` exists.
+    Unset fields fall back to LOGMINE_LOG_ROOT, LOGMINE_LOG_FORMAT, LOGMINE_FIELD_MAPPING and
+    LOGMINE_REQUIRE_SUCCESS.
+    """
 
     root: Optional[str] = None
+    format: Optional[str] = None
+    field_mapping: Optional[str] = None
+    require_success_marker: Optional[bool] = None
 
     def root_path(self) -> Path:
         return Path(self.root).expanduser().resolve() if self.root else Settings.from_env().log_root
 
+    def log_format(self) -> Optional[str]:
+        return parse_log_format(self.format) if self.format else Settings.from_env().log_format
+
+    def mapping(self) -> Optional[dict]:
+        path = Path(self.field_mapping) if self.field_mapping else Settings.from_env().field_mapping
+        if path is None:
+            if self.log_format() == "mapped":
+                raise ConfigError("log format 'mapped' needs a field mapping (LOGMINE_FIELD_MAPPING)")
+            return None
+        return load_mapping(path)
+
+    def needs_success_marker(self) -> bool:
+        if self.require_success_marker is not None:
+            return self.require_success_marker
+        return Settings.from_env().require_success_marker
+
     def days(self) -> list[str]:
-        return list_partition_days(self.root_path())
+        """Day folders that are ready to read (with `_SUCCESS` when that is required)."""
+        days = list_partition_days(self.root_path())
+        if self.needs_success_marker():
+            days = [day for day in days if partition_complete(self.root_path(), day)]
+        return days
 
     def read_day(self, day: str) -> Iterator[LineResult]:
-        return read_partition(self.root_path(), day)
+        return read_partition(self.root_path(), day, fmt=self.log_format(), mapping=self.mapping())
 
     def fingerprint(self, day: str) -> str:
         return partition_fingerprint(self.root_path(), day)

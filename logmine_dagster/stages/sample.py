@@ -7,8 +7,9 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
-from logmine_dagster.log_reader import BadLine, partition_files, read_partition
+from logmine_dagster.log_reader import BadLine, LineResult, partition_files, read_partition
 from logmine_dagster.sampling import SamplingPolicy, sample_reasons
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
@@ -30,7 +31,10 @@ def _reason_kind(reason: str) -> str:
     return reason.split(" (", 1)[0].split(":", 1)[0]
 
 
-def sample_day(db: Database, log_root: Path, day: str, policy: SamplingPolicy) -> SampleReport:
+def sample_day(
+    db: Database, log_root: Path, day: str, policy: SamplingPolicy, lines: Iterable[LineResult] | None = None
+) -> SampleReport:
+    """`lines` defaults to reading the day's files in detected formats."""
     report = SampleReport(day=day, files=len(partition_files(log_root, day)))
     now = dt.datetime.now(dt.timezone.utc)
     quarantine_rows: list[dict] = []
@@ -44,7 +48,7 @@ def sample_day(db: Database, log_root: Path, day: str, policy: SamplingPolicy) -
         )
 
     def sampled_rows():
-        for item in read_partition(log_root, day):
+        for item in lines if lines is not None else read_partition(log_root, day):
             if isinstance(item, BadLine):
                 quarantine(item.source_file, item.line, item.reason)
                 continue

@@ -33,7 +33,7 @@ def sampled_logs(
 ) -> dg.MaterializeResult:
     day = context.partition_key
     sampling = policy.sampling()
-    report = sample_day(database.get(), log_source.root_path(), day, sampling)
+    report = sample_day(database.get(), log_source.root_path(), day, sampling, log_source.read_day(day))
     if report.files == 0:
         context.log.warning(f"no log files under dt={day}: the partition is empty")
     if report.quarantined:

@@ -1,0 +1,88 @@
+"""Ingest throughput and memory: the sampler against the floor (gzip + orjson) and pandas.
+
+Generates one day of gzip JSONL, then measures each way in its own process (so peak RSS is its
+own). Prints one JSON line per way and, last, the summary:
+    {"records": N, "sampler": {"mb_per_s", "records_per_s", "peak_rss_mb"}, "floor": {...},
+     "pandas": {...}, "ratio_to_floor": sampler mb_per_s / floor mb_per_s}
+
+    python benchmarks/bench_ingest.py [--records 1000000] [--skip-pandas]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DAY = dt.date(2026, 3, 2)
+
+MEASURE = r"""
+import gzip, json, resource, sys, time
+from pathlib import Path
+way, root, day = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+files = sorted((root / f"dt={day}").glob("*.jsonl.gz"))
+started = time.perf_counter()
+count = 0
+if way == "floor":
+    import orjson
+    for path in files:
+        with gzip.open(path, "rb") as handle:
+            for line in handle:
+                orjson.loads(line)
+                count += 1
+elif way == "pandas":
+    import pandas as pd
+    frames = [pd.read_json(path, lines=True, compression="gzip") for path in files]
+    frame = pd.concat(frames)
+    count = len(frame)
+    conf = frame["confidence"].fillna(1.0)
+    interesting = frame[(frame["status"] == "error") | (conf < 0.5) | frame["escalated"] | (frame["feedback"] == "down")]
+else:
+    from logmine_dagster.sampling import SamplingPolicy
+    from logmine_dagster.stages.sample import sample_day
+    from logmine_dagster.storage import Database
+    db = Database(f"sqlite:///{root.parent}/bench-ingest.db")
+    report = sample_day(db, root, day, SamplingPolicy())
+    count = report.scanned
+elapsed = time.perf_counter() - started
+size_mb = sum(gzip.open(p).seek(0, 2) for p in files) / 1e6
+print(json.dumps({"way": way, "records": count, "seconds": round(elapsed, 2),
+                  "mb_per_s": round(size_mb / elapsed, 1), "records_per_s": round(count / elapsed),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+"""
+
+
+def measure(way: str, root: Path) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-c", MEASURE, way, str(root), DAY.isoformat()], capture_output=True, text=True, check=True
+    )
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--skip-pandas", action="store_true", help="the pandas way needs several GB for 1M records")
+    args = parser.parse_args()
+    from logmine_dagster.generator import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "logs"
+        generate(root, DAY, 1, args.records, 1, write_manifest=False, gzip=True)
+        results = {way: measure(way, root) for way in ("sampler", "floor") + (() if args.skip_pandas else ("pandas",))}
+    keys = ("mb_per_s", "records_per_s", "peak_rss_mb")
+    summary = {"records": args.records}
+    for way in ("sampler", "floor", "pandas"):
+        summary[way] = {k: results[way][k] for k in keys} if way in results else None
+    summary["ratio_to_floor"] = round(results["sampler"]["mb_per_s"] / results["floor"]["mb_per_s"], 3)
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
