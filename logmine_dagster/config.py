@@ -107,6 +107,8 @@ class Settings:
     log_format: str | None = None
     field_mapping: Path | None = None
     require_success_marker: bool = False
+    max_per_user_per_day: int | None = None
+    opt_out_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -132,6 +134,8 @@ class Settings:
             log_format=parse_log_format(_env("LOGMINE_LOG_FORMAT", environ)),
             field_mapping=Path(mapping).expanduser().resolve() if (mapping := _env("LOGMINE_FIELD_MAPPING", environ)) else None,
             require_success_marker=parse_flag("LOGMINE_REQUIRE_SUCCESS", _env("LOGMINE_REQUIRE_SUCCESS", environ)),
+            max_per_user_per_day=parse_positive_int("LOGMINE_MAX_PER_USER", cap) if (cap := _env("LOGMINE_MAX_PER_USER", environ)) else None,
+            opt_out_file=Path(opt_out).expanduser().resolve() if (opt_out := _env("LOGMINE_OPT_OUT_FILE", environ)) else None,
         )
 
 

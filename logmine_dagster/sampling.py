@@ -18,6 +18,30 @@ class SamplingPolicy:
     rate: float = 0.005
     low_confidence_threshold: float = 0.5
     salt: str = "logmine-sample-v1"
+    # Privacy commitments no rate or signal can override.
+    max_per_user_per_day: int | None = None
+    opted_out_users: frozenset[str] = frozenset()
+    opted_out_tenants: frozenset[str] = frozenset()
+
+
+def opted_out(record: dict, policy: SamplingPolicy) -> bool:
+    if record.get("user_id") is not None and record["user_id"] in policy.opted_out_users:
+        return True
+    tenant = (record.get("metadata") or {}).get("tenant")
+    return tenant is not None and tenant in policy.opted_out_tenants
+
+
+def load_opt_out(path) -> tuple[frozenset[str], frozenset[str]]:
+    """One entry a line: a user id, or `tenant:NAME`; `#` starts a comment."""
+    users, tenants = set(), set()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            entry = line.split("#", 1)[0].strip()
+            if entry.startswith("tenant:"):
+                tenants.add(entry[len("tenant:"):].strip())
+            elif entry:
+                users.add(entry)
+    return frozenset(users), frozenset(tenants)
 
 
 def hash_fraction(request_id: str, salt: str) -> float:

@@ -35,3 +35,29 @@ def test_every_interesting_record_is_sampled_whatever_the_rate():
 
 def test_the_salt_changes_the_sample():
     assert hash_fraction("req-1", "a") != hash_fraction("req-1", "b")
+
+
+def test_opted_out_users_and_tenants_are_never_sampled_and_the_user_cap_holds(tmp_path, db):
+    import json
+
+    from logmine_dagster.sampling import load_opt_out
+    from logmine_dagster.stages.sample import sample_day
+
+    opt_out = tmp_path / "opt-out.txt"
+    opt_out.write_text("u-out  # asked on 2026-02-01\ntenant:acme\n")
+    users, tenants = load_opt_out(opt_out)
+    policy = SamplingPolicy(rate=1.0, max_per_user_per_day=2, opted_out_users=users, opted_out_tenants=tenants)
+    folder = tmp_path / "logs" / "dt=2026-03-02"
+    folder.mkdir(parents=True)
+    records = []
+    for n, (user, tenant) in enumerate([("u-out", "x"), ("u1", "acme"), ("u2", "x"), ("u2", "x"), ("u2", "x"), ("u3", "x")]):
+        records.append({"request_id": f"r{n}", "timestamp": "2026-03-02T10:00:00Z", "user_id": user,
+                        "input": [{"role": "user", "content": "hi"}], "status": "error", "metadata": {"tenant": tenant}})
+    (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    report = sample_day(db, tmp_path / "logs", "2026-03-02", policy)
+    from logmine_dagster.storage.schema import raw_samples
+    import sqlalchemy as sa
+
+    kept = sorted(r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id)))
+    assert kept == ["r2", "r3", "r5"]
+    assert (report.excluded_opt_out, report.excluded_user_cap) == (2, 1)

@@ -23,7 +23,7 @@ from logmine_dagster.log_reader import (
     partition_fingerprint,
     read_partition,
 )
-from logmine_dagster.sampling import SamplingPolicy
+from logmine_dagster.sampling import SamplingPolicy, load_opt_out
 from logmine_dagster.storage import Database
 
 
@@ -119,22 +119,43 @@ class PresidioSanitiser(dg.ConfigurableResource):
 
 
 class MiningPolicy(dg.ConfigurableResource):
-    """Sampling rate, low-confidence threshold, retention period and batch size."""
+    """Sampling rate, low-confidence threshold, privacy commitments, retention period and batch size.
+
+    `opt_out_file` (or LOGMINE_OPT_OUT_FILE): user ids and `tenant:NAME` lines that are never sampled.
+    `max_per_user_per_day` (or LOGMINE_MAX_PER_USER): no user contributes more samples a day.
+    """
 
     sample_rate: Optional[float] = None
     low_confidence_threshold: Optional[float] = None
     retention_days: Optional[int] = None
     batch_size: Optional[int] = None
+    max_per_user_per_day: Optional[int] = None
+    opt_out_file: Optional[str] = None
 
     def sampling(self) -> SamplingPolicy:
         settings = Settings.from_env()
+        opt_out_path = Path(self.opt_out_file) if self.opt_out_file else settings.opt_out_file
+        if opt_out_path is not None and not opt_out_path.is_file():
+            raise ConfigError(f"opt-out file {opt_out_path} does not exist")
+        users, tenants = load_opt_out(opt_out_path) if opt_out_path else (frozenset(), frozenset())
+        per_user = (
+            settings.max_per_user_per_day
+            if self.max_per_user_per_day is None
+            else parse_positive_int("max_per_user_per_day", str(self.max_per_user_per_day))
+        )
         rate = settings.sample_rate if self.sample_rate is None else parse_rate("sample_rate", str(self.sample_rate))
         threshold = (
             settings.low_confidence_threshold
             if self.low_confidence_threshold is None
             else parse_rate("low_confidence_threshold", str(self.low_confidence_threshold))
         )
-        return SamplingPolicy(rate=rate, low_confidence_threshold=threshold)
+        return SamplingPolicy(
+            rate=rate,
+            low_confidence_threshold=threshold,
+            max_per_user_per_day=per_user,
+            opted_out_users=users,
+            opted_out_tenants=tenants,
+        )
 
     def retention(self) -> int:
         if self.retention_days is None:

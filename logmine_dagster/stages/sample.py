@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from logmine_dagster.log_reader import BadLine, LineResult, partition_files, read_partition
-from logmine_dagster.sampling import SamplingPolicy, sample_reasons
+from logmine_dagster.sampling import SamplingPolicy, opted_out, sample_reasons
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
 
@@ -22,6 +22,8 @@ class SampleReport:
     scanned: int = 0
     sampled: int = 0
     quarantined: int = 0
+    excluded_opt_out: int = 0
+    excluded_user_cap: int = 0
     by_reason: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
 
@@ -39,6 +41,7 @@ def sample_day(
     now = dt.datetime.now(dt.timezone.utc)
     quarantine_rows: list[dict] = []
     seen_sampled: set[str] = set()
+    sampled_per_user: Counter = Counter()
 
     def quarantine(source_file: str, line: int | None, reason: str) -> None:
         report.quarantined += 1
@@ -60,9 +63,18 @@ def sample_day(
             reasons = sample_reasons(record, policy)
             if not reasons:
                 continue
+            if opted_out(record, policy):
+                report.excluded_opt_out += 1
+                continue
             if record["request_id"] in seen_sampled:
                 quarantine(item.source_file, item.line, "duplicate request_id in partition")
                 continue
+            user = record.get("user_id")
+            if policy.max_per_user_per_day is not None and user is not None:
+                if sampled_per_user[user] >= policy.max_per_user_per_day:
+                    report.excluded_user_cap += 1
+                    continue
+                sampled_per_user[user] += 1
             seen_sampled.add(record["request_id"])
             report.sampled += 1
             report.by_reason.update(reasons)
