@@ -1,7 +1,15 @@
 """Rule-based categories for sanitised candidates: adversarial, drift, edge case or happy path.
 
 One primary category per case, chosen by precedence (adversarial > drift > edge_case > happy_path),
-and every reason that fired, so a reviewer sees all the signals.
+and every reason that fired, so a reviewer sees all the signals. Reason codes:
+
+- `adversarial:<family>` / `adversarial:indirect:<family>`: see curation/adversarial.py (families,
+  weights, sources, limits).
+- `drift:new_<model|intent|product>`: a value unseen in the trailing days.
+- `edge:error:<type>`, `edge:low_confidence`, `edge:escalated`, `edge:negative_feedback`,
+  `edge:very_short_input`, `edge:very_long_input`, `edge:tool_failure`, `edge:non_english:<lang>`,
+  `edge:structure:<code|json|markup|many_lines|symbols|repetition>`: see curation/edge_signals.py.
+- `happy:ok`: none of the above.
 """
 
 from __future__ import annotations
@@ -10,24 +18,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from logmine_dagster.curation import adversarial as _adversarial
+from logmine_dagster.curation.adversarial import FAMILIES
+from logmine_dagster.curation.edge_signals import non_english_reasons, structure_reasons, tool_failure_reasons
+
 CATEGORIES = ("adversarial", "drift", "edge_case", "happy_path")
 
-# Phrases typical of prompt injection, jailbreaks and system-prompt extraction. A starting set: a
-# maintained pattern library and measured precision and recall come with the curation work.
-ADVERSARIAL_PATTERNS = {
-    "prompt_injection": re.compile(
-        r"\b(ignore|disregard|forget)\b.{0,40}\b(previous|prior|above|earlier|all)\b.{0,40}\b(instructions?|rules|prompts?|directions)\b",
-        re.I | re.S,
-    ),
-    "jailbreak": re.compile(
-        r"\b(DAN|do anything now|developer mode|jailbr(?:ea|o)k|no (?:restrictions|filters|rules)|pretend (?:you are|to be) .{0,30}(?:unfiltered|evil|without))\b",
-        re.I,
-    ),
-    "system_prompt_extraction": re.compile(
-        r"\b(reveal|show|print|repeat|output|tell me)\b.{0,40}\b(system prompt|hidden prompt|initial instructions|your instructions|prompt above)\b",
-        re.I | re.S,
-    ),
-}
+# Adversarial pattern families (sources, weights and limits) live in curation/adversarial.py.
+ADVERSARIAL_FAMILIES = tuple(family.name for family in FAMILIES)
 
 SHORT_INPUT_CHARS = 8
 LONG_INPUT_CHARS = 4000
@@ -42,8 +40,10 @@ class Categorisation:
     reasons: list[str] = field(default_factory=list)
 
 
-def adversarial_reasons(text: str) -> list[str]:
-    return [f"adversarial:{name}" for name, pattern in ADVERSARIAL_PATTERNS.items() if pattern.search(text)]
+def adversarial_reasons(text: str, record: dict | None = None) -> list[str]:
+    """`adversarial:<family>` for the user text; `adversarial:indirect:<family>` for instructions
+    planted in the record's tool results (when `record` has an `input`)."""
+    return _adversarial.adversarial_reasons(text, record if record and record.get("input") else None)
 
 
 def drift_reasons(candidate: dict, baseline: dict[str, set[str]] | None) -> list[str]:
@@ -69,17 +69,21 @@ def edge_case_reasons(candidate: dict, user_text: str) -> list[str]:
         reasons.append("edge:escalated")
     if candidate.get("feedback") == "down":
         reasons.append("edge:negative_feedback")
+    reasons.extend(tool_failure_reasons(candidate))
     stripped = user_text.strip()
     if len(stripped) < SHORT_INPUT_CHARS:
         reasons.append("edge:very_short_input")
     elif len(stripped) > LONG_INPUT_CHARS:
         reasons.append("edge:very_long_input")
+    reasons.extend(non_english_reasons(stripped))
+    reasons.extend(structure_reasons(stripped))
     return reasons
 
 
 def categorise(candidate: dict, user_text: str, baseline: dict[str, set[str]] | None = None) -> Categorisation:
-    """`candidate` is a sanitised sample (status, error_type, escalated, feedback, model, metadata, sample_reasons)."""
-    adversarial = adversarial_reasons(user_text)
+    """`candidate` is a sanitised sample (status, error_type, escalated, feedback, model, metadata, sample_reasons,
+    and optionally `input`, whose tool results are checked for indirect injection and tool failures)."""
+    adversarial = adversarial_reasons(user_text, candidate)
     drift = drift_reasons(candidate, baseline)
     edge = edge_case_reasons(candidate, user_text)
     reasons = adversarial + drift + edge

@@ -256,10 +256,10 @@ def test_texts_longer_than_one_spacy_piece_are_sanitised_whole(sanitiser):
 
 
 def test_a_batch_larger_than_the_cache_is_sanitised(sanitiser):
-    from logmine_dagster.sanitise.engine import get_analyzer, get_anonymizer
+    from logmine_dagster.sanitise.engine import get_analyzer
     from logmine_dagster.sanitise.sanitiser import Sanitiser
 
-    small = Sanitiser(get_analyzer(), get_anonymizer(), cache_size=2)
+    small = Sanitiser(get_analyzer(), cache_size=2)
     texts = [f"Order {n}: mail user{n}@example.com" for n in range(5)]
     assert small.sanitise_texts(texts + texts[:1]) == [f"Order {n}: mail <EMAIL_ADDRESS>" for n in [*range(5), 0]]
 
@@ -267,21 +267,26 @@ def test_a_batch_larger_than_the_cache_is_sanitised(sanitiser):
 # -- errors and loading ----------------------------------------------------------------------------
 
 
-class _FailingAnonymizer:
+class _FailingAnalyzer:
     """Fails the way a library might: with the text it was given in the message."""
 
-    def anonymize(self, text, **_):
-        raise ValueError(f"cannot anonymise {text!r}")
+    def __init__(self, real):
+        self.nlp_engine = real.nlp_engine
+
+    def analyze(self, text, **_):
+        raise ValueError(f"cannot analyse {text!r}")
 
 
 def test_errors_never_carry_record_text():
     from logmine_dagster.sanitise.engine import get_analyzer
     from logmine_dagster.sanitise.sanitiser import SanitiseError, Sanitiser
 
-    failing = Sanitiser(get_analyzer(), _FailingAnonymizer())
+    failing = Sanitiser(_FailingAnalyzer(get_analyzer()))
     secret = "jane.doe@example.com"
     for call in (lambda: failing.sanitise_texts([f"mail {secret}"]),
                  lambda: failing.sanitise_record(_record({"role": "user", "content": f"mail {secret}"})),
+                 lambda: failing.sanitise_record(_record({"role": "user", "content": f"mail {secret}"}),
+                                                 pseudonym_key=b"k" * 32),
                  lambda: failing.sanitise_texts([f"mail {secret}", None])):
         with pytest.raises(SanitiseError) as caught:
             call()

@@ -31,7 +31,9 @@ def new_log_partitions_sensor(context: dg.SensorEvaluationContext, log_source: L
         fingerprint = log_source.fingerprint(day)
         if seen.get(day) != fingerprint:
             # The fingerprint is part of the run key: a rewritten day runs again, an unchanged one never.
-            requests.append(dg.RunRequest(run_key=f"{day}:{fingerprint}", partition_key=day))
+            requests.append(
+                dg.RunRequest(run_key=f"{day}:{fingerprint}", partition_key=day, tags={"logmine/day": day, "logmine/fingerprint": fingerprint})
+            )
             seen[day] = fingerprint
     # Forget days deleted by retention so the cursor does not grow for ever.
     seen = {day: fp for day, fp in seen.items() if day in set(present)}

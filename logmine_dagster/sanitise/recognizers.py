@@ -98,7 +98,7 @@ ADDRESS_PATTERNS = [
     Pattern(
         "number, French street type, name",
         r"(?<![\w.])\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?i:rue|allée|impasse|chemin|quai)[ \t]+"
-        r"[\p{L}'’-]+(?:[ \t]+[\p{L}'’-]+){0,3}",
+        rf"[\p{{L}}'’-]+(?:[ \t]+[\p{{L}}'’-]+){{0,3}}{_TAIL}(?![\p{{L}}'’-])",
         0.6,
     ),
     # "the corner of Östbygatan 14 and Sigurmundsson Greens": both streets, not the phrase.
@@ -353,6 +353,11 @@ def ssn_format_recognizer() -> PatternRecognizer:
 
 
 _SECRET_NAME = r"(?i:password|passwd|pwd|passcode|secret|api[_ -]?key|access[_ -]?key|token|client[_ -]?secret)"
+# The same inside an identifier: DB_PASSWORD=..., AWS_SECRET_ACCESS_KEY=..., "github_token": ...
+# (a suffix only if it names a secret too: "token_count", "max_tokens" are not secrets).
+_SECRET_IDENTIFIER = (
+    rf"(?<![\w-])(?:[A-Za-z0-9]+[_-])*{_SECRET_NAME}(?i:[_-](?:access[_-])?(?:key|token|secret|value))?"
+)
 
 
 def secret_recognizer() -> PatternRecognizer:
@@ -365,11 +370,25 @@ def secret_recognizer() -> PatternRecognizer:
         Pattern("Google API key", r"(?<!\w)AIza[0-9A-Za-z_-]{35}", 0.9),
         Pattern("JWT", r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.9),
         Pattern("bearer token", r"(?<=(?i:\bbearer)\s+)[A-Za-z0-9._~+/-]{12,}=*", 0.85),
-        # password=..., "api_key": "...": everything after the assignment is the secret.
+        # password=..., "api_key": "...", AWS_SECRET_ACCESS_KEY=...: everything after the assignment.
         Pattern(
             "assigned secret",
-            rf"(?<=\b{_SECRET_NAME}[\"']?\s*[:=]\s*[\"']?)[^\s\"',;<>]{{4,}}",
+            rf"(?<={_SECRET_IDENTIFIER}[\"']?\s*[:=]\s*[\"']?)[^\s\"',;<>]{{4,}}",
             0.8,
+        ),
+        # -----BEGIN RSA PRIVATE KEY----- ... -----END RSA PRIVATE KEY----- (or to the end of the
+        # base64 when the block was cut off); "\n" may be written out as two characters in logs.
+        Pattern(
+            "private key block",
+            r"-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----(?s:.*?-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----"
+            r"|(?:[A-Za-z0-9+/=\s:-]|\\n)*)",
+            0.95,
+        ),
+        # scheme://user:password@host: the user and the password.
+        Pattern(
+            "credentials in a URL",
+            r"(?<=\b[A-Za-z][A-Za-z0-9+.-]{1,20}://)[^\s:/@<>\"']{1,64}:[^\s/@<>\"']{1,128}(?=@[\w.-])",
+            0.9,
         ),
         # "my password is hunter2": only values that mix in digits or symbols, not "is incorrect".
         Pattern(
@@ -382,6 +401,26 @@ def secret_recognizer() -> PatternRecognizer:
         supported_entity="SECRET",
         name="LogmineSecretRecognizer",
         patterns=patterns,
+        global_regex_flags=CASE_SENSITIVE,
+    )
+
+
+# Home-directory folders that name nobody.
+_NOT_USER_FOLDERS = "(?i:public|shared|default|default user|all users|guest|root|runner|ubuntu|admin|user|username|you|me|your-?name|<[^>]*>)"
+
+
+def home_directory_user_recognizer() -> PatternRecognizer:
+    """The user name in a home-directory path: /home/jdoe/..., /Users/jdoe/..., C:\\Users\\jdoe\\..."""
+    pattern = Pattern(
+        "home directory",
+        r"(?<=(?:(?<![\w.])(?:/home|/Users|/export/home)/|(?i:\b[A-Z]:)?\\{1,2}(?i:Users|Documents and Settings)\\{1,2}|~))"
+        rf"(?!{_NOT_USER_FOLDERS}(?:[/\\\s\"':]|$))[A-Za-z0-9][\w.$-]{{0,63}}(?=[/\\\s\"':,;)]|$)",
+        0.7,
+    )
+    return PatternRecognizer(
+        supported_entity="USERNAME",
+        name="LogmineHomeDirectoryUserRecognizer",
+        patterns=[pattern],
         global_regex_flags=CASE_SENSITIVE,
     )
 
@@ -573,6 +612,7 @@ def add_logmine_recognizers(registry, tld_extractor, known_words: frozenset[str]
         ssn_format_recognizer(),
         LuhnCardRecognizer(),
         secret_recognizer(),
+        home_directory_user_recognizer(),
         NameAfterCueRecognizer(known_words),
     ):
         registry.add_recognizer(recognizer)

@@ -15,14 +15,17 @@ import json
 from typing import Any
 
 from logmine_dagster.sanitise.pii_keys import pii_type_for_key
+from logmine_dagster.sanitise.surrogates import Placeholder, plain_placeholder
 
 # Roles whose message content is data returned by a tool, usually JSON.
 DATA_ROLES = ("tool", "function")
 
 
 class RecordFields:
-    def __init__(self, record: dict) -> None:
+    def __init__(self, record: dict, placeholder: Placeholder = plain_placeholder) -> None:
+        """`placeholder(entity type, raw value)` is what replaces a value under a PII key."""
         self.record = copy.deepcopy(record)
+        self._placeholder = placeholder
         self.key_values: list[tuple[str, str]] = []  # (entity type, raw value) masked by key
         self._slots: list[tuple[Any, Any]] = []  # (container, key) of each text
         self._json_strings: list[tuple[Any, Any, Any]] = []  # (container, key, parsed JSON)
@@ -104,8 +107,10 @@ class RecordFields:
                 self._json(value, key if isinstance(key, str) else parent)
 
     def _mask_by_key(self, container, key, entity_type: str) -> None:
-        self.key_values.extend((entity_type, leaf) for leaf in json_leaves(container[key]))
-        container[key] = f"<{entity_type}>"
+        leaves = json_leaves(container[key])
+        self.key_values.extend((entity_type, leaf) for leaf in leaves)
+        # One placeholder for the whole value, even an object or list ("address": {...}).
+        container[key] = self._placeholder(entity_type, " ".join(leaves))
 
 
 def parse_json_container(text: str):

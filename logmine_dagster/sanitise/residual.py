@@ -8,7 +8,7 @@ from the raw record. It is fast and aims at few false alarms: what it flags is a
     findings = scan_record(sanitised_record, known)
 
 A `Finding` names the field and the kind of PII, never the matched text: it is safe for logs and
-Dagster metadata. Typed placeholders (`<PERSON>`) never match.
+Dagster metadata. Typed placeholders (`<PERSON>`, keyed `<PERSON_3f9a>`) never match.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from typing import Callable, Iterable, Iterator
 
 from logmine_dagster.sanitise.pii_keys import pii_type_for_key
 from logmine_dagster.sanitise.record_fields import DATA_ROLES, json_leaves, parse_json_container
+from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 
 MIN_KNOWN_VALUE_LENGTH = 4
 # Fields the caller replaces with keyed hashes or that hold no free text.
 UNSCANNED_FIELDS = frozenset({"request_id", "session_id", "user_id", "timestamp", "model", "status"})
 
-_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+# `<PERSON>` and keyed surrogates `<PERSON_3f9a>`; the one shared definition with the sanitiser.
+_PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 # Keys shown in a Finding's field path: schema-style names only, so a key that is itself personal
 # data ("jane@example.com", "John Smith") shows as "*".
 _SCHEMA_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -157,6 +159,10 @@ _CHECKS = (
             r"(?<![\w-])sk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}"
             r"|(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"
             r"|(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
+            r"|(?<![\w-])(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"
+            r"|(?<!\w)gh[pousr]_[A-Za-z0-9]{30,}|(?<!\w)xox[abprs]-[A-Za-z0-9-]{10,}|(?<!\w)AIza[0-9A-Za-z_-]{35}"
+            r"|-----BEGIN[A-Z ]*PRIVATE KEY-----\s*(?:\\n)?[A-Za-z0-9+/]{16,}"
+            r"|://[^\s:/@<>\"']{1,64}:([^\s/@<>\"']{1,128})@[\w.-]"
             r"|(?i:\bbearer\s+)([A-Za-z0-9._~+/-]{16,})"
             r"|(?i:\b(?:password|passwd|pwd|secret|api[_-]?key)[\"']?\s*[:=]\s*[\"']?)([^\s\"'<>,;]{4,})"
         ),

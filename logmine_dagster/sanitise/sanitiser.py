@@ -4,6 +4,10 @@
     s.sanitise_texts(["..."])     -> sanitised texts
     r = s.sanitise_record(record)  # record as returned by records.parse_record
     r.record, r.entity_counts, r.found_values
+    s.sanitise_record(record, pseudonym_key=key)  # consistent surrogates: `<PERSON_3f9a>`
+
+With `pseudonym_key`, each value becomes a surrogate that is the same for the same value within
+one conversation and different across conversations (see `surrogates`); nothing is stored.
 
 Texts are analysed by Presidio (spaCy NER plus the recognizers in `recognizers`), all texts of a
 record in one batch. Values under PII-named JSON keys are masked whatever the NER says, and once a
@@ -15,6 +19,7 @@ Nothing here logs or raises with record text: errors name what failed and where 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import re
 import threading
@@ -26,13 +31,18 @@ from typing import Any, Callable, Iterable
 from logmine_dagster.sanitise import engine
 from logmine_dagster.sanitise.record_fields import RecordFields
 from logmine_dagster.sanitise.spans import (
-    PLACEHOLDER,
     VAGUE_TYPES,
     Span,
     date_core,
     inside_placeholder,
     list_neighbours,
     merge_overlapping,
+)
+from logmine_dagster.sanitise.surrogates import (
+    Placeholder,
+    conversation_of,
+    keyed_placeholder,
+    plain_placeholder,
 )
 
 # Words that are never PII in these logs: roles, model families, and the field labels and
@@ -57,7 +67,6 @@ _MIN_PROPAGATED_LENGTH = 3
 _NAME_TYPES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP"})
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # Anne-Marie, O'Brien, Šárka
-_PLACEHOLDER_SPLIT = re.compile(f"({PLACEHOLDER.pattern})")
 # spaCy caps a text at 1M characters and needs about 1 GB per 100k; longer texts go in pieces.
 _MAX_PIECE_CHARS = 20_000
 
@@ -75,24 +84,29 @@ class SanitisedRecord:
 
 @dataclass(frozen=True)
 class _TextResult:
-    """A sanitised text and what was masked in it."""
+    """A text and what to mask in it: rendered per call, so that one cached analysis serves plain
+    placeholders and every conversation's surrogates alike."""
 
-    text: str
+    text: str  # the original text
+    spans: tuple[Span, ...]  # sorted, non-overlapping: detections and other mentions of their values
     values: tuple[tuple[str, str], ...]  # (entity type, raw value) of every detected span
-    counts: tuple[tuple[str, int], ...]
+
+    def render(self, placeholder: Placeholder, extra: Iterable[Span] = ()) -> str:
+        return render(self.text, sorted((*self.spans, *extra), key=lambda s: s.start), placeholder)
 
 
 class Sanitiser:
     def __init__(
         self,
         analyzer,
-        anonymizer,
+        anonymizer=None,
         allow_terms: Iterable[str] = (),
         cache_size: int = 4096,
         batch_size: int = 32,
     ) -> None:
+        # `anonymizer` is accepted for compatibility and unused: placeholders are written by
+        # `render` from the resolved spans, so one cached analysis serves every conversation.
         self._analyzer = analyzer
-        self._anonymizer = anonymizer
         self._allowed_words = frozenset(word.casefold() for term in (*DEFAULT_ALLOW_TERMS, *allow_terms) for word in term.split())
         self._stop_words = analyzer.nlp_engine.get_nlp(engine.LANGUAGE).Defaults.stop_words
         self._batch_size = batch_size
@@ -108,29 +122,39 @@ class Sanitiser:
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise SanitiseError(f"texts[{index}] is not a string")
-        return [result.text for result in _safely("texts", lambda: self._analyse(texts))]
+        return _safely("texts", lambda: [result.render(plain_placeholder) for result in self._analyse(texts)])
 
-    def sanitise_record(self, record: dict) -> SanitisedRecord:
-        """Sanitise every text field of a record returned by `records.parse_record`."""
+    def sanitise_record(self, record: dict, *, pseudonym_key: bytes | None = None) -> SanitisedRecord:
+        """Sanitise every text field of a record returned by `records.parse_record`.
+
+        Without `pseudonym_key` every value becomes its type (`<PERSON>`). With it, a keyed
+        surrogate (`<PERSON_3f9a>`): the same value gets the same surrogate in every field and
+        every record of the conversation (`session_id`), and another one in other conversations.
+        """
         if not isinstance(record, dict):
             raise SanitiseError("record is not an object")
-        return _safely("record", lambda: self._sanitise_record(record))
+        if pseudonym_key is not None and (not isinstance(pseudonym_key, (bytes, bytearray)) or not pseudonym_key):
+            raise SanitiseError("pseudonym_key must be non-empty bytes")
+        return _safely("record", lambda: self._sanitise_record(record, pseudonym_key))
 
     # -- records ------------------------------------------------------------------------------
 
-    def _sanitise_record(self, record: dict) -> SanitisedRecord:
-        fields = RecordFields(record)
+    def _sanitise_record(self, record: dict, pseudonym_key: bytes | None) -> SanitisedRecord:
+        placeholder = (
+            plain_placeholder if pseudonym_key is None else keyed_placeholder(pseudonym_key, conversation_of(record))
+        )
+        fields = RecordFields(record, placeholder)
         results = self._analyse(fields.texts())
         known = self._spreading(fields.key_values, from_keys=True)
         counts = collections.Counter(entity_type for entity_type, _ in fields.key_values)
         for result in results:
             known.update(self._spreading(result.values))
-            counts.update(dict(result.counts))
         texts = []
         for result in results:
-            text, extra = mask_known(result.text, known)
-            texts.append(text)
-            counts.update(extra)
+            spans = [known.retyped(result.text, span) for span in result.spans]
+            spans.extend(known_spans(result.text, spans, known))
+            counts.update(span.entity_type for span in spans)
+            texts.append(render(result.text, sorted(spans, key=lambda s: s.start), placeholder))
         found = {
             raw for _, raw in (*fields.key_values, *(v for r in results for v in r.values))
             if known.holds(raw)
@@ -222,22 +246,8 @@ class Sanitiser:
 
     def _mask_piece(self, text: str, spans: list[Span]) -> _TextResult:
         values = tuple((span.entity_type, text[span.start : span.end]) for span in spans)
-        counts = collections.Counter(span.entity_type for span in spans)
-        masked, extra = mask_known(self._render(text, spans), self._spreading(values))
-        counts.update(extra)
-        return _TextResult(masked, values, tuple(counts.items()))
-
-    def _render(self, text: str, spans: list[Span]) -> str:
-        if not spans:
-            return text
-        from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
-
-        return self._anonymizer.anonymize(
-            text=text,
-            analyzer_results=[RecognizerResult(s.entity_type, s.start, s.end, s.score) for s in spans],
-            operators={"DEFAULT": OperatorConfig("replace")},  # "<ENTITY_TYPE>"
-            merge_entities_with_spaces=False,  # merge_overlapping joined what belongs together
-        ).text
+        extra = known_spans(text, spans, self._spreading(values))
+        return _TextResult(text, tuple(sorted((*spans, *extra), key=lambda s: s.start)), values)
 
     # -- values masked wherever they occur ------------------------------------------------------
 
@@ -258,7 +268,7 @@ class Sanitiser:
             known.add(value, entity_type)
             if entity_type == "PERSON":
                 for part in self._name_parts(value):
-                    known.add_name_part(part, entity_type)
+                    known.add_name_part(part, entity_type, value)
         return known
 
     def _name_parts(self, name: str) -> list[str]:
@@ -275,46 +285,81 @@ class Sanitiser:
 
 @dataclass
 class KnownValues:
-    """Values to mask wherever they occur: whole values in any case, name parts as written."""
+    """Values to mask wherever they occur: whole values in any case, name parts as written.
 
-    whole: dict[str, str] = field(default_factory=dict)  # lower-cased value -> entity type
-    name_parts: dict[str, str] = field(default_factory=dict)  # part as written -> entity type
+    Each maps to (entity type, the value whose surrogate it takes): a name part takes its full
+    name's, so "Smith" and "John Smith" read as the same person.
+    """
+
+    whole: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower-cased value -> (type, value)
+    name_parts: dict[str, tuple[str, str]] = field(default_factory=dict)  # part as written -> (type, name)
 
     def add(self, value: str, entity_type: str) -> None:
-        self.whole[_folded(value)] = entity_type
+        self.whole.setdefault(_folded(value), (entity_type, value))
 
-    def add_name_part(self, part: str, entity_type: str) -> None:
-        self.name_parts[part] = entity_type
+    def add_name_part(self, part: str, entity_type: str, name: str) -> None:
+        self.name_parts.setdefault(part, (entity_type, name))
 
     def holds(self, value: str) -> bool:
         return _folded(value) in self.whole
 
     def update(self, other: KnownValues) -> None:
-        self.whole.update(other.whole)
-        self.name_parts.update(other.name_parts)
+        for folded, entry in other.whole.items():
+            self.whole.setdefault(folded, entry)
+        for part, entry in other.name_parts.items():
+            self.name_parts.setdefault(part, entry)
+
+    def retyped(self, text: str, span: Span) -> Span:
+        """A vague detection (spaCy's LOCATION for "Quennell") of a value known as something more
+        specific in the record takes that type and surrogate: one person, one surrogate."""
+        if span.entity_type not in _NOT_PROPAGATED:
+            return span
+        value = text[span.start : span.end]
+        entry = self.whole.get(_folded(value)) or self.name_parts.get(value)
+        if entry is None or entry[0] in _NOT_PROPAGATED:
+            return span
+        return dataclasses.replace(span, entity_type=entry[0], value=entry[1])
 
     def passes(self):
-        """(pattern, entity type of a match) for each masking pass, whole values first."""
+        """(pattern, (type, value) of a match) for each masking pass, whole values first."""
         if self.whole:
-            yield _values_pattern(tuple(self.whole), re.IGNORECASE), lambda m: self.whole.get(_folded(m), "PII")
+            yield _values_pattern(tuple(self.whole), re.IGNORECASE), lambda m: self.whole.get(_folded(m))
         if self.name_parts:
-            yield _values_pattern(tuple(self.name_parts), 0), lambda m: self.name_parts.get(m, "PII")
+            yield _values_pattern(tuple(self.name_parts), 0), lambda m: self.name_parts.get(m)
 
 
-def mask_known(text: str, known: KnownValues) -> tuple[str, collections.Counter]:
-    """Replace every mention of a known value outside existing placeholders, longest first."""
-    counts: collections.Counter = collections.Counter()
-    for pattern, type_of in known.passes():
+def known_spans(text: str, spans: Iterable[Span], known: KnownValues) -> list[Span]:
+    """Spans for every mention of a known value outside the given spans, longest value first.
 
-        def place(match: re.Match) -> str:
-            entity_type = type_of(match.group(0))
-            counts[entity_type] += 1
-            return f"<{entity_type}>"
+    Each gap between spans is searched on its own, as if the spans were already placeholders:
+    a mention that would straddle a span is not a mention.
+    """
+    taken = sorted(spans, key=lambda s: s.start)
+    found: list[Span] = []
+    for pattern, entry_of in known.passes():
+        new = []
+        position = 0
+        for span in [*taken, Span(len(text), len(text), "", 0.0)]:
+            gap = text[position : span.start]
+            for match in pattern.finditer(gap):
+                entity_type, value = entry_of(match.group(0)) or ("PII", match.group(0))
+                new.append(Span(position + match.start(), position + match.end(), entity_type, 1.0, value=value))
+            position = max(position, span.end)
+        found.extend(new)
+        taken = sorted((*taken, *new), key=lambda s: s.start)
+    return found
 
-        segments = _PLACEHOLDER_SPLIT.split(text)  # odd indices are placeholders
-        segments[::2] = [pattern.sub(place, segment) for segment in segments[::2]]
-        text = "".join(segments)
-    return text, counts
+
+def render(text: str, spans: Iterable[Span], placeholder: Placeholder) -> str:
+    """The text with each span (sorted, non-overlapping) replaced by its placeholder."""
+    out = []
+    position = 0
+    for span in spans:
+        out.append(text[position : span.start])
+        out.append(placeholder(span.entity_type, span.value if span.value is not None else text[span.start : span.end]))
+        position = span.end
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _folded(value: str) -> str:
@@ -348,11 +393,13 @@ def _pieces(text: str) -> list[str]:
 def _joined(results: list[_TextResult]) -> _TextResult:
     if len(results) == 1:
         return results[0]
-    counts: collections.Counter = collections.Counter()
+    spans = []
+    offset = 0
     for result in results:
-        counts.update(dict(result.counts))
+        spans.extend(dataclasses.replace(s, start=s.start + offset, end=s.end + offset) for s in result.spans)
+        offset += len(result.text)
     values = tuple(value for result in results for value in result.values)
-    return _TextResult("".join(r.text for r in results), values, tuple(counts.items()))
+    return _TextResult("".join(r.text for r in results), tuple(spans), values)
 
 
 # -- errors and construction --------------------------------------------------------------------
@@ -380,4 +427,4 @@ def get_sanitiser(allow_terms: tuple[str, ...] = ()) -> Sanitiser:
 
     `allow_terms`: company, product and bot names that must stay readable ("Northwind").
     """
-    return Sanitiser(engine.get_analyzer(), engine.get_anonymizer(), allow_terms=allow_terms)
+    return Sanitiser(engine.get_analyzer(), allow_terms=allow_terms)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
+
+PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 
 # When detections overlap, the merged span takes the most specific type: a street address that
 # spaCy also calls an ORG is an address. Types not listed rank between these two groups.
@@ -26,6 +28,9 @@ class Span:
     entity_type: str
     score: float
     by_model: bool = False  # found by spaCy's NER rather than by a pattern
+    # The value whose surrogate replaces the span, when not the span's own text: a surname found
+    # alone takes the surrogate of the full name it came from.
+    value: str | None = None
 
 
 def merge_overlapping(text: str, spans: list[Span]) -> list[Span]:

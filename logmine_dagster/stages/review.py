@@ -19,13 +19,22 @@ from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import (
     candidates,
     labelled_cases,
+    review_decision_details,
     review_decisions,
+    review_pii_flags,
     review_queue,
     sanitised_samples,
 )
 from logmine_dagster.weeks import days_of_week
 
 DECISIONS = ("accept", "discard")
+# Written by the review app when a reviewer finds PII in the sanitised tier: the case is quarantined.
+FLAG_PII = "flag_pii"
+
+
+def pii_flagged_case_ids(db: Database) -> set[str]:
+    """Cases a reviewer flagged for PII: never shown for review again, never labelled."""
+    return {row["case_id"] for row in db.fetch_all(sa.select(review_pii_flags.c.case_id))}
 
 
 @dataclass
@@ -98,7 +107,8 @@ def batch_cases(db: Database, week: str) -> list[dict]:
         .where(review_queue.c.week == week)
         .order_by(review_queue.c.priority.desc(), review_queue.c.case_id)
     )
-    return [dict(row) for row in db.fetch_all(statement)]
+    flagged = pii_flagged_case_ids(db)
+    return [dict(row) for row in db.fetch_all(statement) if row["case_id"] not in flagged]
 
 
 def export_batch(db: Database, week: str, out: Path) -> int:
@@ -211,13 +221,31 @@ def latest_decisions(db: Database) -> dict[str, dict]:
 
 
 def build_labelled_cases(db: Database) -> list[dict]:
-    """Every decided case with its sanitised content; replaces the labelled_cases table."""
+    """Every decided case with its sanitised content; replaces the labelled_cases table.
+
+    Only complete human decisions count: the case's latest decision must be an accept with a non-empty
+    expected output or a discard, by a named reviewer. A case flagged for PII never passes, whatever
+    was decided before or after the flag. A category override made in the review app applies.
+    """
     decisions = latest_decisions(db)
+    flagged = pii_flagged_case_ids(db)
+    overrides = {
+        row["decision_id"]: row["category_override"]
+        for row in db.fetch_all(
+            sa.select(review_decision_details.c.decision_id, review_decision_details.c.category_override).where(
+                review_decision_details.c.category_override.is_not(None)
+            )
+        )
+    }
     queue_rows = {row["case_id"]: dict(row) for row in db.fetch_all(sa.select(review_queue))}
     rows = []
     for case_id, decision in sorted(decisions.items()):
         queued = queue_rows.get(case_id)
-        if queued is None:
+        if queued is None or case_id in flagged or decision["decision"] not in DECISIONS:
+            continue
+        if not (decision["reviewer"] or "").strip():
+            continue
+        if decision["decision"] == "accept" and not (decision["expected_output"] or "").strip():
             continue
         sample = db.fetch_all(
             sa.select(sanitised_samples.c.input_json, sanitised_samples.c.output).where(
@@ -231,7 +259,7 @@ def build_labelled_cases(db: Database) -> list[dict]:
                 "case_id": case_id,
                 "week": queued["week"],
                 "day": queued["day"],
-                "category": queued["category"],
+                "category": overrides.get(decision["id"]) or queued["category"],
                 "reasons": queued["reasons"],
                 "decision": decision["decision"],
                 "input_json": sample[0]["input_json"],

@@ -139,3 +139,108 @@ retention_log = sa.Table(
     sa.Column("item_count", sa.Integer, nullable=False),
     sa.Column("cutoff_day", sa.String(10), nullable=False),
 )
+
+# --- Review app (migration 0002). Accounts, sessions and the reviewers' audit trail; PII-free like the
+# rest of the non-raw tier: the app reads sanitised_samples only and never touches raw_* tables.
+
+review_users = sa.Table(
+    "review_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+review_sessions = sa.Table(
+    "review_sessions",
+    metadata,
+    # SHA-256 of the session token: the token itself lives only in the signed cookie.
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("review_users.id"), nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+review_login_attempts = sa.Table(
+    "review_login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, index=True),
+    sa.Column("client", sa.String(100), nullable=False),
+    sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("succeeded", sa.Boolean, nullable=False),
+)
+
+# Who is reviewing a case: one row per review slot (reviews per case), so a slot is taken once.
+review_assignments = sa.Table(
+    "review_assignments",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("slot", sa.Integer, primary_key=True),
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("case_id", "reviewer", name="uq_review_assignments_case_reviewer"),
+)
+
+# Each reviewer's independent review of a case (one per reviewer, edited in place with a version;
+# every change is also in review_audit). The outcome goes to review_decisions.
+review_votes = sa.Table(
+    "review_votes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.String(64), nullable=False, index=True),
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),
+    sa.Column("expected_output", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("rubric_notes", sa.Text, nullable=True),
+    sa.Column("tags", sa.String(500), nullable=True),
+    sa.Column("category_override", sa.String(20), nullable=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("case_id", "reviewer", name="uq_review_votes_case_reviewer"),
+)
+
+# What the app adds to a review_decisions row it wrote: notes, tags, category override, the votes.
+review_decision_details = sa.Table(
+    "review_decision_details",
+    metadata,
+    sa.Column("decision_id", sa.Integer, sa.ForeignKey("review_decisions.id"), primary_key=True),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("rubric_notes", sa.Text, nullable=True),
+    sa.Column("tags", sa.String(500), nullable=True),
+    sa.Column("category_override", sa.String(20), nullable=True),
+    sa.Column("votes_json", sa.Text, nullable=False),
+)
+
+# A reviewer saw PII in the sanitised tier: the case is quarantined (never labelled, never shown again)
+# and counted as a sanitiser miss. Only the kind is stored, never the text.
+review_pii_flags = sa.Table(
+    "review_pii_flags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("week", sa.String(10), nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+review_audit = sa.Table(
+    "review_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("case_id", sa.String(64), nullable=True, index=True),
+    sa.Column("before_json", sa.Text, nullable=True),
+    sa.Column("after_json", sa.Text, nullable=True),
+)
