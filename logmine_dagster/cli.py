@@ -150,6 +150,11 @@ def db_upgrade() -> None:
     click.echo("database schema is up to date")
 
 
+from logmine_dagster.commands.evalset import evalset  # noqa: E402
+
+cli.add_command(evalset)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="logmine", standalone_mode=False)

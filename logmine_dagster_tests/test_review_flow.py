@@ -66,6 +66,9 @@ def test_eval_cases_exist_only_after_a_human_decision(
     ]
     exported = [json.loads(l) for l in (logmine_env["home"] / "eval_set.jsonl").read_text().splitlines()]
     assert [e["id"] for e in exported] == [lines[0]["case_id"]]
+    assert check_results(result)["eval_set_quality"].passed
+    inspect_export = logmine_env["home"] / "exports"
+    assert sorted(p.name for p in inspect_export.iterdir())  # every tool's file, gated by the checks
 
     # The review batch file, the downstream tables and Dagster's storage hold no planted PII.
     planted = manifest_values(generated_logs[1])
@@ -87,3 +90,36 @@ def test_unknown_case_ids_and_bad_decisions_are_rejected_with_line_numbers(logmi
     err = capsys.readouterr().err
     assert f"{path}:1: case_id is missing or not in any review batch" in err
     assert f"{path}:2: malformed JSON" in err
+
+
+def test_a_bad_eval_case_fails_the_quality_check_and_blocks_the_exports(
+    logmine_env, dagster_instance, code_location, db, tmp_path, monkeypatch
+):
+    import logmine_dagster.defs.assets.evalset as evalset_assets
+    from logmine_dagster.stages.evalset import build_eval_set
+
+    assert run_daily(code_location, dagster_instance, WEEK).success
+    _run(code_location, dagster_instance, "weekly_review_batch_job", partition_key=WEEK)
+    batch = tmp_path / "batch.jsonl"
+    assert main(["review", "export", "--week", WEEK, "--out", str(batch)]) == 0
+    lines = [json.loads(line) for line in batch.read_text().splitlines()]
+    for line in lines[:2]:
+        line.update(decision="accept", expected_output="A labelled answer.")
+    batch.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    assert main(["review", "import", str(batch), "--reviewer", "ana"]) == 0
+
+    def build_then_corrupt(database, out_path):
+        """Simulates a bug writing one eval case with a blank expected output and a copied input."""
+        report = build_eval_set(database, out_path)
+        with database.transaction() as conn:
+            first, second = conn.execute(sa.select(eval_cases.c.case_id, eval_cases.c.input_json)).all()
+            conn.execute(eval_cases.update().where(eval_cases.c.case_id == second[0]).values(input_json=first[1], expected_output="  "))
+        return report
+
+    monkeypatch.setattr(evalset_assets, "build_eval_set", build_then_corrupt)
+    result = code_location.resolve_job_def("eval_set_job").execute_in_process(instance=dagster_instance, raise_on_error=False)
+    checks = check_results(result)
+    assert not checks["eval_set_quality"].passed
+    assert not checks["eval_cases_all_human_labelled"].passed
+    assert "eval_set_exports" not in {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert not (logmine_env["home"] / "exports").exists()

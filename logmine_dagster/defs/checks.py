@@ -63,3 +63,27 @@ def eval_cases_all_human_labelled(database: LogmineDatabase) -> dg.AssetCheckRes
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={"unlabelled_cases": len(problems), "case_ids": dg.MetadataValue.json(problems[:50])},
     )
+
+
+@dg.asset_check(
+    asset=eval_set,
+    blocking=True,
+    description="Great Expectations suite over the eval cases: unique ids, non-empty input and expected output, "
+    "category in the allowed set, lengths within bounds, no duplicate inputs.",
+)
+def eval_set_quality(database: LogmineDatabase) -> dg.AssetCheckResult:
+    from logmine_dagster.evalset.cases import eval_case_dicts
+    from logmine_dagster.evalset.quality import cases_frame, run_quality_suite
+
+    result = run_quality_suite(cases_frame(eval_case_dicts(database.get())))
+    return dg.AssetCheckResult(
+        passed=result.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            **result.numbers(),
+            "expectations": dg.MetadataValue.md(result.markdown()),
+            "failures": dg.MetadataValue.json(result.failures),
+            "case_ids": dg.MetadataValue.json(result.case_ids()),
+        },
+        description=None if result.passed else f"{len(result.failures)} expectation(s) failed: " + "; ".join(result.failures),
+    )

@@ -16,7 +16,7 @@ weekly_review_batch_job = dg.define_asset_job(
 
 eval_set_job = dg.define_asset_job(
     "eval_set_job",
-    selection=dg.AssetSelection.assets("labelled_cases", "eval_set"),
+    selection=dg.AssetSelection.assets("labelled_cases", "eval_set", "eval_set_exports"),
     description="Collect reviewers' decisions and rebuild the eval set.",
 )
 

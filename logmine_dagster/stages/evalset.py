@@ -54,24 +54,13 @@ def build_eval_set(db: Database, out_path: Path) -> EvalSetReport:
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
     """Write beside the target, then rename: readers never see a half-written file."""
+    from logmine_dagster.evalset.cases import case_from_row
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with open(partial, "w", encoding="utf-8") as handle:
         for row in rows:
-            line = {
-                "id": row["case_id"],
-                "category": row["category"],
-                "input": json.loads(row["input_json"]),
-                "expected_output": row["expected_output"],
-                "metadata": {
-                    "added_week": row["added_week"],
-                    "source_day": row["source_day"],
-                    "reasons": row["reasons"].split(","),
-                    "reviewer": row["reviewer"],
-                    "labelled_at": row["labelled_at"].isoformat() if hasattr(row["labelled_at"], "isoformat") else str(row["labelled_at"]),
-                },
-            }
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+            handle.write(json.dumps(case_from_row(row), ensure_ascii=False) + "\n")
     os.replace(partial, path)
 
 

@@ -38,19 +38,37 @@ def labelled_cases(database: LogmineDatabase) -> dg.MaterializeResult:
     description="The eval set: accepted, human-labelled cases; also written to LOGMINE_HOME/eval_set.jsonl.",
 )
 def eval_set(database: LogmineDatabase) -> dg.MaterializeResult:
+    from logmine_dagster.evalset.growth import chart_markdown, growth_report
+
     out = database.home() / "eval_set.jsonl"
     report = build_eval_set(database.get(), out)
-    weeks = sorted({week for week, _ in report.by_week_and_category})
-    growth = ["| week | " + " | ".join(CATEGORIES) + " | total |", "| --- |" + " ---: |" * (len(CATEGORIES) + 1)]
-    for week in weeks:
-        counts = [int(report.by_week_and_category.get((week, c), 0)) for c in CATEGORIES]
-        growth.append(f"| {week} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
+    growth = growth_report(database.get())
     return dg.MaterializeResult(
         metadata={
             "cases": report.total,
             **{f"cases_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
+            **growth.metadata_values(),
             "by_category": counts_markdown(report.by_category, "category"),
-            "growth_by_week": dg.MetadataValue.md("\n".join(growth)),
+            "growth_by_week": dg.MetadataValue.md(growth.markdown()),
+            "growth_chart": dg.MetadataValue.md(chart_markdown(growth.chart_png())),
             "path": dg.MetadataValue.path(str(out)),
         }
+    )
+
+
+@dg.asset(
+    deps=[eval_set],
+    group_name="evalset",
+    kinds={"file"},
+    description="The eval set in every tool's format (promptfoo, OpenAI Evals, inspect-ai, DeepEval, Parquet with "
+    "a dataset card) under LOGMINE_HOME/exports/. Downstream of eval_set, so its blocking quality check gates it.",
+)
+def eval_set_exports(database: LogmineDatabase) -> dg.MaterializeResult:
+    from logmine_dagster.evalset.cases import eval_case_dicts
+    from logmine_dagster.evalset.exports import export_all
+
+    cases = eval_case_dicts(database.get())
+    written = export_all(cases, database.home() / "exports")
+    return dg.MaterializeResult(
+        metadata={"cases": len(cases), "files": dg.MetadataValue.json({f: [str(p) for p in ps] for f, ps in written.items()})}
     )
