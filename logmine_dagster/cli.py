@@ -141,6 +141,12 @@ def review_import(path, reviewer) -> None:
     click.echo("materialise labelled_cases and eval_set (or wait for Monday's schedule) to update the eval set")
 
 
+from logmine_dagster.commands.review_app import add_user as review_add_user, serve as review_serve  # noqa: E402
+
+review.add_command(review_serve)
+review.add_command(review_add_user)
+
+
 @cli.command("db-upgrade")
 def db_upgrade() -> None:
     """Create or migrate logmine's tables in LOGMINE_DATABASE_URL."""

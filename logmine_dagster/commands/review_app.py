@@ -1,0 +1,107 @@
+"""`logmine review serve` and `logmine review add-user`: the review app's commands.
+
+`logmine_dagster.cli` attaches them to the `review` group:
+    review.add_command(serve)
+    review.add_command(add_user)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from logmine_dagster.config import ConfigError, Settings
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number greater than 0, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be a whole number greater than 0, got {raw!r}")
+    return value
+
+
+def load_secret_key(home: Path, environ=None) -> str:
+    """LOGMINE_REVIEW_SECRET_KEY, else a random key in $LOGMINE_HOME/review_app.key made once (mode 600)."""
+    environ = os.environ if environ is None else environ
+    value = (environ.get("LOGMINE_REVIEW_SECRET_KEY") or "").strip()
+    if value:
+        if len(value) < 32:
+            raise ConfigError("LOGMINE_REVIEW_SECRET_KEY must be at least 32 characters long")
+        return value
+    key_file = home / "review_app.key"
+    if not key_file.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--reviews-per-case",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Independent reviews a case needs before it is labelled [default: LOGMINE_REVIEWS_PER_CASE or 1].",
+)
+@click.option(
+    "--insecure-cookies",
+    is_flag=True,
+    help="Send the session cookie over plain HTTP too. Only for a host that is neither localhost nor behind TLS.",
+)
+def serve(host, port, reviews_per_case, insecure_cookies) -> None:
+    """Run the review app: reviewers triage and label the weekly batch in a browser."""
+    import uvicorn
+
+    from logmine_dagster.review_app import create_app
+
+    settings = Settings.from_env()
+    per_case = reviews_per_case or _env_int("LOGMINE_REVIEWS_PER_CASE", 1)
+    app = create_app(
+        settings.database_url,
+        load_secret_key(settings.home),
+        reviews_per_case=per_case,
+        secure_cookies=not insecure_cookies,
+    )
+    click.echo(f"review app on http://{host}:{port}/ ({per_case} review(s) per case); Ctrl+C stops it")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
+
+
+def _read_password(confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+
+
+@click.command("add-user")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["reviewer", "admin"]), default="reviewer", show_default=True)
+@click.option("--reset-password", is_flag=True, help="Change the password (and role) of an existing user; logs them out everywhere.")
+def add_user(name, role, reset_password) -> None:
+    """Create a review app account. The password is prompted for, or read from stdin's first line."""
+    from logmine_dagster.review_app.auth import UserError, add_user as create_user
+    from logmine_dagster.storage import Database
+
+    password = _read_password(confirm=True)
+    try:
+        outcome = create_user(Database(Settings.from_env().database_url), name, role, password, reset=reset_password)
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{outcome} {role} {name!r}")
