@@ -139,26 +139,29 @@ class Settings:
         )
 
 
-def load_hash_key(home: Path, environ=None) -> bytes:
-    """The secret that keys pseudonyms (hashed ids).
+def secret_from_env_or_file(env_name: str, key_file: Path, min_length: int, environ=None) -> str:
+    """A secret from `env_name`, else from `key_file`, created once (mode 600) with a random value.
 
-    Taken from LOGMINE_HASH_KEY, else from a key file created once under LOGMINE_HOME. It is never
-    written to the database, so the sanitised tier alone cannot be linked back to real ids.
+    Never written to the database, so the data alone cannot be used to rebuild what the secret keys.
     """
     environ = os.environ if environ is None else environ
-    from_env = _env("LOGMINE_HASH_KEY", environ)
+    from_env = _env(env_name, environ)
     if from_env:
-        if len(from_env) < 16:
-            raise ConfigError("LOGMINE_HASH_KEY must be at least 16 characters long")
-        return from_env.encode("utf-8")
-    key_file = home / "hash.key"
+        if len(from_env) < min_length:
+            raise ConfigError(f"{env_name} must be at least {min_length} characters long")
+        return from_env
     if not key_file.exists():
-        home.mkdir(parents=True, exist_ok=True)
+        key_file.parent.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first
             pass
         else:
             with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    return key_file.read_text().strip().encode("utf-8")
+                handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def load_hash_key(home: Path, environ=None) -> bytes:
+    """The secret that keys pseudonyms (hashed ids): LOGMINE_HASH_KEY, else `hash.key` under LOGMINE_HOME."""
+    return secret_from_env_or_file("LOGMINE_HASH_KEY", home / "hash.key", 16, environ).encode("utf-8")

@@ -8,47 +8,17 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from pathlib import Path
 
 import click
 
-from logmine_dagster.config import ConfigError, Settings
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number greater than 0, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be a whole number greater than 0, got {raw!r}")
-    return value
+from logmine_dagster.config import Settings, parse_positive_int, secret_from_env_or_file
 
 
 def load_secret_key(home: Path, environ=None) -> str:
     """LOGMINE_REVIEW_SECRET_KEY, else a random key in $LOGMINE_HOME/review_app.key made once (mode 600)."""
-    environ = os.environ if environ is None else environ
-    value = (environ.get("LOGMINE_REVIEW_SECRET_KEY") or "").strip()
-    if value:
-        if len(value) < 32:
-            raise ConfigError("LOGMINE_REVIEW_SECRET_KEY must be at least 32 characters long")
-        return value
-    key_file = home / "review_app.key"
-    if not key_file.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-    return key_file.read_text().strip()
+    return secret_from_env_or_file("LOGMINE_REVIEW_SECRET_KEY", home / "review_app.key", 32, environ)
 
 
 @click.command("serve")
@@ -72,7 +42,8 @@ def serve(host, port, reviews_per_case, insecure_cookies) -> None:
     from logmine_dagster.review_app import create_app
 
     settings = Settings.from_env()
-    per_case = reviews_per_case or _env_int("LOGMINE_REVIEWS_PER_CASE", 1)
+    per_case_raw = os.environ.get("LOGMINE_REVIEWS_PER_CASE", "").strip()
+    per_case = reviews_per_case or (parse_positive_int("LOGMINE_REVIEWS_PER_CASE", per_case_raw) if per_case_raw else 1)
     app = create_app(
         settings.database_url,
         load_secret_key(settings.home),
