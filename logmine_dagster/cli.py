@@ -156,9 +156,11 @@ def db_upgrade() -> None:
     click.echo("database schema is up to date")
 
 
+from logmine_dagster.commands.categorise import categorise as categorise_command  # noqa: E402
 from logmine_dagster.commands.evalset import evalset  # noqa: E402
 
 cli.add_command(evalset)
+cli.add_command(categorise_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from logmine_dagster.batching import select_batch
+from logmine_dagster.batching import BatchPlan, plan_batch
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import (
     candidates,
@@ -46,6 +46,7 @@ class BatchReport:
     kept_decided: int = 0
     by_category: Counter = field(default_factory=Counter)
     chosen: list[dict] = field(default_factory=list)
+    plan: BatchPlan | None = None
 
 
 def decided_case_ids(db: Database) -> set[str]:
@@ -66,7 +67,8 @@ def build_batch(db: Database, week: str, cap: int) -> BatchReport:
     exclude = decided | {case_id for case_id, queued_week in queued.items() if queued_week != week}
     report.excluded = sum(1 for c in pool if c["case_id"] in exclude)
     report.kept_decided = len(kept)
-    chosen = select_batch(pool, cap=max(cap - len(kept), 0), exclude=exclude)
+    report.plan = plan_batch(pool, cap=max(cap - len(kept), 0), exclude=exclude)
+    chosen = report.plan.chosen
     now = dt.datetime.now(dt.timezone.utc)
     rows = [
         {

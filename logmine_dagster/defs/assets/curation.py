@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from logmine_dagster.batching import quota_markdown
 from logmine_dagster.categorise import CATEGORIES
 from logmine_dagster.defs.assets.sanitise import sanitised_samples
 from logmine_dagster.defs.metadata import counts_markdown
@@ -23,7 +24,11 @@ from logmine_dagster.weeks import iso_week_label
 def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
     report = categorise_day(database.get(), context.partition_key)
     clusters = "\n".join(
-        ["| case | category | seen |", "| --- | --- | ---: |"] + [f"| {c} | {cat} | {n} |" for c, cat, n in report.largest_clusters]
+        ["| case | category | seen | collapsed into it (first 5) |", "| --- | --- | ---: | --- |"]
+        + [
+            f"| {c} | {cat} | {n} | {', '.join(report.cluster_members.get(c, [])[:5])} |"
+            for c, cat, n in report.largest_clusters
+        ]
     )
     return dg.MaterializeResult(
         metadata={
@@ -34,6 +39,7 @@ def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineD
             "by_category": counts_markdown(report.by_category, "category"),
             "by_reason": counts_markdown(report.by_reason, "reason"),
             "largest_clusters": dg.MetadataValue.md(clusters),
+            "near_duplicate_repeats": counts_markdown(report.repeats, "repeat of"),
         }
     )
 
@@ -49,8 +55,8 @@ def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, p
     week = context.partition_key
     report = build_batch(database.get(), week, policy.batch_cap())
     chosen = "\n".join(
-        ["| # | case | day | category | reasons |", "| ---: | --- | --- | --- | --- |"]
-        + [f"| {i + 1} | {c['case_id']} | {c['day']} | {c['category']} | {c['reasons']} |" for i, c in enumerate(report.chosen)]
+        ["| # | case | day | category | why |", "| ---: | --- | --- | --- | --- |"]
+        + [f"| {i + 1} | {c['case_id']} | {c['day']} | {c['category']} | {c.get('why', c['reasons'])} |" for i, c in enumerate(report.chosen)]
     )
     return dg.MaterializeResult(
         metadata={
@@ -61,6 +67,7 @@ def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, p
             "kept_decided": report.kept_decided,
             **{f"queued_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
             "batch": dg.MetadataValue.md(chosen),
+            "quotas": dg.MetadataValue.md(quota_markdown(report.plan)) if report.plan else dg.MetadataValue.md("_no candidates_"),
             "next_step": dg.MetadataValue.md(
                 f"`logmine review export --week {week} --out batch.jsonl`, then "
                 f"`logmine review import batch.jsonl --reviewer NAME`"

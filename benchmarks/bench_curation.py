@@ -1,0 +1,224 @@
+"""Quality and speed of curation; prints JSON lines, the last one the summary.
+
+    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000]
+
+- adversarial precision/recall: adv_dev.jsonl (600 labelled prompts, adversarial vs benign).
+- edge_case, drift, happy_path precision/recall: a labelled set of conversation-style cases built
+  from the generator (logmine_dagster/curation/labelled_set.py says how the labels are made),
+  categorised with the generator's early days as drift baseline.
+- dup_collapse_rate: planted near-duplicates (case, spacing, punctuation, numbers, placeholders, a
+  typo, a dropped or added word) of distinct texts that land in their original's cluster.
+  distinct_merged_rate: distinct texts (no two with character-5-gram Jaccard >= 0.5, measured
+  exactly) that end up in another distinct text's cluster.
+- seconds_50k: categorise_day over a day of `--week-size` stored samples (SQLite), then the batch
+  plan over its candidates: one process, so it fits 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from logmine_dagster.batching import plan_batch  # noqa: E402
+from logmine_dagster.categorise import CATEGORIES, categorise  # noqa: E402
+from logmine_dagster.curation import labelled_set  # noqa: E402
+from logmine_dagster.curation.adversarial import detect  # noqa: E402
+from logmine_dagster.curation.near_duplicates import SHINGLE, NearDuplicateIndex, normalise  # noqa: E402
+from logmine_dagster.generator import vocab  # noqa: E402
+from logmine_dagster.records import user_text  # noqa: E402
+
+DEFAULT_ADV_DEV = ROOT.parent / "shared" / "adversarial" / "adv_dev.jsonl"
+
+
+def _pr(pairs: list[tuple[bool, bool]]) -> dict:
+    tp = sum(1 for truth, pred in pairs if truth and pred)
+    fp = sum(1 for truth, pred in pairs if pred and not truth)
+    fn = sum(1 for truth, pred in pairs if truth and not pred)
+    return {"precision": round(tp / (tp + fp), 4) if tp + fp else 0.0, "recall": round(tp / (tp + fn), 4) if tp + fn else 0.0}
+
+
+def adversarial_quality(path: Path) -> tuple[dict, dict]:
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    pairs, by_type, truncated = [], Counter(), []
+    totals = Counter()
+    for row in rows:
+        truth = row["label"] == "adversarial"
+        predicted = detect(row["text"]).adversarial
+        pairs.append((truth, predicted))
+        totals[row["attack_type"] or ("benign_trigger_words" if "PIGuard" in row["source"] else "benign")] += 1
+        if truth and predicted:
+            by_type[row["attack_type"]] += 1
+        if not truth and predicted:
+            by_type["false_positive:" + ("benign_trigger_words" if "PIGuard" in row["source"] else "benign")] += 1
+        # Length check: the same texts cut to 200 characters (the benign median is ~90).
+        truncated.append((truth, detect(row["text"][:200]).adversarial))
+    detail = {
+        "adv_dev_rows": len(rows),
+        "recall_by_attack_type": {k: round(by_type[k] / totals[k], 4) for k in totals if k and not k.startswith("benign")},
+        "false_positive_rate": {k: round(by_type["false_positive:" + k] / totals[k], 4) for k in ("benign", "benign_trigger_words")},
+        "cut_to_200_chars": _pr(truncated),
+    }
+    return _pr(pairs), detail
+
+
+def category_quality() -> tuple[dict, dict]:
+    cases, baseline = labelled_set.build()
+    results = []
+    for case in cases:
+        result = categorise(labelled_set.as_candidate(case.record), user_text(case.record), baseline)
+        results.append((case.label, result.category))
+    quality = {category: _pr([(truth == category, predicted == category) for truth, predicted in results]) for category in CATEGORIES}
+    return quality, {"labelled_set_cases": len(cases), "labelled_set_by_label": dict(Counter(t for t, _ in results))}
+
+
+# --- near-duplicates -----------------------------------------------------------------------------
+
+def _shingles(text: str) -> set[str]:
+    normal = normalise(text)
+    return {normal[i:i + SHINGLE] for i in range(max(len(normal) - SHINGLE + 1, 1))}
+
+
+def distinct_texts(adv_path: Path, limit: int = 1500) -> list[str]:
+    """Generator templates (fillers filled one way) and adv_dev prompts, pruned so that no two are
+    near-duplicates by exact Jaccard (>= 0.5) and none is shorter than 20 characters."""
+    fill = {"amount": "$45.99", "plan": "Fiber 500", "other_plan": "Unlimited Plus", "device": "Pixel 8",
+            "duration": "since Monday", "speed": "5 Mbps", "country": "Japan", "product": "Fiber 500",
+            "name": "<PERSON>", "first": "<PERSON>", "email": "<EMAIL_ADDRESS>", "phone": "<PHONE_NUMBER>",
+            "address": "<LOCATION>", "card": "<CREDIT_CARD>", "iban": "<IBAN_CODE>", "ip": "<IP_ADDRESS>",
+            "dob": "<DATE_TIME>", "account": "<ACCOUNT_ID>", "order": "<ACCOUNT_ID>"}
+    texts = [t.format(**fill) for group in vocab.OPENINGS.values() for t in group]
+    texts += [t.format(**fill) for t in (*vocab.DRIFT_PRODUCT_OPENINGS, *vocab.PII_SENTENCES, *vocab.FOLLOW_UPS)]
+    texts += [json.loads(line)["text"][:600] for line in open(adv_path, encoding="utf-8") if line.strip()]
+    kept: list[tuple[str, set[str]]] = []
+    for text in texts:
+        if len(normalise(text)) < 20:
+            continue
+        shingles = _shingles(text)
+        if all(len(shingles & other) / len(shingles | other) < 0.5 for _, other in kept):
+            kept.append((text, shingles))
+        if len(kept) >= limit:
+            break
+    return [text for text, _ in kept]
+
+
+_WORD = re.compile(r"\S+")
+
+
+def perturb(text: str, rng: random.Random) -> str:
+    """A near-duplicate as production produces them: re-typed, re-sanitised, slightly edited."""
+    out = text
+    kind = rng.randrange(6)
+    if kind == 0:
+        out = out.lower() if rng.random() < 0.5 else out.upper()
+    elif kind == 1:
+        out = re.sub(r"[.,!?']", "", out) + rng.choice(("", "!", "??", " :)"))
+    elif kind == 2:
+        out = re.sub(r"\d+", lambda m: str(rng.randrange(1, 999)), out)
+        out = re.sub(r"<[A-Z_]+>", lambda m: rng.choice(("<PERSON>", "<EMAIL_ADDRESS>", "<PHONE_NUMBER>")), out)
+        out = "  ".join(out.split(" "))
+    elif kind == 3:  # one typo: swap, drop or double a letter
+        letters = [i for i, c in enumerate(out) if c.isalpha()]
+        if letters:
+            i = rng.choice(letters)
+            op = rng.randrange(3)
+            if op == 0 and i + 1 < len(out):
+                out = out[:i] + out[i + 1] + out[i] + out[i + 2:]
+            elif op == 1:
+                out = out[:i] + out[i + 1:]
+            else:
+                out = out[:i] + out[i] + out[i:]
+    else:  # drop or add one short word
+        words = _WORD.findall(out)
+        if len(words) >= 6 and kind == 4:
+            del words[rng.randrange(len(words))]
+        else:
+            words.insert(rng.randrange(len(words) + 1), rng.choice(("please", "hi", "thanks", "pls", "so", "really")))
+        out = " ".join(words)
+    return out
+
+
+def duplicate_quality(adv_path: Path, seed: int = 5) -> tuple[float, float, dict]:
+    rng = random.Random(seed)
+    distinct = distinct_texts(adv_path)
+    index = NearDuplicateIndex()
+    cluster_of = {}
+    for number, text in enumerate(distinct):
+        cluster_of[f"d{number}"] = index.assign(f"d{number}", text)
+    merged = sum(1 for key, representative in cluster_of.items() if representative != key)
+    planted = collapsed = 0
+    for number, text in enumerate(distinct):
+        for copy in range(2):
+            variant = perturb(text, rng)
+            planted += 1
+            if index.assign(f"p{number}_{copy}", variant) == cluster_of[f"d{number}"]:
+                collapsed += 1
+    return round(collapsed / planted, 4), round(merged / len(distinct), 4), {"distinct_texts": len(distinct), "planted_duplicates": planted}
+
+
+# --- speed -----------------------------------------------------------------------------------------
+
+def week_speed(size: int) -> tuple[float, dict]:
+    from logmine_dagster.generator.traffic import day_requests
+    from logmine_dagster.stages.curate import categorise_day
+    from logmine_dagster.storage import Database
+    from logmine_dagster.storage.schema import candidates as candidates_table
+    from logmine_dagster.storage.schema import sanitised_samples
+
+    day = dt.date(2026, 3, 9)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/bench.db")
+        rows = []
+        for number, request in enumerate(day_requests(3, day, size, drift_active=True)):
+            record = json.loads(request.line)
+            rows.append({
+                "day": day.isoformat(), "case_id": f"c{number:06d}", "session_ref": None, "user_ref": None,
+                "timestamp": record["timestamp"], "model": record["model"], "status": record["status"],
+                "error_type": record["error_type"], "latency_ms": record["latency_ms"], "confidence": record.get("confidence"),
+                "escalated": record["escalated"], "feedback": record["feedback"],
+                "sample_reasons": "low_confidence" if (record.get("confidence") or 1) < 0.5 else "base_rate",
+                "input_json": json.dumps(record["input"]), "output": record["output"],
+                "metadata_json": json.dumps(record["metadata"]), "entity_counts_json": "{}",
+            })
+        db.replace_rows(sanitised_samples, sanitised_samples.c.day == day.isoformat(), rows)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        report = categorise_day(db, day.isoformat())
+        pool = [dict(row) for row in db.fetch_all(__import__("sqlalchemy").select(candidates_table))]
+        plan = plan_batch(pool, cap=30)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+    return round(seconds, 2), {"week_cpu_seconds": round(cpu, 2), "week_samples": size, "week_candidates": report.kept, "week_batch": len(plan.chosen),
+                               "week_by_category": dict(report.by_category)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--adv-dev", type=Path, default=DEFAULT_ADV_DEV)
+    parser.add_argument("--week-size", type=int, default=50000)
+    args = parser.parse_args()
+    adversarial, adv_detail = adversarial_quality(args.adv_dev)
+    categories, cat_detail = category_quality()
+    categories["adversarial"] = adversarial
+    collapse, merged, dup_detail = duplicate_quality(args.adv_dev)
+    seconds, speed_detail = week_speed(args.week_size)
+    print(json.dumps({**adv_detail, **cat_detail, **dup_detail, **speed_detail}))
+    print(json.dumps({
+        "categories": {name: categories[name] for name in ("adversarial", "edge_case", "drift", "happy_path")},
+        "dup_collapse_rate": collapse,
+        "distinct_merged_rate": merged,
+        "seconds_50k": seconds,
+    }))
+
+
+if __name__ == "__main__":
+    main()

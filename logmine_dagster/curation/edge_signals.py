@@ -1,0 +1,124 @@
+"""Edge-case signals from the text and the structure of a record, beyond status and feedback.
+
+- `edge:non_english:<lang>`: the user wrote in another language. Detected from function words
+  (a few dozen per language, hand-picked) and from the script of the letters; no model, so it is
+  fast and deterministic. Limits: texts under four words are never flagged (too little evidence);
+  mixed-language texts are flagged only when the other language clearly dominates.
+- `edge:structure:<kind>`: code blocks, JSON/markup pasted as the message, many lines, mostly
+  symbols, or a long run of one repeated character.
+- `edge:tool_failure`: a tool result of the current turn reports an error, even when the call
+  itself ended `ok` (the model answered around a failed lookup).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+_PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+
+# Function words: frequent, short, and rarely shared across these languages.
+_STOPWORDS = {
+    "en": set("the a an and or but is are was were be been to of in on at for with my your i you it this that "
+              "what why how when where can could would should do does did not no have has had me we they there "
+              "from please thanks thank just so if about will".split()),
+    "de": set("der die das und ist nicht ich ein eine mit zu den dem auf für sie es wie was mein meine ihr bitte "
+              "kann ich habe wir auch noch aber oder warum wann danke".split()),
+    "fr": set("le la les et est une un des du pas je vous mon ma mes pour avec que qui dans sur ce cette il elle "
+              "nous mais ou pourquoi quand merci bonjour".split()),
+    "es": set("el la los las y es un una de del que no mi mis por para con en se lo como pero porque cuando "
+              "gracias hola usted tengo".split()),
+    "it": set("il lo la gli le e è un una di del che non mio mia per con in si come ma perché quando grazie "
+              "ciao sono ho".split()),
+    "nl": set("de het een en is niet ik je mijn met op voor van dat die wat hoe maar waarom wanneer bedankt "
+              "alstublieft heb".split()),
+    "pt": set("o a os as e é um uma de do da que não meu minha por para com em se como mas porque quando "
+              "obrigado obrigada olá tenho".split()),
+}
+_SCRIPTS = (
+    ("cyrillic", re.compile(r"[\u0400-\u04FF]")),
+    ("greek", re.compile(r"[\u0370-\u03FF]")),
+    ("arabic", re.compile(r"[\u0600-\u06FF]")),
+    ("hebrew", re.compile(r"[\u0590-\u05FF]")),
+    ("devanagari", re.compile(r"[\u0900-\u097F]")),
+    ("cjk", re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF]")),
+    ("thai", re.compile(r"[\u0E00-\u0E7F]")),
+)
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+MANY_LINES = 25
+REPEATED_RUN = re.compile(r"(.)\1{19,}", re.S)
+_CODE = re.compile(r"```|^\s*(?:def |class |import |#include|function\s*\(|SELECT\s.+\sFROM\s)", re.M | re.I)
+_MARKUP = re.compile(r"<(?:html|div|script|table|body|span|p)\b", re.I)
+
+
+def language(text: str) -> str | None:
+    """'en', another language code, a script name, or None when there is too little text to tell."""
+    text = _PLACEHOLDER.sub(" ", text)
+    letters = _LETTER.findall(text)
+    if len(letters) >= 6:
+        for name, pattern in _SCRIPTS:
+            if len(pattern.findall(text)) / len(letters) > 0.3:
+                return name
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 4:
+        return None
+    hits = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    best = max(hits, key=lambda lang: (hits[lang], lang == "en"))
+    if best != "en" and hits[best] >= 2 and hits[best] >= 2 * hits["en"] + 1:
+        return best
+    return "en"
+
+
+def non_english_reasons(text: str) -> list[str]:
+    lang = language(text)
+    return [f"edge:non_english:{lang}"] if lang not in (None, "en") else []
+
+
+def structure_reasons(text: str) -> list[str]:
+    reasons = []
+    stripped = text.strip()
+    if not stripped:
+        return reasons
+    if _CODE.search(stripped):
+        reasons.append("edge:structure:code")
+    elif stripped[:1] in "{[" and _is_json(stripped):
+        reasons.append("edge:structure:json")
+    elif _MARKUP.search(stripped):
+        reasons.append("edge:structure:markup")
+    if stripped.count("\n") + 1 >= MANY_LINES:
+        reasons.append("edge:structure:many_lines")
+    visible = [c for c in _PLACEHOLDER.sub("", stripped) if not c.isspace()]
+    if len(visible) >= 12 and sum(1 for c in visible if c.isalnum()) / len(visible) < 0.5:
+        reasons.append("edge:structure:symbols")
+    if REPEATED_RUN.search(stripped):
+        reasons.append("edge:structure:repetition")
+    return reasons
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def current_turn_tool_results(record: dict) -> list[str]:
+    """Tool results after the last user message: the tools of this call, not of earlier turns."""
+    messages = record.get("input") or []
+    last_user = max((i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "user"), default=-1)
+    results = []
+    for message in messages[last_user + 1:]:
+        if isinstance(message, dict) and message.get("role") in ("tool", "function"):
+            content = message.get("content")
+            results.append(content if isinstance(content, str) else json.dumps(content))
+    return results
+
+
+_TOOL_ERROR = re.compile(r'"(?:error|errors|exception)"\s*:\s*+(?!null|false|\[\]|\{\}|"")|\b(?:timed out|unavailable|traceback|exception|status(?:_code)?"?\s*:\s*"?5\d\d)\b', re.I)
+
+
+def tool_failure_reasons(record: dict) -> list[str]:
+    return ["edge:tool_failure"] if any(_TOOL_ERROR.search(r or "") for r in current_turn_tool_results(record)) else []
