@@ -18,6 +18,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 from logmine_dagster.curation import adversarial as _adversarial
 from logmine_dagster.curation.adversarial import FAMILIES
 from logmine_dagster.curation.edge_signals import non_english_reasons, structure_reasons, tool_failure_reasons
@@ -29,7 +30,7 @@ ADVERSARIAL_FAMILIES = tuple(family.name for family in FAMILIES)
 
 SHORT_INPUT_CHARS = 8
 LONG_INPUT_CHARS = 4000
-_PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
+_PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 

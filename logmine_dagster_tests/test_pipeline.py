@@ -35,8 +35,10 @@ def test_daily_pipeline_samples_sanitises_and_categorises(logmine_env, dagster_i
         result = run_daily(code_location, dagster_instance, day)
         assert result.success, day
         assert materialised_assets(result) == {"sampled_logs", "sanitised_samples", "categorised_candidates"}
-        check = check_results(result)["sanitised_samples_no_residual_pii"]
-        assert check.passed
+        checks = check_results(result)
+        assert checks["sanitised_samples_no_residual_pii"].passed
+        assert checks["sanitiser_canaries_removed"].passed
+        assert checks["sanitiser_canaries_removed"].metadata["canaries_leaked"].value == 0
 
     # Every interesting record of the day is sampled, with its reasons.
     policy = SamplingPolicy()

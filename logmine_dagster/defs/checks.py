@@ -36,6 +36,27 @@ def sanitised_samples_no_residual_pii(
 
 
 @dg.asset_check(
+    asset=sanitised_samples,
+    blocking=True,
+    description="Pushes a fixed set of planted canary records (every PII kind, in messages, tool calls, tool "
+    "results and metadata) through the same sanitiser and requires every planted value to be gone.",
+)
+def sanitiser_canaries_removed(presidio: PresidioSanitiser) -> dg.AssetCheckResult:
+    from logmine_dagster.sanitise.canaries import run_canaries
+
+    report = run_canaries(presidio.sanitiser(), pseudonym_key=presidio.key())
+    return dg.AssetCheckResult(
+        passed=report.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "canaries_total": report.total,
+            "canaries_leaked": report.leaked,
+            "leaked_kinds": dg.MetadataValue.json(dict(report.leaked_kinds)),
+        },
+    )
+
+
+@dg.asset_check(
     asset=raw_log_retention,
     blocking=True,
     description="Nothing older than the retention period survives: no dt= log folder and no raw_samples row.",

@@ -2,11 +2,14 @@
 
 Modules, one job each:
 
-- `engine`: the Presidio analyzer and anonymizer, built lazily once per process, fully offline.
+- `engine`: the Presidio analyzer (spaCy without its parser), built lazily once per process, fully offline.
 - `recognizers`: the recognizers added to Presidio's registry (addresses, secrets, ids, names, ...).
 - `pii_keys`: which JSON keys name PII (`email`, `customer_phone`, ...), used by both sides.
 - `record_fields`: where a canonical record keeps its free text and its JSON payloads.
 - `spans`: turning overlapping detections into clean, non-overlapping placeholders.
+- `surrogates`: plain placeholders, or keyed per-conversation surrogates (`<PERSON_3f9a>`), and
+  `PLACEHOLDER_PATTERN`, the one regex every placeholder matches.
+- `canaries`: planted records each run pushes through the sanitiser; `run_canaries` counts leaks.
 - `sanitiser`: `get_sanitiser()`, the API the assets call.
 - `residual`: the gate that re-checks sanitised records with strict regexes, no Presidio or spaCy.
 

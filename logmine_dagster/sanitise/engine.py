@@ -35,6 +35,9 @@ IGNORED_SPACY_LABELS = [
 ]
 
 
+UNUSED_SPACY_PIPES = ("parser",)
+
+
 def nlp_configuration() -> dict:
     return {
         "nlp_engine_name": "spacy",
@@ -77,6 +80,12 @@ def get_analyzer():
     from logmine_dagster.sanitise.recognizers import add_logmine_recognizers, known_english_words
 
     nlp_engine = NlpEngineProvider(nlp_configuration=nlp_configuration()).create_engine()
+    # No recognizer reads the dependency parse (the tagger, lemmatizer and NER stay): skipping the
+    # parser saves about a fifth of spaCy's time.
+    nlp = nlp_engine.get_nlp(LANGUAGE)
+    for pipe in UNUSED_SPACY_PIPES:
+        if pipe in nlp.pipe_names:
+            nlp.disable_pipe(pipe)
     registry = RecognizerRegistry(supported_languages=[LANGUAGE])
     with _quiet("presidio-analyzer"):
         # Presidio's default list names Spanish, Italian and Polish recognizers too; an English

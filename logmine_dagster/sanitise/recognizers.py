@@ -552,6 +552,109 @@ def _could_be_name(token, strength: str) -> bool:
 
 
 
+def first_names() -> frozenset[str]:
+    """Lower-cased given names from the `gender-guesser` package's dictionary (about 40,000
+    international names, from Jörg Michael's nam_dict), or an empty set if it is not installed."""
+    try:
+        from gender_guesser.detector import Detector
+    except ImportError:  # pragma: no cover - optional: the gazetteer is then inactive
+        return frozenset()
+    names = {name.lower() for name in Detector(case_sensitive=False).names if len(name) >= 3}
+    return frozenset(names - _NOT_GIVEN_NAMES)
+
+
+# Names of assistants, brands and months that support logs mention far more often than people.
+_NOT_GIVEN_NAMES = frozenset({
+    "siri", "alexa", "cortana", "bixby", "dell", "ruby", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+})
+
+
+_INITIAL = regex.compile(r"\p{Lu}\.?")
+
+
+class GivenNameRecognizer(EntityRecognizer):
+    """A known given name that is not also an English word ("Teresa", "Halldór", not "Will" or
+    "Rose"), with the surname and initials written after it: "Ryan P Costa", "Lily Nolan".
+
+    A given name that is an English word counts only when a capitalised surname that is not one
+    follows ("Mark Tolley"). Lower-case text needs two words, the first a given name and neither
+    an English word ("patricia desrosiers"). spaCy's small model misses many of these, above all
+    outside sentences: lists, signatures, chat transcripts.
+    """
+
+    def __init__(self, known_words: frozenset[str], given_names: frozenset[str]) -> None:
+        super().__init__(supported_entities=["PERSON"], name="LogmineGivenNameRecognizer")
+        self._known_words = known_words
+        self._given_names = given_names
+
+    def load(self) -> None:
+        pass
+
+    def _word(self, token) -> bool:
+        return token.lower_ in self._known_words or token.is_stop
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        if nlp_artifacts is None or not nlp_artifacts.tokens or not self._given_names:
+            return []
+        doc = nlp_artifacts.tokens
+        results = []
+        i = 0
+        while i < len(doc):
+            token = doc[i]
+            end = self._name_at(doc, i)
+            if end is None:
+                i += 1
+                continue
+            results.append(self._result(token.idx, doc[end - 1].idx + len(doc[end - 1].text)))
+            i = end
+        return results
+
+    def _name_at(self, doc, i: int) -> int | None:
+        """The token index just after a name starting at token i, or None."""
+        token = doc[i]
+        word = token.text
+        if token.lower_ not in self._given_names or not _NAME_TOKEN.fullmatch(word):
+            return None
+        if word[0].isupper() and not word[1:].isupper():  # "Teresa", not "TERESA" or "teresa"
+            end = i + 1
+            surname = False
+            while end < len(doc) and end - i <= 3:
+                nxt = doc[end]
+                if "\n" in doc.text[doc[end - 1].idx : nxt.idx]:
+                    break
+                if _INITIAL.fullmatch(nxt.text) and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+                    end += 1
+                    continue
+                if nxt.text[:1].isupper() and _NAME_TOKEN.fullmatch(nxt.text) and not nxt.text.isupper() \
+                        and not nxt.is_stop and nxt.lower_ not in _NOT_NAMES:
+                    surname = surname or not self._word(nxt)
+                    end += 1
+                    continue
+                break
+            if not self._word(token) or surname:
+                return end
+            return None
+        if word.islower() and not self._word(token) and i + 1 < len(doc):
+            nxt = doc[i + 1]
+            if nxt.text.islower() and _NAME_TOKEN.fullmatch(nxt.text) and not self._word(nxt) \
+                    and nxt.lemma_.lower() not in self._known_words and " " == doc.text[token.idx + len(word) : nxt.idx]:
+                return i + 2
+        return None
+
+    def _result(self, start: int, end: int) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type="PERSON",
+            start=start,
+            end=end,
+            score=0.6,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
+
+
 class _TokenIndex:
     """Finds the spaCy token starting at a character offset, and the name tokens from there."""
 
@@ -614,5 +717,6 @@ def add_logmine_recognizers(registry, tld_extractor, known_words: frozenset[str]
         secret_recognizer(),
         home_directory_user_recognizer(),
         NameAfterCueRecognizer(known_words),
+        GivenNameRecognizer(known_words, first_names()),
     ):
         registry.add_recognizer(recognizer)

@@ -89,7 +89,7 @@ def sanitise_day(db: Database, sanitiser, key: bytes, day: str) -> SanitiseRepor
         case_id = case_id_for(key, raw["request_id"])
         try:
             record = json.loads(raw["record_json"])
-            result = sanitiser.sanitise_record(record)
+            result = sanitiser.sanitise_record(record, pseudonym_key=key)
             sanitised = pseudonymise_ids(result.record, key)
             findings = residual.scan_record(sanitised, residual.known_values(record) | set(result.found_values))
         except Exception as error:  # noqa: BLE001 - one bad record must not lose the day
