@@ -31,7 +31,9 @@ def _configure_environment(workdir: Path, week: str) -> None:
     os.environ.setdefault("LOGMINE_ALLOW_TERMS", "Northwind,Northwind Telecom,Nova")
     dagster_home = workdir / "dagster_home"
     dagster_home.mkdir(parents=True, exist_ok=True)
-    (dagster_home / "dagster.yaml").touch()
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(dagster_home)
 
 

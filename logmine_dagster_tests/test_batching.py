@@ -40,3 +40,10 @@ def test_categoriser_reasons_and_precedence():
 def test_dedup_key_ignores_case_spacing_numbers_and_placeholders():
     assert dedup_key("Where is order <ACCOUNT_ID>?  It is 3 days late") == dedup_key("where is order <PERSON>? it is 12 days late")
     assert dedup_key("Where is my order?") != dedup_key("Where is my refund?")
+
+
+def test_clustering_does_not_depend_on_the_pseudonym_key():
+    from logmine_dagster.curation.near_duplicates import normalise
+
+    assert dedup_key("Hi <PERSON_3f9a>, call me on <PHONE_NUMBER_00ab>") == dedup_key("Hi <PERSON_91c2>, call me on <PHONE_NUMBER_7e10>")
+    assert normalise("Hi <PERSON_3f9a>, where is <ACCOUNT_ID_0a0a>?") == normalise("Hi <PERSON>, where is <ACCOUNT_ID>?")

@@ -25,12 +25,15 @@ from typing import Iterable
 
 from datasketch import MinHash, MinHashLSH
 
+from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
+
 THRESHOLD = 0.6
 NUM_PERM = 128
 SHINGLE = 5
 MIN_CHARS = 12
 
-_PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
+# Surrogates (`<PERSON_3f9a>`) differ with the pseudonym key: fold them so clusters do not.
+_PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 _DIGITS = re.compile(r"\d+")
 _PUNCT = re.compile(r"[^\w<> ]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
