@@ -102,3 +102,16 @@ def test_bad_lines_are_quarantined_and_the_partition_still_materialises(
     assert sampled_event.step_materialization_data.materialization.metadata["lines_quarantined"].value == 3
     assert secret not in read_tree_bytes(dagster_instance.root_directory)
     assert secret not in dump_tables(db)
+
+
+def test_a_missing_day_folder_fails_clearly_and_keeps_the_earlier_sample(logmine_env, dagster_instance, code_location, db):
+    import shutil
+
+    assert run_daily(code_location, dagster_instance, DAY1).success
+    before = db.count(raw_samples, raw_samples.c.day == DAY1)
+    shutil.rmtree(logmine_env["log_root"] / f"dt={DAY1}")
+    result = run_daily(code_location, dagster_instance, DAY1)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert f"no dt={DAY1} folder" in failure.event_specific_data.error.message
+    assert db.count(raw_samples, raw_samples.c.day == DAY1) == before > 0

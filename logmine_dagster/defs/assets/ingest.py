@@ -32,6 +32,13 @@ def sampled_logs(
     context: dg.AssetExecutionContext, database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy
 ) -> dg.MaterializeResult:
     day = context.partition_key
+    if not log_source.has_day(day):
+        # Replacing the partition with nothing would wipe an earlier sample (e.g. an unmounted log root,
+        # or a day already deleted by retention): refuse and change nothing.
+        raise dg.Failure(
+            description=f"no dt={day} folder under the log root {log_source.root_path()}: nothing was changed",
+            allow_retries=False,
+        )
     sampling = policy.sampling()
     report = sample_day(database.get(), log_source.root_path(), day, sampling, log_source.read_day(day))
     if report.files == 0:
