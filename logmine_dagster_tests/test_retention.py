@@ -50,3 +50,20 @@ def test_the_retention_check_fails_while_expired_data_remains(tmp_path, db):
     assert report.deleted_partitions == ["2026-01-01"]
     assert retention_violations(db, root, today, 30) == []
     assert (root / "dt=2026-02-15").exists()
+
+
+def test_sanitised_rows_survive_a_rerun_after_retention(logmine_env, dagster_instance, code_location, db):
+    import dagster as dg
+
+    assert run_daily(code_location, dagster_instance, DAY1).success
+    kept = db.count(sanitised_samples, sanitised_samples.c.day == DAY1)
+    with db.transaction() as conn:
+        conn.execute(raw_samples.delete())
+    result = dg.materialize(
+        [code_location.resolve_assets_def("sanitised_samples")],
+        partition_key=DAY1,
+        instance=dagster_instance,
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert db.count(sanitised_samples, sanitised_samples.c.day == DAY1) == kept > 0

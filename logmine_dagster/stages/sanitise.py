@@ -73,6 +73,10 @@ def _row(day: str, sample_reasons: str, sanitised: dict, entity_counts: dict) ->
     }
 
 
+class RawTierGone(RuntimeError):
+    """The day's raw samples no longer exist (retention) while its sanitised rows do."""
+
+
 def sanitise_day(db: Database, sanitiser, key: bytes, day: str) -> SanitiseReport:
     """`sanitiser` is a `logmine_dagster.sanitise.Sanitiser` (anything with `sanitise_record`)."""
     report = SanitiseReport(day=day)
@@ -84,6 +88,9 @@ def sanitise_day(db: Database, sanitiser, key: bytes, day: str) -> SanitiseRepor
         .where(raw_samples.c.day == day)
         .order_by(raw_samples.c.request_id)
     )
+    if not raw_rows and db.count(sanitised_samples, sanitised_samples.c.day == day):
+        # Re-running would replace the kept, PII-free rows with nothing.
+        raise RawTierGone(f"the raw samples of {day} are gone (retention); its sanitised rows are kept unchanged")
     for raw in raw_rows:
         report.read += 1
         case_id = case_id_for(key, raw["request_id"])

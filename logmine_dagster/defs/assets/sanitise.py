@@ -6,7 +6,7 @@ from logmine_dagster.defs.assets.ingest import sampled_logs
 from logmine_dagster.defs.metadata import counts_markdown, per_key_counts
 from logmine_dagster.defs.partitions import daily_partitions
 from logmine_dagster.defs.resources import LogmineDatabase, PresidioSanitiser
-from logmine_dagster.stages.sanitise import sanitise_day
+from logmine_dagster.stages.sanitise import RawTierGone, sanitise_day
 
 
 @dg.asset(
@@ -22,7 +22,10 @@ def sanitised_samples(
     context: dg.AssetExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser
 ) -> dg.MaterializeResult:
     day = context.partition_key
-    report = sanitise_day(database.get(), presidio.sanitiser(), presidio.key(), day)
+    try:
+        report = sanitise_day(database.get(), presidio.sanitiser(), presidio.key(), day)
+    except RawTierGone as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
     if report.quarantined:
         context.log.warning(f"{report.quarantined} record(s) refused by the residual-PII gate, see sanitiser_quarantine")
     return dg.MaterializeResult(
