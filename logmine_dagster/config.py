@@ -109,6 +109,7 @@ class Settings:
     require_success_marker: bool = False
     max_per_user_per_day: int | None = None
     opt_out_file: Path | None = None
+    sensor_interval_s: int = 60
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -136,6 +137,7 @@ class Settings:
             require_success_marker=parse_flag("LOGMINE_REQUIRE_SUCCESS", _env("LOGMINE_REQUIRE_SUCCESS", environ)),
             max_per_user_per_day=parse_positive_int("LOGMINE_MAX_PER_USER", cap) if (cap := _env("LOGMINE_MAX_PER_USER", environ)) else None,
             opt_out_file=Path(opt_out).expanduser().resolve() if (opt_out := _env("LOGMINE_OPT_OUT_FILE", environ)) else None,
+            sensor_interval_s=parse_positive_int("LOGMINE_SENSOR_INTERVAL_S", interval) if (interval := _env("LOGMINE_SENSOR_INTERVAL_S", environ)) else 60,
         )
 
 

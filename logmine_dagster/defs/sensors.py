@@ -5,6 +5,7 @@ import json
 
 import dagster as dg
 
+from logmine_dagster.config import Settings
 from logmine_dagster.defs.jobs import daily_mining_job
 from logmine_dagster.defs.partitions import daily_partitions
 from logmine_dagster.defs.resources import LogSource
@@ -17,7 +18,7 @@ def complete_days(candidates: list[str], start: str, today: dt.date) -> list[str
 
 @dg.sensor(
     job=daily_mining_job,
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=Settings.from_env().sensor_interval_s,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a daily_mining_job run for every dt= folder that is new or whose files changed.",
 )
