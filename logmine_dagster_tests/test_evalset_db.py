@@ -130,7 +130,7 @@ def test_evalset_export_command_writes_each_format(db, cli_env, capsys):
     assert main(["evalset", "export", "--format", "csv", "--out", str(out)]) == 2
     assert "Invalid value for '--format'" in capsys.readouterr().err
     assert main(["evalset", "export", "--format", "inspect", "--out", str(out), "--version", "3"]) == 2
-    assert "versioned releases are not available yet" in capsys.readouterr().err
+    assert "unknown eval set version '3'" in capsys.readouterr().err
 
 
 def test_evalset_stats_command_prints_the_growth_table(db, cli_env, capsys):

@@ -1,7 +1,13 @@
-"""Stage 5: the eval set, made only of accepted, human-labelled cases."""
+"""Stage 5: the eval set, made only of accepted, human-labelled cases, and its versioned releases.
+
+`build_eval_set` rebuilds the current set (the `eval_cases` table and eval_set.jsonl) from labelled
+cases, leaving out cases an admin retired. `publish_release` freezes it as a new immutable release when
+its content changed (see `logmine_dagster.evalset.releases`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections import Counter
@@ -10,8 +16,24 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from logmine_dagster.evalset import releases as _releases
+from logmine_dagster.evalset.releases import (  # noqa: F401  (the stage's public API)
+    LATEST,
+    PublishResult,
+    ReleaseDiff,
+    ReleaseError,
+    case_lineage,
+    diff_releases,
+    get_release,
+    list_releases,
+    release_cases,
+    release_summary,
+    retire_case,
+    retired_case_ids,
+)
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import eval_cases, labelled_cases, review_decisions
+from logmine_dagster.weeks import iso_week_label
 
 
 @dataclass
@@ -20,6 +42,7 @@ class EvalSetReport:
     by_category: Counter = field(default_factory=Counter)
     by_week_and_category: Counter = field(default_factory=Counter)
     path: Path | None = None
+    retired: int = 0  # accepted cases left out because an admin retired them
 
 
 def build_eval_set(db: Database, out_path: Path) -> EvalSetReport:
@@ -28,6 +51,7 @@ def build_eval_set(db: Database, out_path: Path) -> EvalSetReport:
         .where(labelled_cases.c.decision == "accept")
         .order_by(labelled_cases.c.week, labelled_cases.c.case_id)
     )
+    retired = retired_case_ids(db)
     rows = [
         {
             "case_id": row["case_id"],
@@ -41,15 +65,41 @@ def build_eval_set(db: Database, out_path: Path) -> EvalSetReport:
             "labelled_at": row["decided_at"],
         }
         for row in accepted
-        if row["expected_output"] and row["expected_output"].strip() and row["reviewer"]
+        if row["expected_output"] and row["expected_output"].strip() and row["reviewer"] and row["case_id"] not in retired
     ]
     db.replace_rows(eval_cases, sa.true(), rows)
     _write_jsonl(out_path, rows)
     report = EvalSetReport(total=len(rows), path=out_path)
+    report.retired = sum(1 for row in accepted if row["case_id"] in retired)
     for row in rows:
         report.by_category[row["category"]] += 1
         report.by_week_and_category[(row["added_week"], row["category"])] += 1
     return report
+
+
+def publish_release(
+    db: Database,
+    week: str | None = None,
+    *,
+    sample_rate: float | None = None,
+    quality: dict | None = None,
+    now: dt.datetime | None = None,
+) -> PublishResult:
+    """Freeze the current eval set (eval_cases, minus retired cases) as a release if its content changed.
+
+    `week`: ISO week label (`2026-W10`) or any date in it; defaults to the week of `now`.
+    """
+    from logmine_dagster.evalset.cases import eval_case_dicts
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    label = _week_label(week) if week else iso_week_label(now.date().isoformat())
+    return _releases.publish_release(db, label, eval_case_dicts(db), sample_rate=sample_rate, quality=quality, now=now)
+
+
+def _week_label(week: str) -> str:
+    from logmine_dagster.weeks import parse_week
+
+    return iso_week_label(parse_week(week))
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:

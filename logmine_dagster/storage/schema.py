@@ -244,3 +244,82 @@ review_audit = sa.Table(
     sa.Column("before_json", sa.Text, nullable=True),
     sa.Column("after_json", sa.Text, nullable=True),
 )
+
+# --- Eval set releases (migration 0003). Immutable, versioned eval sets that stay readable after
+# retention: every table here is self-contained (frozen sanitised content and lineage values, no
+# pointer into tables that retention deletes). PII-free like the rest of the non-raw tier.
+
+# One published version of the eval set. `version` is `YYYY-Www-<first 8 hex of content_hash>`.
+eval_set_releases = sa.Table(
+    "eval_set_releases",
+    metadata,
+    sa.Column("version", sa.String(40), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False, unique=True),  # 1, 2, 3...: publication order
+    sa.Column("week", sa.String(10), nullable=False),  # ISO week label, e.g. 2026-W10
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("parent_version", sa.String(40), nullable=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("case_count", sa.Integer, nullable=False),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("changed", sa.Integer, nullable=False),
+    sa.Column("removed", sa.Integer, nullable=False),
+    sa.Column("by_category_json", sa.Text, nullable=False),
+    sa.Column("quality_json", sa.Text, nullable=False),  # the quality suite's numbers when published
+    sa.Column("code_version", sa.String(100), nullable=False),
+)
+
+# A case's content, frozen: one row per distinct content (re-labelling makes a new hash).
+# `case_json` is exactly the eval_set.jsonl line, so an old version exports byte-identically.
+eval_case_snapshots = sa.Table(
+    "eval_case_snapshots",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("case_hash", sa.String(64), primary_key=True),
+    sa.Column("category", sa.String(20), nullable=False),
+    sa.Column("added_week", sa.String(10), nullable=False),
+    sa.Column("source_day", sa.String(10), nullable=False),
+    sa.Column("reviewer", sa.String(100), nullable=False),
+    sa.Column("labelled_at", sa.String(40), nullable=False),
+    sa.Column("case_json", sa.Text, nullable=False),
+)
+
+# Membership: which content of which case each release holds, and how it got there.
+eval_set_release_cases = sa.Table(
+    "eval_set_release_cases",
+    metadata,
+    sa.Column("version", sa.String(40), sa.ForeignKey("eval_set_releases.version"), primary_key=True),
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("case_hash", sa.String(64), nullable=False),
+    sa.Column("change", sa.String(10), nullable=False),  # added | kept | changed
+)
+
+# Where a case came from, copied from tables that survive retention (sanitised_samples, candidates,
+# review_queue, review_decisions, review_decision_details) when the case first enters a release, and
+# refreshed when its content changes. case_id is the keyed-hash pseudonym of the request id.
+eval_case_lineage = sa.Table(
+    "eval_case_lineage",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("source_day", sa.String(10), nullable=False),
+    sa.Column("review_week", sa.String(10), nullable=True),
+    sa.Column("sample_reasons", sa.String(200), nullable=True),
+    sa.Column("sample_rate", sa.Float, nullable=True),  # the configured rate when the case was first released
+    sa.Column("candidate_category", sa.String(20), nullable=True),
+    sa.Column("candidate_reasons", sa.String(300), nullable=True),
+    sa.Column("duplicate_count", sa.Integer, nullable=True),
+    sa.Column("reviewers", sa.String(500), nullable=False),
+    sa.Column("decided_at", sa.String(40), nullable=False),
+    sa.Column("first_version", sa.String(40), nullable=False),
+    sa.Column("last_changed_version", sa.String(40), nullable=False),
+    sa.Column("code_version", sa.String(100), nullable=False),
+)
+
+# An admin took a case out of the eval set: excluded from every later release, kept in earlier ones.
+eval_case_retirements = sa.Table(
+    "eval_case_retirements",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("admin", sa.String(100), nullable=False),
+    sa.Column("retired_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -5,8 +5,8 @@ import dagster as dg
 from logmine_dagster.categorise import CATEGORIES
 from logmine_dagster.defs.assets.curation import review_batch
 from logmine_dagster.defs.metadata import counts_markdown
-from logmine_dagster.defs.resources import LogmineDatabase
-from logmine_dagster.stages.evalset import build_eval_set
+from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy
+from logmine_dagster.stages.evalset import build_eval_set, publish_release, unlabelled_eval_cases
 from logmine_dagster.stages.review import build_labelled_cases
 
 
@@ -35,18 +35,42 @@ def labelled_cases(database: LogmineDatabase) -> dg.MaterializeResult:
     deps=[labelled_cases],
     group_name="evalset",
     kinds={"sqlalchemy", "file"},
-    description="The eval set: accepted, human-labelled cases; also written to LOGMINE_HOME/eval_set.jsonl.",
+    description="The eval set: accepted, human-labelled cases (minus cases an admin retired); also written to "
+    "LOGMINE_HOME/eval_set.jsonl. Publishes an immutable release (`YYYY-Www-<content hash>`) when the content "
+    "changed and the quality suite passes; earlier releases stay readable (`logmine evalset show --version V`).",
 )
-def eval_set(database: LogmineDatabase) -> dg.MaterializeResult:
+def eval_set(context: dg.AssetExecutionContext, database: LogmineDatabase, policy: MiningPolicy) -> dg.MaterializeResult:
+    from logmine_dagster.evalset.cases import eval_case_dicts
     from logmine_dagster.evalset.growth import chart_markdown, growth_report
+    from logmine_dagster.evalset.quality import cases_frame, run_quality_suite
 
+    db = database.get()
     out = database.home() / "eval_set.jsonl"
-    report = build_eval_set(database.get(), out)
-    growth = growth_report(database.get())
+    report = build_eval_set(db, out)
+    growth = growth_report(db)
+    # A release is never published from a set the blocking checks would fail.
+    quality = run_quality_suite(cases_frame(eval_case_dicts(db)))
+    unlabelled = unlabelled_eval_cases(db)
+    if quality.passed and not unlabelled:
+        release = publish_release(db, sample_rate=policy.sampling().rate, quality=quality.numbers())
+        release_status = "published" if release.published else release.reason
+    else:
+        release, release_status = None, "withheld: the eval set fails its quality or labelling checks"
+        context.log.warning("eval set release withheld: quality suite or human-labelling check failed")
+    release_metadata = {
+        "release_status": release_status,
+        "version": (release.version if release else None) or "none",
+        "release_published": bool(release and release.published),
+        "release_added": release.added if release and release.published else 0,
+        "release_changed": release.changed if release and release.published else 0,
+        "release_removed": release.removed if release and release.published else 0,
+        "retired_excluded": report.retired,
+    }
     return dg.MaterializeResult(
         metadata={
             "cases": report.total,
             **{f"cases_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
+            **release_metadata,
             **growth.metadata_values(),
             "by_category": counts_markdown(report.by_category, "category"),
             "growth_by_week": dg.MetadataValue.md(growth.markdown()),
