@@ -247,11 +247,12 @@ def test_daemon_sensor_mines_a_new_day_and_the_ui_shows_it(stack):
             page.goto(f"{deployment.base}/assets")
             # Rows arrive as their queries finish: wait for each name rather than reading the page once.
             for name in LOGMINE_ASSETS:
-                page.get_by_text(name, exact=True).first.wait_for()
+                page.get_by_text(name, exact=True).first.wait_for(state="attached")
 
             page.goto(f"{deployment.base}/assets/sanitised_samples?view=checks")
             for name in ("sanitised_samples_no_residual_pii", "sanitiser_canaries_removed"):
-                page.get_by_text(name, exact=True).first.wait_for()
+                # Long names are middle-truncated: the full text sits in a hidden measuring element.
+                page.get_by_text(name, exact=True).first.wait_for(state="attached")
             _dismiss_community_dialog(page)
             page.get_by_text(re.compile("succeeded|passed", re.I)).first.wait_for()
             page.wait_for_timeout(500)

@@ -61,3 +61,22 @@ def test_opted_out_users_and_tenants_are_never_sampled_and_the_user_cap_holds(tm
     kept = sorted(r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id)))
     assert kept == ["r2", "r3", "r5"]
     assert (report.excluded_opt_out, report.excluded_user_cap) == (2, 1)
+
+
+def test_tool_call_ids_are_pseudonymised_consistently_and_never_look_like_numbers():
+    import re
+
+    from logmine_dagster.stages.sanitise import pseudonymise_ids
+
+    record = {
+        "request_id": "r1", "session_id": "s", "user_id": "u",
+        "input": [
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "call_4111111111111111", "type": "function"}]},
+            {"role": "tool", "tool_call_id": "call_4111111111111111", "content": "{}"},
+        ],
+    }
+    out = pseudonymise_ids(record, b"k" * 32)
+    call_id = out["input"][0]["tool_calls"][0]["id"]
+    assert call_id == out["input"][1]["tool_call_id"] != "call_4111111111111111"
+    assert re.fullmatch(r"call_[a-p]{24}", call_id)
+    assert record["input"][1]["tool_call_id"] == "call_4111111111111111"  # the raw record is untouched

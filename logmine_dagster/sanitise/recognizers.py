@@ -38,7 +38,7 @@ _STREET_TYPES = (
     "Brook|Falls|Fields?|Ford|Forest|Islands?|Isle|Lakes?|Mount|Mountain|Orchard|Oval|Port|"
     "Shores?|Springs?|Station|Summit|Union|Ville|Vista|Wells?|Cove|Bend|Bluffs?|Bridge|Canyon|"
     "Cape|Club|Common|Corner|Crest|Curve|Dale|Ferry|Flats?|Forks?|Haven|Inlet|Knolls?|Lock|"
-    "Mall|Mills?|Motorway|Plains?|Prairie|Ranch|Rapids|River|Route|Spur|Stream|Trace|Tunnel"
+    "Mall|Mills?|Motorway|Plains?|Prairie|Ranch|Rapids|River|Route|Spur|Stream|Trace|Tunnel|Crossroads?"
 )
 # Continental street words written as a suffix (Hauptstraße, Östbygatan, Rooseveltlaan).
 _STREET_SUFFIXES = (
@@ -47,7 +47,11 @@ _STREET_SUFFIXES = (
     "katu|kuja|polku|utca|ulica|cesta|iela|gatve|tänav"
 )
 # The same written as a word of their own after the name (Berliner Straße 5, Rákóczi út 66).
-_STREET_WORDS = "Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Gatan|Gata|Vej|Laan|Straat|Plein|út|utca|tér|kapu"
+# Hungarian abbreviations: u. (utca), krt. (körút), rkp. (rakpart).
+_STREET_WORDS = (
+    "Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Gatan|Gata|Vej|Laan|Straat|Plein|út|útja|utca|u\\.|tér|"
+    "kapu|körút|krt\\.|rakpart|rkp\\.|sétány|köz|fasor"
+)
 # Street words written before the name (Via Roma 12, Rua João Pessoa 1636, ul. Cicha 86).
 _STREET_PREFIXES = (
     "Rue|Avenue|Boulevard|Chemin|Allée|Impasse|Quai|Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|"
@@ -56,7 +60,7 @@ _STREET_PREFIXES = (
 )
 _PARTICLE = "(?:d[aeiou]s?|de[il]|degli|dell[aeo']?|la|le|les|l'|d'|von|van|der|den|of|the|y|e)"
 _NAME_WORD = rf"(?:[\p{{Lu}}\d][\p{{L}}\d'’.-]*|{_PARTICLE})"
-_HOUSE_NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
+_HOUSE_NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?\.?"
 _UNIT = r"(?:,?[ \t]*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?){0,2}"
 _UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2})"
 _US_STATES = (
@@ -72,12 +76,18 @@ _TAIL = (
     rf"|,[ \t]*{_CITY})?"
 )
 
+# Words that put a number and a street type together without making an address: "5 minutes down
+# the road", "a 3 lane road", "the 2 way street".
+_NOT_STREET_NAME = (
+    r"(?!(?i:the|a|an|on|in|of|to|up|down|along|across|off|this|that|my|your|our|way|lane|one|two|"
+    r"minutes?|mins?|hours?|days?|miles?|blocks?|km|meters?|metres?|feet|ft|yards?|doors?|more|other)\b)"
+)
 ADDRESS_PATTERNS = [
     # 1234 Oak Street, Springfield, IL 62704 / 221B Baker Street, London NW1 6XE
     Pattern(
         "house number, name, street type",
         rf"(?<![\w.,])(?:{_HOUSE_NUMBER}[ \t]+)?{_HOUSE_NUMBER}[ \t]+(?:{_NAME_WORD}[ \t]+){{1,4}}?"
-        rf"(?:{_STREET_TYPES})\.?(?!\p{{L}}){_UNIT}{_TAIL}",
+        rf"(?:{_STREET_TYPES})s?\.?(?!\p{{L}}){_UNIT}{_TAIL}",
         0.6,
     ),
     # Hauptstraße 12, 10115 Berlin / Brucker Bundesstrasse 31 / hersnapvej 18 / Rákóczi út 66
@@ -108,9 +118,31 @@ ADDRESS_PATTERNS = [
         r"\p{Lu}[\p{L}'’.-]*(?:[ \t]+\p{Lu}[\p{L}'’.-]*){0,2}",
         0.6,
     ),
-    # US military mail: "PSC 7589, Box 0572" / "APO AE 20040".
-    Pattern("military unit and box", r"(?<![\w.])(?:PSC|CMR|Unit)[ \t]+\d{3,5},[ \t]*Box[ \t]+\d{1,5}(?!\w)", 0.7),
-    Pattern("military post office", r"(?<![\w.])(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?!\w)", 0.7),
+    # The same in lower case ("12 baker street", "3911 fourth avenue"): number first, and only the
+    # street types that are not also common nouns of distance or direction.
+    Pattern(
+        "house number, words, street type, any case",
+        rf"(?<![\w.,])(?:{_HOUSE_NUMBER}[ \t]+)?\d{{1,6}}[ \t]+(?:{_NOT_STREET_NAME}[\p{{L}}'’-]+[ \t]+){{1,3}}?"
+        rf"(?i:street|avenue|road|boulevard|drive|lane|st\.|ave\.|rd\.|blvd\.?)(?!\p{{L}}){_UNIT}{_TAIL}",
+        0.6,
+    ),
+    # "Vana-Viru 25 Apt. 971", "0605 πεντέλης 210 apt. 999": words and a house number followed by
+    # a flat or suite, in any case; the unit makes it an address without a street type.
+    Pattern(
+        "words, house number, unit",
+        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+{_NOT_STREET_NAME}\p{{L}}[\p{{L}}'’.-]+(?:[ \t]+{_NOT_STREET_NAME}\p{{L}}[\p{{L}}'’.-]+){{0,2}}"
+        rf"|\p{{Lu}}[\p{{L}}'’.-]+(?:[ \t]+\p{{Lu}}[\p{{L}}'’.-]+){{0,3}})[ \t]+{_HOUSE_NUMBER},?[ \t]+"
+        r"(?i:apt|apartment|suite|ste|unit|flat)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?(?!\w)" + _UNIT + _TAIL,
+        0.6,
+    ),
+    # US military mail: "PSC 7589, Box 0572" / "Unit 4719 Box 7394" / "APO AE 20040" / "USNS Bergman".
+    Pattern(
+        "military unit and box",
+        r"(?<![\w.])(?i:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]*(?i:Box)[ \t]+\d{1,5}(?!\w)",
+        0.7,
+    ),
+    Pattern("military post office", r"(?<![\w.])(?i:APO|FPO|DPO)[ \t]+(?i:AA|AE|AP)[ \t]+\d{5}(?!\w)", 0.7),
+    Pattern("military ship", r"(?<![\w.])(?i:USNS|USNV|USCGC|USS)[ \t]+\p{L}[\p{L}'’-]+(?:[ \t]+\p{Lu}[\p{L}'’-]+)?", 0.6),
     Pattern("unit", r"(?<![\w.])(?:Apt|Apartment|Suite|Ste|Flat)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?(?!\w)", 0.5),
     Pattern("post office box", r"(?<![\w.])(?i:P\.?[ \t]?O\.?[ \t]*Box)[ \t]+\d{1,6}(?!\w)", 0.7),
     Pattern(
@@ -124,6 +156,13 @@ ADDRESS_PATTERNS = [
     Pattern(
         "Canadian postcode",
         r"(?<![\w.])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t]?\d[ABCEGHJ-NPRSTV-Z]\d(?!\w)",
+        0.5,
+    ),
+    # "72134 Coronilla 3599" ending its line: a building number, a street name and a house number.
+    Pattern(
+        "number, capitalised words, number, line end",
+        r"(?<![\w.,])\d{1,6}[ \t]+\p{Lu}[\p{L}'’-]{2,}(?:[ \t]+\p{Lu}[\p{L}'’-]{2,}){0,2}[ \t]+\d{1,5}[A-Za-z]?\.?"
+        r"(?=[ \t]*(?:\n|$|,[ \t]*\p{Lu}))" + _TAIL,
         0.5,
     ),
     # "lives on Hansinegata 120": any capitalised words and a number, only after an address cue.
@@ -141,8 +180,12 @@ ADDRESS_CONTEXT = [
 ]
 
 # Lines of a postal block after the street line: "Suite 377", "HYVINKÄÄ", "Finland 41600".
+# Lines may open with a quote mark or a bullet (often mangled to "?" on the way into a log), and a
+# region code may sit alone on its line after a comma (", ON").
+_LINE_LEAD = r"[ \t>*•·|?-]*"
 _ADDRESS_BLOCK_LINE = regex.compile(
-    r"[ \t>*•-]*((?:[\p{Lu}\d][\p{L}\d'’.()/-]*,?[ \t]*){1,5})[ \t]*$", regex.MULTILINE
+    _LINE_LEAD + r"((?:\(?[\p{Lu}\d][\p{L}\d'’.()/-]*,?[ \t]*)(?:(?:\(?[\p{Lu}\d][\p{L}\d'’.()/-]*|" + _PARTICLE + r"|u|z|na|am|an|im|sur|en)[ \t]*,?[ \t]*){0,5}|,[ \t]*[\p{L}\d]{1,3})[ \t]*$",
+    regex.MULTILINE,
 )
 _NOT_ADDRESS_LINE_START = frozenset({
     "thanks", "thank", "regards", "best", "cheers", "sincerely", "hi", "hello", "please", "kind",
@@ -167,21 +210,59 @@ class StreetAddressRecognizer(PatternRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         results = super().analyze(text, entities, nlp_artifacts, regex_flags) or []
         for result in results:
-            result.start = _postal_block_start(text, result.start)
-            result.end = _postal_block_end(text, result.end)
+            start = _leading_number_start(text, result.start)
+            result.start = _postal_block_start(text, start)
+            end = _place_tail_end(text, result.end)
+            result.end = _postal_block_end(text, end)
         return results
 
 
+# A building or house number written before the street number ("9554 62 Rue Gafsa").
+_LEADING_NUMBER = regex.compile(r"(?<![\w.,-])\d{1,6}[A-Za-z]?[ \t]+$")
+# After a unit number, the rest of its line up to punctuation when it is place-like: capitalised
+# or upper-case words and region codes ("Suite 019 CHARLEROI Victoria?", "Apt. 237 BUNDALAGUAH VIC").
+_UNIT_END = regex.compile(r"(?i:apt|apartment|suite|ste|unit|flat|box)\.?[ \t]*#?[ \t]*\d{1,6}[A-Za-z]?\.?$")
+_PLACE_TAIL = regex.compile(r"(?:,?[ \t]+\(?\p{Lu}[\p{L}'’.-]*\)?){1,4}(?:,?[ \t]+\d{4,6}(?:-\d{3,4})?)?(?=[ \t]*(?:[.,;:!?)]|$))", regex.MULTILINE)
+# The last line of a postal block, followed by the rest of a sentence: "Cyprus 36903? I am ...",
+# "Hellendoorn, OV 21072 after the concert", ", RS", "Belgium 92060 for this card".
+_LAST_BLOCK_LINE = regex.compile(
+    _LINE_LEAD + r"((?:\(?\p{Lu}[\p{L}'’.()-]*[ \t,]+){0,3}(?:\p{L}{2,3}[ \t]+)?\d{4,6}(?:-\d{3,4})?|,[ \t]*\p{L}{2,3})(?![\w-])"
+)
+
+
+def _leading_number_start(text: str, start: int) -> int:
+    match = _LEADING_NUMBER.search(text, max(0, start - 10), start)
+    return match.start() if match else start
+
+
+def _place_tail_end(text: str, end: int) -> int:
+    match = _PLACE_TAIL.match(text, end)
+    if not match or any(w.lower() in _NOT_ADDRESS_LINE_START for w in regex.findall(r"\p{L}+", match.group(0))):
+        return end
+    return match.end()
+
+
 def _postal_block_end(text: str, end: int) -> int:
-    """Extend an address match over following short lines that hold a unit, city or postcode."""
+    """Extend an address match over following short lines that hold a unit, city or postcode.
+
+    One blank line may sit inside the block when the line after it ends in a postcode; the last
+    line may go on with the rest of a sentence after its postcode ("Belgium 92060 for this card").
+    """
     for _ in range(_MAX_BLOCK_LINES):
         line_end = text.find("\n", end)
-        if line_end < 0 or text[end:line_end].strip(" \t,"):
+        if line_end < 0 or text[end:line_end].strip(" \t,."):
             return end  # last line, or the match stops inside its line: not a postal block
         match = _ADDRESS_BLOCK_LINE.match(text, line_end + 1)
-        if not match or not _looks_like_address_line(match.group(1)):
+        if match and _looks_like_address_line(match.group(1)):
+            end = match.end(1)
+            continue
+        next_line = line_end + 1
+        if text[next_line:].lstrip(" \t").startswith("\n"):  # one blank line
+            next_line = text.index("\n", next_line) + 1
+        last = _LAST_BLOCK_LINE.match(text, next_line)
+        if not last or not _looks_like_address_line(last.group(1).strip(" ,")):
             return end
-        end = match.end(1)
+        return last.end(1)
     return end
 
 
@@ -189,7 +270,7 @@ def _postal_block_start(text: str, start: int) -> int:
     """Extend a match that starts a line (often "Suite 12") back over street lines holding a number."""
     for _ in range(_MAX_BLOCK_LINES // 2):
         line_start = text.rfind("\n", 0, start) + 1
-        if line_start == 0 or text[line_start:start].strip(" \t>*•-"):
+        if line_start == 0 or text[line_start:start].strip(" \t>*•·|?-"):
             return start  # first line, or the match starts inside its line
         previous_start = text.rfind("\n", 0, line_start - 1) + 1
         match = _ADDRESS_BLOCK_LINE.match(text[:line_start - 1], previous_start)
@@ -201,10 +282,15 @@ def _postal_block_start(text: str, start: int) -> int:
 
 def _looks_like_address_line(line: str) -> bool:
     words = line.split()
+    if not words:
+        return False
     if words[0].strip(",.").lower() in _NOT_ADDRESS_LINE_START:
         return False
+    if line.startswith(","):
+        return True  # ", ON": a region code on its own line
     letters = [char for char in line if char.isalpha()]
-    return any(char.isdigit() for char in line) or (bool(letters) and line.upper() == line) or len(words) <= 3
+    capitalised = [word for word in words if not word[:1].islower()]  # particles aside: "Torroella de Montgrí"
+    return any(char.isdigit() for char in line) or (bool(letters) and line.upper() == line) or len(capitalised) <= 3
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,7 +321,7 @@ class PhoneFormatRecognizer(PatternRecognizer):
         ),
         Pattern(
             "digit groups",
-            r"(?<![\w.+/-])\(?\d{2,5}\)?(?:[\s.-]\d{2,5}){1,4}(?![\w/-]|[.,]\d)|(?<![\w.+/-])\d{7,13}(?!\w)",
+            r"(?<![\w.+/-])\(?\d{2,5}\)?(?:[\s.-]\d{2,5}){1,4}(?![\w/]|-\d|[.,]\d)|(?<![\w.+/-])\d{7,13}(?!\w)",
             WEAK,
         ),
     ]
@@ -257,6 +343,28 @@ class PhoneFormatRecognizer(PatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = sum(char.isdigit() for char in pattern_text)
         return None if 7 <= digits <= 15 else False
+
+    def enhance_using_context(self, text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context=None):
+        """A cue word just before a number (on this line or the one above) or a label right after it
+        ("655 437 108 office") lifts a weak match. Presidio's own enhancer reads only non-stop-word
+        lemmas before the match, and "call" is a spaCy stop word."""
+        for result in raw_recognizer_results:
+            if result.score >= NEEDS_CONTEXT["default"]:
+                continue
+            before = text[max(0, result.start - 40) : result.start]
+            after = text[result.end : result.end + 20].split("\n", 1)[0]
+            if _PHONE_CUE_BEFORE.search(before) or _PHONE_CUE_AFTER.match(after):
+                result.score = max(result.score + 0.35, NEEDS_CONTEXT["default"])
+                result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
+        return raw_recognizer_results
+
+
+_PHONE_WORDS = (
+    r"phone|call|calling|mobile|cell|tel|telephone|fax|whatsapp|sms|text|ring|dial|voicemail|"
+    r"office|desk|landline|hotline|home|work|direct|switchboard"
+)
+_PHONE_CUE_BEFORE = regex.compile(rf"(?i)\b(?:{_PHONE_WORDS}|contact|reach)\w*\b[^\n]*\n?[^\n]*$")
+_PHONE_CUE_AFTER = regex.compile(rf"(?i)[ \t]*[-:,(]?[ \t]*(?:{_PHONE_WORDS})\b")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -634,6 +742,11 @@ class GivenNameRecognizer(EntityRecognizer):
                 break
             if not self._word(token) or surname:
                 return end
+            # A given name that is also a word ("Teresa", "Florence") when spaCy tags it a proper
+            # noun after a lower-case word: not first in a sentence or in Title Case text, where
+            # capitals say nothing.
+            if token.pos_ == "PROPN" and i > 0 and doc[i - 1].text.islower() and end == i + 1:
+                return end
             return None
         if word.islower() and not self._word(token) and i + 1 < len(doc):
             nxt = doc[i + 1]
@@ -653,6 +766,121 @@ class GivenNameRecognizer(EntityRecognizer):
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
             },
         )
+
+
+class ProperNameRunRecognizer(EntityRecognizer):
+    """Two or three capitalised proper nouns in a row, none of them an English word, initials
+    allowed between: "Rościsław Dudek", "Csanád P Gere". A run of words the lexicon does not know
+    is a name of someone or something; one such word alone ("Kubernetes") is not masked.
+    """
+
+    def __init__(self, known_words: frozenset[str]) -> None:
+        super().__init__(supported_entities=["PERSON"], name="LogmineProperNameRunRecognizer")
+        self._known_words = known_words
+
+    def load(self) -> None:
+        pass
+
+    def _unknown_proper(self, token) -> bool:
+        word = token.text
+        return (
+            token.pos_ == "PROPN" and _NAME_TOKEN.fullmatch(word) is not None and word[0].isupper()
+            and not word[1:].isupper() and len(word) >= 3 and word.lower() not in self._known_words
+            and word.lower() not in _NOT_NAMES and not token.is_stop
+        )
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        if nlp_artifacts is None or not nlp_artifacts.tokens:
+            return []
+        doc = nlp_artifacts.tokens
+        results = []
+        i = 0
+        while i < len(doc):
+            if not self._unknown_proper(doc[i]):
+                i += 1
+                continue
+            end, words = i + 1, 1
+            while end < len(doc) and words < 3 and doc.text[doc[end - 1].idx + len(doc[end - 1].text) : doc[end].idx] == " ":
+                if self._unknown_proper(doc[end]):
+                    words += 1
+                elif not (_INITIAL.fullmatch(doc[end].text) and end + 1 < len(doc) and self._unknown_proper(doc[end + 1])):
+                    break
+                end += 1
+            if words >= 2:
+                last = doc[end - 1]
+                results.append(RecognizerResult(
+                    entity_type="PERSON", start=doc[i].idx, end=last.idx + len(last.text), score=0.5,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                ))
+            i = end
+        return results
+
+
+# A line holding only a name, as in signature and letter blocks, quoted or bulleted
+# ("> Mijail C Adomo", "??? Freja Clausen"), or the value of a "Label:" line ("Directed By: ...").
+_NAME_LINE = regex.compile(
+    r"^[ \t>*•·|?-]*(?:[\p{L}][\p{L} \t]{0,30}:[ \t]*)?"
+    r"(\p{L}[\p{L}'’-]*(?:[ \t]+(?:\p{L}\.?|\p{L}[\p{L}'’-]+)){1,3})[ \t]*,?[ \t]*$",
+    regex.MULTILINE,
+)
+_INITIAL_WORD = regex.compile(r"\p{L}\.?")
+
+
+class NameLineRecognizer(EntityRecognizer):
+    """A line that holds nothing but a name: signature blocks, letter heads, "Label: value" lines.
+
+    Two or three words (initials aside), all capitalised or all lower case; it is a name when every
+    word is unknown to the English lexicon, or when the first is a known given name and (in lower
+    case, where there is less to go on) the last is not an English word. "Knowledge Agency",
+    "Local transit bus driver" and "grace period" stay.
+    """
+
+    def __init__(self, known_words: frozenset[str], given_names: frozenset[str]) -> None:
+        super().__init__(supported_entities=["PERSON"], name="LogmineNameLineRecognizer")
+        self._known_words = known_words
+        self._given_names = given_names
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for match in _NAME_LINE.finditer(text):
+            if self._is_name(match.group(1).split()):
+                results.append(RecognizerResult(
+                    entity_type="PERSON",
+                    start=match.start(1),
+                    end=match.end(1),
+                    score=0.6,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                ))
+        return results
+
+    def _is_name(self, words: list[str]) -> bool:
+        full = [w for w in words if not _INITIAL_WORD.fullmatch(w)]
+        if not 2 <= len(full) <= 3 or _INITIAL_WORD.fullmatch(words[0]) or _INITIAL_WORD.fullmatch(words[-1]):
+            return False
+        lowered = [w.lower() for w in full]
+        if any(w in _NOT_NAMES or w in _NOT_ADDRESS_LINE_START for w in lowered):
+            return False
+        if all(w[0].isupper() and not w[1:].isupper() for w in full):
+            lower_case = False
+        elif all(w.islower() for w in full):
+            lower_case = True
+        else:
+            return False
+        unknown = [w not in self._known_words for w in lowered]
+        if all(unknown):
+            return True
+        if lowered[0] not in self._given_names:
+            return False
+        return not lower_case or unknown[-1]
 
 
 class _TokenIndex:
@@ -706,6 +934,7 @@ class OfflineEmailRecognizer(EmailRecognizer):
 def add_logmine_recognizers(registry, tld_extractor, known_words: frozenset[str]) -> None:
     """Replace the email recognizer and add ours, in a registry holding Presidio's set."""
     registry.remove_recognizer("EmailRecognizer")
+    given_names = first_names()
     for recognizer in (
         OfflineEmailRecognizer(tld_extractor),
         PhoneFormatRecognizer(),
@@ -717,6 +946,8 @@ def add_logmine_recognizers(registry, tld_extractor, known_words: frozenset[str]
         secret_recognizer(),
         home_directory_user_recognizer(),
         NameAfterCueRecognizer(known_words),
-        GivenNameRecognizer(known_words, first_names()),
+        GivenNameRecognizer(known_words, given_names),
+        NameLineRecognizer(known_words, given_names),
+        ProperNameRunRecognizer(known_words),
     ):
         registry.add_recognizer(recognizer)

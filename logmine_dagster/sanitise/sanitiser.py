@@ -67,6 +67,14 @@ _MIN_PROPAGATED_LENGTH = 3
 _NAME_TYPES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP"})
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # Anne-Marie, O'Brien, Šárka
+_POSSESSIVE = re.compile(r"['’]s$")
+_CONTRACTION = re.compile(r"['’][^\W\d_]{0,2}$")  # It's, I'm, We'll, Don't; not O'Brien
+_INITIAL = re.compile(r"[^\W\d_]\.?")
+# The word right before a span (same line, one space) and right after it.
+_WORD_BEFORE = re.compile(r"(?<![\w'’.-])([^\W\d_][\w'’-]*\.?)[ \t]$")
+_WORD_AFTER = re.compile(r"[ \t]([^\W\d_][\w'’-]*?)(?=$|[\s,;:!?)\]\"]|\.(?:\s|$))", re.MULTILINE)
+# "Destiny: Remember me" at the start of a line: a one-word speaker label.
+_SPEAKER_LABEL = re.compile(r"^[ \t]*([^\W\d_][\w'’-]+):", re.MULTILINE)
 # spaCy caps a text at 1M characters and needs about 1 GB per 100k; longer texts go in pieces.
 _MAX_PIECE_CHARS = 20_000
 
@@ -108,7 +116,9 @@ class Sanitiser:
         # `render` from the resolved spans, so one cached analysis serves every conversation.
         self._analyzer = analyzer
         self._allowed_words = frozenset(word.casefold() for term in (*DEFAULT_ALLOW_TERMS, *allow_terms) for word in term.split())
-        self._stop_words = analyzer.nlp_engine.get_nlp(engine.LANGUAGE).Defaults.stop_words
+        nlp = analyzer.nlp_engine.get_nlp(engine.LANGUAGE)
+        self._stop_words = nlp.Defaults.stop_words
+        self._known_words = _known_words(nlp)
         self._batch_size = batch_size
         # The same system prompt opens every record: each distinct text is analysed once.
         self._cache: collections.OrderedDict[str, _TextResult] = collections.OrderedDict()
@@ -209,7 +219,8 @@ class Sanitiser:
                 continue  # what is left of "Trailhead 2P" once the product name is allowed
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
             spans.append(Span(*bounds, result.entity_type, result.score, by_model))
-        return merge_overlapping(text, self._extend_name_lists(text, spans))
+        spans = self._extend_names(text, self._extend_name_lists(text, spans))
+        return merge_overlapping(text, self._speaker_labels(text, spans))
 
     def _trim_allowed(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """Drop allow-listed words from both ends of a span; None when nothing else is left."""
@@ -244,6 +255,64 @@ class Sanitiser:
                 queue.append(neighbour)
         return spans
 
+    def _extend_names(self, text: str, spans: list[Span]) -> list[Span]:
+        """A name span cut inside a word takes the whole word ("Hauta-aho"), and takes capitalised
+        words beside it on its line that the lexicon does not know ("Producer Mashuu Samurakami"
+        where spaCy found only the surname), and initials between them ("Ryan P Costa")."""
+        out = []
+        for span in spans:
+            if span.entity_type != "PERSON" or not text[span.start].isupper():
+                out.append(span)  # a lower-case name gives no case to compare its neighbours with
+                continue
+            start, end = span.start, span.end
+            while start > 0 and (text[start - 1].isalpha() or text[start - 1] in "-'’") and start - 1 >= 0:
+                start -= 1
+            while end < len(text) and (text[end].isalpha() or (text[end] in "-’'" and end + 1 < len(text) and text[end + 1].isalpha())):
+                if text[end] in "’'" and text[end + 1 : end + 2] == "s" and not text[end + 2 : end + 3].isalpha():
+                    break  # a possessive: "Samoylova's"
+                end += 1
+            while True:
+                before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+                if before and self._name_like(before.group(1), text, before.end()):
+                    start = before.start(1)
+                    continue
+                break
+            while True:
+                after = _WORD_AFTER.match(text, end)
+                if after and self._name_like(after.group(1), text, after.end()):
+                    end = after.end(1)
+                    continue
+                break
+            out.append(dataclasses.replace(span, start=start, end=end) if (start, end) != (span.start, span.end) else span)
+        return out
+
+    def _name_like(self, word: str, text: str, end: int) -> bool:
+        if _INITIAL.fullmatch(word):
+            following = _WORD_AFTER.match(text, end)
+            return following is not None and following.group(1)[:1].isupper()
+        return (
+            word[:1].isupper() and not word[1:].isupper() and len(word) >= 3 and not _CONTRACTION.search(word)
+            and word.lower() not in self._known_words and word.lower() not in self._stop_words
+            and not self._is_allowed(word)
+        )
+
+    def _speaker_labels(self, text: str, spans: list[Span]) -> list[Span]:
+        """In a transcript ("Ella: ...\nDestiny: ..."), when one speaker label is a detected name,
+        the other one-word labels are names too."""
+        labels = [m for m in _SPEAKER_LABEL.finditer(text) if not self._is_allowed(m.group(1))]
+        if len(labels) < 2:
+            return spans
+        named = {(s.start, s.end) for s in spans if s.entity_type == "PERSON"}
+        if not any(m.span(1) in named for m in labels):
+            return spans
+        covered = [(s.start, s.end) for s in spans]
+        extra = [
+            Span(*m.span(1), "PERSON", 0.5) for m in labels
+            if m.group(1).lower() not in self._stop_words
+            and not any(a <= m.start(1) < b for a, b in covered)
+        ]
+        return [*spans, *extra]
+
     def _mask_piece(self, text: str, spans: list[Span]) -> _TextResult:
         values = tuple((span.entity_type, text[span.start : span.end]) for span in spans)
         extra = known_spans(text, spans, self._spreading(values))
@@ -274,7 +343,7 @@ class Sanitiser:
     def _name_parts(self, name: str) -> list[str]:
         """Parts of a name made of name-like words, without stop words or allowed words: a
         mislabelled "Order ORD-77120" gives no "Order"."""
-        parts = [part.strip(".,") for part in name.split()]
+        parts = [_POSSESSIVE.sub("", part.strip(".,")) for part in name.split()]
         if len(parts) < 2 or not all(_NAME_WORD.fullmatch(part) for part in parts if len(part) > 1):
             return []
         return [
@@ -419,6 +488,12 @@ def _safely(what: str, work: Callable[[], Any]):
         frame = traceback.extract_tb(error.__traceback__)[-1]
         failure = f"sanitising the {what} failed: {type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"
     raise SanitiseError(failure)
+
+
+def _known_words(nlp) -> frozenset[str]:
+    from logmine_dagster.sanitise.recognizers import known_english_words
+
+    return known_english_words(nlp)
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from logmine_dagster.pseudonyms import pseudonym
+from logmine_dagster.pseudonyms import letter_pseudonym, pseudonym
 from logmine_dagster.sanitise import residual
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
@@ -31,12 +31,33 @@ def case_id_for(key: bytes, request_id: str) -> str:
     return pseudonym(key, "case", request_id)
 
 
+def _pseudonymise_tool_call_ids(messages: list, key: bytes) -> list:
+    """Tool-call ids are opaque, but an app could put anything in them: replace them too, the same
+    way in the call and in its result so the pair stays linked."""
+    out = []
+    for message in messages:
+        if not isinstance(message, dict):
+            out.append(message)
+            continue
+        message = dict(message)
+        if isinstance(message.get("tool_call_id"), str):
+            message["tool_call_id"] = letter_pseudonym(key, "call", message["tool_call_id"])
+        if isinstance(message.get("tool_calls"), list):
+            message["tool_calls"] = [
+                dict(call, id=letter_pseudonym(key, "call", call["id"])) if isinstance(call, dict) and isinstance(call.get("id"), str) else call
+                for call in message["tool_calls"]
+            ]
+        out.append(message)
+    return out
+
+
 def pseudonymise_ids(record: dict, key: bytes) -> dict:
     return dict(
         record,
         request_id=case_id_for(key, record["request_id"]),
         session_id=pseudonym(key, "session", record.get("session_id")),
         user_id=pseudonym(key, "user", record.get("user_id")),
+        input=_pseudonymise_tool_call_ids(record.get("input") or [], key),
     )
 
 
