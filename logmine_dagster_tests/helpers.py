@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from logmine_dagster.storage.schema import metadata
+
+# Browser tests save screenshots as test artefacts; LOGMINE_UPDATE_SCREENSHOTS=1 writes the README's
+# copies under docs/screenshots instead (so an ordinary test run never changes tracked files).
+_REPO = Path(__file__).resolve().parent.parent
+SCREENSHOTS = (
+    _REPO / "docs" / "screenshots"
+    if os.environ.get("LOGMINE_UPDATE_SCREENSHOTS") == "1"
+    else _REPO / ".logmine" / "test-artefacts" / "screenshots"
+)
 
 RAW_TABLES = {name for name in metadata.tables if name.startswith("raw_")}
 

@@ -1,7 +1,7 @@
 """The production-like deployment end to end: `scripts/stack.sh up` (the repository's dagster.yaml on
 PostgreSQL, the daemon, the web UI), a new day dropped into the log root, the daemon's sensor launching
 the run (the test never calls the sensor), the run and its asset checks succeeding (read through the
-GraphQL API), then the UI in real Chromium, with screenshots under docs/screenshots/."""
+GraphQL API), then the UI in real Chromium, with screenshots (see helpers.SCREENSHOTS)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from logmine_dagster_tests.conftest import POSTGRES_ADMIN_URL, _postgres_databas
 
 REPO = Path(__file__).resolve().parent.parent
 STACK = REPO / "scripts" / "stack.sh"
-SCREENSHOTS = REPO / "docs" / "screenshots"
+from logmine_dagster_tests.helpers import SCREENSHOTS
 CHROMIUM = os.environ.get("LOGMINE_TEST_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 SENSOR = "new_log_partitions_sensor"

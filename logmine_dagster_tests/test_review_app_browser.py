@@ -1,6 +1,6 @@
 """The review app in real Chromium (Playwright): log in, add a case with an edited expected output,
 discard one, flag one for PII, see the progress change; the same without JavaScript. Saves the
-README's screenshots under docs/screenshots/."""
+screenshots as test artefacts (LOGMINE_UPDATE_SCREENSHOTS=1: the README's copies in docs/screenshots)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 CHROMIUM = os.environ.get("LOGMINE_TEST_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+from logmine_dagster_tests.helpers import SCREENSHOTS
 
 if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
     pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
