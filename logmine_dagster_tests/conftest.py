@@ -106,3 +106,11 @@ def code_location():
     from logmine_dagster.definitions import defs
 
     return defs()
+
+
+@pytest.fixture
+def cli_env(monkeypatch, db, tmp_path):
+    """`logmine` commands in this process pointed at the test's database and a fresh home."""
+    monkeypatch.setenv("LOGMINE_DATABASE_URL", db.url)
+    monkeypatch.setenv("LOGMINE_HOME", str(tmp_path / "home"))
+    return tmp_path

@@ -103,19 +103,6 @@ def test_growth_of_an_empty_eval_set(db):
     assert chart_markdown(None).startswith("_chart unavailable")
 
 
-@pytest.fixture
-def cli_env(monkeypatch, db, tmp_path):
-    from logmine_dagster.cli import cli
-    from logmine_dagster.commands.evalset import evalset
-
-    # Registered for this test only if cli.py does not register it yet (the lead adds it there).
-    if "evalset" not in cli.commands:
-        monkeypatch.setitem(cli.commands, "evalset", evalset)
-    monkeypatch.setenv("LOGMINE_DATABASE_URL", db.url)
-    monkeypatch.setenv("LOGMINE_HOME", str(tmp_path / "home"))
-    return tmp_path
-
-
 def test_evalset_export_command_writes_each_format(db, cli_env, capsys):
     _label_and_build(db, cli_env)
     out = cli_env / "out" / "tests.yaml"

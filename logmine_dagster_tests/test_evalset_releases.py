@@ -234,18 +234,6 @@ def test_same_content_back_in_the_same_week_gets_a_distinct_version(db, tmp_path
     assert get_release(db, back.version)["content_hash"] == get_release(db, first.version)["content_hash"]
 
 
-@pytest.fixture
-def cli_env(monkeypatch, db, tmp_path):
-    from logmine_dagster.cli import cli
-    from logmine_dagster.commands.evalset import evalset
-
-    if "evalset" not in cli.commands:
-        monkeypatch.setitem(cli.commands, "evalset", evalset)
-    monkeypatch.setenv("LOGMINE_DATABASE_URL", db.url)
-    monkeypatch.setenv("LOGMINE_HOME", str(tmp_path / "home"))
-    return tmp_path
-
-
 def test_show_diff_retire_and_export_commands(db, cli_env, first_release, capsys):
     rows, first = first_release
     _add_admin(db)
