@@ -125,12 +125,17 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     }
     echo(f"\nreview batch {week}: {queued} case(s) " + ", ".join(f"{k} {v}" for k, v in by_category.items()))
     echo(f"timings: generate {generated_at - started:.1f}s, mine {mined_at - generated_at:.1f}s, batch {finished - mined_at:.1f}s")
-    echo(f"\nThe batch for reviewers is in {batch_file}. Next, a reviewer fills it in and imports it:")
-    echo(f"  export LOGMINE_HOME={workdir}")
-    echo(f"  logmine review import {batch_file} --reviewer YOUR_NAME")
-    echo("then materialise labelled_cases and eval_set. To browse the runs in the Dagster UI:")
-    echo(f"  DAGSTER_HOME={os.environ['DAGSTER_HOME']} LOGMINE_HOME={workdir} LOGMINE_LOG_ROOT={log_root} "
-         f"LOGMINE_START_DATE={os.environ['LOGMINE_START_DATE']} LOGMINE_ALLOW_TERMS='{os.environ['LOGMINE_ALLOW_TERMS']}' "
-         "dagster dev -w workspace.yaml")
+    environment = (
+        f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} LOGMINE_HOME={workdir} LOGMINE_LOG_ROOT={log_root} "
+        f"LOGMINE_START_DATE={os.environ['LOGMINE_START_DATE']} LOGMINE_ALLOW_TERMS='{os.environ['LOGMINE_ALLOW_TERMS']}'"
+    )
+    echo(f"\nThe batch for reviewers is in {batch_file}. A reviewer fills in decision, expected_output and")
+    echo("reason, then imports it (or uses the web app: logmine review add-user NAME, logmine review serve):")
+    echo(f"  LOGMINE_HOME={workdir} logmine review import {batch_file} --reviewer YOUR_NAME")
+    echo("Then the eval set is built from those decisions, released and exported:")
+    echo(f"  {environment} dagster asset materialize -m logmine_dagster.definitions --select labelled_cases,eval_set,eval_set_exports")
+    echo(f"  LOGMINE_HOME={workdir} logmine evalset show")
+    echo("To browse the runs in the Dagster UI:")
+    echo(f"  {environment} dagster dev -w workspace.yaml")
     echo("No case was labelled: labels come only from reviewers.")
     return {"week": week, "days": rows, "queued": queued, "batch_file": str(batch_file)}
