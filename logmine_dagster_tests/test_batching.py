@@ -47,3 +47,14 @@ def test_clustering_does_not_depend_on_the_pseudonym_key():
 
     assert dedup_key("Hi <PERSON_3f9a>, call me on <PHONE_NUMBER_00ab>") == dedup_key("Hi <PERSON_91c2>, call me on <PHONE_NUMBER_7e10>")
     assert normalise("Hi <PERSON_3f9a>, where is <ACCOUNT_ID_0a0a>?") == normalise("Hi <PERSON>, where is <ACCOUNT_ID>?")
+
+
+def test_categorise_command_uses_the_pipelines_low_confidence_threshold(monkeypatch):
+    from logmine_dagster.commands.categorise import categorise_line
+
+    record = {"request_id": "r1", "timestamp": "2026-03-02T10:00:00Z", "input": [{"role": "user", "content": "where is my order"}],
+              "status": "ok", "confidence": 0.6}
+    monkeypatch.setenv("LOGMINE_LOW_CONFIDENCE", "0.5")
+    assert categorise_line(dict(record))["category"] == "happy_path"
+    monkeypatch.setenv("LOGMINE_LOW_CONFIDENCE", "0.7")
+    assert categorise_line(dict(record))["reasons"] == ["edge:low_confidence"]

@@ -14,13 +14,18 @@ import sys
 import click
 
 from logmine_dagster.categorise import categorise as categorise_case
+from logmine_dagster.config import Settings
 from logmine_dagster.records import RecordError, parse_record, user_text
+from logmine_dagster.sampling import SamplingPolicy, sample_reasons
 
 _TEXT_ONLY = {"status": "ok", "escalated": False, "feedback": None, "sample_reasons": "", "metadata": {}, "model": None}
 
 
-def categorise_line(value) -> dict:
-    """One decoded JSON value -> the output object (or raises ValueError with a safe message)."""
+def categorise_line(value, policy: SamplingPolicy | None = None) -> dict:
+    """One decoded JSON value -> the output object (or raises ValueError with a safe message).
+
+    A record's sampling signals come from the pipeline's own sampler (`policy`, default: the
+    LOGMINE_* settings), so `low_confidence` uses the same threshold as the pipeline."""
     if not isinstance(value, dict):
         raise ValueError("line is not a JSON object")
     if "input" in value or "request_id" in value:
@@ -28,7 +33,9 @@ def categorise_line(value) -> dict:
             record = parse_record(value)
         except RecordError as error:
             raise ValueError(f"not a canonical record: {error}") from None
-        record["sample_reasons"] = "low_confidence" if record.get("confidence") is not None and record["confidence"] < 0.5 else ""
+        if policy is None:
+            policy = SamplingPolicy(low_confidence_threshold=Settings.from_env().low_confidence_threshold)
+        record["sample_reasons"] = ",".join(sample_reasons(record, policy))
         result = categorise_case(record, user_text(record))
         return {"id": record["request_id"], "category": result.category, "reasons": result.reasons}
     text = value.get("text")
@@ -43,6 +50,7 @@ def categorise() -> None:
     """Read JSON lines {"id", "text"} or canonical records on stdin; write {"id", "category", "reasons"} to stdout."""
     failures = 0
     out = sys.stdout
+    policy = SamplingPolicy(low_confidence_threshold=Settings.from_env().low_confidence_threshold)
     for number, raw in enumerate(sys.stdin.buffer, start=1):
         try:
             line = raw.decode("utf-8")
@@ -54,7 +62,7 @@ def categorise() -> None:
             continue
         try:
             value = json.loads(line)
-            result = categorise_line(value)
+            result = categorise_line(value, policy)
         except json.JSONDecodeError as error:
             failures += 1
             out.write(json.dumps({"id": None, "error": f"line {number}: malformed JSON ({error.msg})"}) + "\n")

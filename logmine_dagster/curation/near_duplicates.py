@@ -23,7 +23,10 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from datasketch import MinHash, MinHashLSH
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # datasketch takes most of a second to import: load it only when clustering
+    from datasketch import MinHash
 
 from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 
@@ -66,13 +69,16 @@ class Signer:
     def __init__(self, num_perm: int = NUM_PERM, seed: int = 1):
         self.num_perm = num_perm
         self.seed = seed
+        from datasketch import MinHash
+
+        self._minhash = MinHash
         # Permutations are drawn once: MinHash() draws them again for every instance otherwise.
         template = MinHash(num_perm=num_perm, seed=seed)
         self.scheme = template.scheme
         self.permutations = template.permutations
 
     def sign(self, normal: str) -> MinHash:
-        signature = MinHash(num_perm=self.num_perm, seed=self.seed, hashfunc=zlib.crc32,
+        signature = self._minhash(num_perm=self.num_perm, seed=self.seed, hashfunc=zlib.crc32,
                             permutations=self.permutations, scheme=self.scheme)
         signature.update_batch(_shingles(normal))
         return signature
@@ -95,6 +101,8 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
         self.threshold = threshold
         self.signer = Signer(num_perm)
+        from datasketch import MinHashLSH
+
         # LSH proposes candidates at a lower bar than the final check, so few true pairs are missed.
         self.lsh = MinHashLSH(threshold=max(threshold - 0.2, 0.3), num_perm=num_perm)
         self.signatures: dict[str, MinHash] = {}
