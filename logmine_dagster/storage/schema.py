@@ -18,6 +18,9 @@ raw_samples = sa.Table(
     sa.Column("source_file", sa.String(500), nullable=False),
     sa.Column("source_line", sa.Integer, nullable=False),
     sa.Column("sampled_at", sa.DateTime(timezone=True), nullable=False),
+    # P(record sampled) under the sampler config of the day (migration 0004); lets statistics be
+    # re-weighted (1/p) to what production sees. NULL for rows written before 0004.
+    sa.Column("inclusion_probability", sa.Float, nullable=True),
 )
 
 ingest_quarantine = sa.Table(
@@ -51,6 +54,7 @@ sanitised_samples = sa.Table(
     sa.Column("output", sa.Text, nullable=True),
     sa.Column("metadata_json", sa.Text, nullable=False),
     sa.Column("entity_counts_json", sa.Text, nullable=False),
+    sa.Column("inclusion_probability", sa.Float, nullable=True),  # copied from raw_samples (0004)
 )
 
 sanitiser_quarantine = sa.Table(
@@ -72,6 +76,8 @@ candidates = sa.Table(
     sa.Column("reasons", sa.String(300), nullable=False),
     sa.Column("dedup_key", sa.String(64), nullable=False),
     sa.Column("duplicate_count", sa.Integer, nullable=False),
+    sa.Column("duplicate_ids", sa.Text, nullable=True),  # JSON list of the collapsed case ids (0004)
+    sa.Column("novelty", sa.Float, nullable=True),  # 0..1, drift novelty score (0004)
 )
 
 review_queue = sa.Table(
@@ -83,6 +89,7 @@ review_queue = sa.Table(
     sa.Column("category", sa.String(20), nullable=False),
     sa.Column("reasons", sa.String(300), nullable=False),
     sa.Column("priority", sa.Float, nullable=False),
+    sa.Column("why", sa.Text, nullable=True),  # why the batch planner chose this case (0004)
     sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -111,6 +118,8 @@ labelled_cases = sa.Table(
     sa.Column("model_output", sa.Text, nullable=True),
     sa.Column("expected_output", sa.Text, nullable=True),
     sa.Column("discard_reason", sa.Text, nullable=True),
+    sa.Column("rubric_notes", sa.Text, nullable=True),  # reviewer notes (0004)
+    sa.Column("tags", sa.String(500), nullable=True),  # comma-separated reviewer tags (0004)
     sa.Column("reviewer", sa.String(100), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
 )
@@ -127,6 +136,9 @@ eval_cases = sa.Table(
     sa.Column("reasons", sa.String(300), nullable=False),
     sa.Column("reviewer", sa.String(100), nullable=False),
     sa.Column("labelled_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("origin", sa.String(20), nullable=False, server_default="mined"),  # mined | synthetic (0004)
+    sa.Column("rubric_notes", sa.Text, nullable=True),  # (0004)
+    sa.Column("tags", sa.String(500), nullable=True),  # (0004)
 )
 
 retention_log = sa.Table(
@@ -164,6 +176,7 @@ review_sessions = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),  # idle timeout (0004)
 )
 
 review_login_attempts = sa.Table(
@@ -322,4 +335,19 @@ eval_case_retirements = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("admin", sa.String(100), nullable=False),
     sa.Column("retired_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# --- Synthetic cases (migration 0004): hand-written or generated eval cases imported from JSONL,
+# kept apart from mined cases so the eval set and its growth can show the mix. Never raw data.
+synthetic_cases = sa.Table(
+    "synthetic_cases",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("category", sa.String(20), nullable=False),
+    sa.Column("input_json", sa.Text, nullable=False),
+    sa.Column("expected_output", sa.Text, nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),  # file name or tool the cases came from
+    sa.Column("tags", sa.String(500), nullable=True),
+    sa.Column("imported_by", sa.String(100), nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
 )
