@@ -103,9 +103,14 @@ def review() -> None:
 @review.command("export")
 @click.option("--week", required=True, help="2026-W47 or any date in the week.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def review_export(week, out) -> None:
-    """Write the week's batch as JSON lines for reviewers to fill in."""
-    from logmine_dagster.stages.review import export_batch
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "label-studio"]), default=None,
+    help="File format [default: from --out: .csv is CSV, .json Label Studio tasks, else JSON lines].",
+)
+def review_export(week, out, fmt) -> None:
+    """Write the week's batch for reviewers: JSON lines, CSV, or Label Studio tasks."""
+    from logmine_dagster.review_app.label_studio import CONFIG_PATH
+    from logmine_dagster.stages.review import export_batch, format_for
     from logmine_dagster.storage import Database
     from logmine_dagster.weeks import parse_week
 
@@ -113,27 +118,44 @@ def review_export(week, out) -> None:
         monday = parse_week(week)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    count = export_batch(Database(Settings.from_env().database_url), monday, out)
+    fmt = format_for(out, fmt)
+    count = export_batch(Database(Settings.from_env().database_url), monday, out, fmt)
     if count == 0:
         click.echo(f"no cases queued for the week of {monday}: materialise review_batch for that week first", err=True)
-    click.echo(f"exported {count} case(s) of the week of {monday} to {out}")
-    click.echo('fill "decision" (accept|discard), "expected_output" (for accept) and "reason" (for discard), then:')
-    click.echo(f"  logmine review import {out} --reviewer YOUR_NAME")
+    click.echo(f"exported {count} case(s) of the week of {monday} to {out} ({fmt})")
+    if fmt == "label-studio":
+        click.echo(f"labelling config to paste into the Label Studio project: {CONFIG_PATH}")
+        click.echo("after labelling, export the project as JSON, then:")
+    else:
+        click.echo('fill "decision" (accept|discard), "expected_output" (for accept) and "reason" (for discard);')
+        click.echo('optionally "rubric_notes", "tags" (comma-separated) and "category_override", then:')
+    click.echo(f"  logmine review import FILE --format {fmt} --reviewer YOUR_NAME")
 
 
 @review.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--reviewer", required=True, help="Who made these decisions (recorded with each).")
-def review_import(path, reviewer) -> None:
-    """Store reviewers' decisions. Nothing is stored if any line is invalid."""
-    from logmine_dagster.stages.review import import_decisions
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "label-studio"]), default=None,
+    help="File format [default: from the name: .csv is CSV, .json a Label Studio JSON export, else JSON lines].",
+)
+def review_import(path, reviewer, fmt) -> None:
+    """Store reviewers' decisions. Nothing is stored if any line, row or task is invalid."""
+    from logmine_dagster.review_app.store import ReviewError
+    from logmine_dagster.stages.review import UnreadableFile, import_decisions
     from logmine_dagster.storage import Database
 
-    report = import_decisions(Database(Settings.from_env().database_url), path, reviewer)
+    try:
+        report = import_decisions(Database(Settings.from_env().database_url), path, reviewer, fmt)
+    except (UnreadableFile, ValueError) as error:
+        raise click.ClickException(f"{path}: {error}: nothing imported") from None
+    except ReviewError as error:
+        raise click.ClickException(error.message) from None
     if report.rejected:
         for number, reason in report.rejected[:50]:
-            click.echo(f"{path}:{number}: {reason}", err=True)
-        raise click.ClickException(f"{len(report.rejected)} invalid line(s): nothing imported, fix them and import again")
+            where = f"{path}: task #{number}" if report.format == "label-studio" else f"{path}:{number}"
+            click.echo(f"{where}: {reason}", err=True)
+        raise click.ClickException(f"{len(report.rejected)} invalid {report.unit}(s): nothing imported, fix them and import again")
     click.echo(
         f"imported {report.accepted} accepted and {report.discarded} discarded case(s) by {reviewer}; "
         f"{report.undecided} left undecided"

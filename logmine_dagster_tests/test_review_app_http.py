@@ -413,7 +413,9 @@ def test_two_reviewers_agreement_and_admin_resolution(db):
     # p_o = 3/4; ana: 3 accept 1 discard, ben: 2 accept 2 discard -> p_e = (3*2 + 1*2) / 16 = 0.5; kappa = 0.5
     assert cohen_kappa(["accept", "accept", "discard", "accept"], ["accept", "accept", "discard", "discard"]) == pytest.approx(0.5)
     queue = ana.get("/")
-    assert "κ = 0.50 over 4 case(s), 75% raw" in queue.text
+    # Krippendorff's alpha: coincidences a-a 4, d-d 2, a-d 2 -> n_a = 5, n_d = 3, n = 8;
+    # alpha = 1 - (n - 1) * 2 / (2 * 5 * 3) = 1 - 14/30 = 0.533
+    assert "κ = 0.50, α = 0.53 over 4 case(s), 75% raw" in queue.text
     assert "3 / 4 decided" in queue.text and "1 disputed" in queue.text
 
     labelled = {r["case_id"]: r for r in build_labelled_cases(db)}

@@ -88,7 +88,7 @@ def test_unknown_case_ids_and_bad_decisions_are_rejected_with_line_numbers(logmi
     path.write_text('{"case_id": "nope", "decision": "accept", "expected_output": "x"}\nnot json\n')
     assert main(["review", "import", str(path), "--reviewer", "ana"]) == 1
     err = capsys.readouterr().err
-    assert f"{path}:1: case_id is missing or not in any review batch" in err
+    assert f"{path}:1: case nope is not in any review batch, or was flagged for PII" in err
     assert f"{path}:2: malformed JSON" in err
 
 

@@ -19,3 +19,33 @@ def cohen_kappa(first: list[str], second: list[str]) -> float | None:
     if expected >= 1.0:
         return None
     return (observed - expected) / (1.0 - expected)
+
+
+def krippendorff_alpha_nominal(units: list[list[str]]) -> float | None:
+    """Krippendorff's alpha for nominal labels: each unit is the list of labels its raters gave (any
+    number of raters per unit; units with fewer than two labels carry no pairing information and are
+    left out). None if undefined: no pairable unit, or a single label used throughout (no expected
+    disagreement). Computed from the coincidence matrix: alpha = 1 - (n - 1) * D_o / D_e, where D_o
+    sums the off-diagonal coincidences and D_e the off-diagonal products of label totals."""
+    coincidences: Counter = Counter()
+    for labels in units:
+        m = len(labels)
+        if m < 2:
+            continue
+        counts = Counter(labels)
+        for c, n_c in counts.items():
+            for k, n_k in counts.items():
+                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
+                if pairs:
+                    coincidences[(c, k)] += pairs / (m - 1)
+    totals: Counter = Counter()
+    for (c, _k), value in coincidences.items():
+        totals[c] += value
+    n = sum(totals.values())
+    if n <= 1:
+        return None
+    observed = sum(value for (c, k), value in coincidences.items() if c != k)
+    expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k)
+    if expected == 0:
+        return None
+    return 1.0 - (n - 1) * observed / expected

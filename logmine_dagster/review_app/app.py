@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import tempfile
 from pathlib import Path
 
 import jinja2
 from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -20,11 +22,13 @@ from starlette.templating import Jinja2Templates
 
 from logmine_dagster.categorise import CATEGORIES
 from logmine_dagster.review_app import store
+from logmine_dagster.stages import review as review_stage
 from logmine_dagster.review_app.auth import RateLimit, Session, SessionStore, csrf_ok, record_attempt, verify_login, login_blocked
 from logmine_dagster.storage import Database
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_MAX_BODY = 256 * 1024
+DEFAULT_MAX_IMPORT = 8 * 1024 * 1024  # a Label Studio export of a weekly batch with long conversations
 
 MESSAGES = {
     "accepted": "Added to the eval set.",
@@ -41,23 +45,25 @@ MESSAGES = {
 class BodyLimitMiddleware:
     """Refuse request bodies over `max_body` bytes with 413, whether or not Content-Length is sent."""
 
-    def __init__(self, app, max_body: int):
+    def __init__(self, app, max_body: int, overrides: dict[str, int] | None = None):
         self.app = app
         self.max_body = max_body
+        self.overrides = overrides or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = self.overrides.get(scope.get("path", ""), self.max_body)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_body
+                too_big = int(declared) > limit
             except ValueError:
                 too_big = True
             if too_big:
-                await self._refuse(send)
+                await self._refuse(send, limit)
                 return
         chunks, size, more = [], 0, True
         while more:
@@ -66,8 +72,8 @@ class BodyLimitMiddleware:
                 return
             body = message.get("body", b"")
             size += len(body)
-            if size > self.max_body:
-                await self._refuse(send)
+            if size > limit:
+                await self._refuse(send, limit)
                 return
             chunks.append(body)
             more = message.get("more_body", False)
@@ -83,8 +89,8 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send):
-        body = f"Request body too large (limit {self.max_body // 1024} KiB): nothing was saved.".encode()
+    async def _refuse(self, send, limit: int):
+        body = f"Request body too large (limit {limit // 1024} KiB): nothing was saved.".encode()
         await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
 
@@ -130,20 +136,32 @@ def create_app(
     claim_ttl: dt.timedelta = dt.timedelta(hours=2),
     secure_cookies: bool = True,
     max_body: int = DEFAULT_MAX_BODY,
+    max_import: int = DEFAULT_MAX_IMPORT,
     rate_limit: RateLimit = RateLimit(),
     database: Database | None = None,
+    idle_timeout: dt.timedelta | None = dt.timedelta(minutes=30),
+    trust_proxy: str | list[str] | None = None,
 ) -> Starlette:
-    """The review app over logmine's database. `secret_key` signs session and CSRF cookies (32+ characters)."""
+    """The review app over logmine's database. `secret_key` signs session and CSRF cookies (32+ characters).
+
+    A session ends `session_ttl` after login, or after `idle_timeout` without a request. `trust_proxy`
+    (None: ignore proxy headers) names the reverse proxies ("*" for any peer, or addresses/networks)
+    whose X-Forwarded-For and X-Forwarded-Proto are believed: the client address then keys the login
+    rate limit, and the scheme decides whether cookies are marked Secure."""
     if not secret_key or len(secret_key) < 32:
         raise ValueError("the review app's secret key must be at least 32 characters long")
     if reviews_per_case < 1:
         raise ValueError("reviews per case must be at least 1")
     db = database or Database(database_url)
-    sessions = SessionStore(db, secret_key, session_ttl)
+    sessions = SessionStore(db, secret_key, session_ttl, idle_timeout)
     templates = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True))
     templates.env.filters["pretty_json"] = _pretty_json
     session_cookie = "__Host-logmine_session" if secure_cookies else "logmine_session"
     login_cookie = "__Host-logmine_login" if secure_cookies else "logmine_login"
+
+    def cookie_secure(request: Request) -> bool:
+        # Behind a trusted TLS proxy the scheme is https even if the operator chose --insecure-cookies.
+        return secure_cookies or request.url.scheme == "https"
 
     def render(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
         context.setdefault("user", None)
@@ -162,10 +180,10 @@ def create_app(
             response.headers[key] = value
         return response
 
-    async def read_form(request: Request) -> FormData:
-        return await request.form(max_files=0, max_fields=30, max_part_size=max_body)
+    async def read_form(request: Request, files: int = 0) -> FormData:
+        return await request.form(max_files=files, max_fields=30, max_part_size=max_body)
 
-    def page(role: str | None = None):
+    def page(role: str | None = None, files: int = 0):
         """Require a live session (and a role); for POST, also a valid CSRF token."""
 
         def decorate(endpoint):
@@ -187,13 +205,16 @@ def create_app(
                         )
                         response = error_page(request, None, 401, "Log in again", text)
                     if why == "invalid":  # an expired cookie stays, so a later POST can say why it failed
-                        response.delete_cookie(session_cookie, path="/", secure=secure_cookies, httponly=True, samesite="lax")
+                        response.delete_cookie(session_cookie, path="/", secure=cookie_secure(request), httponly=True, samesite="lax")
                     return response
                 if role == "admin" and not session.user.is_admin:
                     return error_page(request, session, 403, "Admins only", "This page is for admins.")
                 form = None
                 if request.method == "POST":
-                    form = await read_form(request)
+                    try:
+                        form = await read_form(request, files)
+                    except HTTPException as error:  # too many files or fields, a part too large
+                        return error_page(request, session, 400, "Form refused", f"{error.detail}: nothing was saved.")
                     if not csrf_ok(session, form.get("csrf_token")):
                         return error_page(
                             request, session, 403, "Form refused",
@@ -212,7 +233,7 @@ def create_app(
         context = {"login_csrf": token, "message": message, "name": name, "next": _safe_next(request.query_params.get("next")),
                    "expired": request.query_params.get("expired") == "1"}
         response = render(request, "login.html", context, status_code=status_code)
-        response.set_cookie(login_cookie, cookie, max_age=3600, path="/", secure=secure_cookies, httponly=True, samesite="strict")
+        response.set_cookie(login_cookie, cookie, max_age=3600, path="/", secure=cookie_secure(request), httponly=True, samesite="strict")
         for key, value in (headers or {}).items():
             response.headers[key] = value
         return response
@@ -229,6 +250,10 @@ def create_app(
             return login_page(request, "The login form expired or was not sent by this site (CSRF check). Please try again.", 403)
         name = str(form.get("name") or "").strip()[:100]
         password = str(form.get("password") or "")
+        if trust_proxy and secure_cookies and request.url.scheme != "https":
+            return login_page(request, "The proxy forwards this page over plain HTTP, but the session cookie needs HTTPS: "
+                              "open the app through its https:// address.", 400, name)
+        # With a trusted proxy, request.client is the address it forwarded (uvicorn's ProxyHeadersMiddleware).
         client = request.client.host if request.client else "unknown"
         wait = login_blocked(db, name, client, rate_limit)
         if wait is not None:
@@ -241,15 +266,15 @@ def create_app(
             return login_page(request, "Wrong name or password.", 401, name)
         cookie, _session = sessions.create(user)
         response = RedirectResponse(_safe_next(form.get("next")), status_code=303)
-        response.set_cookie(session_cookie, cookie, max_age=int(session_ttl.total_seconds()), path="/", secure=secure_cookies, httponly=True, samesite="lax")
-        response.delete_cookie(login_cookie, path="/", secure=secure_cookies, httponly=True, samesite="strict")
+        response.set_cookie(session_cookie, cookie, max_age=int(session_ttl.total_seconds()), path="/", secure=cookie_secure(request), httponly=True, samesite="lax")
+        response.delete_cookie(login_cookie, path="/", secure=cookie_secure(request), httponly=True, samesite="strict")
         return response
 
     @page()
     async def logout(request: Request, session: Session, form) -> Response:
         sessions.revoke(session)
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(session_cookie, path="/", secure=secure_cookies, httponly=True, samesite="lax")
+        response.delete_cookie(session_cookie, path="/", secure=cookie_secure(request), httponly=True, samesite="lax")
         return response
 
     # --- queue ----------------------------------------------------------------------------------
@@ -400,6 +425,68 @@ def create_app(
         return Response(store.audit_csv(db), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="logmine-review-audit-{stamp}.csv"'})
 
+    # --- interop: the batch as JSONL, CSV or Label Studio tasks; decisions back from those files ----
+
+    def interop_page(request: Request, session: Session, status_code: int = 200, **context) -> Response:
+        context.setdefault("reviewer", "")
+        return render(request, "interop.html", {"user": session.user, "csrf_token": session.csrf_token,
+                                                "weeks": store.queued_weeks(db), **context}, status_code=status_code)
+
+    @page(role="admin")
+    async def interop(request: Request, session: Session, form) -> Response:
+        return interop_page(request, session)
+
+    @page(role="admin")
+    async def export(request: Request, session: Session, form) -> Response:
+        week = request.query_params.get("week") or ""
+        fmt = request.query_params.get("format") or "label-studio"
+        if fmt not in review_stage.EXPORT_FORMATS:
+            return error_page(request, session, 400, "Bad format", f"Choose one of {', '.join(review_stage.EXPORT_FORMATS)}.")
+        if week not in store.queued_weeks(db):
+            return error_page(request, session, 404, "No such batch", "No batch is queued for that week.")
+        suffix = {"label-studio": "json", "jsonl": "jsonl", "csv": "csv"}[fmt]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"logmine-batch-{week}.{suffix}"
+            review_stage.export_batch(db, week, path, fmt)
+            body = path.read_bytes()
+        media = {"label-studio": "application/json", "jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}[fmt]
+        return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
+
+    @page(role="admin")
+    async def label_studio_config(request: Request, session: Session, form) -> Response:
+        from logmine_dagster.review_app.label_studio import label_config
+
+        return Response(label_config(), media_type="application/xml; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="logmine-label-studio-config.xml"'})
+
+    @page(role="admin", files=1)
+    async def import_file(request: Request, session: Session, form) -> Response:
+        upload = form.get("file")
+        reviewer = str(form.get("reviewer") or "").strip()
+        fmt = str(form.get("format") or "") or None
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return interop_page(request, session, 400, error="Choose a file to import.", reviewer=reviewer)
+        if not reviewer:
+            return interop_page(request, session, 400, error="Say who made these decisions (reviewer).", reviewer=reviewer)
+        if fmt is not None and fmt not in review_stage.EXPORT_FORMATS:
+            return interop_page(request, session, 400, error="Unknown format.", reviewer=reviewer)
+        raw = await upload.read()
+        name = Path(upload.filename).name[:200]
+        try:
+            report = review_stage.import_decisions(db, Path(name), reviewer, fmt, raw=raw)
+        except ValueError as error:  # unreadable file, bad reviewer name
+            return interop_page(request, session, 400, error=f"{name}: {error}. Nothing was imported.", reviewer=reviewer)
+        except store.ReviewError as error:
+            return interop_page(request, session, error.status_code, error=error.message, reviewer=reviewer)
+        if report.rejected:
+            return interop_page(request, session, 400, reviewer=reviewer, unit=report.unit,
+                                error=f"{len(report.rejected)} invalid {report.unit}(s) in {name}: nothing was imported. Fix them and import again.",
+                                rejected=report.rejected[:200])
+        store.audit_import(db, session.user, {"file": name, "format": report.format, "reviewer": reviewer, "accepted": report.accepted,
+                                              "discarded": report.discarded, "undecided": report.undecided})
+        return interop_page(request, session, message=f"Imported {report.accepted} added and {report.discarded} discarded case(s) by "
+                                                      f"{reviewer} from {name}; {report.undecided} left undecided.")
+
     async def not_found(request: Request, exc) -> Response:
         return HTMLResponse("<!doctype html><title>Not found</title><p>Not found. <a href=\"/\">Back to the queue</a></p>", status_code=404)
 
@@ -419,11 +506,20 @@ def create_app(
         Route("/cases/{case_id}/resolve", action("resolve"), methods=["POST"]),
         Route("/admin/audit", audit, methods=["GET"]),
         Route("/admin/audit.csv", audit_csv, methods=["GET"]),
+        Route("/admin/interop", interop, methods=["GET"]),
+        Route("/admin/export", export, methods=["GET"]),
+        Route("/admin/label-studio-config.xml", label_studio_config, methods=["GET"]),
+        Route("/admin/import", import_file, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
-    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    app.add_middleware(BodyLimitMiddleware, max_body=max_body, overrides={"/admin/import": max_import})
     app.add_middleware(SecurityHeadersMiddleware)
+    if trust_proxy:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        # Added last, so it runs first: every route sees the forwarded client and scheme.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trust_proxy)
     app.state.database = db
     app.state.public_paths = ("/login", "/static")
     return app

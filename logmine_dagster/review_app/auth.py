@@ -152,9 +152,13 @@ class SessionStore:
     """The cookie holds a random token signed with the app's secret; the database holds its SHA-256,
     the user, the CSRF token and the expiry, so logout and expiry are enforced on the server."""
 
-    def __init__(self, db: Database, secret_key: str, ttl: dt.timedelta):
+    # last_seen_at is written at most this often: an idle timeout of minutes needs no write per request.
+    TOUCH_EVERY = dt.timedelta(seconds=60)
+
+    def __init__(self, db: Database, secret_key: str, ttl: dt.timedelta, idle: dt.timedelta | None = None):
         self.db = db
         self.ttl = ttl
+        self.idle = idle
         self.signer = TimestampSigner(secret_key, salt="logmine-review-session")
         self.login_signer = TimestampSigner(secret_key, salt="logmine-review-login-csrf")
 
@@ -165,9 +169,11 @@ class SessionStore:
         with self.db.transaction() as conn:
             conn.execute(
                 review_sessions.insert().values(
-                    id=session.id, user_id=user.id, csrf_token=session.csrf_token, created_at=now, expires_at=session.expires_at
+                    id=session.id, user_id=user.id, csrf_token=session.csrf_token, created_at=now, expires_at=session.expires_at,
+                    last_seen_at=now,
                 )
             )
+        self.prune(now)
         return self.signer.sign(token).decode("ascii"), session
 
     def load(self, cookie: str | None) -> tuple[Session | None, str | None]:
@@ -190,10 +196,25 @@ class SessionStore:
         row = rows[0]
         if row["revoked_at"] is not None or row["disabled"]:
             return None, "invalid"
-        if aware(row["expires_at"]) <= utcnow():
+        now = utcnow()
+        if aware(row["expires_at"]) <= now:
             return None, "expired"
+        last_seen = aware(row["last_seen_at"]) or aware(row["created_at"])
+        if self.idle is not None and last_seen + self.idle <= now:
+            return None, "expired"
+        if now - last_seen >= self.TOUCH_EVERY:
+            with self.db.transaction() as conn:
+                conn.execute(review_sessions.update().where(review_sessions.c.id == row["id"]).values(last_seen_at=now))
         user = User(id=row["user_id"], name=row["name"], role=row["role"])
         return Session(id=row["id"], user=user, csrf_token=row["csrf_token"], expires_at=aware(row["expires_at"])), None
+
+    def prune(self, now: dt.datetime | None = None) -> int:
+        """Delete sessions past their absolute expiry (revoked or idle ones included). A session that is
+        only idle stays until then, so its cookie still gets "your session expired", not "not logged in";
+        past the absolute expiry the cookie's own signature says expired."""
+        with self.db.transaction() as conn:
+            result = conn.execute(review_sessions.delete().where(review_sessions.c.expires_at < (now or utcnow())))
+        return result.rowcount or 0
 
     def revoke(self, session: Session) -> None:
         with self.db.transaction() as conn:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from logmine_dagster.categorise import CATEGORIES
-from logmine_dagster.review_app.agreement import cohen_kappa
+from logmine_dagster.review_app.agreement import cohen_kappa, krippendorff_alpha_nominal
 from logmine_dagster.review_app.auth import User, aware, utcnow
 from logmine_dagster.stages.review import FLAG_PII
 from logmine_dagster.storage import Database
@@ -174,19 +174,28 @@ def batch_summaries(db: Database, reviews_per_case: int) -> list[BatchSummary]:
 
 
 def agreement_for(states: list[CaseState]) -> dict | None:
-    """Cohen's kappa between the first and the second review of every case reviewed twice."""
-    pairs = []
+    """Agreement of the cases reviewed at least twice (flagged cases left out): Cohen's kappa between
+    each case's first and second review, and Krippendorff's alpha (nominal) over every review of every
+    such case, which allows any number of reviewers per case."""
+    units = []
     for state in states:
         if state.status == "flagged":
             continue
         decisions = [v["decision"] for v in state.votes]
         if len(decisions) >= 2:
-            pairs.append((decisions[0], decisions[1]))
-    if not pairs:
+            units.append(decisions)
+    if not units:
         return None
+    pairs = [(u[0], u[1]) for u in units]
     kappa = cohen_kappa([a for a, _ in pairs], [b for _, b in pairs])
     observed = sum(1 for a, b in pairs if a == b) / len(pairs)
-    return {"cases": len(pairs), "observed": observed, "kappa": kappa}
+    return {
+        "cases": len(units),
+        "reviews": sum(len(u) for u in units),
+        "observed": observed,
+        "kappa": kappa,
+        "alpha": krippendorff_alpha_nominal(units),
+    }
 
 
 def week_agreement(db: Database, week: str, reviews_per_case: int) -> dict | None:
@@ -363,7 +372,7 @@ def _write_outcome(conn, case_id: str, reviewer: str, source: str, outcome: dict
             rubric_notes=outcome.get("rubric_notes"),
             tags=outcome.get("tags"),
             category_override=outcome.get("category_override"),
-            votes_json=json.dumps([{k: v.get(k) for k in ("reviewer", *VOTE_FIELDS)} for v in votes], ensure_ascii=False),
+            votes_json=json.dumps([{k: v.get(k) for k in ("reviewer", *VOTE_FIELDS, "provenance") if k in v} for v in votes], ensure_ascii=False),
         )
     )
     _audit(conn, reviewer[:100], "outcome", case_id, None, dict(outcome, source=source))
@@ -432,6 +441,25 @@ def record_vote(db: Database, case_id: str, user: User, reviews_per_case: int, v
             return "accepted" if outcome["decision"] == "accept" else "discarded"
     except sa.exc.IntegrityError:
         raise Conflict("This case was already decided in another tab or window: nothing was saved. Reload the case to see the current decision.") from None
+
+
+def import_outcomes(db: Database, rows: list[dict], reviewer: str, source: str) -> None:
+    """Store imported decisions (each a clean_vote result with case_id, and maybe `provenance`) in one
+    transaction, under the app's rules: every case still queued, not quarantined, not decided yet.
+    The case rows are locked as the app locks them, so an import and a reviewer cannot both decide."""
+    now = utcnow()
+    with db.transaction() as conn:
+        for row in sorted(rows, key=lambda r: r["case_id"]):  # one lock order: no deadlock with another import
+            _lock_case(conn, row["case_id"])
+            latest = _latest_in(conn, row["case_id"])
+            if latest is not None:
+                raise Conflict(f"Case {row['case_id'][:12]} was decided ({latest['decision']} by {latest['reviewer']}) while the file was read: nothing was imported.")
+        for row in rows:
+            outcome = {k: row.get(k) for k in VOTE_FIELDS}
+            vote = dict(outcome, reviewer=reviewer)
+            if row.get("provenance"):
+                vote["provenance"] = row["provenance"]
+            _write_outcome(conn, row["case_id"], reviewer, source, outcome, [vote], now)
 
 
 def resolve(db: Database, case_id: str, admin: User, reviews_per_case: int, fields: dict) -> str:
@@ -558,3 +586,14 @@ def audit_csv(db: Database) -> str:
 
 def sanitiser_misses(db: Database) -> int:
     return len(db.fetch_all(sa.select(review_pii_flags.c.id)))
+
+
+def queued_weeks(db: Database) -> list[str]:
+    """Every week with a review batch, newest first."""
+    return sorted({r["week"] for r in db.fetch_all(sa.select(review_queue.c.week).distinct())}, reverse=True)
+
+
+def audit_import(db: Database, admin: User, details: dict) -> None:
+    """Who uploaded which decisions file (the decisions themselves are audited one by one as outcomes)."""
+    with db.transaction() as conn:
+        _audit(conn, admin.name, "import", None, None, details)

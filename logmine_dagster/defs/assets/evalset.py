@@ -8,6 +8,7 @@ from logmine_dagster.defs.metadata import counts_markdown
 from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy
 from logmine_dagster.stages.evalset import build_eval_set, publish_release, unlabelled_eval_cases
 from logmine_dagster.stages.review import build_labelled_cases
+from logmine_dagster.defs.review_checks import review_metadata
 
 
 @dg.asset(
@@ -27,6 +28,7 @@ def labelled_cases(database: LogmineDatabase) -> dg.MaterializeResult:
             "accepted": accepted,
             "discarded": len(rows) - accepted,
             "reviewers": len(reviewers),
+            **review_metadata(database.get()),
         }
     )
 

@@ -1,0 +1,101 @@
+"""What the reviewers' work guarantees, checked on labelled_cases, and the review numbers shown with it.
+
+The asset is referred to by key (not imported) because defs/assets/evalset.py imports
+`review_metadata` from here.
+"""
+
+import dagster as dg
+import sqlalchemy as sa
+
+from logmine_dagster.defs.resources import LogmineDatabase
+from logmine_dagster.stages.review import (
+    agreement_by_week,
+    flagged_labelled_case_ids,
+    incomplete_labelled_case_ids,
+    pii_flags_by_week,
+)
+from logmine_dagster.storage.schema import review_queue
+
+LABELLED_CASES = dg.AssetKey("labelled_cases")
+
+
+def _number(value) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def review_metadata(db) -> dict:
+    """Sanitiser misses (PII flags) per review week and inter-reviewer agreement per week; counts only."""
+    weeks = sorted({row["week"] for row in db.fetch_all(sa.select(review_queue.c.week).distinct())})
+    latest = weeks[-1] if weeks else None
+    misses = pii_flags_by_week(db)
+    agreement = agreement_by_week(db)
+    table = ["| review week | sanitiser misses (PII flags) |", "| --- | ---: |"] + [f"| {w} | {misses.get(w, 0)} |" for w in weeks]
+    metadata = {
+        "sanitiser_misses": int(sum(misses.values())),
+        # Stable key, so Dagster plots it across materialisations.
+        "sanitiser_misses_latest_week": int(misses.get(latest, 0)) if latest else 0,
+        "sanitiser_misses_by_week": dg.MetadataValue.md("\n".join(table)),
+    }
+    if agreement:
+        rows = ["| review week | cases reviewed 2+ times | reviews | Cohen's kappa | Krippendorff's alpha | raw agreement |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for week, a in agreement.items():
+            rows.append(f"| {week} | {a['cases']} | {a['reviews']} | {_number(a['kappa'])} | {_number(a['alpha'])} | {a['observed']:.0%} |")
+        metadata["agreement_by_week"] = dg.MetadataValue.md("\n".join(rows))
+        newest = agreement[max(agreement)]
+        metadata["agreement_cases_latest"] = int(newest["cases"])
+        if newest["kappa"] is not None:
+            metadata["agreement_kappa_latest"] = float(newest["kappa"])
+        if newest["alpha"] is not None:
+            metadata["agreement_alpha_latest"] = float(newest["alpha"])
+    return metadata
+
+
+@dg.asset_check(
+    asset=LABELLED_CASES,
+    blocking=True,
+    description="No case a reviewer flagged for PII is in labelled_cases. Blocking: a leaked case would flow "
+    "into the eval set and its immutable releases, so eval_set must not run.",
+)
+def labelled_cases_no_pii_flagged(database: LogmineDatabase) -> dg.AssetCheckResult:
+    leaked = flagged_labelled_case_ids(database.get())
+    return dg.AssetCheckResult(
+        passed=not leaked,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"pii_flagged_labelled_cases": len(leaked), "case_ids": dg.MetadataValue.json(leaked[:50])},
+        description=None if not leaked else f"{len(leaked)} labelled case(s) were flagged for PII by a reviewer",
+    )
+
+
+@dg.asset_check(
+    asset=LABELLED_CASES,
+    blocking=True,
+    description="Every labelled case has a reviewer, an accept or discard decision, and, when accepted, a "
+    "non-empty expected output.",
+)
+def labelled_cases_complete_decisions(database: LogmineDatabase) -> dg.AssetCheckResult:
+    incomplete = incomplete_labelled_case_ids(database.get())
+    return dg.AssetCheckResult(
+        passed=not incomplete,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"incomplete_cases": len(incomplete), "case_ids": dg.MetadataValue.json(incomplete[:50])},
+    )
+
+
+@dg.asset_check(
+    asset=LABELLED_CASES,
+    blocking=False,
+    description="Reviewers found no PII the sanitiser missed in the newest review week. Warning only: flagged "
+    "cases are already quarantined, so nothing leaks; a miss asks for a sanitiser fix, not a stop.",
+)
+def review_found_no_sanitiser_misses(database: LogmineDatabase) -> dg.AssetCheckResult:
+    db = database.get()
+    weeks = sorted({row["week"] for row in db.fetch_all(sa.select(review_queue.c.week).distinct())})
+    misses = pii_flags_by_week(db)
+    latest = weeks[-1] if weeks else None
+    count = int(misses.get(latest, 0)) if latest else 0
+    return dg.AssetCheckResult(
+        passed=count == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"review_week": latest or "none", "sanitiser_misses": count, "sanitiser_misses_total": int(sum(misses.values()))},
+        description=None if count == 0 else f"reviewers flagged {count} case(s) of {latest} for PII the sanitiser missed",
+    )
