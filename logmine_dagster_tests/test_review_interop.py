@@ -27,6 +27,7 @@ from logmine_dagster.storage.schema import (  # noqa: E402
     review_decision_details,
     review_decisions,
     review_pii_flags,
+    sanitised_samples,
 )
 from logmine_dagster_tests.test_review_app_http import WEEK, seed_cases  # noqa: E402
 
@@ -189,11 +190,14 @@ def test_a_case_flagged_for_pii_cannot_be_imported(db, tmp_path):
 
 def test_csv_and_jsonl_carry_rubric_notes_tags_and_category_override(db, tmp_path):
     ids = seed_cases(db, 4)
+    with db.transaction() as conn:  # sanitised text that a spreadsheet would run as a formula
+        conn.execute(sanitised_samples.update().where(sanitised_samples.c.case_id == ids[3]).values(output='=HYPERLINK("http://x")'))
     sheet = tmp_path / "batch.csv"
     assert export_batch(db, WEEK, sheet) == 4  # format from the name
     with open(sheet, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["case_id"] for r in rows] == ids and rows[0]["decision"] == "" and "USER: Hi" in rows[0]["conversation"]
+    assert rows[3]["output"] == "'=HYPERLINK(\"http://x\")"
     assert {"rubric_notes", "tags", "category_override"} <= set(rows[0])
     rows[0].update(decision="accept", expected_output="Line one\nline two, with \"quotes\"", rubric_notes="Cites the outage.", tags="outage,network",
                    category_override="drift")
