@@ -132,3 +132,50 @@ def test_reviewer_works_through_the_batch_in_chromium(db, served, database_url):
     if save:
         assert (SCREENSHOTS / "queue.png").stat().st_size > 0 and (SCREENSHOTS / "case.png").stat().st_size > 0
     assert WEEK in labelled[ids[0]]["week"]
+
+
+def test_admin_round_trips_the_batch_through_label_studio_files_in_chromium(db, served, database_url, tmp_path):
+    """Download the Label Studio tasks from the Import/export page, label them as Label Studio's export
+    would hold them, upload the file, and see the decisions in the queue's progress."""
+    import json
+
+    from logmine_dagster_tests.test_review_interop import ls_annotation, ls_export
+
+    ids = seed_cases(db, 3)
+    add_user(db, "root", "admin", PASSWORD)
+    base = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            page.goto(f"{base}/login")
+            page.fill("input[name=name]", "root")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            page.click("text=Import/export")
+            page.wait_for_url(f"{base}/admin/interop")
+            page.select_option("select[name=format]", "label-studio")
+            with page.expect_download() as download:
+                page.click("form[action='/admin/export'] button")
+            tasks_path = tmp_path / download.value.suggested_filename
+            download.value.save_as(tasks_path)
+            tasks = json.loads(tasks_path.read_text())
+            assert [t["data"]["case_id"] for t in tasks] == ids
+
+            labelled = tmp_path / "project-1-at-2026-03-09.json"
+            annotations = {ids[0]: [ls_annotation(1, 2, "add", expected="Labelled in Label Studio.", tags="ls")],
+                           ids[1]: [ls_annotation(2, 2, "discard", reason="duplicate")]}
+            labelled.write_text(json.dumps(ls_export(tasks, annotations)))
+            page.set_input_files("input[name=file]", str(labelled))
+            page.fill("input[name=reviewer]", "ls-team")
+            page.click("form[action='/admin/import'] button")
+            page.wait_for_selector("#import-result")
+            assert "Imported 1 added and 1 discarded case(s) by ls-team" in page.inner_text("#import-result")
+            if database_url.startswith("sqlite"):
+                page.screenshot(path=str(SCREENSHOTS / "interop.png"), full_page=True)
+            page.goto(f"{base}/")
+            assert page.locator("#progress").inner_text() == "2 / 3 decided"
+        finally:
+            browser.close()
+    assert {r["case_id"]: r["reviewer"] for r in build_labelled_cases(db)} == {ids[0]: "ls-team", ids[1]: "ls-team"}
