@@ -151,6 +151,7 @@ def test_label_studio_import_rejects_bad_input_per_task_and_stores_nothing(db, t
     exported.append(exported[-1])  # the same task twice in one file
     exported.append(unknown)
     exported.append("not a task")
+    exported.append({"id": 99, "case_id": ids[7], "decision": "add", "expected_output": "x"})  # Label Studio's JSON-MIN
     report = import_decisions(db, write_json(tmp_path / "bad.json", exported), "ls-team")
     errors = dict(report.rejected)
     assert "already decided (discard by ana)" in errors[1]
@@ -163,6 +164,7 @@ def test_label_studio_import_rejects_bad_input_per_task_and_stores_nothing(db, t
     assert 8 not in errors and "decided twice in this file (first at 8)" in errors[9]
     assert "is not in any review batch" in errors[10]
     assert errors[11] == "task is not a JSON object"
+    assert "JSON-MIN export" in errors[12]
     assert db.count(review_decisions) == 1  # all or nothing
 
     for content, message in (

@@ -128,7 +128,11 @@ def read_export(data) -> list[tuple[int, dict | None, str | None]]:
         case_id = task_data.get("case_id") if isinstance(task_data, dict) else None
         where = f"task {task.get('id', '?')}"
         if not isinstance(case_id, str) or not case_id:
-            rows.append((number, None, f"{where}: data.case_id is missing (was the task exported by logmine?)"))
+            if task_data is None and "case_id" in task:
+                why = "this looks like Label Studio's JSON-MIN export, which drops who annotated what: export as JSON"
+            else:
+                why = "data.case_id is missing (was the task exported by logmine?)"
+            rows.append((number, None, f"{where}: {why}"))
             continue
         annotations = task.get("annotations")
         if annotations is None:
@@ -152,7 +156,7 @@ def read_export(data) -> list[tuple[int, dict | None, str | None]]:
         if len(decisions) > 1:
             rows.append((number, None, f"{where}, case {case_id[:12]}: annotators disagree ({', '.join(sorted(decisions))}): settle it in Label Studio and export again"))
             continue
-        newest, fields = max(parsed, key=lambda pair: (str(pair[0].get("updated_at") or ""), str(pair[0].get("id") or "")))
+        _newest, fields = max(parsed, key=lambda pair: (str(pair[0].get("updated_at") or ""), str(pair[0].get("id") or "")))
         fields = dict(fields, case_id=case_id)
         fields["provenance"] = {
             "label_studio_task": task.get("id"),

@@ -228,6 +228,8 @@ def _entries_csv(raw: bytes) -> list[tuple[int, dict | None, str | None]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnreadableFile("the CSV file is not valid UTF-8 (save it as CSV UTF-8)") from None
+    # The exported conversation column can outgrow csv's default 128 KiB field limit.
+    csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = reader.fieldnames or []
