@@ -107,3 +107,31 @@ def test_migration_0002_upgrades_and_downgrades(database_url):
         assert "review_audit" in set(sa.inspect(db.engine).get_table_names())
     finally:
         db.dispose()
+
+
+def test_serve_reads_the_idle_timeout_and_trusted_proxies_from_the_environment(env, monkeypatch):
+    import datetime as dt
+
+    import uvicorn
+
+    import logmine_dagster.review_app as review_app
+
+    built = {}
+    real_create_app = review_app.create_app
+    monkeypatch.setattr(review_app, "create_app", lambda *args, **kwargs: built.update(kwargs) or real_create_app(*args, **kwargs))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: None)
+    result = CliRunner().invoke(serve, [])
+    assert result.exit_code == 0, result.output
+    assert built["idle_timeout"] == dt.timedelta(minutes=30) and built["trust_proxy"] is None
+    assert "trusting" not in result.output
+
+    monkeypatch.setenv("LOGMINE_REVIEW_IDLE_MINUTES", "10")
+    monkeypatch.setenv("LOGMINE_REVIEW_TRUST_PROXY", "127.0.0.1,10.1.0.0/16")
+    result = CliRunner().invoke(serve, [])
+    assert result.exit_code == 0, result.output
+    assert built["idle_timeout"] == dt.timedelta(minutes=10) and built["trust_proxy"] == ["127.0.0.1", "10.1.0.0/16"]
+    assert "trusting X-Forwarded-For/-Proto from 127.0.0.1, 10.1.0.0/16" in result.output
+
+    monkeypatch.setenv("LOGMINE_REVIEW_TRUST_PROXY", "my-proxy")
+    result = CliRunner().invoke(serve, [])
+    assert result.exit_code != 0 and isinstance(result.exception, ConfigError)
