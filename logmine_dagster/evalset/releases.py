@@ -270,7 +270,8 @@ def _lineage_rows(db: Database, cases: list[dict]) -> dict[str, dict]:
     """Lineage values for `cases`, from tables that survive retention (never raw_samples)."""
     out: dict[str, dict] = {}
     for case in cases:
-        case_id, day = case["id"], case["metadata"]["source_day"]
+        # A synthetic case has no source day (and no sample, candidate or queue row: those stay None).
+        case_id, day = case["id"], case["metadata"].get("source_day") or ""
         sample = db.fetch_all(
             sa.select(sanitised_samples.c.sample_reasons).where(sanitised_samples.c.case_id == case_id, sanitised_samples.c.day == day)
         )
