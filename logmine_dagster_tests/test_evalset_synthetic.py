@@ -101,6 +101,11 @@ def test_synthetic_cases_join_the_eval_set_marked_as_such(db, tmp_path):
 
     first = publish_release(db, "2026-W11", now=T0)
     assert first.published and first.case_count == 4
+    from logmine_dagster.stages.evalset import case_lineage
+
+    lineage = case_lineage(db, "refund-1")
+    assert (lineage["origin"], lineage["source"], lineage["source_day"], lineage["reviewers"]) == ("synthetic", "handwritten-v1", "", "root")
+    assert case_lineage(db, "m01")["origin"] == "mined"
     mix = release_mix(db)
     assert [(m.version, m.origin_total("mined"), m.origin_total("synthetic")) for m in mix] == [(first.version, 2, 2)]
     assert mix[0].by_category_origin[("adversarial", "synthetic")] == 1
