@@ -67,4 +67,4 @@ def test_two_simulated_weeks_publish_a_growing_eval_set(tmp_path, monkeypatch):
     assert "| 2026-W46 |" in stats and "| 2026-W47 |" in stats
     assert f"| {second[7]} | {second[6]} | {second[6] - len(SYNTHETIC_CASES)}/{len(SYNTHETIC_CASES)} |" in stats
     assert "## Representativeness" in stats and "Production estimated from" in stats
-    assert "$ logmine evalset stats" in lines
+    assert "\n$ logmine evalset stats\n" in lines
