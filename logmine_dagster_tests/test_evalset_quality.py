@@ -110,3 +110,123 @@ def test_the_result_renders_for_check_metadata(clean_cases):
     assert numbers["duplicate_id_cases"] == 1 and numbers["unsuccessful_expectations"] == 1
     assert all(type(v) in (int, float) for v in numbers.values())
     assert result.case_ids()["duplicate_id_cases"] == [cases[2]["id"]]
+
+
+# ---------------------------------------------------------------- versions monotonic
+
+
+def _releases(*rows):
+    import datetime as dt
+
+    from logmine_dagster.evalset.quality import releases_frame
+
+    t0 = dt.datetime(2026, 3, 9, 5, 0, tzinfo=dt.timezone.utc)
+    return releases_frame([{"version": v, "seq": seq, "created_at": t0 + dt.timedelta(days=day)} for v, seq, day in rows])
+
+
+def test_monotonic_releases_pass(clean_cases):
+    result = run_quality_suite(cases_frame(clean_cases), releases=_releases(("2026-W11-aaaa", 1, 0), ("2026-W12-bbbb", 2, 7), ("2026-W12-cccc", 3, 7)))
+    assert result.passed, result.failures
+    assert result.stats["evaluated_expectations"] == 12 and result.stats["releases_checked"] == 3
+    assert result.stats["expectations"]["expect_column_values_to_be_increasing(releases.seq)"] is True
+    assert result.numbers()["out_of_order_releases"] == 0
+    # No release yet is fine too.
+    assert run_quality_suite(cases_frame(clean_cases), releases=_releases()).passed
+
+
+def test_a_release_published_out_of_order_fails_it(clean_cases):
+    # seq 3 was created before seq 2: publication order and sequence disagree.
+    result = run_quality_suite(cases_frame(clean_cases), releases=_releases(("v1", 1, 0), ("v2", 2, 14), ("v3", 3, 7)))
+    assert not result.passed
+    assert _failed(result, "expect_column_values_to_be_increasing", "releases.seq")
+    assert result.case_ids()["out_of_order_releases"] == ["v2"]
+
+
+def test_a_repeated_version_or_sequence_number_fails_it(clean_cases):
+    repeated = run_quality_suite(cases_frame(clean_cases), releases=_releases(("v1", 1, 0), ("v1", 2, 7)))
+    assert not repeated.passed and _failed(repeated, "expect_column_values_to_be_unique", "releases.version")
+    same_seq = run_quality_suite(cases_frame(clean_cases), releases=_releases(("v1", 1, 0), ("v2", 1, 7)))
+    assert not same_seq.passed and _failed(same_seq, "expect_column_values_to_be_increasing", "releases.seq")
+
+
+# ---------------------------------------------------------------- the Dagster asset check itself
+
+
+@pytest.fixture
+def checked_db(db, tmp_path):
+    """Three labelled cases built into eval_cases by the real stage; returns (db, check runner)."""
+    import datetime as dt
+    import json
+
+    from logmine_dagster.defs.checks import eval_set_quality
+    from logmine_dagster.defs.resources import LogmineDatabase
+    from logmine_dagster.stages.evalset import build_eval_set
+    from logmine_dagster.storage.schema import labelled_cases
+
+    decided = dt.datetime(2026, 3, 8, 9, 0, tzinfo=dt.timezone.utc)
+    with db.transaction() as conn:
+        for number in range(3):
+            conn.execute(
+                labelled_cases.insert().values(
+                    case_id=f"c{number}", week="2026-03-02", day="2026-03-03", category="happy_path", reasons="base_rate", decision="accept",
+                    input_json=json.dumps([{"role": "user", "content": f"question {number}"}]), expected_output=f"answer {number}",
+                    reviewer="ana", decided_at=decided,
+                )
+            )
+    build_eval_set(db, tmp_path / "eval_set.jsonl")
+    return db, lambda: eval_set_quality(database=LogmineDatabase(url=db.url))
+
+
+def test_the_asset_check_passes_a_clean_set_and_shows_its_results(checked_db):
+    _, run_check = checked_db
+    result = run_check()
+    assert result.passed and result.metadata["unsuccessful_expectations"].value == 0
+    assert "expect_column_values_to_be_increasing" in result.metadata["expectations"].value
+
+
+def test_the_asset_check_fails_on_a_planted_duplicate(checked_db):
+    import sqlalchemy as sa
+
+    from logmine_dagster.storage.schema import eval_cases
+
+    db, run_check = checked_db
+    # eval_cases' primary key rules out a duplicate id in the table: plant a duplicate input.
+    with db.transaction() as conn:
+        first = conn.execute(sa.select(eval_cases.c.input_json).where(eval_cases.c.case_id == "c0")).scalar_one()
+        conn.execute(eval_cases.update().where(eval_cases.c.case_id == "c1").values(input_json=first))
+    result = run_check()
+    assert not result.passed and result.metadata["duplicate_input_cases"].value == 2
+    assert result.metadata["case_ids"].value["duplicate_input_cases"] == ["c0", "c1"]
+
+
+def test_the_asset_check_fails_on_an_empty_expected_output(checked_db):
+    from logmine_dagster.storage.schema import eval_cases
+
+    db, run_check = checked_db
+    with db.transaction() as conn:
+        conn.execute(eval_cases.update().where(eval_cases.c.case_id == "c2").values(expected_output=" \n "))
+    result = run_check()
+    assert not result.passed and result.metadata["empty_expected_output_cases"].value == 1
+    assert "question" not in repr(result.metadata) and "answer" not in repr(result.metadata)  # ids and counts, never text
+
+
+def test_the_asset_check_fails_on_releases_out_of_order(checked_db):
+    import datetime as dt
+
+    from logmine_dagster.stages.evalset import publish_release
+    from logmine_dagster.storage.schema import eval_set_releases
+
+    db, run_check = checked_db
+    t0 = dt.datetime(2026, 3, 9, 5, 0, tzinfo=dt.timezone.utc)
+    first = publish_release(db, "2026-W11", now=t0)
+    assert first.published and run_check().passed
+    # A second release stamped before the first (a clock gone back, or a hand-edited table).
+    with db.transaction() as conn:
+        conn.execute(
+            eval_set_releases.insert().values(
+                version="2026-W10-deadbeef", seq=2, week="2026-W10", created_at=t0 - dt.timedelta(days=7), content_hash="d" * 64,
+                case_count=0, added=0, changed=0, removed=0, by_category_json="{}", quality_json="{}", code_version="test",
+            )
+        )
+    result = run_check()
+    assert not result.passed and result.metadata["out_of_order_releases"].value == 1

@@ -273,8 +273,9 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
     logmine_env, dagster_instance, code_location, db, tmp_path
 ):
     """The real pipeline: decisions -> eval_set (twice: one release) -> retention -> old version unchanged."""
+    from logmine_dagster.pseudonyms import pseudonym
     from logmine_dagster.stages.retention import apply_retention
-    from logmine_dagster_tests.conftest import FIRST_DAY
+    from logmine_dagster_tests.conftest import FIRST_DAY, TEST_HASH_KEY
     from logmine_dagster_tests.helpers import run_daily
 
     week = FIRST_DAY.isoformat()
@@ -302,6 +303,14 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
 
     first = eval_set_metadata(run("eval_set_job"))
     assert first["release_published"] is True and first["release_added"] == 3 and first["release_removed"] == 0
+    # Growth, the mined/synthetic mix per release and the representativeness table ride along.
+    assert (first["cases_mined"], first["cases_synthetic"]) == (3, 0)
+    assert f"| {first['version']} | 3 | 3/0 |" in first["mix_by_release"]
+    assert "| category | eval cases | eval set |" in first["representativeness"] and "Production estimated from" in first["representativeness"]
+    assert 0 < sum(first[f"production_share_{c}"] for c in ("adversarial", "drift", "edge_case", "happy_path")) <= 1.0001
+    # The materialised exports name the reviewer by a keyed pseudonym, not by name.
+    inspect_lines = [json.loads(l) for l in (logmine_env["home"] / "exports" / "inspect_dataset.jsonl").read_text().splitlines()]
+    assert {l["metadata"]["reviewer"] for l in inspect_lines} == {pseudonym(TEST_HASH_KEY.encode(), "reviewer", "ana")}
     again = eval_set_metadata(run("eval_set_job"))
     assert again["release_published"] is False and again["version"] == first["version"]
     assert [r["version"] for r in list_releases(db)] == [first["version"]]

@@ -30,8 +30,15 @@ def evalset() -> None:
 @click.option("--format", "fmt", required=True, type=click.Choice(FORMATS), help="Target tool's format.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write (Parquet also writes README.md beside it).")
 @click.option("--version", "version", default=LATEST, show_default=True, help="Eval set release (e.g. 2026-W10-3f9a2c1d); 'latest' is the newest release.")
-def export_command(fmt: str, out: Path, version: str) -> None:
+@click.option(
+    "--reviewer-names",
+    is_flag=True,
+    help="Write reviewers' names. Default: keyed pseudonyms (r_...), stable across releases, not reversible without LOGMINE_HASH_KEY.",
+)
+def export_command(fmt: str, out: Path, version: str, reviewer_names: bool) -> None:
     """Write one release of the eval set (its frozen cases) in one tool's format."""
+    from logmine_dagster.config import load_hash_key
+
     from logmine_dagster.evalset.cases import eval_case_dicts
     from logmine_dagster.evalset.exports import export
     from logmine_dagster.evalset.releases import ReleaseError, latest_release, release_cases
@@ -48,8 +55,10 @@ def export_command(fmt: str, out: Path, version: str) -> None:
             raise click.UsageError(str(error)) from None
     if not cases:
         click.echo("the eval set is empty: import reviewers' decisions and materialise eval_set first", err=True)
-    written = export(cases, fmt, out)
-    click.echo(f"exported {len(cases)} case(s) as {fmt} to " + ", ".join(str(p) for p in written) + f" (release {label})")
+    key = None if reviewer_names else load_hash_key(Settings.from_env().home)
+    written = export(cases, fmt, out, reviewer_key=key, reviewer_names=reviewer_names)
+    who = "reviewer names" if reviewer_names else "pseudonymous reviewer ids"
+    click.echo(f"exported {len(cases)} case(s) as {fmt} to " + ", ".join(str(p) for p in written) + f" (release {label}); {who}")
 
 
 def _release(db, version: str) -> dict:
@@ -135,9 +144,60 @@ def lineage_command(case_id: str) -> None:
 
 @evalset.command("stats")
 def stats_command() -> None:
-    """Print the eval set's growth per review week (the table shown in the eval_set asset's metadata)."""
-    from logmine_dagster.evalset.growth import growth_report
+    """Print the eval set's growth per review week, the mined/synthetic mix per release, and its
+    category mix beside production's (the tables in the eval_set asset's metadata)."""
+    click.echo(stats_text(_database(), Settings.from_env().sample_rate))
 
-    report = growth_report(_database())
-    click.echo(report.markdown())
-    click.echo(f"\n{report.total_cases} case(s) in the eval set over {len(report.weeks)} review week(s)")
+
+def stats_text(db, base_rate: float | None) -> str:
+    from logmine_dagster.evalset.growth import growth_report, release_mix, release_mix_markdown
+    from logmine_dagster.evalset.representativeness import representativeness
+
+    report = growth_report(db)
+    mixes = release_mix(db)
+    parts = [
+        "## Growth per review week (added mined/synthetic; category columns: added/discarded)",
+        "",
+        report.markdown(),
+        "",
+        f"{report.total_cases} case(s) in the eval set over {len(report.weeks)} review week(s)",
+        "",
+        "## Releases: mined/synthetic per category",
+        "",
+        release_mix_markdown(mixes),
+        "",
+        "## Representativeness: the eval set's category mix beside production's",
+        "",
+        representativeness(db, base_rate).markdown(),
+    ]
+    return "\n".join(parts)
+
+
+@evalset.command("import-synthetic")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="Where the cases come from (file or tool name); kept with each case.")
+@click.option("--admin", required=True, help="Admin account importing them (logmine review add-user NAME --role admin).")
+def import_synthetic_command(path: Path, source: str, admin: str) -> None:
+    """Import synthetic cases (JSONL: id?, input, expected_output, category, tags?) into the eval set.
+
+    Every line is checked (JSON, fields, category, duplicate ids and inputs, PII by the sanitiser and
+    the residual gate); nothing is stored if any line is refused. Errors name lines, never text."""
+    from logmine_dagster.evalset.synthetic import SyntheticImportError, import_synthetic
+
+    settings = Settings.from_env()
+    try:
+        report = import_synthetic(_database(), path, source, admin, allow_terms=settings.allow_terms)
+    except SyntheticImportError as error:
+        raise click.UsageError(str(error)) from None
+    if report.rejected:
+        for number, reason in report.rejected[:100]:
+            click.echo(f"{path}:{number}: {reason}", err=True)
+        if len(report.rejected) > 100:
+            click.echo(f"... and {len(report.rejected) - 100} more", err=True)
+        raise click.ClickException(f"{len(report.rejected)} line(s) refused: nothing imported, fix them and import again")
+    categories = ", ".join(f"{k} {v}" for k, v in sorted(report.by_category.items())) or "none"
+    click.echo(
+        f"imported {report.imported} new and {report.updated} updated synthetic case(s) from {source!r} "
+        f"({report.unchanged} unchanged; {categories})"
+    )
+    click.echo("materialise eval_set to add them to the eval set and publish a release")

@@ -90,13 +90,14 @@ def eval_cases_all_human_labelled(database: LogmineDatabase) -> dg.AssetCheckRes
     asset=eval_set,
     blocking=True,
     description="Great Expectations suite over the eval cases: unique ids, non-empty input and expected output, "
-    "category in the allowed set, lengths within bounds, no duplicate inputs.",
+    "category in the allowed set, lengths within bounds, no duplicate inputs, release versions monotonic.",
 )
 def eval_set_quality(database: LogmineDatabase) -> dg.AssetCheckResult:
     from logmine_dagster.evalset.cases import eval_case_dicts
-    from logmine_dagster.evalset.quality import cases_frame, run_quality_suite
+    from logmine_dagster.evalset.quality import cases_frame, load_releases_frame, run_quality_suite
 
-    result = run_quality_suite(cases_frame(eval_case_dicts(database.get())))
+    db = database.get()
+    result = run_quality_suite(cases_frame(eval_case_dicts(db)), releases=load_releases_frame(db))
     return dg.AssetCheckResult(
         passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,

@@ -24,6 +24,15 @@ joined back to the case. Formats and the documentation each one follows:
   with `configs`/`data_files` and `dataset_info.features`, https://huggingface.co/docs/hub/datasets-cards
   and /docs/hub/datasets-manual-configuration).
 
+Every format carries each case's `origin` ('mined' or 'synthetic'), `rubric_notes` (None when the
+reviewer wrote none) and `tags` (a list, maybe empty) in its metadata (Parquet: columns).
+
+Reviewers: public exports name a reviewer by a keyed pseudonym (`r_` + 24 hex digits of an HMAC
+under LOGMINE_HASH_KEY): stable across releases, so agreement per reviewer can still be studied,
+and not reversible or confirmable by guessing names without the key. Their names are exported only
+when asked for (`reviewer_names=True`, `logmine evalset export --reviewer-names`). Without a key and
+without names the reviewer field is None.
+
 Everything is sanitised text already; nothing here adds content that is not in eval_set.jsonl.
 """
 
@@ -156,8 +165,29 @@ def _inspect_messages(messages: list[dict]) -> list[dict]:
 
 
 def _metadata(case: dict) -> dict:
-    """Case metadata for tools that carry it, always with the id and category."""
-    return {"case_id": case["id"], "category": case["category"], **copy.deepcopy(case.get("metadata") or {})}
+    """Case metadata for tools that carry it, always with the id, category, origin, notes and tags."""
+    metadata = copy.deepcopy(case.get("metadata") or {})
+    metadata["origin"] = metadata.get("origin") or "mined"
+    metadata["rubric_notes"] = metadata.get("rubric_notes") or None
+    metadata["tags"] = list(metadata.get("tags") or [])
+    return {"case_id": case["id"], "category": case["category"], **metadata}
+
+
+def public_reviewers(cases: list[dict], *, key: bytes | None, names: bool = False) -> list[dict]:
+    """Cases with `metadata.reviewer` as a keyed pseudonym (None without a key), or unchanged with `names`."""
+    if names:
+        return cases
+    from logmine_dagster.pseudonyms import pseudonym
+
+    out = []
+    for case in cases:
+        item = dict(case)
+        metadata = dict(case.get("metadata") or {})
+        reviewer = metadata.get("reviewer")
+        metadata["reviewer"] = pseudonym(key, "reviewer", reviewer) if (key and reviewer) else None
+        item["metadata"] = metadata
+        out.append(item)
+    return out
 
 
 # ---------------------------------------------------------------- one function per format
@@ -220,6 +250,10 @@ def to_parquet_rows(cases: list[dict]) -> list[dict]:
                 "reasons": list(metadata.get("reasons") or []),
                 "reviewer": metadata.get("reviewer"),
                 "labelled_at": metadata.get("labelled_at"),
+                "origin": metadata.get("origin") or "mined",
+                "source": metadata.get("source"),
+                "rubric_notes": metadata.get("rubric_notes") or None,
+                "tags": list(metadata.get("tags") or []),
             }
         )
     return rows
@@ -236,6 +270,10 @@ PARQUET_FEATURES = [
     ("reasons", "list<string>"),
     ("reviewer", "string"),
     ("labelled_at", "string"),
+    ("origin", "string"),
+    ("source", "string"),
+    ("rubric_notes", "string"),
+    ("tags", "list<string>"),
 ]
 
 
@@ -279,7 +317,15 @@ def dataset_card(cases: list[dict], data_file: str, *, pretty_name: str = "logmi
             "splits": [{"name": "test", "num_examples": len(cases)}],
         },
     }
-    lines = [f"| {name} | {count} |" for name, count in sorted(categories.items())]
+    origins: dict[tuple[str, str], int] = {}
+    for case in cases:
+        origin = (case.get("metadata") or {}).get("origin") or "mined"
+        origins[(case["category"], origin)] = origins.get((case["category"], origin), 0) + 1
+    lines = [
+        f"| {name} | {origins.get((name, 'mined'), 0)} | {origins.get((name, 'synthetic'), 0)} | {count} |"
+        for name, count in sorted(categories.items())
+    ]
+    mined_total = sum(v for (_, o), v in origins.items() if o == "mined")
     body = "\n".join(
         [
             f"# {pretty_name}",
@@ -295,14 +341,17 @@ def dataset_card(cases: list[dict], data_file: str, *, pretty_name: str = "logmi
             "- `input`: the conversation sent to the model, OpenAI chat messages as a JSON string",
             "- `last_user_message`: the last user turn, as text",
             "- `expected_output`: the reviewer's reference answer",
-            "- `added_week`, `source_day`, `reasons`, `reviewer`, `labelled_at`: provenance",
+            "- `added_week`, `source_day`, `reasons`, `labelled_at`: provenance",
+            "- `reviewer`: who accepted the case, as a keyed pseudonym (`r_...`) unless names were exported",
+            "- `origin`: `mined` (from production logs) or `synthetic` (imported; `source` names where from)",
+            "- `rubric_notes`, `tags`: the reviewer's grading notes and tags, when written",
             "",
             "## Cases by category",
             "",
-            "| category | cases |",
-            "| --- | ---: |",
+            "| category | mined | synthetic | cases |",
+            "| --- | ---: | ---: | ---: |",
             *lines,
-            f"| total | {len(cases)} |",
+            f"| total | {mined_total} | {len(cases) - mined_total} | {len(cases)} |",
             "",
         ]
     )
@@ -333,11 +382,17 @@ def _jsonl_writer(items: list[dict]) -> Callable[[Path], None]:
     return write
 
 
-def export(cases: list[dict], fmt: str, out_path: Path | str) -> list[Path]:
-    """Write `cases` in format `fmt` to `out_path`; returns the files written (Parquet adds README.md)."""
+def export(
+    cases: list[dict], fmt: str, out_path: Path | str, *, reviewer_key: bytes | None = None, reviewer_names: bool = False
+) -> list[Path]:
+    """Write `cases` in format `fmt` to `out_path`; returns the files written (Parquet adds README.md).
+
+    Reviewers appear as keyed pseudonyms under `reviewer_key` (None without one), by name only
+    with `reviewer_names` (module docstring)."""
     out_path = Path(out_path)
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    cases = public_reviewers(cases, key=reviewer_key, names=reviewer_names)
     if fmt == "promptfoo-yaml":
         import yaml
 
@@ -378,7 +433,12 @@ def export(cases: list[dict], fmt: str, out_path: Path | str) -> list[Path]:
     return [out_path, card]
 
 
-def export_all(cases: list[dict], out_dir: Path | str) -> dict[str, list[Path]]:
+def export_all(
+    cases: list[dict], out_dir: Path | str, *, reviewer_key: bytes | None = None, reviewer_names: bool = False
+) -> dict[str, list[Path]]:
     """Every format into one folder (the materialised files for the latest eval set)."""
     out_dir = Path(out_dir)
-    return {fmt: export(cases, fmt, out_dir / DEFAULT_FILE_NAMES[fmt]) for fmt in FORMATS}
+    return {
+        fmt: export(cases, fmt, out_dir / DEFAULT_FILE_NAMES[fmt], reviewer_key=reviewer_key, reviewer_names=reviewer_names)
+        for fmt in FORMATS
+    }

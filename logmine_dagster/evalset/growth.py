@@ -5,6 +5,10 @@ decisions per reviewer, the running total; per week and category: added and disc
 markdown table (Dagster metadata and `logmine evalset stats`), numeric metadata under stable keys (the
 Dagster UI plots them across materialisations) and a PNG chart (matplotlib, when installed).
 
+Mined and synthetic cases are counted apart (`added_mined`, `added_synthetic` per week; a mix per
+release and category in `release_mix`). Synthetic cases have no review decision: they count as added
+in the week they were imported, never in the acceptance rate.
+
 Counts and week names only; reviewers appear as a count, never by name, and no case text.
 """
 
@@ -33,6 +37,7 @@ class WeekGrowth:
     total_cases: int = 0  # eval set size after this week
     added_by_category: Counter = field(default_factory=Counter)
     discarded_by_category: Counter = field(default_factory=Counter)
+    added_by_origin: Counter = field(default_factory=Counter)  # mined | synthetic
 
     @property
     def decided(self) -> int:
@@ -80,6 +85,8 @@ class GrowthReport:
                 "reviewers": w.reviewers,
                 "decisions_per_reviewer": None if w.decisions_per_reviewer is None else round(w.decisions_per_reviewer, 2),
                 "total_cases": w.total_cases,
+                "added_mined": int(w.added_by_origin.get("mined", 0)),
+                "added_synthetic": int(w.added_by_origin.get("synthetic", 0)),
             }
             for category in self.categories:
                 row[f"added_{category}"] = int(w.added_by_category.get(category, 0))
@@ -90,7 +97,7 @@ class GrowthReport:
     def markdown(self) -> str:
         if not self.weeks:
             return "_no labelled cases yet_"
-        head = ["week", "added", "discarded", "acceptance", "reviewers", "decisions/reviewer", "total"]
+        head = ["week", "added", "discarded", "acceptance", "reviewers", "decisions/reviewer", "total", "mined/synthetic"]
         head += [f"{c} +/-" for c in self.categories]
         lines = ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
         for w in self.weeks:
@@ -102,6 +109,7 @@ class GrowthReport:
                 str(w.reviewers),
                 "-" if w.decisions_per_reviewer is None else f"{w.decisions_per_reviewer:.1f}",
                 str(w.total_cases),
+                f"{w.added_by_origin.get('mined', 0)}/{w.added_by_origin.get('synthetic', 0)}",
             ]
             cells += [f"{w.added_by_category.get(c, 0)}/{w.discarded_by_category.get(c, 0)}" for c in self.categories]
             lines.append("| " + " | ".join(cells) + " |")
@@ -116,6 +124,7 @@ class GrowthReport:
             "",
             "",
             str(self.total_cases),
+            f"{sum(w.added_by_origin.get('mined', 0) for w in self.weeks)}/{sum(w.added_by_origin.get('synthetic', 0) for w in self.weeks)}",
         ]
         cells += [f"{totals.get(c, 0)}/{sum(w.discarded_by_category.get(c, 0) for w in self.weeks)}" for c in self.categories]
         lines.append("| " + " | ".join(cells) + " |")
@@ -136,6 +145,8 @@ class GrowthReport:
             "latest_week_reviewers": int(latest.reviewers),
             "latest_week_decisions_per_reviewer": float(latest.decisions_per_reviewer or 0.0),
             "acceptance_rate_overall": float(accepted / decided) if decided else 0.0,
+            "cases_mined": int(sum(w.added_by_origin.get("mined", 0) for w in self.weeks)),
+            "cases_synthetic": int(sum(w.added_by_origin.get("synthetic", 0) for w in self.weeks)),
         }
 
     def chart_png(self) -> bytes | None:
@@ -194,13 +205,14 @@ def growth_report(db: Database, categories: tuple[str, ...] = CATEGORIES) -> Gro
         return weeks[key]
 
     for row in db.fetch_all(
-        sa.select(eval_cases.c.added_week, eval_cases.c.category, sa.func.count().label("n")).group_by(
-            eval_cases.c.added_week, eval_cases.c.category
+        sa.select(eval_cases.c.added_week, eval_cases.c.category, eval_cases.c.origin, sa.func.count().label("n")).group_by(
+            eval_cases.c.added_week, eval_cases.c.category, eval_cases.c.origin
         )
     ):
         entry = week(row["added_week"])
         entry.added += int(row["n"])
         entry.added_by_category[row["category"]] += int(row["n"])
+        entry.added_by_origin[row["origin"] or "mined"] += int(row["n"])
 
     reviewers: dict[str, set[str]] = defaultdict(set)
     for row in db.fetch_all(
@@ -230,3 +242,63 @@ def growth_report(db: Database, categories: tuple[str, ...] = CATEGORIES) -> Gro
         entry.total_cases = running
     extra = tuple(sorted({c for w in ordered for c in w.added_by_category} - set(categories)))
     return GrowthReport(weeks=ordered, categories=tuple(categories) + extra)
+
+
+# ---------------------------------------------------------------- mix per release
+
+
+@dataclass
+class ReleaseMix:
+    version: str
+    week: str  # the release's ISO week label
+    cases: int
+    by_category_origin: Counter  # (category, origin) -> cases
+
+    def origin_total(self, origin: str) -> int:
+        return sum(n for (_, o), n in self.by_category_origin.items() if o == origin)
+
+
+def release_mix(db: Database) -> list[ReleaseMix]:
+    """Mined and synthetic cases per category in every release, oldest first (from frozen snapshots)."""
+    import json
+
+    from logmine_dagster.storage.schema import eval_case_snapshots, eval_set_release_cases, eval_set_releases
+
+    releases = db.fetch_all(sa.select(eval_set_releases.c.version, eval_set_releases.c.week).order_by(eval_set_releases.c.seq))
+    if not releases:
+        return []
+    # Each snapshot's origin once (a case's content, and origin, is frozen per hash).
+    origin_of: dict[tuple[str, str], str] = {}
+    for row in db.fetch_all(sa.select(eval_case_snapshots.c.case_id, eval_case_snapshots.c.case_hash, eval_case_snapshots.c.case_json)):
+        origin_of[(row["case_id"], row["case_hash"])] = (json.loads(row["case_json"]).get("metadata") or {}).get("origin") or "mined"
+    members: dict[str, Counter] = defaultdict(Counter)
+    statement = sa.select(
+        eval_set_release_cases.c.version, eval_set_release_cases.c.case_id, eval_set_release_cases.c.case_hash, eval_case_snapshots.c.category
+    ).join(
+        eval_case_snapshots,
+        sa.and_(
+            eval_case_snapshots.c.case_id == eval_set_release_cases.c.case_id,
+            eval_case_snapshots.c.case_hash == eval_set_release_cases.c.case_hash,
+        ),
+    )
+    for row in db.fetch_all(statement):
+        members[row["version"]][(row["category"], origin_of.get((row["case_id"], row["case_hash"]), "mined"))] += 1
+    return [
+        ReleaseMix(version=r["version"], week=r["week"], cases=sum(members[r["version"]].values()), by_category_origin=members[r["version"]])
+        for r in releases
+    ]
+
+
+def release_mix_markdown(mixes: list[ReleaseMix], categories: tuple[str, ...] = CATEGORIES) -> str:
+    """One row per release: cases, mined/synthetic, and mined/synthetic per category."""
+    if not mixes:
+        return "_no release published yet_"
+    extra = tuple(sorted({c for m in mixes for c, _ in m.by_category_origin} - set(categories)))
+    columns = tuple(categories) + extra
+    head = ["version", "cases", "mined/synthetic"] + [f"{c} m/s" for c in columns]
+    lines = ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
+    for mix in mixes:
+        cells = [mix.version, str(mix.cases), f"{mix.origin_total('mined')}/{mix.origin_total('synthetic')}"]
+        cells += [f"{mix.by_category_origin.get((c, 'mined'), 0)}/{mix.by_category_origin.get((c, 'synthetic'), 0)}" for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

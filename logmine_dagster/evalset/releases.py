@@ -270,7 +270,8 @@ def _lineage_rows(db: Database, cases: list[dict]) -> dict[str, dict]:
     """Lineage values for `cases`, from tables that survive retention (never raw_samples)."""
     out: dict[str, dict] = {}
     for case in cases:
-        case_id, day = case["id"], case["metadata"]["source_day"]
+        # A synthetic case has no source day (and no sample, candidate or queue row: those stay None).
+        case_id, day = case["id"], case["metadata"].get("source_day") or ""
         sample = db.fetch_all(
             sa.select(sanitised_samples.c.sample_reasons).where(sanitised_samples.c.case_id == case_id, sanitised_samples.c.day == day)
         )
@@ -319,6 +320,11 @@ def case_lineage(db: Database, case_id: str) -> dict | None:
     lineage = dict(rows[0])
     retired = db.fetch_all(sa.select(eval_case_retirements).where(eval_case_retirements.c.case_id == case_id))
     lineage["retired"] = dict(retired[0]) if retired else None
+    # Origin and source from the case's frozen content (lineage rows predate the origin column).
+    snapshots = db.fetch_all(sa.select(eval_case_snapshots.c.case_json).where(eval_case_snapshots.c.case_id == case_id))
+    metadata = [json.loads(r["case_json"]).get("metadata") or {} for r in snapshots]
+    lineage["origin"] = next((m["origin"] for m in metadata if m.get("origin")), "mined")
+    lineage["source"] = next((m["source"] for m in metadata if m.get("source")), None)
     lineage["versions"] = [
         r["version"]
         for r in db.fetch_all(

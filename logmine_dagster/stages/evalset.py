@@ -1,7 +1,8 @@
 """Stage 5: the eval set, made only of accepted, human-labelled cases, and its versioned releases.
 
 `build_eval_set` rebuilds the current set (the `eval_cases` table and eval_set.jsonl) from labelled
-cases, leaving out cases an admin retired. `publish_release` freezes it as a new immutable release when
+cases (origin 'mined') and imported synthetic cases (origin 'synthetic', see
+`logmine_dagster.evalset.synthetic`), leaving out cases an admin retired. `publish_release` freezes it as a new immutable release when
 its content changed (see `logmine_dagster.evalset.releases`).
 """
 
@@ -41,6 +42,7 @@ class EvalSetReport:
     total: int = 0
     by_category: Counter = field(default_factory=Counter)
     by_week_and_category: Counter = field(default_factory=Counter)
+    by_origin: Counter = field(default_factory=Counter)
     path: Path | None = None
     retired: int = 0  # accepted cases left out because an admin retired them
 
@@ -63,10 +65,19 @@ def build_eval_set(db: Database, out_path: Path) -> EvalSetReport:
             "reasons": row["reasons"],
             "reviewer": row["reviewer"],
             "labelled_at": row["decided_at"],
+            "origin": "mined",
+            # Filled by the review app (migration 0004); NULL for decisions imported from files.
+            "rubric_notes": _column(row, "rubric_notes"),
+            "tags": _column(row, "tags"),
         }
         for row in accepted
         if row["expected_output"] and row["expected_output"].strip() and row["reviewer"] and row["case_id"] not in retired
     ]
+    from logmine_dagster.evalset.synthetic import synthetic_eval_rows
+
+    mined_ids = {row["case_id"] for row in rows}
+    rows += synthetic_eval_rows(db, exclude=retired | mined_ids)
+    rows.sort(key=lambda row: (row["added_week"], row["case_id"]))
     db.replace_rows(eval_cases, sa.true(), rows)
     _write_jsonl(out_path, rows)
     report = EvalSetReport(total=len(rows), path=out_path)
@@ -74,7 +85,15 @@ def build_eval_set(db: Database, out_path: Path) -> EvalSetReport:
     for row in rows:
         report.by_category[row["category"]] += 1
         report.by_week_and_category[(row["added_week"], row["category"])] += 1
+        report.by_origin[row["origin"]] += 1
     return report
+
+
+def _column(row, key):
+    try:
+        return row[key]
+    except (KeyError, IndexError):
+        return None
 
 
 def publish_release(
@@ -115,7 +134,15 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 
 
 def unlabelled_eval_cases(db: Database) -> list[str]:
-    """Eval cases lacking a human decision behind them: must always be empty."""
+    """Eval cases lacking a human decision behind them: must always be empty.
+
+    A synthetic case's human decision is its import by an admin (a synthetic_cases row)."""
+    from logmine_dagster.storage.schema import synthetic_cases
+
+    imported = {
+        row["case_id"]
+        for row in db.fetch_all(sa.select(synthetic_cases.c.case_id).where(synthetic_cases.c.imported_by != ""))
+    }
     decided = {
         row["case_id"]
         for row in db.fetch_all(
@@ -123,7 +150,8 @@ def unlabelled_eval_cases(db: Database) -> list[str]:
         )
     }
     problems = []
-    for row in db.fetch_all(sa.select(eval_cases.c.case_id, eval_cases.c.expected_output, eval_cases.c.reviewer)):
-        if row["case_id"] not in decided or not (row["expected_output"] or "").strip() or not row["reviewer"]:
+    for row in db.fetch_all(sa.select(eval_cases.c.case_id, eval_cases.c.expected_output, eval_cases.c.reviewer, eval_cases.c.origin)):
+        backed = imported if row["origin"] == "synthetic" else decided
+        if row["case_id"] not in backed or not (row["expected_output"] or "").strip() or not row["reviewer"]:
             problems.append(row["case_id"])
     return problems
