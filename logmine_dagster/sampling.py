@@ -426,15 +426,21 @@ class DaySampler:
             try:
                 record = parse_record(orjson.loads(spool.read(candidate.length)))
             except RecordError as error:
-                self.dropped_invalid += 1
+                self._unscan(candidate.source)
                 self.bad(candidate.source, candidate.line, f"invalid record: {error}")
                 continue
             if record["request_id"] in seen:
-                self.dropped_invalid += 1
+                self._unscan(candidate.source)
                 self.bad(candidate.source, candidate.line, "duplicate request_id in partition")
                 continue
             seen.add(record["request_id"])
             yield SampledRecord(record, candidate.reasons, candidate.probability, candidate.source, candidate.line)
+
+    def _unscan(self, source: str) -> None:
+        """A selected record turned out bad: it counts as a bad line, not as a scanned record."""
+        self.dropped_invalid += 1
+        self.scanned -= 1
+        self.scanned_by_file[source] -= 1
 
     def close(self) -> None:
         self._spool.close()
