@@ -69,7 +69,7 @@ def list_partition_days(log_root: Path) -> list[str]:
 
 
 READ_BLOCK = 1 << 18  # compressed bytes per read
-MAX_DECOMPRESSED_BLOCK = 1 << 22  # bounds memory even for a decompression bomb
+DECOMPRESSED_BLOCK = 1 << 21  # bounds memory even for a decompression bomb
 
 
 class _Oversized:
@@ -80,27 +80,28 @@ OVERSIZED = _Oversized()
 
 
 def _zlib():
-    # python-isal's igzip is a drop-in zlib, several times faster at inflating; optional.
+    # python-isal's isal_zlib is a drop-in zlib, several times faster at inflating; optional. (Its
+    # igzip file reader is not used: on a truncated file it drops the last block it had inflated.)
     try:
         from isal import isal_zlib
 
         return isal_zlib
-    except ImportError:  # pragma: no cover - depends on the environment
+    except ImportError:
         import zlib
 
         return zlib
 
 
 def _gzip_blocks(handle) -> Iterator[bytes]:
-    """Decompressed blocks of a gzip file (all members). A truncated stream raises EOFError; corrupt
-    data or a wrong CRC raises the zlib error."""
+    """Decompressed blocks of a gzip file (all members). A truncated stream raises EOFError after
+    every complete block was yielded; corrupt data or a wrong CRC raises the decompressor's error."""
     zlib = _zlib()
     decompressor = zlib.decompressobj(31)
     fed = False
     while chunk := handle.read(READ_BLOCK):
         while chunk:
             fed = True
-            out = decompressor.decompress(chunk, MAX_DECOMPRESSED_BLOCK)
+            out = decompressor.decompress(chunk, DECOMPRESSED_BLOCK)
             if out:
                 yield out
             if decompressor.eof:
@@ -155,7 +156,10 @@ def line_batches(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> It
                 block = block[cut + 1 :]
                 skipping = False
                 yield [OVERSIZED]
-            lines = (pending + block if pending else block).split(b"\n")
+            lines = block.split(b"\n")
+            if pending:
+                # Only the first line is joined: concatenating whole blocks cost a full copy of the day.
+                lines[0] = pending + lines[0]
             pending = lines.pop()
             if len(pending) > max_line_bytes:
                 pending, skipping = b"", True
