@@ -140,3 +140,15 @@ def test_the_asset_fails_the_partition_but_keeps_the_rows(tmp_path, database_url
     assert metadata["sampled_error"].value == 20 and metadata["signal_error"].value == 20
     assert metadata["max_bad_fraction"].value == 0.5 and metadata["excluded_ceiling"].value == 0
     assert metadata["max_sampled_fraction"].value == 1.0 and metadata["max_sampled_records"].value == 20
+
+
+def test_the_record_size_limit_comes_from_the_log_source_or_the_environment(monkeypatch):
+    from logmine_dagster.config import ConfigError
+    from logmine_dagster.defs.resources import LogSource
+
+    assert LogSource().record_limit() == 4 * 1024 * 1024
+    monkeypatch.setenv("LOGMINE_MAX_RECORD_BYTES", "65536")
+    assert LogSource().record_limit() == 65536
+    assert LogSource(max_record_bytes=1000).record_limit() == 1000
+    with pytest.raises(ConfigError, match="max_record_bytes must be a whole number greater than 0"):
+        LogSource(max_record_bytes=0).record_limit()

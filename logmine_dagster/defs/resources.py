@@ -49,8 +49,9 @@ class LogSource(dg.ConfigurableResource):
 
     `format`: auto (detect per line: canonical or OTLP JSON), canonical, otlp or mapped (needs
     `field_mapping`, a YAML file). `require_success_marker`: a day counts only once `_SUCCESS` exists.
-    Unset fields fall back to LOGMINE_LOG_ROOT, LOGMINE_LOG_FORMAT, LOGMINE_FIELD_MAPPING and
-    LOGMINE_REQUIRE_SUCCESS.
+    `max_record_bytes`: longer lines are quarantined unread. Unset fields fall back to
+    LOGMINE_LOG_ROOT, LOGMINE_LOG_FORMAT, LOGMINE_FIELD_MAPPING, LOGMINE_REQUIRE_SUCCESS and
+    LOGMINE_MAX_RECORD_BYTES.
     """
 
     root: Optional[str] = None
@@ -130,6 +131,7 @@ class MiningPolicy(dg.ConfigurableResource):
 
     `opt_out_file` (or LOGMINE_OPT_OUT_FILE): user ids and `tenant:NAME` lines that are never sampled.
     `max_per_user_per_day` (or LOGMINE_MAX_PER_USER): no user contributes more samples a day.
+    Stratified sampling and ceilings: see the fields below and README "Sampling".
     """
 
     sample_rate: Optional[float] = None
