@@ -108,6 +108,7 @@ def main() -> None:
         print(json.dumps({
             "ratio_cpu_to_floor": round(results["floor"]["cpu_s"] / results["sampler"]["cpu_s"], 3),
             "ratio_stdlib_zlib_to_floor": round(results["sampler_stdlib_zlib"]["mb_per_s"] / results["floor"]["mb_per_s"], 3),
+            "ratio_cpu_stdlib_zlib_to_floor": round(results["floor"]["cpu_s"] / results["sampler_stdlib_zlib"]["cpu_s"], 3),
             "ratio_to_floor_isal": round(results["sampler"]["mb_per_s"] / results["floor_isal"]["mb_per_s"], 3),
             "ratio_cpu_to_floor_isal": round(results["floor_isal"]["cpu_s"] / results["sampler"]["cpu_s"], 3),
         }), flush=True)
