@@ -186,8 +186,8 @@ class SampledRecord:
     line: int
 
 
-@dataclass
-class BadRecord:
+@dataclass(slots=True)
+class BadRecord:  # slots: a day of garbage holds one of these per line until it is written
     source_file: str
     line: int | None
     reason: str
@@ -207,6 +207,7 @@ class DaySampler:
         self.policy = policy
         self._day_prefix = day + "T"
         self._base_hasher = _hasher(policy.salt, None)
+        self._base_copy = self._base_hasher.copy
         self._base_threshold = _threshold(policy.rate)
         self._base_threshold_bytes = (
             b"\xff" * 8 + b"\x00" if self._base_threshold >= _HASH_SPACE else self._base_threshold.to_bytes(8, "big")
@@ -280,7 +281,7 @@ class DaySampler:
         self.scanned += 1
 
         key = request_id.encode("utf-8")
-        hasher = self._base_hasher.copy()
+        hasher = self._base_copy()
         hasher.update(key)
         digest = hasher.digest()
         # Big-endian digests compare like the integers they spell: no conversion for most records.
