@@ -81,6 +81,57 @@ def parse_flag(name: str, raw: str | None) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _signal_table(name: str, raw: str, parse_value) -> dict:
+    """`signal=value,signal=value`; a bare value applies to every signal."""
+    from logmine_dagster.sampling import SIGNALS
+
+    raw = raw.strip()
+    if "=" not in raw:
+        return {signal: parse_value(raw) for signal in SIGNALS}
+    table = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        signal, sep, value = part.partition("=")
+        signal = signal.strip()
+        if not sep or signal not in SIGNALS:
+            raise ConfigError(f"{name}: expected signal=value pairs with signals among {', '.join(SIGNALS)}, got {part.strip()!r}")
+        table[signal] = parse_value(value.strip())
+    return table
+
+
+def parse_signal_rates(name: str, raw: str) -> dict[str, float]:
+    """LOGMINE_SIGNAL_RATES, e.g. `low_confidence=0.5,long_conversation=0.2` (others stay 1)."""
+    return _signal_table(name, raw, lambda value: parse_rate(name, value))
+
+
+def parse_cap(name: str, raw: str) -> int | None:
+    if raw.lower() in ("none", "off", "unlimited"):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number (0 or more) or 'none', got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be a whole number (0 or more) or 'none', got {raw!r}")
+    return value
+
+
+def parse_signal_caps(name: str, raw: str) -> dict[str, int | None]:
+    """LOGMINE_SIGNAL_CAPS: a daily cap for every signal (`1000`) or per signal (`error=500,escalated=none`)."""
+    from logmine_dagster.sampling import DEFAULT_SIGNAL_CAP, SIGNALS
+
+    table = _signal_table(name, raw, lambda value: parse_cap(name, value))
+    return {signal: table.get(signal, DEFAULT_SIGNAL_CAP) for signal in SIGNALS}
+
+
+def parse_optional_fraction(name: str, raw: str) -> float | None:
+    """A share between 0 and 1, or `none` to switch the ceiling off."""
+    if raw.lower() in ("none", "off"):
+        return None
+    return parse_rate(name, raw)
+
+
 def check_database_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         # SQLAlchemy 2.1 maps the bare scheme to psycopg 3, which is not installed.
@@ -110,6 +161,12 @@ class Settings:
     max_per_user_per_day: int | None = None
     opt_out_file: Path | None = None
     sensor_interval_s: int = 60
+    signal_rates: dict | None = None
+    signal_caps: dict | None = None
+    long_conversation_messages: int = 16
+    max_sampled_fraction: float | None = 0.2
+    max_bad_fraction: float | None = 0.05
+    max_record_bytes: int = 4 * 1024 * 1024
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -138,6 +195,12 @@ class Settings:
             max_per_user_per_day=parse_positive_int("LOGMINE_MAX_PER_USER", cap) if (cap := _env("LOGMINE_MAX_PER_USER", environ)) else None,
             opt_out_file=Path(opt_out).expanduser().resolve() if (opt_out := _env("LOGMINE_OPT_OUT_FILE", environ)) else None,
             sensor_interval_s=parse_positive_int("LOGMINE_SENSOR_INTERVAL_S", interval) if (interval := _env("LOGMINE_SENSOR_INTERVAL_S", environ)) else 60,
+            signal_rates=parse_signal_rates("LOGMINE_SIGNAL_RATES", raw) if (raw := _env("LOGMINE_SIGNAL_RATES", environ)) else None,
+            signal_caps=parse_signal_caps("LOGMINE_SIGNAL_CAPS", raw) if (raw := _env("LOGMINE_SIGNAL_CAPS", environ)) else None,
+            long_conversation_messages=parse_positive_int("LOGMINE_LONG_CONVERSATION", raw) if (raw := _env("LOGMINE_LONG_CONVERSATION", environ)) else 16,
+            max_sampled_fraction=parse_optional_fraction("LOGMINE_MAX_SAMPLED_FRACTION", raw) if (raw := _env("LOGMINE_MAX_SAMPLED_FRACTION", environ)) else 0.2,
+            max_bad_fraction=parse_optional_fraction("LOGMINE_MAX_BAD_FRACTION", raw) if (raw := _env("LOGMINE_MAX_BAD_FRACTION", environ)) else 0.05,
+            max_record_bytes=parse_positive_int("LOGMINE_MAX_RECORD_BYTES", raw) if (raw := _env("LOGMINE_MAX_RECORD_BYTES", environ)) else 4 * 1024 * 1024,
         )
 
 

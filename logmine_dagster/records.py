@@ -110,6 +110,41 @@ def parse_record(value: Any) -> dict:
     }
 
 
+class OutsidePartition(RecordError):
+    """The record's timestamp falls on another day than its dt= folder."""
+
+
+def check_sampling_fields(value: Any, day: str) -> None:
+    """Validate what the sampler reads from every record (required fields, the signal fields, the
+    day) without building the canonical record; raises RecordError. The full `parse_record` runs on
+    the sampled records only, so a record that is not sampled is not checked message by message."""
+    if not isinstance(value, dict):
+        raise RecordError("line is not a JSON object")
+    missing = [name for name in REQUIRED_FIELDS if value.get(name) in (None, "")]
+    if missing:
+        raise RecordError("missing required field(s): " + ", ".join(missing))
+    if not isinstance(value["request_id"], str):
+        raise RecordError("request_id is not a string")
+    if not isinstance(value["input"], list):
+        raise RecordError("input is not a non-empty list of messages")
+    if value["status"] not in STATUSES:
+        raise RecordError("status must be 'ok' or 'error'")
+    confidence = value.get("confidence")
+    if confidence is not None and (
+        isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 <= confidence <= 1
+    ):
+        raise RecordError("confidence must be a number between 0 and 1")
+    if value.get("escalated") is not None and not isinstance(value["escalated"], bool):
+        raise RecordError("escalated must be true or false")
+    if value.get("feedback") not in FEEDBACK_VALUES:
+        raise RecordError("feedback must be 'up', 'down' or null")
+    for name in ("user_id",):
+        if value.get(name) is not None and not isinstance(value[name], str):
+            raise RecordError(f"{name} is not a string")
+    if _parse_timestamp(value["timestamp"]).date().isoformat() != day:
+        raise OutsidePartition("timestamp outside its dt= partition")
+
+
 def user_text(record: dict) -> str:
     """All user-authored text of a record, joined: what categorising and de-duplication look at."""
     parts = []

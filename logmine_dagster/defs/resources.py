@@ -13,7 +13,7 @@ from typing import Iterator, Optional
 import dagster as dg
 
 from logmine_dagster.config import ConfigError, Settings, check_database_url, load_hash_key, parse_positive_int, parse_rate
-from logmine_dagster.config import parse_log_format
+from logmine_dagster.config import parse_log_format, parse_signal_caps, parse_signal_rates
 from logmine_dagster.formats.mapped import load_mapping
 from logmine_dagster.log_reader import (
     LineResult,
@@ -23,7 +23,7 @@ from logmine_dagster.log_reader import (
     partition_fingerprint,
     read_partition,
 )
-from logmine_dagster.sampling import SamplingPolicy, load_opt_out
+from logmine_dagster.sampling import SamplingPolicy, default_caps, load_opt_out
 from logmine_dagster.storage import Database
 
 
@@ -49,14 +49,17 @@ class LogSource(dg.ConfigurableResource):
 
     `format`: auto (detect per line: canonical or OTLP JSON), canonical, otlp or mapped (needs
     `field_mapping`, a YAML file). `require_success_marker`: a day counts only once `_SUCCESS` exists.
-    Unset fields fall back to LOGMINE_LOG_ROOT, LOGMINE_LOG_FORMAT, LOGMINE_FIELD_MAPPING and
-    LOGMINE_REQUIRE_SUCCESS.
+    `max_record_bytes`: longer lines are quarantined unread. Unset fields fall back to
+    LOGMINE_LOG_ROOT, LOGMINE_LOG_FORMAT, LOGMINE_FIELD_MAPPING, LOGMINE_REQUIRE_SUCCESS and
+    LOGMINE_MAX_RECORD_BYTES.
     """
 
     root: Optional[str] = None
     format: Optional[str] = None
     field_mapping: Optional[str] = None
     require_success_marker: Optional[bool] = None
+    # Longer lines are quarantined unread (unset: LOGMINE_MAX_RECORD_BYTES, default 4 MiB).
+    max_record_bytes: Optional[int] = None
 
     def root_path(self) -> Path:
         return Path(self.root).expanduser().resolve() if self.root else Settings.from_env().log_root
@@ -84,8 +87,13 @@ class LogSource(dg.ConfigurableResource):
             days = [day for day in days if partition_complete(self.root_path(), day)]
         return days
 
+    def record_limit(self) -> int:
+        if self.max_record_bytes is None:
+            return Settings.from_env().max_record_bytes
+        return parse_positive_int("max_record_bytes", str(self.max_record_bytes))
+
     def read_day(self, day: str) -> Iterator[LineResult]:
-        return read_partition(self.root_path(), day, fmt=self.log_format(), mapping=self.mapping())
+        return read_partition(self.root_path(), day, self.record_limit(), fmt=self.log_format(), mapping=self.mapping())
 
     def fingerprint(self, day: str) -> str:
         return partition_fingerprint(self.root_path(), day)
@@ -123,6 +131,7 @@ class MiningPolicy(dg.ConfigurableResource):
 
     `opt_out_file` (or LOGMINE_OPT_OUT_FILE): user ids and `tenant:NAME` lines that are never sampled.
     `max_per_user_per_day` (or LOGMINE_MAX_PER_USER): no user contributes more samples a day.
+    Stratified sampling and ceilings: see the fields below and README "Sampling".
     """
 
     sample_rate: Optional[float] = None
@@ -131,6 +140,14 @@ class MiningPolicy(dg.ConfigurableResource):
     batch_size: Optional[int] = None
     max_per_user_per_day: Optional[int] = None
     opt_out_file: Optional[str] = None
+    # Stratified sampling (unset: LOGMINE_SIGNAL_RATES, LOGMINE_SIGNAL_CAPS, LOGMINE_LONG_CONVERSATION).
+    signal_rates: Optional[dict[str, float]] = None
+    signal_caps: Optional[dict[str, Optional[int]]] = None
+    long_conversation_messages: Optional[int] = None
+    # Ceilings (unset: LOGMINE_MAX_SAMPLED_FRACTION, default 0.2; LOGMINE_MAX_BAD_FRACTION, default
+    # 0.05). A value above 1 is refused; 1 switches a ceiling off in effect.
+    max_sampled_fraction: Optional[float] = None
+    max_bad_fraction: Optional[float] = None
 
     def sampling(self) -> SamplingPolicy:
         settings = Settings.from_env()
@@ -149,13 +166,40 @@ class MiningPolicy(dg.ConfigurableResource):
             if self.low_confidence_threshold is None
             else parse_rate("low_confidence_threshold", str(self.low_confidence_threshold))
         )
+        if self.signal_rates is not None:
+            rates = parse_signal_rates("signal_rates", ",".join(f"{k}={v}" for k, v in self.signal_rates.items()))
+        else:
+            rates = settings.signal_rates or {}
+        if self.signal_caps is not None:
+            caps = parse_signal_caps("signal_caps", ",".join(f"{k}={'none' if v is None else v}" for k, v in self.signal_caps.items()))
+        else:
+            caps = settings.signal_caps or default_caps()
+        long_conversation = (
+            settings.long_conversation_messages
+            if self.long_conversation_messages is None
+            else parse_positive_int("long_conversation_messages", str(self.long_conversation_messages))
+        )
+        ceiling = (
+            settings.max_sampled_fraction
+            if self.max_sampled_fraction is None
+            else parse_rate("max_sampled_fraction", str(self.max_sampled_fraction))
+        )
         return SamplingPolicy(
             rate=rate,
             low_confidence_threshold=threshold,
+            long_conversation_messages=long_conversation,
+            signal_rates=rates,
+            signal_caps=caps,
             max_per_user_per_day=per_user,
+            max_sampled_fraction=ceiling,
             opted_out_users=users,
             opted_out_tenants=tenants,
         )
+
+    def bad_fraction_limit(self) -> Optional[float]:
+        if self.max_bad_fraction is None:
+            return Settings.from_env().max_bad_fraction
+        return parse_rate("max_bad_fraction", str(self.max_bad_fraction))
 
     def retention(self) -> int:
         if self.retention_days is None:

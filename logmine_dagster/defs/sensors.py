@@ -16,6 +16,29 @@ def complete_days(candidates: list[str], start: str, today: dt.date) -> list[str
     return [day for day in candidates if start <= day < today.isoformat()]
 
 
+def plan_requests(
+    seen: dict[str, str], present: list[str], fingerprint, start: str, today: dt.date
+) -> tuple[list[dg.RunRequest], dict[str, str]]:
+    """Run requests for the days that are new or whose files changed since `seen` (day -> fingerprint),
+    and the next cursor. `fingerprint(day)` lists the day's folder (names, sizes, mtimes): no file is read."""
+    requests = []
+    for day in complete_days(present, start, today):
+        fingerprint_now = fingerprint(day)
+        if seen.get(day) != fingerprint_now:
+            # The fingerprint is part of the run key: a rewritten day runs again, an unchanged one never.
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"{day}:{fingerprint_now}",
+                    partition_key=day,
+                    tags={"logmine/day": day, "logmine/fingerprint": fingerprint_now},
+                )
+            )
+            seen[day] = fingerprint_now
+    # Forget days deleted by retention so the cursor does not grow for ever.
+    present_days = set(present)
+    return requests, {day: fp for day, fp in seen.items() if day in present_days}
+
+
 @dg.sensor(
     job=daily_mining_job,
     minimum_interval_seconds=Settings.from_env().sensor_interval_s,
@@ -26,16 +49,5 @@ def new_log_partitions_sensor(context: dg.SensorEvaluationContext, log_source: L
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     start = daily_partitions.start.strftime("%Y-%m-%d")
     today = dt.datetime.now(dt.timezone.utc).date()
-    present = log_source.days()
-    requests = []
-    for day in complete_days(present, start, today):
-        fingerprint = log_source.fingerprint(day)
-        if seen.get(day) != fingerprint:
-            # The fingerprint is part of the run key: a rewritten day runs again, an unchanged one never.
-            requests.append(
-                dg.RunRequest(run_key=f"{day}:{fingerprint}", partition_key=day, tags={"logmine/day": day, "logmine/fingerprint": fingerprint})
-            )
-            seen[day] = fingerprint
-    # Forget days deleted by retention so the cursor does not grow for ever.
-    seen = {day: fp for day, fp in seen.items() if day in set(present)}
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True))
+    requests, seen = plan_requests(seen, log_source.days(), log_source.fingerprint, start, today)
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True, separators=(",", ":")))

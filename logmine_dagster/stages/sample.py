@@ -1,16 +1,21 @@
-"""Stage 1: read a day of raw logs once, keep the sampled records in the raw tier."""
+"""Stage 1: read a day of raw logs once, keep the sampled records in the raw tier.
+
+Good records and quarantine rows are written in one transaction first; only then is the day's bad
+fraction compared with its threshold (`check_bad_fraction`), so a failing day never loses data.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from logmine_dagster.log_reader import BadLine, LineResult, partition_files, read_partition
-from logmine_dagster.sampling import SamplingPolicy, opted_out, sample_reasons
+import orjson
+
+from logmine_dagster.log_reader import DEFAULT_MAX_LINE_BYTES, BadLine, LineResult, partition_files, scan_partition
+from logmine_dagster.sampling import DaySampler, SamplingPolicy
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
 
@@ -24,8 +29,42 @@ class SampleReport:
     quarantined: int = 0
     excluded_opt_out: int = 0
     excluded_user_cap: int = 0
+    excluded_ceiling: int = 0
+    ceiling: int | None = None
     by_reason: Counter = field(default_factory=Counter)
+    signal_seen: Counter = field(default_factory=Counter)
+    excluded_signal_cap: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
+    bad_by_file: Counter = field(default_factory=Counter)
+    scanned_by_file: Counter = field(default_factory=Counter)
+
+    @property
+    def bad_fraction(self) -> float:
+        total = self.scanned + self.quarantined
+        return self.quarantined / total if total else 0.0
+
+    def worst_file(self) -> tuple[str, int, int] | None:
+        """(file, bad lines, good records) of the file with the most bad lines."""
+        if not self.bad_by_file:
+            return None
+        name, bad = max(self.bad_by_file.items(), key=lambda kv: (kv[1], kv[0]))
+        return name, bad, self.scanned_by_file.get(name, 0)
+
+
+class TooManyBadLines(ValueError):
+    """The day's bad fraction passed the threshold. The message names counts and files, never text."""
+
+
+def check_bad_fraction(report: SampleReport, max_bad_fraction: float | None) -> None:
+    if max_bad_fraction is None or report.bad_fraction <= max_bad_fraction:
+        return
+    name, bad, good = report.worst_file()
+    raise TooManyBadLines(
+        f"{report.quarantined} of {report.scanned + report.quarantined} lines of {report.day} are bad "
+        f"({report.bad_fraction:.1%}, more than the {max_bad_fraction:.1%} allowed); the worst file is {name} "
+        f"with {bad} bad line(s) and {good} good record(s). The good records and the quarantine rows "
+        f"(table ingest_quarantine) were written."
+    )
 
 
 def _reason_kind(reason: str) -> str:
@@ -34,61 +73,74 @@ def _reason_kind(reason: str) -> str:
 
 
 def sample_day(
-    db: Database, log_root: Path, day: str, policy: SamplingPolicy, lines: Iterable[LineResult] | None = None
+    db: Database,
+    log_root: Path,
+    day: str,
+    policy: SamplingPolicy,
+    lines: Iterable[LineResult] | None = None,
+    *,
+    fmt: str | None = None,
+    mapping: dict | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> SampleReport:
-    """`lines` defaults to reading the day's files in detected formats."""
+    """Sample one day into raw_samples (replacing the day) and its bad lines into ingest_quarantine.
+
+    `lines` (validated records and bad lines, e.g. from `read_partition`) replaces reading the files,
+    which otherwise goes through the one-pass scanner in format `fmt` (None: detect per line)."""
     report = SampleReport(day=day, files=len(partition_files(log_root, day)))
     now = dt.datetime.now(dt.timezone.utc)
-    quarantine_rows: list[dict] = []
-    seen_sampled: set[str] = set()
-    sampled_per_user: Counter = Counter()
+    sampler = DaySampler(day, policy)
+    try:
+        if lines is None:
+            scan_partition(log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping)
+        else:
+            for item in lines:
+                if isinstance(item, BadLine):
+                    sampler.bad(item.source_file, item.line, item.reason)
+                else:
+                    sampler.offer(item.record, None, item.source_file, item.line)
+        sampler.select()
 
-    def quarantine(source_file: str, line: int | None, reason: str) -> None:
-        report.quarantined += 1
-        report.quarantine_reasons[_reason_kind(reason)] += 1
-        quarantine_rows.append(
-            {"day": day, "source_file": source_file, "source_line": line, "reason": reason[:300], "quarantined_at": now}
-        )
+        def sampled_rows():
+            for sampled in sampler.sampled():
+                report.sampled += 1
+                report.by_reason.update(sampled.reasons)
+                yield {
+                    "day": day,
+                    "request_id": sampled.record["request_id"],
+                    "sample_reasons": ",".join(sampled.reasons),
+                    "record_json": orjson.dumps(sampled.record).decode("utf-8"),
+                    "source_file": sampled.source_file,
+                    "source_line": sampled.line,
+                    "sampled_at": now,
+                    "inclusion_probability": sampled.inclusion_probability,
+                }
 
-    def sampled_rows():
-        for item in lines if lines is not None else read_partition(log_root, day):
-            if isinstance(item, BadLine):
-                quarantine(item.source_file, item.line, item.reason)
-                continue
-            report.scanned += 1
-            record = item.record
-            if record["timestamp"][:10] != day:
-                quarantine(item.source_file, item.line, "timestamp outside its dt= partition")
-                continue
-            reasons = sample_reasons(record, policy)
-            if not reasons:
-                continue
-            if opted_out(record, policy):
-                report.excluded_opt_out += 1
-                continue
-            if record["request_id"] in seen_sampled:
-                quarantine(item.source_file, item.line, "duplicate request_id in partition")
-                continue
-            user = record.get("user_id")
-            if policy.max_per_user_per_day is not None and user is not None:
-                if sampled_per_user[user] >= policy.max_per_user_per_day:
-                    report.excluded_user_cap += 1
-                    continue
-                sampled_per_user[user] += 1
-            seen_sampled.add(record["request_id"])
-            report.sampled += 1
-            report.by_reason.update(reasons)
-            yield {
-                "day": day,
-                "request_id": record["request_id"],
-                "sample_reasons": ",".join(reasons),
-                "record_json": json.dumps(record, ensure_ascii=False),
-                "source_file": item.source_file,
-                "source_line": item.line,
-                "sampled_at": now,
-            }
+        def quarantine_rows():
+            for bad in sampler.bad_lines:
+                report.quarantine_reasons[_reason_kind(bad.reason)] += 1
+                yield {
+                    "day": day,
+                    "source_file": bad.source_file,
+                    "source_line": bad.line,
+                    "reason": bad.reason[:300],
+                    "quarantined_at": now,
+                }
 
-    with db.transaction() as conn:
-        db.replace_rows(raw_samples, raw_samples.c.day == day, sampled_rows(), conn=conn)
-        db.replace_rows(ingest_quarantine, ingest_quarantine.c.day == day, quarantine_rows, conn=conn)
+        with db.transaction() as conn:
+            db.replace_rows(raw_samples, raw_samples.c.day == day, sampled_rows(), conn=conn)
+            # After the samples: full validation of a selected record can still quarantine it.
+            db.replace_rows(ingest_quarantine, ingest_quarantine.c.day == day, quarantine_rows(), conn=conn)
+    finally:
+        sampler.close()
+    report.scanned = sampler.scanned
+    report.quarantined = len(sampler.bad_lines)
+    report.excluded_opt_out = sampler.excluded_opt_out
+    report.excluded_user_cap = sampler.excluded_user_cap
+    report.excluded_ceiling = sampler.excluded_ceiling
+    report.ceiling = sampler.ceiling
+    report.signal_seen = sampler.signal_seen
+    report.excluded_signal_cap = sampler.excluded_signal_cap
+    report.bad_by_file = sampler.bad_by_file
+    report.scanned_by_file = sampler.scanned_by_file
     return report
