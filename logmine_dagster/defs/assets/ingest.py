@@ -5,6 +5,7 @@ import dagster as dg
 from logmine_dagster.defs.metadata import counts_markdown, per_key_counts
 from logmine_dagster.defs.partitions import daily_partitions
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
+from logmine_dagster.defs.retries import retry_on_transient_database_errors
 from logmine_dagster.sampling import REASON_ORDER
 from logmine_dagster.stages.sample import sample_day
 
@@ -28,6 +29,7 @@ raw_logs = dg.AssetSpec(
     description="Deterministic hash sample of the day's records plus every error, low-confidence, escalated "
     "or thumbs-down record, each with its reasons. Raw tier: holds PII, under retention.",
 )
+@retry_on_transient_database_errors
 def sampled_logs(
     context: dg.AssetExecutionContext, database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy
 ) -> dg.MaterializeResult:
