@@ -15,7 +15,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Callable, Iterator
@@ -68,11 +70,22 @@ class Stack:
                 except (ValueError, ProcessLookupError, PermissionError):
                     pass
 
-    def graphql(self, query: str, **variables) -> dict:
+    def graphql(self, query: str, retry_s: float = 60, **variables) -> dict:
+        """One GraphQL request; a server error (the web UI answers 500 for a while after its PostgreSQL
+        restarted, until its pooled connections are replaced) is retried for up to `retry_s`."""
         body = json.dumps({"query": query, "variables": variables}).encode()
-        request = urllib.request.Request(f"{self.base}/graphql", data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            answer = json.load(response)
+        deadline = time.monotonic() + retry_s
+        while True:
+            request = urllib.request.Request(f"{self.base}/graphql", data=body, headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    answer = json.load(response)
+                break
+            except urllib.error.HTTPError as error:
+                if error.code < 500 or time.monotonic() > deadline:
+                    detail = error.read().decode(errors="replace")[-2000:]
+                    raise AssertionError(f"GraphQL answered {error.code}: {detail}\n{self.log_tail('webserver')}") from None
+                time.sleep(2)
         assert not answer.get("errors"), answer["errors"]
         return answer["data"]
 
@@ -82,13 +95,21 @@ class Stack:
 
     def wait(self, what: str, timeout_s: float, probe: Callable, every: float = 2.0):
         """Poll `probe` until it returns something truthy; fail with the daemon's log after `timeout_s`."""
+        last_error = None
         deadline = time.monotonic() + timeout_s
         while True:
-            value = probe()
+            try:
+                value = probe()
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+                # The web UI answers 500 for a moment while PostgreSQL restarts (test_ops_faults).
+                value, last_error = None, error
             if value:
                 return value
             if time.monotonic() > deadline:
-                pytest.fail(f"timed out after {timeout_s:.0f}s waiting for {what}; daemon log:\n{self.log_tail('daemon')}")
+                pytest.fail(
+                    f"timed out after {timeout_s:.0f}s waiting for {what} (last GraphQL error: {last_error}); "
+                    f"daemon log:\n{self.log_tail('daemon')}"
+                )
             time.sleep(every)
 
     # -- GraphQL helpers ------------------------------------------------------------------------------
@@ -271,8 +292,13 @@ def running_stack(tmp: Path, *, own_postgres: bool = False, **overrides: str) ->
     start_date = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=20)
     env = stack_env(tmp, port, log_root, start_date, **overrides)
     drop_db = None
+    state = tmp / "stack"
     if own_postgres:
         env.setdefault("LOGMINE_STACK_PG_PORT", str(free_port()))
+        # The server runs as the `postgres` OS user, which cannot enter pytest's private (0700) folders.
+        state = Path(tempfile.mkdtemp(prefix="logmine-stack-"))
+        state.chmod(0o755)
+        env["LOGMINE_STACK_DIR"] = str(state)
     else:
         dagster_db_url, drop_db = _postgres_database()
         pg = urlparse(dagster_db_url)
@@ -283,7 +309,7 @@ def running_stack(tmp: Path, *, own_postgres: bool = False, **overrides: str) ->
             DAGSTER_PG_PORT=str(pg.port),
             DAGSTER_PG_DB=pg.path.lstrip("/"),
         )
-    deployment = Stack(env, tmp / "stack", port)
+    deployment = Stack(env, state, port)
     try:
         started = deployment.run("up", timeout=200)
         assert started.returncode == 0, f"stack.sh up failed:\n{started.stderr}\n{deployment.log_tail('webserver')}"
@@ -293,3 +319,5 @@ def running_stack(tmp: Path, *, own_postgres: bool = False, **overrides: str) ->
         deployment.down()
         if drop_db is not None:
             drop_db()
+        if own_postgres:
+            shutil.rmtree(state, ignore_errors=True)
