@@ -416,3 +416,53 @@ def test_a_read_only_log_root_fails_retention_clearly_and_deletes_nothing(sqlite
     assert database.count(raw_samples) == kept > 0
     assert database.count(retention_log) == 0
     database.dispose()
+
+
+# -- which database errors are retried ------------------------------------------------------------------
+
+
+def test_only_transient_database_errors_request_a_step_retry():
+    """Real errors from the dev PostgreSQL: a terminated connection and a refused connection are
+    transient (the step is retried); a wrong statement is not (the step fails at once)."""
+    import dagster as dg
+
+    from logmine_dagster.defs.retries import is_transient_database_error, retry_on_transient_database_errors
+    from logmine_dagster_tests.stack_support import free_port
+
+    def error_of(fn) -> BaseException:
+        try:
+            fn()
+        except Exception as error:  # noqa: BLE001 - the error is the result
+            return error
+        raise AssertionError("no error")
+
+    engine = sa.create_engine(POSTGRES_ADMIN_URL)
+    refused_engine = sa.create_engine(f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/postgres")
+    try:
+
+        def terminated():
+            with engine.connect() as conn, engine.connect() as killer:
+                pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+                killer.exec_driver_sql("SELECT pg_terminate_backend(%s)", (pid,))
+                conn.exec_driver_sql("SELECT 1")
+
+        def refused():
+            with refused_engine.connect():
+                pass
+
+        def wrong_statement():
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT * FROM no_such_table")
+
+        assert is_transient_database_error(error_of(terminated))
+        assert is_transient_database_error(error_of(refused))
+        assert not is_transient_database_error(error_of(wrong_statement))
+        assert not is_transient_database_error(ValueError("not a database error"))
+
+        wrapped = retry_on_transient_database_errors(lambda: refused())
+        assert isinstance(error_of(wrapped), dg.RetryRequested)
+        wrapped = retry_on_transient_database_errors(lambda: wrong_statement())
+        assert isinstance(error_of(wrapped), sa.exc.ProgrammingError)
+    finally:
+        engine.dispose()
+        refused_engine.dispose()
