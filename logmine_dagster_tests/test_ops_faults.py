@@ -16,7 +16,11 @@ Real parts, per test:
 - Disk tests (root only, they mount filesystems): logmine's SQLite database on a 1 MiB tmpfs (a real
   ENOSPC) makes `sampled_logs` fail with "database or disk is full" in a real Dagster instance and leaves
   the partition's earlier rows intact; a read-only bind mount of the log root makes retention fail with
-  the path in the message and delete nothing.
+  the path in the message and delete nothing. A day folder the sampler may not read (the sampler run in
+  a forked child as user `nobody`, since root reads everything) fails with a PermissionError naming the
+  folder, and the partition's earlier rows stay.
+- Retry classification: real errors from the dev PostgreSQL (a terminated backend, a refused
+  connection, a wrong statement) through `logmine_dagster.defs.retries`.
 """
 
 from __future__ import annotations
@@ -466,3 +470,61 @@ def test_only_transient_database_errors_request_a_step_retry():
     finally:
         engine.dispose()
         refused_engine.dispose()
+
+
+def _sample_as_nobody(url: str, log_root: str, day: str, result) -> None:
+    """In a forked child: drop root (which reads any file) and run the sampler as an unprivileged user."""
+    from logmine_dagster.sampling import SamplingPolicy
+    from logmine_dagster.stages.sample import sample_day
+    from logmine_dagster.storage import Database
+
+    try:
+        os.setgid(65534)
+        os.setuid(65534)
+        sample_day(Database(url), Path(log_root), day, SamplingPolicy(rate=0.05, low_confidence_threshold=0.5))
+        result.send("no error")
+    except BaseException as error:  # noqa: BLE001 - reported to the parent
+        result.send(f"{type(error).__name__}: {error}")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to an unprivileged user")
+def test_an_unreadable_log_folder_fails_naming_it_and_keeps_the_partition(generated_logs):
+    """The sampler run by an unprivileged user (root reads everything) on a day folder it may not read."""
+    import multiprocessing
+    import shutil
+    import tempfile
+
+    from logmine_dagster.sampling import SamplingPolicy
+    from logmine_dagster.stages.sample import sample_day
+    from logmine_dagster.storage import Database
+    from logmine_dagster.storage.schema import raw_samples
+    from logmine_dagster_tests.conftest import FIRST_DAY
+
+    day = FIRST_DAY.isoformat()
+    shared = Path(tempfile.mkdtemp(prefix="logmine-unreadable-"))  # pytest's folders are private to root
+    try:
+        shared.chmod(0o777)
+        log_root = shared / "logs"
+        shutil.copytree(generated_logs[0] / f"dt={day}", log_root / f"dt={day}")
+        log_root.chmod(0o755)
+        url = f"sqlite:///{shared / 'logmine.db'}"
+        database = Database(url)
+        sample_day(database, log_root, day, SamplingPolicy(rate=0.05, low_confidence_threshold=0.5))
+        kept = database.count(raw_samples, raw_samples.c.day == day)
+        database.dispose()
+        for path in shared.glob("logmine.db*"):
+            path.chmod(0o666)
+        (log_root / f"dt={day}").chmod(0o700)  # root's own: nobody may list it
+
+        receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+        child = multiprocessing.get_context("fork").Process(target=_sample_as_nobody, args=(url, str(log_root), day, send))
+        child.start()
+        assert receive.poll(120), "the child did not answer"
+        message = receive.recv()
+        child.join(30)
+        assert message.startswith("PermissionError") and f"{log_root}/dt={day}" in message, message
+        database = Database(url)
+        assert database.count(raw_samples, raw_samples.c.day == day) == kept > 0
+        database.dispose()
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
