@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -156,6 +157,7 @@ def fault_stack(tmp_path_factory):
             yield deployment, log_root, engine, tmp
         finally:
             engine.dispose()
+            shutil.rmtree(log_root, ignore_errors=True)  # about 100 MB per large day
 
 
 def _restart_postgres(deployment) -> float:
@@ -491,7 +493,6 @@ def _sample_as_nobody(url: str, log_root: str, day: str, result) -> None:
 def test_an_unreadable_log_folder_fails_naming_it_and_keeps_the_partition(generated_logs):
     """The sampler run by an unprivileged user (root reads everything) on a day folder it may not read."""
     import multiprocessing
-    import shutil
     import tempfile
 
     from logmine_dagster.sampling import SamplingPolicy
