@@ -6,29 +6,20 @@ GraphQL API), then the UI in real Chromium, with screenshots (see helpers.SCREEN
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from logmine_dagster_tests.conftest import POSTGRES_ADMIN_URL, _postgres_database
-
-REPO = Path(__file__).resolve().parent.parent
-STACK = REPO / "scripts" / "stack.sh"
 from logmine_dagster_tests.helpers import SCREENSHOTS
+from logmine_dagster_tests.stack_support import SENSOR, Stack, running_stack, skip_unless_stack_can_run
+
+skip_unless_stack_can_run()
 CHROMIUM = os.environ.get("LOGMINE_TEST_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-SENSOR = "new_log_partitions_sensor"
 LOGMINE_ASSETS = [
     "raw_logs", "sampled_logs", "sanitised_samples", "categorised_candidates", "review_batch",
     "labelled_cases", "eval_set", "eval_set_exports", "raw_log_retention",
@@ -36,53 +27,9 @@ LOGMINE_ASSETS = [
 FIRST_TICK_S = 60  # the daemon evaluates a newly loaded sensor within seconds
 RUN_S = 240  # sensor interval (60 s, ticked about every 30 s), queue, spaCy load, the run itself
 
-if not POSTGRES_ADMIN_URL:
-    pytest.skip("the stack test needs PostgreSQL: LOGMINE_TEST_POSTGRES_URL (set by .ci/run)", allow_module_level=True)
 if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
     pytest.skip(f"the stack test needs Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-for tool in ("dagster-daemon", "dagster-webserver", "curl", "setsid"):
-    if not shutil.which(tool):
-        pytest.skip(f"the stack test needs `{tool}` on PATH", allow_module_level=True)
 sync_playwright = pytest.importorskip("playwright.sync_api", reason="the stack test needs the playwright package").sync_playwright
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Stack:
-    """scripts/stack.sh in a temporary state folder, and a GraphQL client for its web UI."""
-
-    def __init__(self, env: dict[str, str], state: Path, port: int):
-        self.env, self.state, self.base = env, state, f"http://127.0.0.1:{port}"
-
-    def run(self, cmd: str, timeout: float) -> subprocess.CompletedProcess:
-        return subprocess.run([str(STACK), cmd], env=self.env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
-
-    def down(self) -> None:
-        try:
-            self.run("down", timeout=90)
-        finally:
-            # Whatever happened to the script: no process group it started survives the test.
-            for pid_file in self.state.glob("*.pid"):
-                try:
-                    os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
-                except (ValueError, ProcessLookupError, PermissionError):
-                    pass
-
-    def graphql(self, query: str, **variables) -> dict:
-        body = json.dumps({"query": query, "variables": variables}).encode()
-        request = urllib.request.Request(f"{self.base}/graphql", data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = json.load(response)
-        assert not answer.get("errors"), answer["errors"]
-        return answer["data"]
-
-    def log_tail(self, name: str, lines: int = 25) -> str:
-        path = self.state / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
 
 
 SENSOR_TICKS = """query($name: String!) {
@@ -116,13 +63,7 @@ ASSET_KEYS = "{ assetNodes { assetKey { path } } }"
 
 
 def _wait(what: str, deadline: float, probe, stack: Stack, every: float = 2.0):
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}; daemon log:\n{stack.log_tail('daemon')}")
-        time.sleep(every)
+    return stack.wait(what, deadline - time.monotonic(), probe, every)
 
 
 def _dismiss_community_dialog(page) -> None:
@@ -135,46 +76,11 @@ def _dismiss_community_dialog(page) -> None:
     skip.click()
 
 
-@pytest.fixture
-def stack(tmp_path):
-    """The stack up against a fresh PostgreSQL database for Dagster; torn down whatever happens."""
-    dagster_db_url, drop_db = _postgres_database()
-    pg = urlparse(dagster_db_url)
-    port = _free_port()
-    state = tmp_path / "stack"
-    log_root = tmp_path / "logs"
-    log_root.mkdir()
-    day = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=2)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("LOGMINE_", "DAGSTER_"))}
-    env.update(
-        LOGMINE_STACK_DIR=str(state),
-        LOGMINE_STACK_PORT=str(port),
-        LOGMINE_STACK_WAIT_S="120",
-        DAGSTER_PG_USERNAME=pg.username or "postgres",
-        DAGSTER_PG_PASSWORD=pg.password or "",
-        DAGSTER_PG_HOST=pg.hostname,
-        DAGSTER_PG_PORT=str(pg.port),
-        DAGSTER_PG_DB=pg.path.lstrip("/"),
-        LOGMINE_HOME=str(tmp_path / "home"),
-        LOGMINE_DATABASE_URL=f"sqlite:///{tmp_path / 'home' / 'logmine.db'}",
-        LOGMINE_LOG_ROOT=str(log_root),
-        LOGMINE_START_DATE=(day - dt.timedelta(days=6)).isoformat(),
-        LOGMINE_HASH_KEY="stack-test-hash-key-0123456789abcdef",
-        LOGMINE_ALLOW_TERMS="Northwind,Northwind Telecom,Nova",
-        TLDEXTRACT_CACHE=str(tmp_path / "tldextract"),
-        # Honoured once the sensor's interval is configurable; harmless before.
-        LOGMINE_SENSOR_INTERVAL_S="5",
-    )
-    (tmp_path / "home").mkdir()
-    deployment = Stack(env, state, port)
-    try:
-        started = deployment.run("up", timeout=150)
-        assert started.returncode == 0, f"stack.sh up failed:\n{started.stderr}\n{deployment.log_tail('webserver')}"
-        assert started.stdout.strip() == deployment.base
-        yield deployment, log_root, day
-    finally:
-        deployment.down()
-        drop_db()
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """The stack up against a fresh PostgreSQL database for Dagster, once for this module."""
+    with running_stack(tmp_path_factory.mktemp("stack")) as (deployment, log_root):
+        yield deployment, log_root, dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=2)
 
 
 def test_daemon_sensor_mines_a_new_day_and_the_ui_shows_it(stack):

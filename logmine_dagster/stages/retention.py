@@ -38,7 +38,15 @@ def apply_retention(db: Database, log_root: Path, today: dt.date, retention_days
         if day < report.cutoff:
             folder = partition_dir(log_root, day)
             files = sum(1 for p in folder.rglob("*") if p.is_file())
-            shutil.rmtree(folder)
+            try:
+                shutil.rmtree(folder)
+            except OSError as error:
+                # Name the folder (rmtree's own message names only the file), and keep the audit trail
+                # of the partitions already deleted in this run.
+                if log_rows:
+                    with db.transaction() as conn:
+                        conn.execute(retention_log.insert(), log_rows)
+                raise OSError(error.errno, f"cannot delete expired log partition {folder}: {error.strerror}") from error
             report.deleted_partitions.append(day)
             log_rows.append({"deleted_at": now, "target": "log_partition", "item_key": f"dt={day}", "item_count": files, "cutoff_day": report.cutoff})
     with db.transaction() as conn:

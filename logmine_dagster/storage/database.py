@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import os
 import threading
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -26,7 +28,7 @@ def _create_engine(url: str) -> sa.Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # Several Dagster step processes may write at once: wait for the lock instead of failing.
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        engine = sa.create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -36,7 +38,28 @@ def _create_engine(url: str) -> sa.Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # hide_parameters (both backends): a failed statement's error message must not quote row values (raw
+    # log text) into Dagster's event log. pool_pre_ping: a pooled connection that died with a server restart is replaced.
+    engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+    if engine.dialect.name == "postgresql":
+
+        @sa.event.listens_for(engine, "connect")
+        def _name_the_connection(dbapi_connection, _record):
+            # pg_stat_activity then says which process holds a partition's write (operators, fault tests).
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT set_config('application_name', %s, false)", (f"logmine pid {os.getpid()}",))
+            cursor.close()
+            dbapi_connection.commit()
+
+    return engine
+
+
+def partition_lock_key(table: sa.Table, where: sa.ColumnElement[bool]) -> int:
+    """A signed 64-bit PostgreSQL advisory-lock key for one table's partition (its `where` and values)."""
+    compiled = where.compile()
+    text = f"{table.name}|{compiled}|{sorted((k, repr(v)) for k, v in compiled.params.items())}"
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 @contextlib.contextmanager
@@ -105,9 +128,16 @@ class Database:
         """Delete the rows matching `where` and insert `rows`, in one transaction.
 
         A re-run or backfill of a partition therefore leaves exactly one copy of its rows, and readers
-        never see a half-written partition.
+        never see a half-written partition (a writer killed mid-way leaves the previous rows).
+
+        On PostgreSQL, writers of the same partition are serialised by an advisory transaction lock:
+        without it, two runs of one day would both delete before either inserted, and the second would
+        fail on the primary key or, in tables without a natural key (quarantines), add a second copy.
+        SQLite has a single writer anyway.
         """
         with (contextlib.nullcontext(conn) if conn is not None else self.transaction()) as active:
+            if active.dialect.name == "postgresql":
+                active.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (partition_lock_key(table, where),))
             active.execute(table.delete().where(where))
             written = 0
             batch: list[dict] = []

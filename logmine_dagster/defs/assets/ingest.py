@@ -5,6 +5,7 @@ import dagster as dg
 from logmine_dagster.defs.metadata import counts_markdown, per_key_counts
 from logmine_dagster.defs.partitions import daily_partitions
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
+from logmine_dagster.defs.retries import retry_on_transient_database_errors
 from logmine_dagster.sampling import REASON_ORDER, SIGNALS
 from logmine_dagster.stages.sample import TooManyBadLines, check_bad_fraction, sample_day
 
@@ -31,6 +32,7 @@ raw_logs = dg.AssetSpec(
     "opt-out list). Each record keeps its reasons and its inclusion probability. Raw tier: holds PII, "
     "under retention.",
 )
+@retry_on_transient_database_errors
 def sampled_logs(
     context: dg.AssetExecutionContext, database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy
 ) -> dg.MaterializeResult:
