@@ -42,6 +42,7 @@ Limits (documented so reviewers know what the category does and does not promise
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -389,6 +390,10 @@ def _gate_open(family: Family, lowered: str) -> bool:
 
 def detect(text: str, *, gates: bool = True) -> Detection:
     """Score one text against every family; no length features, no model."""
+    return _detect_cached(text) if gates else _detect(text, gates=False)
+
+
+def _detect(text: str, *, gates: bool = True) -> Detection:
     if not text:
         return Detection(0.0, ())
     text = text.translate(_QUOTES)
@@ -399,6 +404,10 @@ def detect(text: str, *, gates: bool = True) -> Detection:
         if (not gates or _gate_open(family, lowered)) and any(p.search(text) for p in family.patterns)
     )
     return Detection(round(sum(FAMILY_BY_NAME[name].weight for name in fired), 3), fired)
+
+
+# Production repeats texts verbatim ("thanks", the same follow-up); a detection depends on the text alone.
+_detect_cached = functools.lru_cache(maxsize=1 << 16)(_detect)
 
 
 def is_adversarial(text: str) -> bool:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -71,16 +72,26 @@ def language(text: str) -> str | None:
     return "en"
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _language_cached(text: str) -> str | None:
+    return language(text)
+
+
 def non_english_reasons(text: str) -> list[str]:
-    lang = language(text)
+    lang = _language_cached(text)
     return [f"edge:non_english:{lang}"] if lang not in (None, "en") else []
 
 
 def structure_reasons(text: str) -> list[str]:
+    return list(_structure_reasons(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _structure_reasons(text: str) -> tuple[str, ...]:
     reasons = []
     stripped = text.strip()
     if not stripped:
-        return reasons
+        return ()
     if _CODE.search(stripped):
         reasons.append("edge:structure:code")
     elif stripped[:1] in "{[" and _is_json(stripped):
@@ -94,7 +105,7 @@ def structure_reasons(text: str) -> list[str]:
         reasons.append("edge:structure:symbols")
     if REPEATED_RUN.search(stripped):
         reasons.append("edge:structure:repetition")
-    return reasons
+    return tuple(reasons)
 
 
 def _is_json(text: str) -> bool:

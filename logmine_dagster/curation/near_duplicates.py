@@ -106,7 +106,7 @@ class NearDuplicateIndex:
         # LSH proposes candidates at a lower bar than the final check, so few true pairs are missed.
         self.lsh = MinHashLSH(threshold=max(threshold - 0.2, 0.3), num_perm=num_perm)
         self.signatures: dict[str, MinHash] = {}
-        self.exact: dict[str, str] = {}  # normal form (short texts) -> representative key
+        self.exact: dict[str, str] = {}  # group + normal form of every text seen -> its representative key
         self.clusters: dict[str, Cluster] = {}
         self.group: dict[str, str] = {}  # representative key -> group label (e.g. category); match within a group only
 
@@ -136,12 +136,20 @@ class NearDuplicateIndex:
     def assign(self, key: str, text: str, group: str = "") -> str:
         """Add one text; returns the key of its cluster's representative (its own key if new)."""
         normal = normalise(text)
+        exact_key = group + "\x00" + normal
+        representative = self.exact.get(exact_key)
+        if representative is not None:  # the same normal form as a text seen before: no signature needed
+            self.clusters[representative].members.append(key)
+            self.clusters[representative].similarity[key] = 1.0
+            return representative
         signature = self.signer.sign(normal) if len(normal) >= MIN_CHARS else None
         representative, similarity = self._find(normal, signature, group)
         if representative is not None:
             cluster = self.clusters[representative]
             cluster.members.append(key)
             cluster.similarity[key] = round(similarity, 3)
+            # Production repeats texts verbatim: their next copies join without signing or LSH queries.
+            self.exact[exact_key] = representative
             return representative
         self.clusters[key] = Cluster(key)
         self.group[key] = group
