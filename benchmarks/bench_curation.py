@@ -2,7 +2,10 @@
 
     python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000]
 
-- adversarial precision/recall: adv_dev.jsonl (600 labelled prompts, adversarial vs benign).
+- adversarial precision/recall: adv_dev.jsonl (600 labelled prompts, adversarial vs benign). The
+  detail line adds attack kinds that file lacks (indirect injection in tool results, data
+  exfiltration, obfuscated injections) with benign look-alikes, from benchmarks/data/: a
+  development set and a held-out set written after the patterns were frozen.
 - edge_case, drift, happy_path precision/recall: a labelled set of conversation-style cases built
   from the generator (logmine_dagster/curation/labelled_set.py says how the labels are made),
   categorised with the generator's early days as drift baseline.
@@ -73,6 +76,35 @@ def adversarial_quality(path: Path) -> tuple[dict, dict]:
         "cut_to_200_chars": _pr(truncated),
     }
     return _pr(pairs), detail
+
+
+EXTRA_SETS = {
+    # Written for logmine while extending the patterns and the de-obfuscation: a development set.
+    "extra_dev": ROOT / "benchmarks" / "data" / "adv_extra.jsonl",
+    # Written after the patterns were frozen and not used to change them since: held out.
+    "extra_holdout": ROOT / "benchmarks" / "data" / "adv_extra_holdout.jsonl",
+}
+_TEXT_ONLY = {"status": "ok", "escalated": False, "feedback": None, "sample_reasons": "base_rate", "metadata": {}, "model": None}
+
+
+def extra_quality(path: Path) -> dict:
+    """Attack kinds adv_dev.jsonl lacks (indirect injection in tool results, data exfiltration,
+    obfuscated injections) with benign look-alikes, through the full categoriser."""
+    pairs, by_kind, totals = [], Counter(), Counter()
+    for line in open(path, encoding="utf-8"):
+        row = json.loads(line)
+        messages = [{"role": "user", "content": row["text"]}]
+        if row.get("tool_result") is not None:
+            call = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+            messages += [{"role": "assistant", "content": None, "tool_calls": [call]},
+                         {"role": "tool", "tool_call_id": "c1", "content": json.dumps(row["tool_result"])}]
+        predicted = categorise(dict(_TEXT_ONLY, input=messages), row["text"]).category == "adversarial"
+        truth = row["label"] == "adversarial"
+        pairs.append((truth, predicted))
+        key = row["kind"] if truth else "benign_" + row["kind"]
+        totals[key] += 1
+        by_kind[key] += int(predicted == truth)
+    return {**_pr(pairs), "rows": len(pairs), "correct_by_kind": {k: round(by_kind[k] / totals[k], 4) for k in sorted(totals)}}
 
 
 def category_quality() -> tuple[dict, dict]:
@@ -283,6 +315,7 @@ def main() -> None:
     parser.add_argument("--history-weeks", type=int, default=4)
     args = parser.parse_args()
     adversarial, adv_detail = adversarial_quality(args.adv_dev)
+    adv_detail.update({name: extra_quality(path) for name, path in EXTRA_SETS.items()})
     categories, cat_detail = category_quality()
     categories["adversarial"] = adversarial
     collapse, merged, dup_detail = duplicate_quality(args.adv_dev)
