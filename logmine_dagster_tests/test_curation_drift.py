@@ -190,3 +190,17 @@ def test_labelled_set_hides_topic_drift_metadata_and_injects_models_and_tools():
         if case.kind == "tool":
             assert labelled_set.INJECTED_TOOL in tool_names(case.record)
     assert labelled_set.INJECTED_MODEL not in built.baseline["model"] and built.reference_texts
+
+
+def test_week_summary_counts_days_reasons_cluster_sizes_and_novel_clusters(db):
+    from logmine_dagster.stages.curate import reason_family, week_summary
+
+    _store_day(db, "2026-03-03", PAST, "p")
+    _store_day(db, "2026-03-09", ["Does the satellite messaging add-on work on smartwatches?",
+                                  "Why is my bill higher than usual this month?", "why is my bill higher than usual this month??"], "m")
+    summary = week_summary(db, "2026-03-09")
+    assert summary.by_day_category == {"2026-03-09": {"drift": 1, "happy_path": 1}}
+    assert summary.by_reason["drift:novel_text"] == 1 and summary.cluster_sizes == {"1": 1, "2-4": 1}
+    day, case, category, novelty, size, text = summary.top_novel[0]
+    assert (case, category, size) == ("m0", "drift", 1) and text.startswith("Does the satellite")
+    assert reason_family("edge:error:timeout") == "edge:error" and reason_family("happy:ok") == "happy:ok"

@@ -304,3 +304,46 @@ def snippet(text: str, width: int = SNIPPET_CHARS) -> str:
     """Sanitised text on one line, cut to `width` characters, for metadata tables."""
     flat = " ".join(text.split()).replace("|", "/")
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@dataclass
+class WeekSummary:
+    week: str
+    by_day_category: dict[str, Counter] = field(default_factory=dict)  # day -> category -> candidates
+    by_reason: Counter = field(default_factory=Counter)  # reason family (e.g. drift:novel_text, edge:error) -> candidates
+    seen_by_category: Counter = field(default_factory=Counter)  # category -> samples (cluster sizes added up)
+    cluster_sizes: Counter = field(default_factory=Counter)  # size bucket -> clusters
+    top_novel: list[tuple[str, str, str, float, int, str]] = field(default_factory=list)  # day, case, category, novelty, size, snippet
+
+
+_SIZE_BUCKETS = ((1, "1"), (2, "2-4"), (5, "5-19"), (20, "20-99"), (100, "100+"))
+
+
+def reason_family(reason: str) -> str:
+    """`edge:error:timeout` -> `edge:error`; `adv:obfuscated:base64` -> `adv:obfuscated`; counts stay readable."""
+    parts = reason.split(":")
+    return ":".join(parts[:2]) if len(parts) > 2 else reason
+
+
+def week_summary(db: Database, week: str, top: int = TOP_NOVEL) -> WeekSummary:
+    """Counts per day and category, per reason family, cluster sizes and the most novel clusters of
+    the week's candidates (sanitised text only, cut to SNIPPET_CHARS)."""
+    summary = WeekSummary(week=week)
+    days = [(dt.date.fromisoformat(week) + dt.timedelta(days=offset)).isoformat() for offset in range(7)]
+    rows = db.fetch_all(
+        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.reasons,
+                  candidates.c.duplicate_count, candidates.c.novelty).where(candidates.c.day.in_(days))
+    )
+    for row in rows:
+        summary.by_day_category.setdefault(row["day"], Counter())[row["category"]] += 1
+        summary.by_reason.update({reason_family(r) for r in row["reasons"].split(",") if r and not r.startswith("+")})
+        summary.seen_by_category[row["category"]] += int(row["duplicate_count"] or 1)
+        size = int(row["duplicate_count"] or 1)
+        summary.cluster_sizes[next(label for bound, label in reversed(_SIZE_BUCKETS) if size >= bound)] += 1
+    novel = sorted((r for r in rows if r["novelty"] is not None), key=lambda r: (-r["novelty"], -r["duplicate_count"], r["case_id"]))[:top]
+    for row in novel:
+        sample = db.fetch_all(sa.select(sanitised_samples.c.input_json).where(
+            sanitised_samples.c.day == row["day"], sanitised_samples.c.case_id == row["case_id"]))
+        text = user_text({"input": json.loads(sample[0]["input_json"])}) if sample else ""
+        summary.top_novel.append((row["day"], row["case_id"], row["category"], float(row["novelty"]), int(row["duplicate_count"]), snippet(text)))
+    return summary
