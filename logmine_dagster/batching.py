@@ -202,7 +202,7 @@ def explain(c: dict, slot: int, slots: int) -> str:
     else:
         novelty = "new" if c["_novelty"] else "repeat of an earlier week"
     if "near_dup:earlier" in reasons:
-        novelty += ", seen in an earlier week"
+        novelty += ", repeats an earlier candidate"
     parts = [
         f"{c['category']} slot {slot}/{slots}",
         f"severity {c['_severity']:g}",
