@@ -23,6 +23,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import numpy as np
+
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # datasketch takes most of a second to import: load it only when clustering
@@ -117,10 +119,13 @@ class NearDuplicateIndex:
         if signature is None:
             return None, 0.0
         best, best_sim = None, 0.0
-        for key in self.lsh.query(signature):
-            if self.group.get(key) != group:
-                continue
-            sim = signature.jaccard(self.signatures[key])
+        keys = [key for key in self.lsh.query(signature) if self.group.get(key) == group]
+        if not keys:
+            return None, 0.0
+        # Estimated Jaccard (share of equal MinHash values) for all proposals at once.
+        stacked = np.vstack([self.signatures[key].hashvalues for key in keys])
+        similarities = np.count_nonzero(stacked == signature.hashvalues, axis=1) / float(len(signature.hashvalues))
+        for key, sim in zip(keys, similarities.tolist()):
             if sim > best_sim or (sim == best_sim and best is not None and key < best):
                 best, best_sim = key, sim
         if best is not None and best_sim >= self.threshold:

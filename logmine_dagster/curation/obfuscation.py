@@ -51,9 +51,10 @@ _SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_] ){2,}[^\W\d_](?![^\W\d_])")
 _DASHED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][.\-_*]){2,}[^\W\d_](?![^\W\d_])")
 _WIDE_GAP = re.compile(r"\s{2,}|\s*[/|]\s*")
 _LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l", "8": "b", "9": "g"})
+_LEET_CHARS = frozenset("0134579@$!|8")
 _LEET_WORD = re.compile(r"(?<![\w@$!|])(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0134579@$!|8])[a-zA-Z0134579@$!|8]{2,}(?![\w@$!|])")
 # Digits with a unit or an ordinal ("5g", "100gb", "2fa", "3rd") and ids ending in several digits are not leet.
-_NOT_LEET = re.compile(r"\d+(?:g|gb|mb|kb|tb|fa|st|nd|rd|th|x|k|m|h|s|am|pm|min|ms|hz|ghz|mhz|mbps|gbps|p|mp|d)|[a-z]+\d{2,}|\d+", re.I)
+_NOT_LEET = re.compile(r"\d+(?:g|gb|mb|kb|tb|fa|st|nd|rd|th|x|k|m|h|s|am|pm|min|ms|hz|ghz|mhz|mbps|gbps|p|mp|d)|[a-z]+\d{2,}|\d+|\w{3,}@\w{3,}", re.I)
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _ROT13 = re.compile(r"\brot-?13\b", re.I)
 _PRINTABLE = re.compile(r"[ -~\n\t]")
@@ -90,12 +91,14 @@ def _leet(text: str) -> str | None:
     def fold(match: re.Match) -> str:
         nonlocal changed
         word = match.group(0)
-        if _NOT_LEET.fullmatch(word):
-            return word
+        tail = len(word) - len(word.rstrip("!"))  # "it!" ends a sentence, it is not "iti"
+        word, end = (word[:-tail], word[-tail:]) if tail else (word, "")
+        if not word or _NOT_LEET.fullmatch(word) or not any(c in _LEET_CHARS for c in word):
+            return word + end
         changed += 1
         letters = [c for c in word if c.isalpha()]
         plain = word.translate(_LEET_MAP)
-        return plain.upper() if len(letters) >= 2 and all(c.isupper() for c in letters) else plain
+        return (plain.upper() if len(letters) >= 2 and all(c.isupper() for c in letters) else plain) + end
 
     folded = _LEET_WORD.sub(fold, text)
     return folded if changed >= 2 else None

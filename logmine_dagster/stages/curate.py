@@ -174,13 +174,22 @@ def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_
          if r["day"] >= near_start and r["case_id"] not in decided and r["case_id"] not in queued],
         near_cap,
     )
-    statement = (
-        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json)
-        .join(sanitised_samples, sa.and_(sanitised_samples.c.day == candidates.c.day, sanitised_samples.c.case_id == candidates.c.case_id))
-        .where(candidates.c.day >= min(near_start, novelty_start), candidates.c.day < day)
-        .order_by(candidates.c.day, candidates.c.case_id)
-    )
-    for row in db.fetch_all(statement):
+    # Texts only for the rows kept: a month of candidates' conversations is most of the reading time.
+    wanted: dict[str, list[str]] = {}
+    for r in weights:
+        ident = f"{r['day']}:{r['case_id']}"
+        if ident in in_novelty or ident in in_near or (r["day"] >= near_start and (r["case_id"] in decided or r["case_id"] in queued)):
+            wanted.setdefault(r["day"], []).append(r["case_id"])
+    rows = []
+    for wanted_day, case_ids in sorted(wanted.items()):
+        for chunk in range(0, len(case_ids), 500):
+            rows += db.fetch_all(
+                sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json)
+                .join(sanitised_samples, sa.and_(sanitised_samples.c.day == candidates.c.day, sanitised_samples.c.case_id == candidates.c.case_id))
+                .where(candidates.c.day == wanted_day, candidates.c.case_id.in_(sorted(case_ids)[chunk:chunk + 500]))
+            )
+    rows.sort(key=lambda r: (r["day"], r["case_id"]))
+    for row in rows:
         ident = f"{row['day']}:{row['case_id']}"
         near = row["day"] >= near_start and (ident in in_near or row["case_id"] in decided or row["case_id"] in queued)
         if not near and ident not in in_novelty:
