@@ -470,6 +470,36 @@ def _strings(value) -> list[str]:
     return []
 
 
+def detect_messages(text: str, record: dict | None = None) -> Detection:
+    """`detect` on the user text; when it is the record's user messages joined, message by message.
+
+    Every later request of a conversation repeats the earlier user messages, so per message the
+    cache answers most of them. The families that fire in any message count once, which is what the
+    joined text gives unless a pattern spans two messages (patterns stop at line ends)."""
+    messages = _user_messages(record) if record is not None else None
+    if not messages or len(messages) < 2 or "\n".join(messages) != text:
+        return detect(text)
+    found = [detect(message) for message in messages]
+    if not any(d.families for d in found):
+        return Detection(0.0, ())
+    fired = {name for d in found for name in d.families}
+    families = tuple(f.name for f in FAMILIES if f.name in fired)
+    obfuscation = tuple(dict.fromkeys(how for d in found for how in d.obfuscation))
+    return Detection(round(sum(FAMILY_BY_NAME[name].weight for name in families), 3), families, obfuscation)
+
+
+def _user_messages(record: dict) -> list[str] | None:
+    messages = []
+    for message in record.get("input") or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                messages.append(content)
+            elif isinstance(content, list):
+                messages.extend(p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return messages
+
+
 def adversarial_reasons(text: str, record: dict | None = None) -> list[str]:
     """Reason codes: `adversarial:<kind>` for each attack kind found in the user text, then
     `adv:<family>` for each family that fired (the evidence), after `adv:obfuscated:<how>` when
@@ -477,7 +507,7 @@ def adversarial_reasons(text: str, record: dict | None = None) -> list[str]:
     tool results add `adversarial:indirect_injection` and `adv:indirect:<family>`."""
     kinds: dict[str, None] = {}
     evidence: list[str] = []
-    detection = detect(text)
+    detection = detect_messages(text, record)
     if detection.adversarial:
         kinds.update(dict.fromkeys(detection.kinds))
         evidence.extend(f"adv:obfuscated:{how}" for how in detection.obfuscation)
