@@ -197,9 +197,11 @@ def reservoir_keys(items: Iterable[tuple[str, int]]) -> dict[str, float]:
     return keys
 
 
-def reservoir(items: Sequence[tuple[str, int]], cap: int) -> set[str]:
-    """Ids of at most `cap` items, kept with a chance growing with their weight."""
+def reservoir(items: Sequence[tuple[str, int]], cap: int, keys: dict[str, float] | None = None) -> set[str]:
+    """Ids of at most `cap` items, kept with a chance growing with their weight (`keys`: from
+    `reservoir_keys`, when the caller draws several samples from the same items)."""
     if len(items) <= cap:
         return {ident for ident, _ in items}
-    keys = reservoir_keys(items)
-    return set(sorted(keys, key=lambda ident: (-keys[ident], ident))[:cap])
+    if keys is None:
+        keys = reservoir_keys(items)
+    return set(sorted((ident for ident, _ in items), key=lambda ident: (-keys[ident], ident))[:cap])

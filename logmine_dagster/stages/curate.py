@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 from logmine_dagster.categorise import categorise, dedup_key, tool_names
 from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, normalise
-from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, NoveltyIndex, reservoir
+from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, NoveltyIndex, reservoir, reservoir_keys
 from logmine_dagster.records import user_text
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import candidates, eval_cases, review_decisions, review_queue, sanitised_samples
@@ -165,14 +165,15 @@ def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_
         .where(candidates.c.day >= min(near_start, novelty_start), candidates.c.day < day)
     )
     weights = db.fetch_all(window)
+    keys = reservoir_keys((f"{r['day']}:{r['case_id']}", r["duplicate_count"]) for r in weights)
     in_novelty = reservoir(
         [(f"{r['day']}:{r['case_id']}", r["duplicate_count"]) for r in weights if novelty_start <= r["day"] < novelty_end],
-        novelty_cap,
+        novelty_cap, keys,
     )
     in_near = reservoir(
         [(f"{r['day']}:{r['case_id']}", r["duplicate_count"]) for r in weights
          if r["day"] >= near_start and r["case_id"] not in decided and r["case_id"] not in queued],
-        near_cap,
+        near_cap, keys,
     )
     # Texts only for the rows kept: a month of candidates' conversations is most of the reading time.
     wanted: dict[str, list[str]] = {}
