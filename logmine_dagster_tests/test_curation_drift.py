@@ -204,3 +204,20 @@ def test_week_summary_counts_days_reasons_cluster_sizes_and_novel_clusters(db):
     day, case, category, novelty, size, text = summary.top_novel[0]
     assert (case, category, size) == ("m0", "drift", 1) and text.startswith("Does the satellite")
     assert reason_family("edge:error:timeout") == "edge:error" and reason_family("happy:ok") == "happy:ok"
+
+
+def test_a_decided_case_older_than_the_near_duplicate_window_still_never_returns(db):
+    from logmine_dagster.storage.schema import review_decisions
+
+    old_day, now_day = "2026-01-05", "2026-03-09"  # 63 days apart: outside the 28-day window
+    _store_day(db, old_day, ["I want to cancel my Fiber 500 subscription today."], "o")
+    build_batch(db, old_day, 30)
+    with db.transaction() as conn:
+        conn.execute(review_decisions.insert(), [{"case_id": "o0", "decision": "discard", "expected_output": None,
+                                                   "reason": "dull", "reviewer": "r", "decided_at": dt.datetime.now(dt.timezone.utc)}])
+    _store_day(db, now_day, ["i want to cancel my fiber 500 subscription today!!", "Is there a loyalty program for families?"], "n")
+    rows = _rows(db, now_day)
+    assert "near_dup:decided" in rows["n0"]["reasons"]
+    build_batch(db, now_day, 30)
+    queued = {r["case_id"] for r in db.fetch_all(sa.select(review_queue.c.case_id).where(review_queue.c.week == now_day))}
+    assert queued == {"n1"}
