@@ -1,6 +1,6 @@
 """Quality and speed of curation; prints JSON lines, the last one the summary.
 
-    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000]
+    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000] [--history-weeks 4]
 
 - adversarial precision/recall: adv_dev.jsonl (600 labelled prompts, adversarial vs benign). The
   detail line adds attack kinds that file lacks (indirect injection in tool results, data
@@ -8,7 +8,10 @@
   development set and a held-out set written after the patterns were frozen.
 - edge_case, drift, happy_path precision/recall: a labelled set of conversation-style cases built
   from the generator (logmine_dagster/curation/labelled_set.py says how the labels are made),
-  categorised with the generator's early days as drift baseline.
+  categorised with the generator's early days as drift baseline and novelty reference. Drift
+  cases are topic drift with the metadata masked (only the text tells), injected new models and
+  injected new tools; the detail line gives recall per kind, the text-novelty recall on topics,
+  its false-positive rate on edge and happy cases, and on the same cases with one typo.
 - dup_collapse_rate: planted near-duplicates (case, spacing, punctuation, numbers, placeholders, a
   typo, a dropped or added word) of distinct texts that land in their original's cluster.
   distinct_merged_rate: distinct texts (no two with character-5-gram Jaccard >= 0.5, measured
