@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from logmine_dagster.batching import plan_batch
@@ -16,6 +17,14 @@ from logmine_dagster.curation.novelty import MIN_TOKENS, NOVEL_THRESHOLD, Novelt
 from logmine_dagster.stages.curate import categorise_day
 from logmine_dagster.stages.review import build_batch
 from logmine_dagster.storage.schema import candidates, eval_cases, review_queue, sanitised_samples
+
+@pytest.fixture(autouse=True)
+def small_history(monkeypatch):
+    """These tests use a few earlier texts as the past; the pipeline waits for 50 by default."""
+    from logmine_dagster.stages import curate
+
+    monkeypatch.setattr(curate, "MIN_HISTORY_TEXTS", 1)
+
 
 BASE = {"status": "ok", "escalated": False, "feedback": None, "sample_reasons": "base_rate", "metadata": {"intent": "billing"}, "model": "m1"}
 
@@ -147,10 +156,16 @@ def test_the_eval_set_is_part_of_the_novelty_reference(db):
     assert row["category"] != "drift" and row["novelty"] < NOVEL_THRESHOLD
 
 
-def test_no_history_means_no_novelty_score(db):
+def test_no_history_means_no_novelty_score(db, monkeypatch):
+    from logmine_dagster.stages import curate
+
     _store_day(db, "2026-03-03", ["Does the satellite messaging add-on work on smartwatches?"], "x")
     row = _rows(db, "2026-03-03")["x0"]
     assert row["novelty"] is None and row["category"] == "happy_path"
+    # Too little history (here: the default 50 earlier candidates) is treated like none.
+    monkeypatch.setattr(curate, "MIN_HISTORY_TEXTS", 50)
+    _store_day(db, "2026-03-10", ["Can I bring my cat to the store?"], "y")
+    assert _rows(db, "2026-03-10")["y0"]["novelty"] is None
 
 
 def test_duplicate_ids_and_why_are_persisted(db):

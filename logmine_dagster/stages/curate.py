@@ -19,7 +19,8 @@ review week*: values (models, tools, intents, products) of the `BASELINE_DAYS` b
 text novelty against the eval set plus the candidates of the `NOVELTY_DAYS` before the week. Every
 day of a week therefore meets the same past, so a topic that starts on Monday is still drift on
 Friday, and a day's result does not depend on which other days of its week ran first. Each
-candidate keeps its novelty (0..1, NULL without any history) and the ids collapsed into it
+candidate keeps its novelty (0..1; NULL while there are fewer than `MIN_HISTORY_TEXTS` earlier
+production candidates to compare with, e.g. in the first week) and the ids collapsed into it
 (`duplicate_ids`, JSON list).
 """
 
@@ -43,6 +44,7 @@ from logmine_dagster.weeks import week_start
 BASELINE_DAYS = 14
 REFERENCE_DAYS = 28
 NEAR_DUP_CAP = 20000  # unreviewed earlier candidates in the near-duplicate reference
+MIN_HISTORY_TEXTS = 50  # earlier production candidates needed before novelty is scored at all
 NOVELTY_DAYS = 28  # production weeks the novelty reference reaches back, before the day's week
 REASONS_CHARS = 300  # width of the reasons column
 # Strongest first: what a repeat of an earlier case is said to repeat.
@@ -216,7 +218,9 @@ def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_
             text = user_text({"input": json.loads(row["input_json"])})
             add(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"],
                 "decided" if row["case_id"] in decided else "queued")
-    novelty = NoveltyIndex(novelty_texts) if novelty_texts else None
+    # A first week compared with a handful of eval cases would call nearly everything new.
+    production = sum(1 for key in novelty_keys if key.startswith("cand:"))
+    novelty = NoveltyIndex(novelty_texts) if production >= MIN_HISTORY_TEXTS else None
     return References(index, info, novelty, novelty_keys)
 
 
