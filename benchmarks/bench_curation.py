@@ -1,17 +1,25 @@
 """Quality and speed of curation; prints JSON lines, the last one the summary.
 
-    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000]
+    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000] [--history-weeks 4]
 
-- adversarial precision/recall: adv_dev.jsonl (600 labelled prompts, adversarial vs benign).
+- adversarial precision/recall: adv_dev.jsonl (600 labelled prompts, adversarial vs benign). The
+  detail line adds attack kinds that file lacks (indirect injection in tool results, data
+  exfiltration, obfuscated injections) with benign look-alikes, from benchmarks/data/: a
+  development set and a held-out set written after the patterns were frozen.
 - edge_case, drift, happy_path precision/recall: a labelled set of conversation-style cases built
   from the generator (logmine_dagster/curation/labelled_set.py says how the labels are made),
-  categorised with the generator's early days as drift baseline.
+  categorised with the generator's early days as drift baseline and novelty reference. Drift
+  cases are topic drift with the metadata masked (only the text tells), injected new models and
+  injected new tools; the detail line gives recall per kind, the text-novelty recall on topics,
+  its false-positive rate on edge and happy cases, and on the same cases with one typo.
 - dup_collapse_rate: planted near-duplicates (case, spacing, punctuation, numbers, placeholders, a
   typo, a dropped or added word) of distinct texts that land in their original's cluster.
   distinct_merged_rate: distinct texts (no two with character-5-gram Jaccard >= 0.5, measured
   exactly) that end up in another distinct text's cluster.
-- seconds_50k: categorise_day over a day of `--week-size` stored samples (SQLite), then the batch
-  plan over its candidates: one process, so it fits 2 cores.
+- seconds_50k: categorise_day over a day of `--week-size` stored samples (SQLite), with
+  `--history-weeks` earlier weeks of the same size stored before it (their candidates are the
+  near-duplicate and novelty references), then the batch plan over its candidates: one process,
+  so it fits 2 cores. Wall-clock seconds; week_cpu_seconds in the detail line is the CPU time.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from logmine_dagster.categorise import CATEGORIES, categorise  # noqa: E402
 from logmine_dagster.curation import labelled_set  # noqa: E402
 from logmine_dagster.curation.adversarial import detect  # noqa: E402
 from logmine_dagster.curation.near_duplicates import SHINGLE, NearDuplicateIndex, normalise  # noqa: E402
+from logmine_dagster.curation.novelty import NoveltyIndex  # noqa: E402
 from logmine_dagster.generator import vocab  # noqa: E402
 from logmine_dagster.records import user_text  # noqa: E402
 
@@ -72,14 +81,75 @@ def adversarial_quality(path: Path) -> tuple[dict, dict]:
     return _pr(pairs), detail
 
 
+EXTRA_SETS = {
+    # Written for logmine while extending the patterns and the de-obfuscation: a development set.
+    "extra_dev": ROOT / "benchmarks" / "data" / "adv_extra.jsonl",
+    # Written after the patterns were frozen and not used to change them since: held out.
+    "extra_holdout": ROOT / "benchmarks" / "data" / "adv_extra_holdout.jsonl",
+}
+_TEXT_ONLY = {"status": "ok", "escalated": False, "feedback": None, "sample_reasons": "base_rate", "metadata": {}, "model": None}
+
+
+def extra_quality(path: Path) -> dict:
+    """Attack kinds adv_dev.jsonl lacks (indirect injection in tool results, data exfiltration,
+    obfuscated injections) with benign look-alikes, through the full categoriser."""
+    pairs, by_kind, totals = [], Counter(), Counter()
+    for line in open(path, encoding="utf-8"):
+        row = json.loads(line)
+        messages = [{"role": "user", "content": row["text"]}]
+        if row.get("tool_result") is not None:
+            call = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+            messages += [{"role": "assistant", "content": None, "tool_calls": [call]},
+                         {"role": "tool", "tool_call_id": "c1", "content": json.dumps(row["tool_result"])}]
+        predicted = categorise(dict(_TEXT_ONLY, input=messages), row["text"]).category == "adversarial"
+        truth = row["label"] == "adversarial"
+        pairs.append((truth, predicted))
+        key = row["kind"] if truth else "benign_" + row["kind"]
+        totals[key] += 1
+        by_kind[key] += int(predicted == truth)
+    return {**_pr(pairs), "rows": len(pairs), "correct_by_kind": {k: round(by_kind[k] / totals[k], 4) for k in sorted(totals)}}
+
+
 def category_quality() -> tuple[dict, dict]:
-    cases, baseline = labelled_set.build()
+    built = labelled_set.build_set()
+    novelty = NoveltyIndex(built.reference_texts)
+    texts = [user_text(case.record) for case in built.cases]
+    scores = novelty.score(texts)
     results = []
-    for case in cases:
-        result = categorise(labelled_set.as_candidate(case.record), user_text(case.record), baseline)
+    for case, text, score in zip(built.cases, texts, scores):
+        result = categorise(labelled_set.as_candidate(case.record), text, built.baseline, score)
         results.append((case.label, result.category))
     quality = {category: _pr([(truth == category, predicted == category) for truth, predicted in results]) for category in CATEGORIES}
-    return quality, {"labelled_set_cases": len(cases), "labelled_set_by_label": dict(Counter(t for t, _ in results))}
+    drift_by_kind = {}
+    for kind in labelled_set.DRIFT_KINDS:
+        pairs = [(t, p) for case, (t, p) in zip(built.cases, results) if case.kind == kind]
+        drift_by_kind[kind] = round(sum(1 for _, p in pairs if p == "drift") / len(pairs), 4) if pairs else None
+    # Text drift alone (no model or tool values to go by): novelty on the topic cases vs everything else not drift.
+    topic = [s.novel for case, s in zip(built.cases, scores) if case.kind == "topic"]
+    others = [s.novel for case, s in zip(built.cases, scores) if case.label in ("edge_case", "happy_path")]
+    # One typo in a case that repeats the past must not look like a new topic.
+    rng = random.Random(9)
+    repeats = [text for case, text in zip(built.cases, texts) if case.label in ("edge_case", "happy_path")]
+    typo_scores = novelty.score([_typo(text, rng) for text in repeats])
+    detail = {
+        "labelled_set_cases": len(built.cases),
+        "labelled_set_by_label": dict(Counter(t for t, _ in results)),
+        "labelled_set_drift_by_kind": dict(Counter(case.kind for case in built.cases if case.kind)),
+        "drift_recall_by_kind": drift_by_kind,
+        "novelty_reference_texts": novelty.size,
+        "novel_text_recall_topic": round(sum(topic) / len(topic), 4) if topic else None,
+        "novel_text_false_positive_rate": round(sum(others) / len(others), 4) if others else None,
+        "novel_text_false_positive_rate_one_typo": round(sum(s.novel for s in typo_scores) / len(typo_scores), 4) if typo_scores else None,
+    }
+    return quality, detail
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    letters = [i for i, c in enumerate(text) if c.isalpha()]
+    if not letters:
+        return text
+    i = rng.choice(letters)
+    return text[:i] + text[i + 1:i + 2] + text[i] + text[i + 2:] if i + 1 < len(text) else text[:i]
 
 
 # --- near-duplicates -----------------------------------------------------------------------------
@@ -168,7 +238,54 @@ def duplicate_quality(adv_path: Path, seed: int = 5) -> tuple[float, float, dict
 
 # --- speed -----------------------------------------------------------------------------------------
 
-def week_speed(size: int) -> tuple[float, dict]:
+def _sample_row(day: str, case_id: str, record: dict) -> dict:
+    return {
+        "day": day, "case_id": case_id, "session_ref": None, "user_ref": None,
+        "timestamp": record["timestamp"], "model": record["model"], "status": record["status"],
+        "error_type": record["error_type"], "latency_ms": record["latency_ms"], "confidence": record.get("confidence"),
+        "escalated": record["escalated"], "feedback": record["feedback"],
+        "sample_reasons": "low_confidence" if (record.get("confidence") or 1) < 0.5 else "base_rate",
+        "input_json": json.dumps(record["input"]), "output": record["output"],
+        "metadata_json": json.dumps(record["metadata"]), "entity_counts_json": "{}",
+    }
+
+
+def _sanitised(request) -> dict:
+    """The record with every planted PII value replaced by its placeholder, as a perfect sanitiser would."""
+    return labelled_set.mask_pii(json.loads(request.line), request.planted)
+
+
+def _store_history(db, first_day: dt.date, weeks: int, per_week: int) -> int:
+    """`weeks` earlier weeks of samples and their candidates (one per distinct dedup key a day, as
+    the curate stage would keep them), without the new product/intent: the past the timed day meets."""
+    from logmine_dagster.categorise import dedup_key
+    from logmine_dagster.generator.traffic import day_requests
+    from logmine_dagster.storage.schema import candidates as candidates_table
+    from logmine_dagster.storage.schema import sanitised_samples
+
+    stored = 0
+    for offset in range(weeks * 7, 0, -1):
+        day = first_day - dt.timedelta(days=offset)
+        samples, kept = [], {}
+        for number, request in enumerate(day_requests(4, day, per_week // 7, drift_active=False)):
+            record = _sanitised(request)
+            case_id = f"h{offset:02d}{number:06d}"
+            samples.append(_sample_row(day.isoformat(), case_id, record))
+            key = dedup_key(user_text(record))
+            if key in kept:
+                kept[key]["duplicate_count"] += 1
+            else:
+                kept[key] = {"day": day.isoformat(), "case_id": case_id, "category": "happy_path", "reasons": "happy:ok",
+                             "dedup_key": key, "duplicate_count": 1}
+        db.replace_rows(sanitised_samples, sanitised_samples.c.day == day.isoformat(), samples)
+        db.replace_rows(candidates_table, candidates_table.c.day == day.isoformat(), list(kept.values()))
+        stored += len(kept)
+    return stored
+
+
+def week_speed(size: int, history_weeks: int = 4) -> tuple[float, dict]:
+    """categorise_day over `size` samples in one day, with `history_weeks` weeks of `size` samples
+    before it (the near-duplicate and novelty references), then the batch plan. SQLite, one process."""
     from logmine_dagster.generator.traffic import day_requests
     from logmine_dagster.stages.curate import categorise_day
     from logmine_dagster.storage import Database
@@ -178,39 +295,34 @@ def week_speed(size: int) -> tuple[float, dict]:
     day = dt.date(2026, 3, 9)
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/bench.db")
-        rows = []
-        for number, request in enumerate(day_requests(3, day, size, drift_active=True)):
-            record = json.loads(request.line)
-            rows.append({
-                "day": day.isoformat(), "case_id": f"c{number:06d}", "session_ref": None, "user_ref": None,
-                "timestamp": record["timestamp"], "model": record["model"], "status": record["status"],
-                "error_type": record["error_type"], "latency_ms": record["latency_ms"], "confidence": record.get("confidence"),
-                "escalated": record["escalated"], "feedback": record["feedback"],
-                "sample_reasons": "low_confidence" if (record.get("confidence") or 1) < 0.5 else "base_rate",
-                "input_json": json.dumps(record["input"]), "output": record["output"],
-                "metadata_json": json.dumps(record["metadata"]), "entity_counts_json": "{}",
-            })
+        history = _store_history(db, day, history_weeks, size)
+        rows = [_sample_row(day.isoformat(), f"c{number:06d}", _sanitised(request))
+                for number, request in enumerate(day_requests(3, day, size, drift_active=True))]
         db.replace_rows(sanitised_samples, sanitised_samples.c.day == day.isoformat(), rows)
         started, cpu_started = time.perf_counter(), time.process_time()
         report = categorise_day(db, day.isoformat())
-        pool = [dict(row) for row in db.fetch_all(__import__("sqlalchemy").select(candidates_table))]
+        pool = [dict(row) for row in db.fetch_all(__import__("sqlalchemy").select(candidates_table).where(candidates_table.c.day == day.isoformat()))]
         plan = plan_batch(pool, cap=30)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
-    return round(seconds, 2), {"week_cpu_seconds": round(cpu, 2), "week_samples": size, "week_candidates": report.kept, "week_batch": len(plan.chosen),
-                               "week_by_category": dict(report.by_category)}
+    return round(seconds, 2), {"week_cpu_seconds": round(cpu, 2), "week_samples": size, "week_history_candidates": history,
+                               "week_novelty_reference": report.novelty_reference, "week_candidates": report.kept,
+                               "week_batch": len(plan.chosen), "week_by_category": dict(report.by_category),
+                               "week_batch_by_category": dict(Counter(c["category"] for c in plan.chosen))}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--adv-dev", type=Path, default=DEFAULT_ADV_DEV)
     parser.add_argument("--week-size", type=int, default=50000)
+    parser.add_argument("--history-weeks", type=int, default=4)
     args = parser.parse_args()
     adversarial, adv_detail = adversarial_quality(args.adv_dev)
+    adv_detail.update({name: extra_quality(path) for name, path in EXTRA_SETS.items()})
     categories, cat_detail = category_quality()
     categories["adversarial"] = adversarial
     collapse, merged, dup_detail = duplicate_quality(args.adv_dev)
-    seconds, speed_detail = week_speed(args.week_size)
+    seconds, speed_detail = week_speed(args.week_size, args.history_weeks)
     print(json.dumps({**adv_detail, **cat_detail, **dup_detail, **speed_detail}))
     print(json.dumps({
         "categories": {name: categories[name] for name in ("adversarial", "edge_case", "drift", "happy_path")},

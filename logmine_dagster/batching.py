@@ -7,8 +7,9 @@ Reviewers label 10-30 cases a week, so every slot counts:
   the others, so the batch is always as full as the pool allows.
 - Order. Categories take turns (adversarial and drift first); within a category the case with the
   highest priority comes first. Priority adds severity (how serious the reasons are), frequency
-  (how often production saw the cluster this week, log-scaled) and novelty (new rather than a
-  repeat of an earlier week's case).
+  (how often production saw the cluster this week, log-scaled) and novelty (the candidate's
+  novelty score against the eval set and the weeks before, see curation/novelty.py; without a
+  score: new unless it repeats an earlier week's case).
 - Never twice. Candidates in `exclude` (decided or queued in another week) are skipped, and so are
   candidates the curate stage found to repeat an eval case or a decided or queued case
   (`near_dup:eval_case|decided|queued` reasons). A cluster (one `dedup_key`) is chosen at most once
@@ -28,6 +29,7 @@ from logmine_dagster.categorise import CATEGORIES
 
 DEFAULT_QUOTAS = {"adversarial": 0.2, "drift": 0.2, "edge_case": 0.4, "happy_path": 0.2}
 MIN_SLOTS = {"adversarial": 1, "drift": 1}
+NOVELTY_WEIGHT = 1.0  # a novel case gains as much as one doubling of its frequency
 COVERED_REASONS = frozenset({"near_dup:eval_case", "near_dup:decided", "near_dup:queued"})
 
 # Severity of reason codes (prefix match, the first matching prefix wins); unknown codes weigh 0.
@@ -50,6 +52,15 @@ SEVERITY = (
     ("edge:structure", 0.5),
     ("edge:very_", 0.5),
 )
+
+
+def candidate_novelty(candidate: dict, reasons: list[str]) -> float:
+    """The stored novelty score (0..1); rows without one (no history yet, or written before the
+    score existed) count as new unless they repeat an earlier week's case."""
+    value = candidate.get("novelty")
+    if value is not None:
+        return min(max(float(value), 0.0), 1.0)
+    return 0.0 if "near_dup:earlier" in reasons else 1.0
 
 
 def severity(reasons: str | list[str]) -> float:
@@ -127,8 +138,8 @@ def plan_batch(
             continue
         key = candidate.get("dedup_key") or candidate["case_id"]
         frequency = week_count[key]
-        novelty = 0.0 if "near_dup:earlier" in reasons else 1.0
-        score = severity(reasons) + math.log2(1 + frequency) + novelty
+        novelty = candidate_novelty(candidate, reasons)
+        score = severity(reasons) + math.log2(1 + frequency) + NOVELTY_WEIGHT * novelty
         by_category[candidate["category"]].append(
             dict(candidate, _score=score, _frequency=frequency, _novelty=novelty, _severity=severity(reasons))
         )
@@ -175,15 +186,32 @@ def plan_batch(
             }
         )
     for index, c in enumerate(chosen):
-        why = (
-            f"{c['category']} slot {sum(1 for d in chosen[: index + 1] if d['category'] == c['category'])}/{slots[c['category']]}; "
-            f"severity {c['_severity']:g}; seen {c['_frequency']}x this week; "
-            + ("new" if c["_novelty"] else "repeat of an earlier week")
-        )
+        why = explain(c, sum(1 for d in chosen[: index + 1] if d["category"] == c["category"]), slots[c["category"]])
         row = {k: v for k, v in c.items() if not k.startswith("_")}
         row.update(priority=round(1.0 - index / max(cap, 1), 4), score=round(c["_score"], 3), why=why)
         plan.chosen.append(row)
     return plan
+
+
+def explain(c: dict, slot: int, slots: int) -> str:
+    """One line a reviewer reads: the slot, what drove the priority, and the strongest reasons."""
+    reasons = [r for r in (c.get("reasons") or "").split(",") if r]
+    headline = [r for r in reasons if r.startswith(("adversarial:", "drift:", "edge:"))][:3]
+    if c.get("novelty") is not None:
+        novelty = f"novelty {c['_novelty']:.2f}"
+    else:
+        novelty = "new" if c["_novelty"] else "repeat of an earlier week"
+    if "near_dup:earlier" in reasons:
+        novelty += ", repeats an earlier candidate"
+    parts = [
+        f"{c['category']} slot {slot}/{slots}",
+        f"severity {c['_severity']:g}",
+        f"seen {c['_frequency']}x this week",
+        novelty,
+    ]
+    if headline:
+        parts.append("signals " + " ".join(headline))
+    return "; ".join(parts)
 
 
 def select_batch(

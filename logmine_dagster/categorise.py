@@ -5,7 +5,9 @@ and every reason that fired, so a reviewer sees all the signals. Reason codes:
 
 - `adversarial:<family>` / `adversarial:indirect:<family>`: see curation/adversarial.py (families,
   weights, sources, limits).
-- `drift:new_<model|intent|product>`: a value unseen in the trailing days.
+- `drift:new_<model|tool|intent|product>`: a value unseen in the trailing window (no window, no
+  such drift). `drift:novel_text`: the text is unlike the eval set and the trailing weeks of
+  production (novelty score, see curation/novelty.py).
 - `edge:error:<type>`, `edge:low_confidence`, `edge:escalated`, `edge:negative_feedback`,
   `edge:very_short_input`, `edge:very_long_input`, `edge:tool_failure`, `edge:non_english:<lang>`,
   `edge:structure:<code|json|markup|many_lines|symbols|repetition>`: see curation/edge_signals.py.
@@ -22,6 +24,7 @@ from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 from logmine_dagster.curation import adversarial as _adversarial
 from logmine_dagster.curation.adversarial import FAMILIES
 from logmine_dagster.curation.edge_signals import non_english_reasons, structure_reasons, tool_failure_reasons
+from logmine_dagster.curation.novelty import Novelty
 
 CATEGORIES = ("adversarial", "drift", "edge_case", "happy_path")
 
@@ -47,16 +50,37 @@ def adversarial_reasons(text: str, record: dict | None = None) -> list[str]:
     return _adversarial.adversarial_reasons(text, record if record and record.get("input") else None)
 
 
-def drift_reasons(candidate: dict, baseline: dict[str, set[str]] | None) -> list[str]:
-    """Values never seen in the trailing days (a new model, intent or product). No baseline, no drift."""
-    if not baseline:
-        return []
+def tool_names(record: dict) -> list[str]:
+    """Names of the tools a record's input calls (OpenAI-style `tool_calls`, or a tool message's `name`)."""
+    names: dict[str, None] = {}
+    for message in record.get("input") or []:
+        if not isinstance(message, dict):
+            continue
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") if isinstance(call, dict) else None
+            name = function.get("name") if isinstance(function, dict) else None
+            if isinstance(name, str) and name:
+                names[name] = None
+        if message.get("role") in ("tool", "function") and isinstance(message.get("name"), str) and message["name"]:
+            names[message["name"]] = None
+    return list(names)
+
+
+def drift_reasons(candidate: dict, baseline: dict[str, set[str]] | None, novelty: Novelty | None = None) -> list[str]:
+    """Values never seen in the trailing window (a new model, tool, intent or product), and text
+    unlike anything the eval set and the trailing weeks hold. No baseline, no value drift; no
+    novelty score, no text drift."""
     reasons = []
-    metadata = candidate.get("metadata") or {}
-    observed = {"model": candidate.get("model"), "intent": metadata.get("intent"), "product": metadata.get("product")}
-    for key, value in observed.items():
-        if isinstance(value, str) and value and value not in baseline.get(key, set()):
-            reasons.append(f"drift:new_{key}")
+    if baseline:
+        metadata = candidate.get("metadata") or {}
+        observed = {"model": candidate.get("model"), "intent": metadata.get("intent"), "product": metadata.get("product")}
+        for key, value in observed.items():
+            if isinstance(value, str) and value and value not in baseline.get(key, set()):
+                reasons.append(f"drift:new_{key}")
+        if "tool" in baseline and any(name not in baseline["tool"] for name in tool_names(candidate)):
+            reasons.append("drift:new_tool")
+    if novelty is not None and novelty.novel:
+        reasons.append("drift:novel_text")
     return reasons
 
 
@@ -81,11 +105,15 @@ def edge_case_reasons(candidate: dict, user_text: str) -> list[str]:
     return reasons
 
 
-def categorise(candidate: dict, user_text: str, baseline: dict[str, set[str]] | None = None) -> Categorisation:
+def categorise(
+    candidate: dict, user_text: str, baseline: dict[str, set[str]] | None = None, novelty: Novelty | None = None
+) -> Categorisation:
     """`candidate` is a sanitised sample (status, error_type, escalated, feedback, model, metadata, sample_reasons,
-    and optionally `input`, whose tool results are checked for indirect injection and tool failures)."""
+    and optionally `input`, whose tool results are checked for indirect injection and tool failures).
+    `baseline`: values seen in the trailing window (`model`, `intent`, `product`, optionally `tool`);
+    `novelty`: the text's novelty against the eval set and trailing production (curation/novelty.py)."""
     adversarial = adversarial_reasons(user_text, candidate)
-    drift = drift_reasons(candidate, baseline)
+    drift = drift_reasons(candidate, baseline, novelty)
     edge = edge_case_reasons(candidate, user_text)
     reasons = adversarial + drift + edge
     if adversarial:

@@ -251,3 +251,15 @@ def test_categorise_command_text_lines_records_and_bad_lines():
     assert out[2] == {"id": "req_1", "category": "edge_case", "reasons": ["edge:error:timeout"]}
     assert out[3]["id"] is None and "line 4" in out[3]["error"]
     assert result.exit_code == 1
+
+
+def test_non_english_beyond_the_function_word_lists_uses_the_language_model():
+    # py3langid settles what the hand-picked function words cannot (languages without a list, short texts).
+    assert language("Moja faktura jest za wysoka w tym miesiącu") == "pl"
+    assert language("Min räkning är för hög den här månaden") == "sv"
+    assert language("Mijn factuur is te hoog") == "nl"
+    # English full of product names and placeholders stays English.
+    for text in ("Nimbus 5G speeds are only 5 Mbps, is that normal?", "Northwind TV Stream buffering constantly",
+                 "Fiber 500 outage Berlin Mitte since Monday", "Hi <PERSON>, order <ACCOUNT_ID> shipped to <LOCATION>?"):
+        assert language(text) in ("en", None), text
+    assert categorise(BASE, "Min räkning är för hög den här månaden").reasons == ["edge:non_english:sv"]

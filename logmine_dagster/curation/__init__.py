@@ -3,6 +3,10 @@
 - `adversarial`: maintained pattern families for prompt injection, jailbreaks, system-prompt
   extraction, data exfiltration, indirect injection and abuse, with a documented score.
 - `edge_signals`: structural edge-case signals (non-English input, unusual structure, tool failures).
+- `obfuscation`: undoing disguises (Unicode lookalikes, spaced letters, leetspeak, base64, ROT13)
+  before the adversarial patterns run.
 - `near_duplicates`: MinHash/LSH near-duplicate clustering on normalised text.
-- `labelled_set`: a labelled conversation-style set built from the generator, for measuring categories.
+- `novelty`: drift novelty, TF-IDF word vectors against the eval set and the weeks before.
+- `labelled_set`: a labelled conversation-style set built from the generator (with masked topic
+  drift and injected new models and tools), for measuring categories.
 """

@@ -30,8 +30,9 @@ written for logmine from those descriptions (no dataset texts are copied):
 
 Limits (documented so reviewers know what the category does and does not promise):
 - English-first. A small set of German/French/Spanish override phrases is included because the
-  deployment serves the EU; other languages and obfuscation (base64, leetspeak, homoglyphs, text
-  split across turns) are not decoded and will mostly be missed.
+  deployment serves the EU; other languages are mostly missed. Disguises (Unicode lookalikes and
+  invisible characters, spaced letters, leetspeak, base64, ROT13) are undone first by
+  curation/obfuscation.py (one layer); text split across turns is not reassembled.
 - Pure role-play without rule-breaking language ("you are Thor, talk about thunder") is benign by
   design; role-play used as a wrapper for a harmful goal is only caught if the goal matches a family.
 - Political or offensive content requests without an injection element ("write an essay on why X
@@ -42,9 +43,12 @@ Limits (documented so reviewers know what the category does and does not promise
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
+
+from logmine_dagster.curation.obfuscation import variants
 
 THRESHOLD = 1.0
 _F = re.I | re.S
@@ -85,6 +89,7 @@ FAMILIES: tuple[Family, ...] = (
             rf"\b{_OVERRIDE_VERB}\b[^.\n!?]{{0,40}}?\b{_PRIOR}\b[^.\n!?]{{0,30}}?\b{_DIRECTIVE}\b",
             r"\b(?:forget|ignore|disregard|drop)\s+(?:about\s+)?(?:everything|all\s+(?:of\s+)?(?:that|this|the\s+above|above|before))\b",
             r"\b(?:ignore|disregard|forget)\s+(?:the\s+)?(?:above|previous|prior|preceding)\b",
+            r"\b(?:ignore|disregard|forget)\s+(?:what|everything|anything|all)\s+(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been|got)\s+(?:told|instructed|given|taught)\b",
             r"\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:above|before|previous|prior|you\s+(?:know|were\s+told))\b",
             r"\b(?:now|here)\s+(?:come|comes|follow|follows)?\s*(?:new|further|other|additional|different)\s+(?:instructions?|tasks?|orders?)\s+(?:follow|are\s+followed|come)\b",
             r"\bnow\s+(?:new|further)\s+(?:instructions?|tasks?)\b",
@@ -298,11 +303,13 @@ FAMILIES: tuple[Family, ...] = (
         "data_exfiltration", "data_exfiltration", 1.0,
         _c(
             r"!\[[^\]\n]{0,100}\]\(\s*https?://[^)\s]*[?&=/][^)\s]*(?:\{|\$|%7B|<|data|secret|token|key|chat|history|conversation|info|q=)",
-            r"\b(?:send|forward|e-?mail|post|upload|transmit|exfiltrate|leak|copy|sync|submit|append|attach|embed|encode)\b[^.\n]{0,80}?\b(?:conversation|chat\s+(?:history|logs?)|history|transcript|(?:user|customer|account|personal|private|sensitive|payment|card|login)\s+(?:data|details|records|information|info)|credentials|passwords?|api[\s_-]?keys?|access\s+tokens?|secrets?|session\s+(?:tokens?|cookies?)|cookies?|database|system\s+prompt|(?:previous|all|other)\s+(?:messages|users|customers))\b[^.\n]{0,80}?\b(?:to|into|at|via)\b\s*(?:https?://|www\.|\S+@\S+|<EMAIL_ADDRESS[^>]*>|<URL[^>]*>|this\s+(?:url|address|endpoint|webhook|link)|(?:my|an?|the)\s+(?:external\s+)?(?:server|webhook|endpoint|url|e-?mail|address|inbox|bucket|pastebin))",
+            r"\b(?:send|forward|e-?mail|post|upload|transmit|exfiltrate|leak|copy|sync|submit|append|attach|embed|encode|put|include|insert|paste|write)\b[^.\n]{0,80}?\b(?:conversation|chat\s+(?:history|logs?)|history|transcript|(?:previous|other|last|another|next)\s+(?:customer|user|caller|client|person)s?|(?:user|customer|account|personal|private|sensitive|payment|card|login)\s+(?:data|details|records|information|info)|credentials|passwords?|api[\s_-]?keys?|access\s+tokens?|secrets?|session\s+(?:tokens?|cookies?)|cookies?|database|system\s+prompt|(?:previous|all|other)\s+(?:messages|users|customers))\b[^.\n]{0,80}?\b(?:to|into|at|via)\b\s*(?:https?://|www\.|\S+@\S+|<EMAIL_ADDRESS[^>]*>|<URL[^>]*>|this\s+(?:url|address|endpoint|webhook|link)|(?:my|an?|the)\s+(?:external\s+)?(?:server|webhook|endpoint|url|e-?mail|address|inbox|bucket|pastebin))",
             r"\b(?:list|show|give|tell|dump|export|print|read|share|provide|display|send|reveal|look\s+up|fetch|pull)\b[^.\n]{0,50}?\b(?:(?:other|previous|last(?:\s+\d+|\s+few|\s+five|\s+ten)?|all|every|another|random)\s+(?:customers?|users?|clients?|accounts?|callers|subscribers|people)(?:'s?|s')?|someone\s+else'?s|employees?'?s?)\b[^.\n]{0,40}?\b(?:data|details|e-?mails?|e-?mail\s+addresses|addresses|phone\s+numbers|passwords?|records|information|info|accounts?|names|card\s+numbers|balances|conversations?)\b",
             r"\b(?:data|details|e-?mails?|e-?mail\s+addresses|addresses|phone\s+numbers|passwords?|records|information|info|card\s+numbers|balances|conversations?|names)\s+(?:of|for|from)\s+(?:the\s+)?(?:(?:other|previous|last(?:\s+\d+|\s+few|\s+five|\s+ten)?|all|every|another|random)\s+(?:customers?|users?|clients?|callers|subscribers|people)|someone\s+else)\b",
             r"\b(?:admin(?:istrator)?|root|database|db|internal|staff|employee|master|sudo)\s+(?:passwords?|credentials|logins?|api\s+keys?|access\s+codes?)\b",
-            r"\b(?:dump|export|select\s+\*\s+from|download)\b[^.\n]{0,30}\b(?:the\s+)?(?:whole\s+|entire\s+|full\s+)?(?:customer|user|accounts?)\s+(?:database|table|list|records)\b",
+            r"\b(?:dump|export|select\s+\*\s+from|download|upload|leak|post|copy|send)\b[^.\n]{0,30}\b(?:the\s+)?(?:whole\s+|entire\s+|full\s+)?(?:customer|user|accounts?|subscriber)\s+(?:database|table|list|records)\b",
+            r"\b(?:phone\s+numbers?|e-?mails?|e-?mail\s+address(?:es)?|address(?:es)?|accounts?|card(?:\s+numbers?)?|names?|details|information|data|balance)\b[^.\n?]{0,60}\b(?:customer|user|caller|person|client)s?\s+(?:before|after|ahead\s+of)\s+me\b",
+            r"\b(?:customer|user|caller|person|client)s?\s+(?:before|after|ahead\s+of)\s+me\b[^.\n?]{0,40}\b(?:phone\s+numbers?|e-?mails?|address(?:es)?|accounts?|card|names?|details|information|data|balance)\b",
             r"\b(?:api[\s_-]?keys?|access\s+tokens?|secret\s+keys?|environment\s+variables|env\s+vars|private\s+keys?)\b[^.\n]{0,40}\b(?:you\s+(?:have|use)|of\s+(?:this|the)\s+(?:system|service|app|bot)|are\s+(?:you|configured))\b",
             r"\b(?:show|give|tell|reveal|print)\b[^.\n]{0,30}\b(?:your|the)\s+(?:api[\s_-]?keys?|access\s+tokens?|secret\s+keys?|environment\s+variables|credentials|passwords?)\b",
         ),
@@ -355,7 +362,7 @@ GATES: dict[str, tuple[str, ...]] = {'instruction_override': ('ignor', 'disregar
     'obfuscation': ('base64', 'base-64', 'rot13', 'rot-13', 'leetspeak', 'morse', 'hex', 'caesar', 'u+202e', '\u202e', 'reverse', 'payload', 'split'),
     'fake_transcript': (':',),
     'attack_intent': ('exploit', 'hack', 'attack', 'trick', 'manipulat', 'jailbreak', 'pwn', 'prompt injection'),
-    'data_exfiltration': ('![', 'http', 'www.', '@', '<email', '<url', 'url', 'address', 'endpoint', 'webhook', 'link', 'server', 'inbox', 'bucket', 'pastebin', 'mail', 'customer', 'user', 'client', 'account', 'caller', 'subscriber', 'people', 'someone else', 'employee', 'password', 'credential', 'login', 'api', 'access code', 'database', 'table', 'records', 'list', 'token', 'secret', 'environment', 'env var', 'private key'),
+    'data_exfiltration': ('![', 'http', 'www.', '@', '<email', '<url', 'url', 'address', 'endpoint', 'webhook', 'link', 'server', 'inbox', 'bucket', 'pastebin', 'mail', 'customer', 'user', 'client', 'person', 'account', 'caller', 'subscriber', 'people', 'someone else', 'employee', 'password', 'credential', 'login', 'api', 'access code', 'database', 'table', 'records', 'list', 'token', 'secret', 'environment', 'env var', 'private key'),
     'addressed_to_model': ('note', 'message', 'instruction', 'attention', 'important', 'notice', 'reminder', 'reading', 'processing', 'summari', 'parsing', 'seeing', 'analy', 'dear', 'hey', 'hello', 'read', 'process', 'translat', 'must', 'should', 'shall', 'required', 'instructed', 'needs to', 'has to', 'user', 'customer', 'human', 'operator'),
     'abuse': ('bomb', 'explosive', 'meth', 'napalm', 'molotov', 'molli', 'nerve agent', 'ricin', 'malware', 'maleware', 'ransomware', 'keylogger', 'virus', 'trojan', 'botnet', 'bioweapon', 'chemical weapon', 'poison', 'someone else', 'another person', 'another customer', 'other people', 'verification', 'authentication', 'identity check', '2fa', 'two-factor', 'kyc', 'fraud check', 'security check', 'paywall', 'any amount', 'without escalation', 'without approval', 'without verification', 'without limit', 'sim swap', 'port out', 'port-out')}
 FAMILIES = tuple(Family(f.name, f.kind, f.weight, f.patterns, f.source, GATES.get(f.name)) for f in FAMILIES)
@@ -372,6 +379,7 @@ _TOOL_ROLES = ("tool", "function")
 class Detection:
     score: float
     families: tuple[str, ...]  # names of the families that fired, in FAMILIES order
+    obfuscation: tuple[str, ...] = ()  # how the text was disguised (curation/obfuscation.py), if it was
 
     @property
     def adversarial(self) -> bool:
@@ -389,8 +397,10 @@ def _gate_open(family: Family, lowered: str) -> bool:
 
 def detect(text: str, *, gates: bool = True) -> Detection:
     """Score one text against every family; no length features, no model."""
-    if not text:
-        return Detection(0.0, ())
+    return _detect_cached(text) if gates else _detect(text, gates=False)
+
+
+def _families(text: str, gates: bool) -> Detection:
     text = text.translate(_QUOTES)
     lowered = " ".join(text.lower().split())
     fired = tuple(
@@ -399,6 +409,24 @@ def detect(text: str, *, gates: bool = True) -> Detection:
         if (not gates or _gate_open(family, lowered)) and any(p.search(text) for p in family.patterns)
     )
     return Detection(round(sum(FAMILY_BY_NAME[name].weight for name in fired), 3), fired)
+
+
+def _detect(text: str, *, gates: bool = True) -> Detection:
+    """The text as written; if that is not an attack, each de-obfuscated variant of it."""
+    if not text:
+        return Detection(0.0, ())
+    detection = _families(text, gates)
+    if detection.adversarial:
+        return detection
+    for how, plain in variants(text):
+        found = _families(plain, gates)
+        if found.adversarial:
+            return Detection(found.score, found.families, (how,))
+    return detection
+
+
+# Production repeats texts verbatim ("thanks", the same follow-up); a detection depends on the text alone.
+_detect_cached = functools.lru_cache(maxsize=1 << 16)(_detect)
 
 
 def is_adversarial(text: str) -> bool:
@@ -442,15 +470,47 @@ def _strings(value) -> list[str]:
     return []
 
 
+def detect_messages(text: str, record: dict | None = None) -> Detection:
+    """`detect` on the user text; when it is the record's user messages joined, message by message.
+
+    Every later request of a conversation repeats the earlier user messages, so per message the
+    cache answers most of them. The families that fire in any message count once, which is what the
+    joined text gives unless a pattern spans two messages (patterns stop at line ends)."""
+    messages = _user_messages(record) if record is not None else None
+    if not messages or len(messages) < 2 or "\n".join(messages) != text:
+        return detect(text)
+    found = [detect(message) for message in messages]
+    if not any(d.families for d in found):
+        return Detection(0.0, ())
+    fired = {name for d in found for name in d.families}
+    families = tuple(f.name for f in FAMILIES if f.name in fired)
+    obfuscation = tuple(dict.fromkeys(how for d in found for how in d.obfuscation))
+    return Detection(round(sum(FAMILY_BY_NAME[name].weight for name in families), 3), families, obfuscation)
+
+
+def _user_messages(record: dict) -> list[str] | None:
+    messages = []
+    for message in record.get("input") or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                messages.append(content)
+            elif isinstance(content, list):
+                messages.extend(p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return messages
+
+
 def adversarial_reasons(text: str, record: dict | None = None) -> list[str]:
     """Reason codes: `adversarial:<kind>` for each attack kind found in the user text, then
-    `adv:<family>` for each family that fired (the evidence). Instructions planted in the record's
+    `adv:<family>` for each family that fired (the evidence), after `adv:obfuscated:<how>` when
+    the attack was disguised. Instructions planted in the record's
     tool results add `adversarial:indirect_injection` and `adv:indirect:<family>`."""
     kinds: dict[str, None] = {}
     evidence: list[str] = []
-    detection = detect(text)
+    detection = detect_messages(text, record)
     if detection.adversarial:
         kinds.update(dict.fromkeys(detection.kinds))
+        evidence.extend(f"adv:obfuscated:{how}" for how in detection.obfuscation)
         evidence.extend(f"adv:{name}" for name in detection.families)
     if record is not None:
         indirect: dict[str, None] = {}

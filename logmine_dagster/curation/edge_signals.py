@@ -1,9 +1,13 @@
 """Edge-case signals from the text and the structure of a record, beyond status and feedback.
 
-- `edge:non_english:<lang>`: the user wrote in another language. Detected from function words
-  (a few dozen per language, hand-picked) and from the script of the letters; no model, so it is
-  fast and deterministic. Limits: texts under four words are never flagged (too little evidence);
-  mixed-language texts are flagged only when the other language clearly dominates.
+- `edge:non_english:<lang>`: the user wrote in another language. First the script of the letters
+  (Cyrillic, Greek, Arabic, CJK, ...) and function words (a few dozen per language for de, fr, es,
+  it, nl, pt, and English); a text these do not settle (few English function words) goes to
+  py3langid (langid.py's model: 97 languages, ~4 MB, numpy only, ~0.15 ms a text), which must be
+  at least `MODEL_CONFIDENCE` sure. Deterministic either way. Limits: texts under four words are
+  never flagged (too little evidence: "Danke!", "refund pls"); mixed-language texts are flagged
+  only when the other language clearly dominates; product names and placeholders can make a short
+  English text look foreign to the model, hence the confidence bar.
 - `edge:structure:<kind>`: code blocks, JSON/markup pasted as the message, many lines, mostly
   symbols, or a long run of one repeated character.
 - `edge:tool_failure`: a tool result of the current turn reports an error, even when the call
@@ -12,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -68,19 +73,54 @@ def language(text: str) -> str | None:
     best = max(hits, key=lambda lang: (hits[lang], lang == "en"))
     if best != "en" and hits[best] >= 2 and hits[best] >= 2 * hits["en"] + 1:
         return best
-    return "en"
+    if hits["en"] >= 2 and hits["en"] * 4 >= len(words):
+        return "en"  # plainly English: most traffic stops here, without the model
+    return _identify(text)
+
+
+# The model (py3langid: langid.py's Naive Bayes over byte n-grams, 97 languages, ~4 MB, numpy only)
+# is loaded on first use and asked only about texts the function words could not settle.
+MODEL_CONFIDENCE = 0.9
+_IDENTIFIER = None
+
+
+def _identify(text: str) -> str | None:
+    global _IDENTIFIER
+    if _IDENTIFIER is None:
+        try:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+        except ImportError:  # optional: without it, the function words decide
+            _IDENTIFIER = False
+        else:
+            _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if _IDENTIFIER is False:
+        return "en"
+    lang, probability = _IDENTIFIER.classify(text)
+    if lang == "en":
+        return "en"
+    return lang if probability >= MODEL_CONFIDENCE else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _language_cached(text: str) -> str | None:
+    return language(text)
 
 
 def non_english_reasons(text: str) -> list[str]:
-    lang = language(text)
+    lang = _language_cached(text)
     return [f"edge:non_english:{lang}"] if lang not in (None, "en") else []
 
 
 def structure_reasons(text: str) -> list[str]:
+    return list(_structure_reasons(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _structure_reasons(text: str) -> tuple[str, ...]:
     reasons = []
     stripped = text.strip()
     if not stripped:
-        return reasons
+        return ()
     if _CODE.search(stripped):
         reasons.append("edge:structure:code")
     elif stripped[:1] in "{[" and _is_json(stripped):
@@ -94,7 +134,7 @@ def structure_reasons(text: str) -> list[str]:
         reasons.append("edge:structure:symbols")
     if REPEATED_RUN.search(stripped):
         reasons.append("edge:structure:repetition")
-    return reasons
+    return tuple(reasons)
 
 
 def _is_json(text: str) -> bool:

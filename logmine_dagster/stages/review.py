@@ -80,6 +80,7 @@ def build_batch(db: Database, week: str, cap: int) -> BatchReport:
             "category": c["category"],
             "reasons": c["reasons"],
             "priority": c["priority"],
+            "why": c.get("why"),
             "queued_at": now,
         }
         for c in chosen

@@ -1,5 +1,7 @@
 """Categorised candidates per day, and the weekly batch for human reviewers."""
 
+import json
+
 import dagster as dg
 
 from logmine_dagster.batching import quota_markdown
@@ -8,7 +10,7 @@ from logmine_dagster.defs.assets.sanitise import sanitised_samples
 from logmine_dagster.defs.metadata import counts_markdown
 from logmine_dagster.defs.partitions import daily_partitions, weekly_partitions
 from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy
-from logmine_dagster.stages.curate import categorise_day
+from logmine_dagster.stages.curate import categorise_day, week_summary
 from logmine_dagster.stages.review import build_batch
 from logmine_dagster.weeks import iso_week_label
 
@@ -40,8 +42,19 @@ def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineD
             "by_reason": counts_markdown(report.by_reason, "reason"),
             "largest_clusters": dg.MetadataValue.md(clusters),
             "near_duplicate_repeats": counts_markdown(report.repeats, "repeat of"),
+            "novelty_reference_texts": report.novelty_reference,
+            "top_novel_clusters": dg.MetadataValue.md(_novel_table(report.top_novel)),
         }
     )
+
+
+def _novel_table(rows) -> str:
+    """Most novel clusters first; the text is the sanitised user text, cut short."""
+    if not rows:
+        return "_no novelty scores (no earlier weeks or eval cases to compare with)_"
+    lines = ["| case | category | novelty | seen | sanitised text (cut) |", "| --- | --- | ---: | ---: | --- |"]
+    lines += [f"| {case} | {category} | {novelty:.2f} | {size} | {text} |" for case, category, novelty, size, text in rows]
+    return "\n".join(lines)
 
 
 @dg.asset(
@@ -53,11 +66,19 @@ def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineD
 )
 def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, policy: MiningPolicy) -> dg.MaterializeResult:
     week = context.partition_key
-    report = build_batch(database.get(), week, policy.batch_cap())
+    db = database.get()
+    report = build_batch(db, week, policy.batch_cap())
+    summary = week_summary(db, week)
     chosen = "\n".join(
-        ["| # | case | day | category | why |", "| ---: | --- | --- | --- | --- |"]
-        + [f"| {i + 1} | {c['case_id']} | {c['day']} | {c['category']} | {c.get('why', c['reasons'])} |" for i, c in enumerate(report.chosen)]
+        ["| # | case | day | category | seen | collapsed ids (first 3) | why |", "| ---: | --- | --- | --- | ---: | --- | --- |"]
+        + [
+            f"| {i + 1} | {c['case_id']} | {c['day']} | {c['category']} | {c.get('duplicate_count', 1)} | "
+            f"{', '.join(json.loads(c.get('duplicate_ids') or '[]')[:3])} | {c.get('why', c['reasons'])} |"
+            for i, c in enumerate(report.chosen)
+        ]
     )
+    per_day = ["| day | " + " | ".join(CATEGORIES) + " |", "| --- |" + " ---: |" * len(CATEGORIES)]
+    per_day += [f"| {day} | " + " | ".join(str(counts.get(c, 0)) for c in CATEGORIES) + " |" for day, counts in sorted(summary.by_day_category.items())]
     return dg.MaterializeResult(
         metadata={
             "week": iso_week_label(week),
@@ -67,6 +88,11 @@ def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, p
             "kept_decided": report.kept_decided,
             **{f"queued_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
             "batch": dg.MetadataValue.md(chosen),
+            "week_candidates_by_day": dg.MetadataValue.md("\n".join(per_day)) if summary.by_day_category else dg.MetadataValue.md("_no candidates_"),
+            "week_by_reason": counts_markdown(summary.by_reason, "reason"),
+            "week_samples_by_category": counts_markdown(summary.seen_by_category, "category"),
+            "week_cluster_sizes": counts_markdown(summary.cluster_sizes, "cluster size"),
+            "week_top_novel_clusters": dg.MetadataValue.md(_novel_table([r[1:] for r in summary.top_novel])),
             "quotas": dg.MetadataValue.md(quota_markdown(report.plan)) if report.plan else dg.MetadataValue.md("_no candidates_"),
             "next_step": dg.MetadataValue.md(
                 f"`logmine review export --week {week} --out batch.jsonl`, then "
