@@ -120,6 +120,13 @@ class Stack:
         stopped = self.graphql(STOP_SENSOR, id=sensor["id"])["stopSensor"]
         assert stopped["__typename"] == "StopSensorMutationResult", stopped
         assert stopped["instigationState"]["status"] == "STOPPED", stopped
+        # A tick already in flight when the sensor stops still finishes, and on a loaded machine it may
+        # list the log root after the caller has written new days: wait until no tick is running.
+        def idle():
+            state = self.graphql(SENSOR_TICKS, name=name)["sensorOrError"]["sensorState"]
+            return all(tick["status"] != "STARTED" for tick in state["ticks"]) or None
+
+        self.wait(f"sensor {name}'s last tick to end", 120, idle, every=2)
 
     def launch_asset_backfill(self, assets: tuple[str, ...], partitions: list[str], title: str = "") -> str:
         params = {"assetSelection": [{"path": [asset]} for asset in assets], "partitionNames": partitions}
@@ -184,6 +191,12 @@ class Stack:
         assert launched["__typename"] == "LaunchRunSuccess", launched
         return launched["run"]["runId"]
 
+
+SENSOR_TICKS = """query($name: String!) {
+  sensorOrError(sensorSelector: {repositoryLocationName: "logmine", repositoryName: "__repository__", sensorName: $name}) {
+    ... on Sensor { sensorState { ticks(limit: 3) { status } } }
+  }
+}"""
 
 SENSOR_ID = """query($name: String!) {
   sensorOrError(sensorSelector: {repositoryLocationName: "logmine", repositoryName: "__repository__", sensorName: $name}) {

@@ -107,8 +107,8 @@ def test_graphql_backfill_of_three_days_then_cli_backfill_rerun(backfill_stack):
     for asset in DAILY_ASSETS:
         events = deployment.materialisations(asset, days)
         per_day = {day: [e for e in events if e["partition"] == day] for day in days}
+        assert {e["runId"] for e in events} <= backfill_runs, asset  # materialised by the backfill, nothing else
         assert {day: len(found) for day, found in per_day.items()} == {day: 1 for day in days}, asset
-        assert {e["runId"] for e in events} <= backfill_runs  # materialised by the backfill, nothing else
     # The checks' evaluations carry no partition (Dagster records a check on a partitioned asset without
     # one; only the "planned" record names it), so each evaluation is matched to its day by its run.
     day_of_run = {r["runId"]: _tag(r, "dagster/partition") for r in backfill["runs"]}
