@@ -156,6 +156,21 @@ def test_the_sensor_lists_a_memory_root_once_requests_new_and_changed_days_and_w
     assert all(fingerprint(day) == partition_fingerprint(url, day) for day in present)
 
 
+def test_the_sensor_requests_each_of_a_thousand_remote_days_once(memory_url):
+    fs, path, url = memory_url
+    days = sorted((TODAY - dt.timedelta(days=n)).isoformat() for n in range(1, 1001))
+    for day in days:
+        fs.pipe(f"{path}/dt={day}/part-0.jsonl", b'{"x": 1}\n')
+    in_range = [day for day in days if day >= "2026-01-01"]  # the test code location's partition start
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"log_source": LogSource(root=url)})
+        first = new_log_partitions_sensor(context)
+        assert sorted(r.partition_key for r in first.run_requests) == in_range
+        assert len({r.run_key for r in first.run_requests}) == len(in_range)
+        context = dg.build_sensor_context(instance=instance, cursor=first.cursor, resources={"log_source": LogSource(root=url)})
+        assert new_log_partitions_sensor(context).run_requests == []
+
+
 def test_the_sensor_needs_success_on_a_file_url_too(tmp_path):
     root = tmp_path / "logs"
     day = (TODAY - dt.timedelta(days=1)).isoformat()
@@ -278,6 +293,7 @@ def test_an_s3_root_on_a_local_moto_server_samples_lists_and_expires_like_a_loca
 
     present, fingerprint = listing_snapshot(url, require_success=True)
     assert present == [DAY] and fingerprint(DAY) == partition_fingerprint(url, DAY)
+    assert LogSource(root=url).has_day(DAY) and not LogSource(root=url).has_day("2026-01-01")
     report = apply_retention(db, url, FIRST_DAY + dt.timedelta(days=60), 30)
     assert report.deleted_partitions == [DAY]
     assert retention_violations(db, url, FIRST_DAY + dt.timedelta(days=60), 30) == []
