@@ -523,7 +523,8 @@ def delete_partition(log_root, day: str) -> int:
             root.fs.invalidate_cache(root.path)
         except Exception as error:  # noqa: BLE001 - each driver raises its own kinds
             shown = f"{display_root(root).rstrip('/')}/dt={day}"
-            raise OSError(getattr(error, "errno", None), f"cannot delete expired log partition {shown}: {type(error).__name__}") from error
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            raise OSError(f"cannot delete expired log partition {shown}: {reason}") from error
         return len(found)
     import shutil
 

@@ -298,3 +298,23 @@ def test_an_s3_root_on_a_local_moto_server_samples_lists_and_expires_like_a_loca
     assert report.deleted_partitions == [DAY]
     assert retention_violations(db, url, FIRST_DAY + dt.timedelta(days=60), 30) == []
     assert fs.find(f"{bucket}/logs", refresh=True) == []
+
+
+def test_a_remote_delete_that_fails_names_the_url_and_records_nothing(tmp_path, db):
+    """A read-only bind mount behind a file:// URL: the fsspec delete fails like a refused object delete."""
+    import subprocess
+
+    from logmine_dagster_tests.test_ops_faults import _mounted
+
+    root = tmp_path / "logs"
+    (root / "dt=2026-01-01").mkdir(parents=True)
+    (root / "dt=2026-01-01" / "part-0.jsonl").write_text("{}\n")
+    read_only = tmp_path / "read-only"
+    with _mounted(read_only, "--bind", str(root)):
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(read_only)], check=True, timeout=30)
+        url = f"file://{read_only.as_posix()}"
+        with pytest.raises(OSError, match=rf"cannot delete expired log partition file://{read_only.as_posix()}/dt=2026-01-01: Read-only file system"):
+            apply_retention(db, url, dt.date(2026, 3, 1), 30)
+        assert retention_violations(db, url, dt.date(2026, 3, 1), 30) == ["log partition dt=2026-01-01"]
+    assert (root / "dt=2026-01-01" / "part-0.jsonl").exists()
+    assert db.count(retention_log) == 0
