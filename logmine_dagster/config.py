@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,50 @@ DEFAULT_START_DATE = "2025-01-01"
 
 class ConfigError(ValueError):
     """A configuration value is missing or invalid; the message is one line meant for the operator."""
+
+
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")
+# The pip extra that brings each optional fsspec driver (pyproject.toml [project.optional-dependencies]).
+_DRIVER_EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs"}
+
+
+def is_url(raw: str) -> bool:
+    return bool(_URL_SCHEME.match(str(raw)))
+
+
+def redact_url(url: str) -> str:
+    """The URL without `user:password@` and without a query or fragment (where signed URLs and tokens
+    live): what may be stored in tables, metadata, logs and messages."""
+    text = str(url)
+    if not _URL_SCHEME.match(text):
+        return text
+    text = re.split(r"[?#]", text, maxsplit=1)[0]
+    # userinfo in the authority, also after extra slashes (memory:///user:pw@/x keeps it in the path).
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]+:///*)[^/]*@", r"\1", text)
+
+
+def parse_log_root(name: str, raw: str):
+    """A local folder (an absolute `Path`, as before) or an fsspec URL (a `upath.UPath`: `file://`,
+    `memory://`, `s3://`, `gs://`...). The protocol's driver is checked here so that a missing one
+    fails with one line naming the extra to install, not deep inside a run."""
+    match = _URL_SCHEME.match(raw)
+    if not match:
+        return Path(raw).expanduser().resolve()
+    protocol = match.group(1).lower()
+    import fsspec
+
+    shown = redact_url(raw)
+    try:
+        fsspec.get_filesystem_class(protocol)
+    except ImportError:
+        extra = _DRIVER_EXTRAS.get(protocol)
+        hint = f"pip install 'logmine[{extra}]'" if extra else f"install the fsspec driver for {protocol}://"
+        raise ConfigError(f"{name} {shown}: no driver for {protocol}:// is installed ({hint})") from None
+    except ValueError:
+        raise ConfigError(f"{name} {shown}: unknown protocol {protocol}:// (use a local folder or an fsspec URL such as s3://, gs://, file://)") from None
+    from upath import UPath
+
+    return UPath(raw)
 
 
 def _env(name: str, environ) -> str | None:
@@ -148,7 +193,7 @@ def check_database_url(url: str) -> str:
 class Settings:
     home: Path
     database_url: str
-    log_root: Path
+    log_root: Path  # or a upath.UPath for an fsspec URL (parse_log_root)
     sample_rate: float
     retention_days: int
     start_date: dt.date
@@ -173,7 +218,7 @@ class Settings:
         environ = os.environ if environ is None else environ
         home = Path(_env("LOGMINE_HOME", environ) or ".logmine").expanduser().resolve()
         database_url = _env("LOGMINE_DATABASE_URL", environ) or f"sqlite:///{home / 'logmine.db'}"
-        log_root = Path(_env("LOGMINE_LOG_ROOT", environ) or home / "logs").expanduser().resolve()
+        log_root = parse_log_root("LOGMINE_LOG_ROOT", _env("LOGMINE_LOG_ROOT", environ) or str(home / "logs"))
         rate_raw = _env("LOGMINE_SAMPLE_RATE", environ)
         retention_raw = _env("LOGMINE_RETENTION_DAYS", environ)
         start_raw = _env("LOGMINE_START_DATE", environ) or DEFAULT_START_DATE

@@ -12,14 +12,16 @@ from typing import Iterator, Optional
 
 import dagster as dg
 
-from logmine_dagster.config import ConfigError, Settings, check_database_url, load_hash_key, parse_positive_int, parse_rate
+from logmine_dagster.config import ConfigError, Settings, check_database_url, load_hash_key, parse_log_root, parse_positive_int, parse_rate
 from logmine_dagster.config import parse_log_format, parse_signal_caps, parse_signal_rates
 from logmine_dagster.formats.mapped import load_mapping
 from logmine_dagster.log_reader import (
     LineResult,
+    display_root,
+    has_partition,
     list_partition_days,
+    listing_snapshot,
     partition_complete,
-    partition_dir,
     partition_fingerprint,
     read_partition,
 )
@@ -47,6 +49,10 @@ class LogmineDatabase(dg.ConfigurableResource):
 class LogSource(dg.ConfigurableResource):
     """Raw logs as Hive-style day folders: `root/dt=YYYY-MM-DD/*.jsonl[.gz|.zst]` or `*.parquet`.
 
+    `root`: a local folder or an fsspec URL (`s3://bucket/logs`, `gs://...`, `file:///...`,
+    `memory://...`); s3/gcs drivers come with the `logmine[s3]` / `logmine[gcs]` extras. Credentials
+    come from the driver's usual environment/config, never from the URL (shown names are redacted).
+
     `format`: auto (detect per line: canonical or OTLP JSON), canonical, otlp or mapped (needs
     `field_mapping`, a YAML file). `require_success_marker`: a day counts only once `_SUCCESS` exists.
     `max_record_bytes`: longer lines are quarantined unread. Unset fields fall back to
@@ -61,8 +67,13 @@ class LogSource(dg.ConfigurableResource):
     # Longer lines are quarantined unread (unset: LOGMINE_MAX_RECORD_BYTES, default 4 MiB).
     max_record_bytes: Optional[int] = None
 
-    def root_path(self) -> Path:
-        return Path(self.root).expanduser().resolve() if self.root else Settings.from_env().log_root
+    def root_path(self):
+        """A `Path` for a local folder (as before), a `upath.UPath` for an fsspec URL."""
+        return parse_log_root("root", self.root) if self.root else Settings.from_env().log_root
+
+    def display_root(self) -> str:
+        """The root as it may be shown: a URL without `user:password@` or query."""
+        return display_root(self.root_path())
 
     def log_format(self) -> Optional[str]:
         return parse_log_format(self.format) if self.format else Settings.from_env().log_format
@@ -99,7 +110,11 @@ class LogSource(dg.ConfigurableResource):
         return partition_fingerprint(self.root_path(), day)
 
     def has_day(self, day: str) -> bool:
-        return partition_dir(self.root_path(), day).is_dir()
+        return has_partition(self.root_path(), day)
+
+    def listing(self):
+        """(ready days, fingerprint function) for the sensor: one recursive listing for a remote root."""
+        return listing_snapshot(self.root_path(), self.needs_success_marker())
 
 
 class PresidioSanitiser(dg.ConfigurableResource):

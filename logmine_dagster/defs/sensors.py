@@ -20,7 +20,7 @@ def plan_requests(
     seen: dict[str, str], present: list[str], fingerprint, start: str, today: dt.date
 ) -> tuple[list[dg.RunRequest], dict[str, str]]:
     """Run requests for the days that are new or whose files changed since `seen` (day -> fingerprint),
-    and the next cursor. `fingerprint(day)` lists the day's folder (names, sizes, mtimes): no file is read."""
+    and the next cursor. `fingerprint(day)` comes from the listing (names, sizes, mtimes or ETags): no file is read."""
     requests = []
     for day in complete_days(present, start, today):
         fingerprint_now = fingerprint(day)
@@ -49,5 +49,6 @@ def new_log_partitions_sensor(context: dg.SensorEvaluationContext, log_source: L
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     start = daily_partitions.start.strftime("%Y-%m-%d")
     today = dt.datetime.now(dt.timezone.utc).date()
-    requests, seen = plan_requests(seen, log_source.days(), log_source.fingerprint, start, today)
+    present, fingerprint = log_source.listing()
+    requests, seen = plan_requests(seen, present, fingerprint, start, today)
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True, separators=(",", ":")))

@@ -7,13 +7,12 @@ A day is expired when it is older than `today - retention_days`. Every deletion 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from logmine_dagster.log_reader import list_partition_days, partition_dir
+from logmine_dagster.log_reader import as_log_root, delete_partition, list_partition_days
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import raw_samples, retention_log
 
@@ -30,23 +29,21 @@ class RetentionReport:
     deleted_raw_rows: dict[str, int] = field(default_factory=dict)
 
 
-def apply_retention(db: Database, log_root: Path, today: dt.date, retention_days: int) -> RetentionReport:
+def apply_retention(db: Database, log_root, today: dt.date, retention_days: int) -> RetentionReport:
     report = RetentionReport(cutoff=cutoff_day(today, retention_days))
     now = dt.datetime.now(dt.timezone.utc)
     log_rows = []
+    log_root = as_log_root(log_root)  # a local folder or an fsspec URL: whole day folders go either way
     for day in list_partition_days(log_root):
         if day < report.cutoff:
-            folder = partition_dir(log_root, day)
-            files = sum(1 for p in folder.rglob("*") if p.is_file())
             try:
-                shutil.rmtree(folder)
-            except OSError as error:
-                # Name the folder (rmtree's own message names only the file), and keep the audit trail
-                # of the partitions already deleted in this run.
+                files = delete_partition(log_root, day)
+            except OSError:
+                # Keep the audit trail of the partitions already deleted in this run.
                 if log_rows:
                     with db.transaction() as conn:
                         conn.execute(retention_log.insert(), log_rows)
-                raise OSError(error.errno, f"cannot delete expired log partition {folder}: {error.strerror}") from error
+                raise
             report.deleted_partitions.append(day)
             log_rows.append({"deleted_at": now, "target": "log_partition", "item_key": f"dt={day}", "item_count": files, "cutoff_day": report.cutoff})
     with db.transaction() as conn:
@@ -62,8 +59,9 @@ def apply_retention(db: Database, log_root: Path, today: dt.date, retention_days
     return report
 
 
-def retention_violations(db: Database, log_root: Path, today: dt.date, retention_days: int) -> list[str]:
-    """What still exists beyond the retention period (keys only): must be empty after retention ran."""
+def retention_violations(db: Database, log_root, today: dt.date, retention_days: int) -> list[str]:
+    """What still exists beyond the retention period (keys only): must be empty after retention ran.
+    A remote root is listed afresh (no cached listing), so the check sees what the store holds."""
     cutoff = cutoff_day(today, retention_days)
     stale = [f"log partition dt={day}" for day in list_partition_days(log_root) if day < cutoff]
     rows = db.fetch_all(sa.select(raw_samples.c.day).where(raw_samples.c.day < cutoff).distinct())

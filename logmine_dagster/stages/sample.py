@@ -14,7 +14,16 @@ from typing import Iterable
 
 import orjson
 
-from logmine_dagster.log_reader import DEFAULT_MAX_LINE_BYTES, BadLine, LineResult, partition_files, scan_partition
+from logmine_dagster.log_reader import (
+    DEFAULT_MAX_LINE_BYTES,
+    BadLine,
+    LineResult,
+    as_log_root,
+    is_remote,
+    partition_files,
+    scan_partition,
+    source_url,
+)
 from logmine_dagster.sampling import DaySampler, SamplingPolicy
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
@@ -74,7 +83,7 @@ def _reason_kind(reason: str) -> str:
 
 def sample_day(
     db: Database,
-    log_root: Path,
+    log_root,
     day: str,
     policy: SamplingPolicy,
     lines: Iterable[LineResult] | None = None,
@@ -87,6 +96,7 @@ def sample_day(
 
     `lines` (validated records and bad lines, e.g. from `read_partition`) replaces reading the files,
     which otherwise goes through the one-pass scanner in format `fmt` (None: detect per line)."""
+    log_root = as_log_root(log_root)
     report = SampleReport(day=day, files=len(partition_files(log_root, day)))
     now = dt.datetime.now(dt.timezone.utc)
     sampler = DaySampler(day, policy)
@@ -121,7 +131,7 @@ def sample_day(
                 report.quarantine_reasons[_reason_kind(bad.reason)] += 1
                 yield {
                     "day": day,
-                    "source_file": bad.source_file,
+                    "source_file": source_url(log_root, bad.source_file),  # a URL (redacted) for a remote root
                     "source_line": bad.line,
                     "reason": bad.reason[:300],
                     "quarantined_at": now,
@@ -141,6 +151,11 @@ def sample_day(
     report.ceiling = sampler.ceiling
     report.signal_seen = sampler.signal_seen
     report.excluded_signal_cap = sampler.excluded_signal_cap
+    # Remote files are named by their (redacted) URL wherever bad lines are reported; local names are unchanged.
     report.bad_by_file = sampler.bad_by_file
     report.scanned_by_file = sampler.scanned_by_file
+    if is_remote(log_root):
+        # Remote files are named by their (redacted) URL wherever bad lines are reported.
+        report.bad_by_file = Counter({source_url(log_root, name): count for name, count in report.bad_by_file.items()})
+        report.scanned_by_file = Counter({source_url(log_root, name): count for name, count in report.scanned_by_file.items()})
     return report

@@ -41,7 +41,7 @@ def sampled_logs(
         # Replacing the partition with nothing would wipe an earlier sample (e.g. an unmounted log root,
         # or a day already deleted by retention): refuse and change nothing.
         raise dg.Failure(
-            description=f"no dt={day} folder under the log root {log_source.root_path()}: nothing was changed",
+            description=f"no dt={day} folder under the log root {log_source.display_root()}: nothing was changed",
             allow_retries=False,
         )
     sampling = policy.sampling()
