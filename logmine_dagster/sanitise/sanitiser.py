@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from logmine_dagster.sanitise import engine
+from logmine_dagster.sanitise.lexicon import english_word
 from logmine_dagster.sanitise.record_fields import RecordFields
 from logmine_dagster.sanitise.spans import (
     VAGUE_TYPES,
@@ -37,6 +38,7 @@ from logmine_dagster.sanitise.spans import (
     inside_placeholder,
     list_neighbours,
     merge_overlapping,
+    pair_neighbour,
 )
 from logmine_dagster.sanitise.surrogates import (
     Placeholder,
@@ -55,9 +57,11 @@ DEFAULT_ALLOW_TERMS = (
     "SSN", "PIN", "OTP", "API", "URL", "ID", "Bearer", "JSON", "SMS", "FAQ", "PDF", "CSV", "VPN",
     "2FA", "OK", "N/A", "ASAP", "ATM", "FYI", "ETA", "TBD",
 )
+# A model family alone ("Claude") or with a version after a separator or digit ("gpt-4o",
+# "llama3", "o1-mini"), never a longer word that starts like one: "Philippe" is not "phi".
 MODEL_NAME = re.compile(
     r"(?i)(?:gpt|o\d|claude|gemini|llama|mistral|mixtral|command|phi|qwen|deepseek|text-embedding)"
-    r"(?:[-.:_]?[\w.]+)*"
+    r"(?:[-.:_]?\d[\w.]*|[-.:_][\w.]+)?(?:[-.:_][\w.]+)*"
 )
 
 # Quasi-identifiers are masked where detected but not hunted for elsewhere: the small model's
@@ -73,6 +77,10 @@ _INITIAL = re.compile(r"[^\W\d_]\.?")
 # The word right before a span (same line, one space) and right after it.
 _WORD_BEFORE = re.compile(r"(?<![\w'’.-])([^\W\d_][\w'’-]*\.?)[ \t]$")
 _WORD_AFTER = re.compile(r"[ \t]([^\W\d_][\w'’-]*?)(?=$|[\s,;:!?)\]\"]|\.(?:\s|$))", re.MULTILINE)
+# A title before a name is part of it: "Dr. Jennifer Holst", "Mrs Patel".
+_HONORIFIC_BEFORE = re.compile(
+    r"(?<![\w.])((?:Mr|Mrs|Ms|Mx|Miss|Mstr|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Mag|Ing)\.?)[ \t]+$"
+)
 # "Destiny: Remember me" at the start of a line: a one-word speaker label.
 _SPEAKER_LABEL = re.compile(r"^[ \t]*([^\W\d_][\w'’-]+):", re.MULTILINE)
 # spaCy caps a text at 1M characters and needs about 1 GB per 100k; longer texts go in pieces.
@@ -245,7 +253,11 @@ class Sanitiser:
         queue = [s for s in spans if s.entity_type == "PERSON"]
         while queue:
             anchor = queue.pop()
-            for start, end in list_neighbours(text, anchor):
+            neighbours = list_neighbours(text, anchor)
+            pair = pair_neighbour(text, anchor)
+            if pair is not None and not english_word(text[slice(*pair)], self._known_words):
+                neighbours.append(pair)  # "Nekolná and Pearson were": only a word the lexicon does not know
+            for start, end in neighbours:
                 word = text[start:end]
                 if (start, end) in seen or word.lower() in self._stop_words or self._is_allowed(word):
                     continue
@@ -277,6 +289,9 @@ class Sanitiser:
                     start = before.start(1)
                     continue
                 break
+            honorific = _HONORIFIC_BEFORE.search(text, max(0, start - 12), start)
+            if honorific:
+                start = honorific.start(1)
             while True:
                 after = _WORD_AFTER.match(text, end)
                 if after and self._name_like(after.group(1), text, after.end()):
@@ -292,7 +307,7 @@ class Sanitiser:
             return following is not None and following.group(1)[:1].isupper()
         return (
             word[:1].isupper() and not word[1:].isupper() and len(word) >= 3 and not _CONTRACTION.search(word)
-            and word.lower() not in self._known_words and word.lower() not in self._stop_words
+            and not english_word(word, self._known_words) and word.lower() not in self._stop_words
             and not self._is_allowed(word)
         )
 
@@ -333,6 +348,10 @@ class Sanitiser:
             if entity_type in _NOT_PROPAGATED or len(value) < _MIN_PROPAGATED_LENGTH:
                 continue
             if not from_keys and (value.lower() in self._stop_words or self._is_allowed(value)):
+                continue
+            if not from_keys and " " not in value and english_word(value, self._known_words):
+                # "Salesperson" that spaCy calls a PERSON: other mentions as written, not "salesperson"
+                known.add_name_part(value, entity_type, value)
                 continue
             known.add(value, entity_type)
             if entity_type == "PERSON":
