@@ -10,6 +10,7 @@ Importing this module imports Presidio (about a second): `engine` imports it laz
 from __future__ import annotations
 
 import bisect
+import functools
 
 import regex
 
@@ -750,6 +751,7 @@ def _could_be_name(token, strength: str) -> bool:
 
 
 
+@functools.lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """Lower-cased given names from the `gender-guesser` package's dictionary (about 40,000
     international names, from Jörg Michael's nam_dict), or an empty set if it is not installed."""

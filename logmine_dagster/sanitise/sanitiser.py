@@ -127,6 +127,7 @@ class Sanitiser:
         nlp = analyzer.nlp_engine.get_nlp(engine.LANGUAGE)
         self._stop_words = nlp.Defaults.stop_words
         self._known_words = _known_words(nlp)
+        self._given_names = _given_names()
         self._batch_size = batch_size
         # The same system prompt opens every record: each distinct text is analysed once.
         self._cache: collections.OrderedDict[str, _TextResult] = collections.OrderedDict()
@@ -206,11 +207,44 @@ class Sanitiser:
         """Presidio over a batch: spaCy runs once over all texts with `nlp.pipe`."""
         if not texts:
             return []
+        results = [results for _, results in self._presidio(texts)]
+        # spaCy finds no names in SHOUTED TEXT: runs of upper-case words are read a second time
+        # in Title Case (same length, so the offsets hold) and their names added.
+        shouted = {index: title_cased_runs(text) for index, text in enumerate(texts)}
+        shouted = {index: copy for index, copy in shouted.items() if copy is not None}
+        if shouted:
+            for index, (copy, copy_results) in zip(shouted, self._presidio(list(shouted.values()))):
+                results[index] = [*results[index], *self._names_in_title_cased(texts[index], copy, copy_results)]
+        return [self._resolve(text, text_results) for text, text_results in zip(texts, results)]
+
+    def _presidio(self, texts: list[str]) -> list[tuple[str, list]]:
         analysed = self._analyzer.nlp_engine.process_batch(texts, language=engine.LANGUAGE, batch_size=self._batch_size)
         return [
-            self._resolve(text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, nlp_artifacts=artifacts))
+            (text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, nlp_artifacts=artifacts))
             for text, artifacts in analysed
         ]
+
+    def _names_in_title_cased(self, text: str, copy: str, results) -> list:
+        """Name-type results of the Title Case copy that lie in a re-cased run and hold a given name
+        or a word the lexicon does not know: "JOHN SMITH" yes, "PRESS NEXT" no."""
+        runs = [m.span() for m in _SHOUTED_RUN.finditer(text)]
+        kept = []
+        for result in results:
+            if result.entity_type not in _NAME_TYPES:
+                continue
+            # Only the re-cased part: "UPTON SCUDAMORE Country Club" gives "UPTON SCUDAMORE".
+            overlap = [(max(a, result.start), min(b, result.end)) for a, b in runs if a < result.end and result.start < b]
+            if not overlap:
+                continue
+            start, end = overlap[0][0], overlap[-1][1]
+            words = [w for w in _NAME_WORD.findall(copy, start, end) if len(w) > 1]
+            if any(
+                w.lower() in self._given_names or not (w.lower() in self._stop_words or english_word(w, self._known_words))
+                for w in words
+            ):
+                result.start, result.end = start, end
+                kept.append(result)
+        return kept
 
     def _resolve(self, text: str, results) -> list[Span]:
         """Presidio results to non-overlapping spans: dates cut to their core, allowed words
@@ -507,6 +541,33 @@ def _safely(what: str, work: Callable[[], Any]):
         frame = traceback.extract_tb(error.__traceback__)[-1]
         failure = f"sanitising the {what} failed: {type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"
     raise SanitiseError(failure)
+
+
+def _given_names() -> frozenset[str]:
+    from logmine_dagster.sanitise.recognizers import first_names
+
+    return first_names()
+
+
+# Two or more upper-case words in a row ("JOHN SMITH", "PLEASE CALL ME"); single ones are mostly
+# acronyms ("SIM", "IBAN").
+_SHOUTED_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ \t,.'’-]+[^\W\d_a-z]{2,})+\b")
+
+
+def title_cased_runs(text: str) -> str | None:
+    """The text with each run of upper-case words in Title Case, character for character (the
+    offsets stay the same); None when it has no such run."""
+    runs = [m for m in _SHOUTED_RUN.finditer(text) if any(c.isupper() for c in m.group(0))]
+    if not runs:
+        return None
+    chars = list(text)
+    for run in runs:
+        for word in re.finditer(r"[^\W\d_]+", run.group(0)):
+            for offset in range(run.start() + word.start() + 1, run.start() + word.end()):
+                lowered = chars[offset].lower()
+                if len(lowered) == 1:
+                    chars[offset] = lowered
+    return "".join(chars)
 
 
 def _known_words(nlp) -> frozenset[str]:
