@@ -83,6 +83,10 @@ MASKED = [
     ("Our shop is at Pärnu maantee 22, Tallinn", "Pärnu", "STREET_ADDRESS"),
     ("ship to Rúa do Franco 12 please", "Franco", "STREET_ADDRESS"),
     ("I now live in Jana z Lobkovic 18", "Lobkovic", "STREET_ADDRESS"),
+    # German streets named with a preposition; a postcode anchors the street and town before it
+    ("Meine Adresse: Am Markt 106, 69356 Leipzig", "Markt", "STREET_ADDRESS"),
+    ("Deliver to Flat 18, 215 Kingsway, Cardiff CF11 6YQ please", "Kingsway", "STREET_ADDRESS"),
+    ("Thanks, Regards, Cardiff CF11 6YQ", "Cardiff", "STREET_ADDRESS"),
     # an intersection is one address, with the words that introduce it
     ("Meet me at the corner of Main Street and Elm Avenue.", "corner", "STREET_ADDRESS"),
     # an address cue earlier in the sentence than Presidio's five words; a station
@@ -217,6 +221,11 @@ def test_proper_name_run_recognizer(text, names):
 def test_a_lower_case_postal_block_needs_a_postcode_line_to_close_it(sanitiser):
     (masked,) = sanitiser.sanitise_texts(["12 oak street\nsee you soon\nbye"])
     assert masked == "<STREET_ADDRESS>\nsee you soon\nbye"
+
+
+def test_a_postcode_takes_the_address_words_before_it_but_no_sign_off(sanitiser):
+    (masked,) = sanitiser.sanitise_texts(["Thanks, Regards, Cardiff CF11 6YQ"])
+    assert masked == "Thanks, Regards, <STREET_ADDRESS>"
 
 
 @pytest.mark.parametrize(

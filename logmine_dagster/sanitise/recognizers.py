@@ -114,6 +114,13 @@ ADDRESS_PATTERNS = [
         rf"{_HOUSE_NUMBER}(?!\w){_UNIT}{_TAIL}",
         0.6,
     ),
+    # Am Markt 106 / An der Alster 12 / Zur Mühle 3: German streets named with a preposition.
+    Pattern(
+        "German preposition, name, number",
+        r"(?<![\w.])(?:Am|An[ \t]+der|Auf[ \t]+der|Auf[ \t]+dem|Im|In[ \t]+der|Zum|Zur|Unter[ \t]+den|Hinter[ \t]+der)[ \t]+"
+        r"\p{Lu}\p{L}{2,}(?:[ \t-]\p{Lu}\p{L}+)?[ \t]+" + _HOUSE_NUMBER + r"(?!\w)" + _UNIT + _TAIL,
+        0.6,
+    ),
     # 36 rue de pologne: French addresses put the number first and are often typed in lower case;
     # a second number may follow the name ("688 rue du centre 320").
     Pattern(
@@ -238,6 +245,8 @@ class StreetAddressRecognizer(PatternRecognizer):
         results = super().analyze(text, entities, nlp_artifacts, regex_flags) or []
         for result in results:
             start = _leading_number_start(text, result.start)
+            if _ENDS_IN_POSTCODE.search(text, result.start, result.end):
+                start = _postcode_line_start(text, start)
             result.start = _postal_block_start(text, start)
             end = _place_tail_end(text, result.start, result.end)
             result.end = _postal_block_end(text, result.start, end)
@@ -277,6 +286,33 @@ _LAST_BLOCK_LINE = regex.compile(
 _LOWER_LAST_BLOCK_LINE = regex.compile(
     _LINE_LEAD + r"((?:\(?\p{L}[\p{L}'’.()-]*[ \t,]+){0,3}\d{4,6}(?:-\d{3,4})?)(?![\w-])"
 )
+
+
+# A match that ends in a postcode ("CF11 6YQ", "ID 83739") anchors the address: the street and town
+# written before it on the same line belong to it ("Flat 18, 215 Kingsway, Cardiff CF11 6YQ").
+_ENDS_IN_POSTCODE = regex.compile(
+    rf"(?:{_UK_POSTCODE}|(?:{_US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)$"
+)
+_ADDRESS_WORDS_BEFORE = regex.compile(
+    rf"(?:(?:[\p{{Lu}}\d][\p{{L}}\d'’./#-]*|{_PARTICLE})(?:[ \t]*,[ \t]*|[ \t]+)){{1,8}}$"
+)
+_POSTCODE_LOOKBACK = 80
+
+
+def _postcode_line_start(text: str, start: int) -> int:
+    line_start = text.rfind("\n", 0, start) + 1
+    match = _ADDRESS_WORDS_BEFORE.search(text, max(line_start, start - _POSTCODE_LOOKBACK), start)
+    if match is None:
+        return start
+    begin = match.start()
+    for word in _LETTERS.finditer(text, match.start(), start):
+        if word.group(0).lower() in _NOT_ADDRESS_LINE_START:  # "Thanks, Cardiff CF11 6YQ": from "Cardiff"
+            begin = _SEPARATORS.match(text, word.end()).end()
+    return min(begin, start)
+
+
+_LETTERS = regex.compile(r"\p{L}+")
+_SEPARATORS = regex.compile(r"[ \t,]*")
 
 
 def _leading_number_start(text: str, start: int) -> int:
