@@ -1,5 +1,6 @@
 """Is a word English? The lexicon is the WordNet index that spaCy's English model ships for its
-lemmatizer; this module only undoes regular endings. No spaCy or Presidio import here."""
+lemmatizer, plus the everyday words of apps and devices that WordNet (2006) predates; this module
+only adds those and undoes regular endings. No spaCy or Presidio import here."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ _INFLECTIONS = (
     ("ly", ""), ("er", ""), ("er", "e"), ("est", ""), ("’s", ""), ("'s", ""),
 )
 _MIN_STEM = 3
+
+# Common words newer than WordNet 3.0: without them "Bluetooth won't pair" reads like a name.
+MODERN_WORDS = frozenset("""
+app apps api apis audiobook backend backorder bluetooth captcha cashback chargeback chatbot checkbox
+config cryptocurrency dataplan dropdown earbuds ebook ecommerce emoji esim frontend geolocation
+hashtag inbox iphone ipad livestream login logout lte mms offline payout pdf popup preorder promo
+promocode screenshot selfie signup smarthome smartphone smartwatch sms telehealth telemedicine
+tooltip touchpad trackpad unsubscribe username vlog webhook webinar weblink webshop wifi autopay
+voicemail hotspot ethernet firmware broadband email online website internet
+""".split())
 
 
 def english_word(word: str, known_words: frozenset[str], lemma: str | None = None) -> bool:
@@ -21,3 +32,4 @@ def english_word(word: str, known_words: frozenset[str], lemma: str | None = Non
         and lowered[: len(lowered) - len(ending)] + stem in known_words
         for ending, stem in _INFLECTIONS
     )
+

@@ -17,7 +17,7 @@ import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from logmine_dagster.sanitise.lexicon import english_word
+from logmine_dagster.sanitise.lexicon import MODERN_WORDS, english_word
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
 # Case matters for most patterns below (a capitalised word is a name, a lower-case one rarely is);
@@ -708,7 +708,8 @@ _NOT_NAMES = frozenset({
     "details", "info", "location", "directed", "starring", "bcc", "cc", "tool", "function", "developer",
     # chat shorthand the lexicon does not know
     "thx", "thnx", "pls", "plz", "btw", "fyi", "lol", "omg", "imo", "imho", "tbh", "idk", "np", "ty",
-    "tia", "asap", "aka", "etc", "hmm", "yay", "ugh", "meh", "nope", "yep", "yup",
+    "tia", "asap", "aka", "etc", "hmm", "yay", "ugh", "meh", "nope", "yep", "yup", "hiya", "heya",
+    "howdy", "yo", "hullo", "greetings",
 })
 _NAME_TOKEN = regex.compile(r"\p{L}+(?:['’]\p{L}+)*|\p{Lu}\.")  # O'Brien, Šárka, the D. of "Faina D. Yefremova"
 # Words after a lower-case name that close it: "this is jan novak, ...", "it's jan here".
@@ -936,11 +937,28 @@ class GivenNameRecognizer(EntityRecognizer):
                 return i + 2
         previous = doc[i - 1] if i > 0 else None
         if unknown and len(token.text) >= 4 and token.pos_ in ("PROPN", "NOUN") \
-                and not (previous is not None and previous.pos_ in ("DET", "NUM", "ADJ")):
+                and not (previous is not None and _modifies(previous)):
             return i + 1
         if token.pos_ == "PROPN" and nxt is not None and nxt.pos_ in ("VERB", "AUX"):
             return i + 1  # "selma is from ..."
         return None
+
+
+_SENTENCE_OPENERS = frozenset({".", "!", "?", ":", ";", '"', "'", "“", "‘", "(", "[", "-", "–", "—", "*", "•", ">"})
+
+
+def _opens_sentence(token) -> bool:
+    """First word of the text, of a line, or after sentence punctuation, quotes or a bullet."""
+    if token.i == 0:
+        return True
+    previous = token.doc[token.i - 1]
+    return "\n" in previous.text or previous.text in _SENTENCE_OPENERS or previous.text.endswith("...")
+
+
+def _modifies(token) -> bool:
+    """An article, possessive, number or adjective: what comes before a thing ("my bluetooth
+    earbuds", "the sim card"), rarely before a name."""
+    return token.pos_ in ("DET", "NUM", "ADJ") or token.tag_ == "PRP$"
 
 
 class ProperNameRunRecognizer(EntityRecognizer):
@@ -980,7 +998,7 @@ class ProperNameRunRecognizer(EntityRecognizer):
         results = []
         i = 0
         while i < len(doc):
-            if self._unknown_lower_case(doc[i]):
+            if self._unknown_lower_case(doc[i]) and not (i > 0 and _modifies(doc[i - 1])):
                 nxt = _next_token(doc, i)
                 if nxt is not None and self._unknown_lower_case(nxt):
                     results.append(_result(self, doc[i].idx, nxt.idx + len(nxt.text), 0.5))
@@ -1014,11 +1032,13 @@ class SingleProperNounRecognizer(EntityRecognizer):
 
     Such a word names someone or something; in a support chat mostly a person, a place or a
     company. Product and brand names that must stay readable go in the allow-list. Words written
-    with inner capitals (brands) and words right after a number ("500 Mbps") are left alone.
+    with inner capitals (brands) and words right after a number ("500 Mbps") are left alone; a word
+    that opens a sentence, where a capital says nothing, counts only as the subject of a verb.
 
-    Two more single words are names whatever spaCy tags them: one that opens a line and is
-    followed by a comma, the way a person is addressed ("Vide, can I speak to your boss?"), and
-    one in lower case that a verb follows, as the subject of a sentence ("bártová began writing").
+    One more single word is a name whatever spaCy tags it: one that opens a line and is followed
+    by a comma, the way a person is addressed ("Vide, can I speak to your boss?"). A lone word in
+    lower case is left to the given-name gazetteer: "voicemail is full" and "bluetooth won't pair"
+    read just like "kowalczyk said so".
     """
 
     def __init__(self, known_words: frozenset[str]) -> None:
@@ -1043,20 +1063,25 @@ class SingleProperNounRecognizer(EntityRecognizer):
             return False
         if token.is_stop or word.lower() in _NOT_NAMES or word.lower() in _NOT_GIVEN_NAMES or _INNER_CAPITAL.match(word):
             return False
-        if english_word(word, self._known_words, token.lemma_ if word.islower() else None):
+        if english_word(word, self._known_words):
             return False
         doc = token.doc
         previous = doc[token.i - 1] if token.i > 0 else None
-        if word.islower():
-            after = _next_token(doc, token.i)
-            starts = previous is None or previous.is_punct or "\n" in previous.text or previous.is_space
-            return token.pos_ == "PROPN" and starts and after is not None and after.pos_ in ("VERB", "AUX")
         if not word[0].isupper():
             return False
-        if token.pos_ == "PROPN":
-            return not (previous is not None and previous.like_num)
-        opens_line = previous is None or previous.is_space and "\n" in previous.text or doc.text[: token.idx].endswith("\n")
-        return opens_line and token.i + 1 < len(doc) and doc[token.i + 1].text == ","
+        addressed = token.i + 1 < len(doc) and doc[token.i + 1].text == ","
+        if _opens_sentence(token):
+            # First in a sentence a capital says nothing: only the way a person is addressed at the
+            # start of a line ("Vide, can you ...") or a proper noun that a verb or another name
+            # follows ("Irenka is ...", "Abramovich and Wilson were ...").
+            opens_line = previous is None or "\n" in previous.text or doc.text[: token.idx].endswith("\n")
+            after = _next_token(doc, token.i)
+            subject = token.pos_ == "PROPN" and after is not None and (
+                (after.pos_ in ("VERB", "AUX") and after.text.islower())
+                or (after.lower_ in ("and", "&") and token.i + 2 < len(doc) and doc[token.i + 2].pos_ == "PROPN")
+            )
+            return (opens_line and addressed) or subject
+        return token.pos_ == "PROPN" and not (previous is not None and previous.like_num)
 
 
 # A line holding only a name, as in signature and letter blocks, quoted or bulleted
@@ -1156,6 +1181,7 @@ def known_english_words(nlp) -> frozenset[str]:
     exceptions = lookups.get_table("lemma_exc")
     words = {word.lower() for pos in ("noun", "verb", "adj", "adv") for word in index[pos]}
     words.update(form.lower() for pos in ("noun", "verb", "adj", "adv") if pos in exceptions for form in exceptions[pos])
+    words.update(MODERN_WORDS)
     return frozenset(words)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from logmine_dagster.sanitise import engine
-from logmine_dagster.sanitise.lexicon import english_word
+from logmine_dagster.sanitise.lexicon import MODERN_WORDS, english_word
 from logmine_dagster.sanitise.record_fields import RecordFields
 from logmine_dagster.sanitise.spans import (
     VAGUE_TYPES,
@@ -260,6 +260,8 @@ class Sanitiser:
             if result.entity_type in _NAME_TYPES and not _HAS_WORD.search(text, *bounds):
                 continue  # what is left of "Trailhead 2P" once the product name is allowed
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
+            if by_model and result.entity_type in _NAME_TYPES and text[slice(*bounds)].lower() in MODERN_WORDS:
+                continue  # "Voicemail is full": the small model's PERSON for a word of the trade
             spans.append(Span(*bounds, result.entity_type, result.score, by_model))
         spans = self._extend_names(text, self._extend_name_lists(text, spans))
         return merge_overlapping(text, self._speaker_labels(text, spans))
