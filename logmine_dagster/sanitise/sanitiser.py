@@ -385,7 +385,8 @@ class Sanitiser:
                 continue
             if not from_keys and (value.lower() in self._stop_words or self._is_allowed(value)):
                 continue
-            if not from_keys and " " not in value and english_word(value, self._known_words):
+            if not from_keys and " " not in value and english_word(value, self._known_words) \
+                    and value.lower() not in self._given_names:
                 # "Salesperson" that spaCy calls a PERSON: other mentions as written, not "salesperson"
                 known.add_name_part(value, entity_type, value)
                 continue
