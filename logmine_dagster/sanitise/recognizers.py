@@ -1,8 +1,10 @@
 """Recognizers added to Presidio's registry for what its built-in set misses in support chats.
 
 Built-in Presidio has no street address or secret recognizer, misses phone numbers outside a few
-regions' valid ranges, and spaCy's small model misses many names. These recognizers are modest and
-regex based: they aim at the obvious leaks with few false positives, not at completeness.
+regions' valid ranges, and spaCy's small model misses many names. The pattern recognizers are regex
+based; the name recognizers read spaCy's tokens (part of speech, entity) against two word lists that
+ship with installed packages: the English lexicon (`lexicon`) and a given-name gazetteer. They aim at
+what a person would recognise as an address or a name, not at the surface of any one corpus.
 
 Importing this module imports Presidio (about a second): `engine` imports it lazily.
 """
