@@ -1,9 +1,9 @@
 """An independent residual-PII gate for sanitised records.
 
 Built differently from the sanitiser on purpose, so that the two rarely fail together: no Presidio,
-no spaCy, only strict regexes with checksums (Luhn, IBAN mod 97), a name right after "my name is" or a
-title, a house number before an English street type, and exact matching of values known from the raw
-record (the sanitiser's own finds among them). It is fast and aims at few false alarms: what it flags
+no spaCy, only strict regexes with checksums (Luhn, IBAN mod 97), a name right after a title, a
+house number before an English street type, and exact matching of values known from the raw record
+(the sanitiser's own finds among them). It is fast and aims at few false alarms: what it flags
 is almost surely a leak.
 
     known = known_values(raw_record)              # in memory only: never persist or log these
@@ -96,7 +96,7 @@ def _always(_: str) -> bool:
     return True
 
 
-# Words that follow "my name is" or a title without being a name.
+# Words that follow a title without being a name.
 _NOT_A_NAME = frozenset({
     "customer", "user", "unknown", "redacted", "required", "optional", "none", "null", "support",
     "assistant", "agent", "admin", "test", "sir", "madam", "not", "the", "your", "my", "on", "in",
@@ -171,11 +171,13 @@ _CHECKS = (
             r"|(?i:\baccount\s+(?:number|no\.?|num|#)\s*(?:is\s+|:\s*)?#?)(\d{6,})\b"
         ),
     ),
-    # A name right after "my name is" or a title ("Mrs Okafor"): the gate's own, spaCy-free look at
-    # the sanitiser's main job. Placeholders are gone before this runs, so "<PERSON>" never matches.
+    # A name right after a title ("Mrs Okafor"): the gate's own, spaCy-free look at the sanitiser's
+    # main job. Placeholders are gone before this runs, so "Dr. <PERSON>" never matches. Not after
+    # "my name is": there the sanitiser masks every word but the allow-listed ones ("my name is
+    # Nova", the assistant), which the gate does not know and would quarantine.
     _Check(
         "PERSON",
-        re.compile(r"(?:\b(?i:my\s+name\s+is|my\s+name['’]s)|\b(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?)[ \t]+([^\W\d_]+(?:['’-][^\W\d_]+)*)"),
+        re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?[ \t]+([^\W\d_]+(?:['’-][^\W\d_]+)*)"),
         _title_case_name,
     ),
     # A house number, capitalised words and an English street type: "12 Oak Street", "4 Mill Lane".
