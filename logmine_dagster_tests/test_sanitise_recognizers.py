@@ -149,6 +149,9 @@ KEPT = [
     "Ethernet works fine but Wifi does not",
     "my bluetooth earbuds disconnect",
     "Hiya, my internet is down.",
+    # chat letters are no initials; a text mostly in another language gives no lower-case pairs
+    "can u check why my bill went up",
+    "Hola, necesito ayuda con mi factura.",
 ]
 
 

@@ -711,7 +711,7 @@ _NOT_NAMES = frozenset({
     # chat shorthand the lexicon does not know
     "thx", "thnx", "pls", "plz", "btw", "fyi", "lol", "omg", "imo", "imho", "tbh", "idk", "np", "ty",
     "tia", "asap", "aka", "etc", "hmm", "yay", "ugh", "meh", "nope", "yep", "yup", "hiya", "heya",
-    "howdy", "yo", "hullo", "greetings",
+    "howdy", "yo", "hullo", "greetings", "hola", "bonjour", "hallo", "ciao", "salut", "hej", "ola",
 })
 _NAME_TOKEN = regex.compile(r"\p{L}+(?:['’]\p{L}+)*|\p{Lu}\.")  # O'Brien, Šárka, the D. of "Faina D. Yefremova"
 # Words after a lower-case name that close it: "this is jan novak, ...", "it's jan here".
@@ -815,6 +815,8 @@ _INITIAL = regex.compile(r"\p{Lu}\.?")
 _MIDDLE_INITIAL = regex.compile(r"(?i:[b-hj-np-z]\.?|[aio]\.)")
 # spaCy's entity labels under which a word is left to spaCy's own span (or to nobody).
 _NO_ENTITY = ("",)
+# Single letters that chat uses as words ("can u check", "r u there"), never as initials in lower case.
+_CHAT_LETTERS = frozenset("bcnruy")
 
 
 def _result(recognizer: EntityRecognizer, start: int, end: int, score: float) -> RecognizerResult:
@@ -930,9 +932,10 @@ class GivenNameRecognizer(EntityRecognizer):
         nxt = _next_token(doc, i)
         unknown = not self._word(token)
         if nxt is not None and nxt.text.islower():
-            # "codey m ross": a given name, a middle initial, a surname
+            # "codey m ross": a given name, a middle initial, a surname; not "can u check"
             after = _next_token(doc, i + 1)
-            if _MIDDLE_INITIAL.fullmatch(nxt.text) and after is not None and after.text.islower() \
+            if unknown and _MIDDLE_INITIAL.fullmatch(nxt.text) and nxt.lower_ not in _CHAT_LETTERS \
+                    and after is not None and after.text.islower() \
                     and _NAME_TOKEN.fullmatch(after.text) and len(after.text) >= 2 and not after.is_stop:
                 return i + 3
             if unknown and _NAME_TOKEN.fullmatch(nxt.text) and not self._word(nxt) and nxt.lower_ not in _NOT_NAMES:
@@ -985,6 +988,11 @@ class ProperNameRunRecognizer(EntityRecognizer):
             and word.lower() not in _NOT_NAMES and not token.is_stop
         )
 
+    def _mostly_unknown(self, doc) -> bool:
+        words = [t for t in doc if t.is_alpha and not t.is_stop]
+        unknown = sum(1 for t in words if not english_word(t.text, self._known_words))
+        return len(words) >= 3 and unknown * 2 > len(words)
+
     def _unknown_lower_case(self, token) -> bool:
         word = token.text
         return (
@@ -997,10 +1005,13 @@ class ProperNameRunRecognizer(EntityRecognizer):
         if nlp_artifacts is None or not nlp_artifacts.tokens:
             return []
         doc = nlp_artifacts.tokens
+        # In a text mostly of words the lexicon does not know (another language, code), two such
+        # words in lower case say nothing about a name.
+        lower_case_pairs = not self._mostly_unknown(doc)
         results = []
         i = 0
         while i < len(doc):
-            if self._unknown_lower_case(doc[i]) and not (i > 0 and _modifies(doc[i - 1])):
+            if lower_case_pairs and self._unknown_lower_case(doc[i]) and not (i > 0 and _modifies(doc[i - 1])):
                 nxt = _next_token(doc, i)
                 if nxt is not None and self._unknown_lower_case(nxt):
                     results.append(_result(self, doc[i].idx, nxt.idx + len(nxt.text), 0.5))
