@@ -165,6 +165,10 @@ def support_chat_records() -> list[dict]:
         ("key sk-proj-abcdefghijklmnopqrstuvwx", "SECRET"),
         ("AKIAIOSFODNN7EXAMPLE", "SECRET"),
         ("password=Hunter22!", "SECRET"),
+        ("Please ask Mrs O'Brien", "PERSON"),
+        ("Dr Łukasiewicz will call", "PERSON"),
+        ("ship it to 12 Oak Street today", "STREET_ADDRESS"),
+        ("I moved to 4 Mill Lane", "STREET_ADDRESS"),
     ],
 )
 def test_battery_finds_each_kind(text, kind):
@@ -181,6 +185,9 @@ def test_battery_finds_each_kind(text, kind):
         "card ending 1111, 4111 1111 1111 1112 fails Luhn, localhost is 127.0.0.1",
         "max_tokens=4096, token_count: 1234, std::vector, dead::beef, 12:30:45",
         "Thanks Maria, the tent is on its way!",
+        "Hi, my name is <PERSON_3f9a>, ask Dr. <PERSON> at <STREET_ADDRESS>",
+        "Hi, my name is Nova, your assistant. Mr <PERSON_3f9a> and Dr Customer",
+        "It is 5 minutes down the road, on a 3 lane road.",
     ],
 )
 def test_battery_ignores_placeholders_and_ordinary_text(text):

@@ -67,6 +67,49 @@ MASKED = [
     ("Ella: What a day.\nDestiny: Remember me?\nChristopher: Yes.", "Destiny", "PERSON"),
     ("the verses from eric g. samoylova's tales. early samoylova?", "samoylova", "PERSON"),
     ("I'm so jealous! said Željko to Teresa", "Teresa", "PERSON"),
+    # addresses typed in lower case: the postal block closed by a postcode, the town after a
+    # unit or a comma
+    ("send to 14 rue des lilas 12\napt. 3\nlyon\nfrance 69003", "lyon", "STREET_ADDRESS"),
+    ("ship to 22 maple road suite 4 springfield illinois", "springfield", "STREET_ADDRESS"),
+    ("i live at 9 lindenstrasse 14, bad kissingen, germany", "kissingen", "STREET_ADDRESS"),
+    ("I live at 688 rue du port 320", "320", "STREET_ADDRESS"),
+    # an upper-case town after a unit; a block line with a symbol inside a word
+    ("Send it to 12 Mill Lane Apt 5 GREAT MISSENDEN and call me", "MISSENDEN", "STREET_ADDRESS"),
+    ("Deliver to 10 Oak Street\nSuite 5\nΠΑΡΑ∆ΕΙΣΟΣ\nGreece 10431", "10431", "STREET_ADDRESS"),
+    # towns with particles, long street names, lower-case words before a street word, more languages
+    ("Ship to 3 High Street, Villanueva de la Cañada, Spain 28691", "28691", "STREET_ADDRESS"),
+    ("Avenida Presidente Juscelino Kubitschek de Oliveira 1500", "Juscelino", "STREET_ADDRESS"),
+    ("Meet me at Béla király útja 7 tomorrow", "király", "STREET_ADDRESS"),
+    ("Our shop is at Pärnu maantee 22, Tallinn", "Pärnu", "STREET_ADDRESS"),
+    ("ship to Rúa do Franco 12 please", "Franco", "STREET_ADDRESS"),
+    ("I now live in Jana z Lobkovic 18", "Lobkovic", "STREET_ADDRESS"),
+    # German streets named with a preposition; a postcode anchors the street and town before it
+    ("Meine Adresse: Am Markt 106, 69356 Leipzig", "Markt", "STREET_ADDRESS"),
+    ("Deliver to Flat 18, 215 Kingsway, Cardiff CF11 6YQ please", "Kingsway", "STREET_ADDRESS"),
+    ("Thanks, Regards, Cardiff CF11 6YQ", "Cardiff", "STREET_ADDRESS"),
+    # an intersection is one address, with the words that introduce it
+    ("Meet me at the corner of Main Street and Elm Avenue.", "corner", "STREET_ADDRESS"),
+    # an address cue earlier in the sentence than Presidio's five words; a station
+    ("The address of the Acme Widget Holdings Group is Kolbeinsgerdi 12", "Kolbeinsgerdi", "STREET_ADDRESS"),
+    ("The train station is on Zelená Brána 14", "Brána", "STREET_ADDRESS"),
+    # a name the allow-list rule once took for a model family ("phi")
+    ("Please ask Philippe about it.", "Philippe", "PERSON"),
+    # single names: unknown proper nouns, addressed at the start of a line, lower-case subjects
+    ("Wojtaszek is my landlord.", "Wojtaszek", "PERSON"),
+    ("Brannoc, could you check my bill?", "Brannoc", "PERSON"),
+    ("kowalczyk said the router is broken", "kowalczyk", "PERSON"),
+    # given names in lower case, alone or with an initial; given names that are English words
+    ("ask sigrun about the invoice", "sigrun", "PERSON"),
+    ("The gender of bertram was debated.", "bertram", "PERSON"),
+    ("the anders k moe recording", "moe", "PERSON"),
+    ("directed by Bill J Rose", "Rose", "PERSON"),
+    ("Lily has the router.", "Lily", "PERSON"),
+    # two unknown words in lower case; the other half of "X and Y"; a title goes with the name
+    ("i spoke to okonkwo adebayo yesterday", "adebayo", "PERSON"),
+    ("Szczepaniak and Dobson were engineers.", "Dobson", "PERSON"),
+    ("Please ask Dr. Emily Carter to call.", "Dr.", "PERSON"),
+    # names in upper-case text, read again in Title Case
+    ("CUSTOMER NAME: KATHRINE FILEMONSEN", "FILEMONSEN", "PERSON"),
 ]
 
 KEPT = [
@@ -90,6 +133,25 @@ KEPT = [
     # digits without a phone cue
     "The office is open 9 to 5.",
     "Build 4410 7781 passed all checks.",
+    # single words that are no names: products with a number, initials that are words, verbs,
+    # chat shorthand, nouns after an article, shouted sentences without a name
+    "We have 2 options. Please return the Pixel 8 to the store.",
+    "May I Help You?",
+    "mark a test as failed",
+    "Summer is coming.",
+    "Thx, I will try again.",
+    "the sim card is not working",
+    "PLEASE HELP ME RESET MY PASSWORD NOW",
+    "CAN I SPEAK TO A REAL PERSON?!?!",
+    # words of the trade newer than the lexicon, at the start of a sentence or after "my"
+    "Bluetooth won't pair",
+    "Voicemail is full",
+    "Ethernet works fine but Wifi does not",
+    "my bluetooth earbuds disconnect",
+    "Hiya, my internet is down.",
+    # chat letters are no initials; a text mostly in another language gives no lower-case pairs
+    "can u check why my bill went up",
+    "Hola, necesito ayuda con mi factura.",
 ]
 
 
@@ -163,3 +225,67 @@ def test_proper_name_run_recognizer(text, names):
     recognizer = next(r for r in analyzer.registry.recognizers if isinstance(r, ProperNameRunRecognizer))
     artifacts = analyzer.nlp_engine.process_text(text, "en")
     assert [text[r.start : r.end] for r in recognizer.analyze(text, ["PERSON"], artifacts)] == names
+
+
+def test_a_lower_case_postal_block_needs_a_postcode_line_to_close_it(sanitiser):
+    (masked,) = sanitiser.sanitise_texts(["12 oak street\nsee you soon\nbye"])
+    assert masked == "<STREET_ADDRESS>\nsee you soon\nbye"
+
+
+def test_a_postcode_takes_the_address_words_before_it_but_no_sign_off(sanitiser):
+    (masked,) = sanitiser.sanitise_texts(["Thanks, Regards, Cardiff CF11 6YQ"])
+    assert masked == "Thanks, Regards, <STREET_ADDRESS>"
+
+
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [("Hobbits", True), ("talked", True), ("Pleasures", True), ("children", True), ("Roeterdink", False), ("Irenka", False)],
+)
+def test_english_word_undoes_regular_endings(word, known):
+    from logmine_dagster.sanitise.engine import get_analyzer
+    from logmine_dagster.sanitise.lexicon import english_word
+    from logmine_dagster.sanitise.recognizers import known_english_words
+
+    assert english_word(word, known_english_words(get_analyzer().nlp_engine.get_nlp("en"))) is known
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Later Wojtaszek left.", ["Wojtaszek"]),
+        ("Set the speed on the HomeHub and the OnePlus.", []),
+        ("Ask Siri to restart it.", []),
+        ("Brannoc, could you check my bill?", ["Brannoc"]),
+        ("Irenka is very reliable.", ["Irenka"]),
+        ("Abramovich and Wilson were engineers.", ["Abramovich"]),  # "Wilson" is in the lexicon
+        ("Grafana keeps crashing, says Teodorescu.", ["Grafana", "Teodorescu"]),  # products need the allow-list
+        ("Bluetooth pairing fails", []),  # first in a sentence, no verb after it
+        ("kowalczyk said it broke", []),  # a lone lower-case word is left to the gazetteer
+    ],
+)
+def test_single_proper_noun_recognizer(text, names):
+    from logmine_dagster.sanitise.engine import get_analyzer
+    from logmine_dagster.sanitise.recognizers import SingleProperNounRecognizer
+
+    analyzer = get_analyzer()
+    recognizer = next(r for r in analyzer.registry.recognizers if isinstance(r, SingleProperNounRecognizer))
+    artifacts = analyzer.nlp_engine.process_text(text, "en")
+    artifacts.tokens.ents = []  # the rule is for words spaCy's NER leaves alone; take its hits away
+    assert [text[r.start : r.end] for r in recognizer.analyze(text, ["PERSON"], artifacts)] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MY NAME IS JOHN SMITH", "My Name Is John Smith"),
+        ("call JOHN now", None),  # one upper-case word: an acronym more often than a name
+        ("Hi, I'm ÅSA LINDQVIST-BERG.", "Hi, I'm Åsa Lindqvist-Berg."),
+        ("plain text", None),
+    ],
+)
+def test_title_cased_runs_keep_offsets(text, expected):
+    from logmine_dagster.sanitise.sanitiser import title_cased_runs
+
+    copy = title_cased_runs(text)
+    assert copy == expected
+    assert copy is None or len(copy) == len(text)

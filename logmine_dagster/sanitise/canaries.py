@@ -147,6 +147,16 @@ def _canaries() -> tuple[Canary, ...]:
             {"error": 'File "/home/brannoch/app/main.py", line 3', "password": "Pz6$meadow"})),
          [("SECRET", "ck_9Tq2Lx7Vw4Rz8Np3"), ("USERNAME", "brannoch"), ("SECRET", "Pz6$meadow")]),
         (_record(32, r"The log is in C:\Users\kwabenaodu\AppData\Local\Temp\app.log"), [("USERNAME", "kwabenaodu")]),
+        # -- names and addresses without a cue: titles, lone names, lower case, intersections ------
+        (_record(33, "Dr. Annelise Vorwerk will call you back about the outage."), [("PERSON", "Dr. Annelise Vorwerk")]),
+        (_record(34, "Thorvaldsen, can you check my bill? Ask Quennevoy too."),
+         [("PERSON", "Thorvaldsen"), ("PERSON", "Quennevoy")]),
+        (_record(35, "the router was set up by ingeborg last week"), [("PERSON", "ingeborg")]),
+        (_record(36, "send it to 41 rue des tanneurs 5\napt. 2\nmontpellier\nfrance 34000"),
+         [("STREET_ADDRESS", "41 rue des tanneurs 5\napt. 2\nmontpellier\nfrance 34000")]),
+        (_record(37, "Pick me up at the corner of Kestrel Lane and Barrow Street."),
+         [("STREET_ADDRESS", "Kestrel Lane and Barrow Street")]),
+        (_record(38, "NAME ON THE CARD: PERPETUA OYELARAN"), [("PERSON", "PERPETUA OYELARAN")]),
     ]
     return tuple(Canary(record, tuple(planted)) for record, planted in items)
 

@@ -1,8 +1,10 @@
 """Recognizers added to Presidio's registry for what its built-in set misses in support chats.
 
 Built-in Presidio has no street address or secret recognizer, misses phone numbers outside a few
-regions' valid ranges, and spaCy's small model misses many names. These recognizers are modest and
-regex based: they aim at the obvious leaks with few false positives, not at completeness.
+regions' valid ranges, and spaCy's small model misses many names. The pattern recognizers are regex
+based; the name recognizers read spaCy's tokens (part of speech, entity) against two word lists that
+ship with installed packages: the English lexicon (`lexicon`) and a given-name gazetteer. They aim at
+what a person would recognise as an address or a name, not at the surface of any one corpus.
 
 Importing this module imports Presidio (about a second): `engine` imports it lazily.
 """
@@ -10,10 +12,14 @@ Importing this module imports Presidio (about a second): `engine` imports it laz
 from __future__ import annotations
 
 import bisect
+import functools
 
 import regex
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from logmine_dagster.sanitise.lexicon import MODERN_WORDS, english_word
 from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
 # Case matters for most patterns below (a capitalised word is a name, a lower-case one rarely is);
@@ -50,18 +56,22 @@ _STREET_SUFFIXES = (
 # Hungarian abbreviations: u. (utca), krt. (körút), rkp. (rakpart).
 _STREET_WORDS = (
     "Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Gatan|Gata|Vej|Laan|Straat|Plein|út|útja|utca|u\\.|tér|"
-    "kapu|körút|krt\\.|rakpart|rkp\\.|sétány|köz|fasor"
+    "kapu|körút|krt\\.|rakpart|rkp\\.|sétány|köz|fasor|tee|maantee|puiestee|iela|gatvė|prospektas"
 )
 # Street words written before the name (Via Roma 12, Rua João Pessoa 1636, ul. Cicha 86).
 _STREET_PREFIXES = (
     "Rue|Avenue|Boulevard|Chemin|Allée|Impasse|Quai|Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|"
-    "Calle|Carrer|Avenida|Paseo|Plaza|Camino|Rua|Travessa|Praça|Alameda|Estrada|Rambla|ul\\.|"
-    "ulica|al\\.|aleja|Λεωφόρος|Λ\\.|Οδός|Strada|Straße|Strasse|Calea|Bulevardul|Ulitsa"
+    "Calle|Carrer|Avenida|Avinguda|Paseo|Passeig|Plaza|Plaça|Camino|Carretera|Ronda|Travesía|Rua|Rúa|"
+    "Travessa|Praça|Praza|Alameda|Estrada|Rambla|ul\\.|ulica|al\\.|aleja|Λεωφόρος|Λ\\.|Οδός|Strada|"
+    "Straße|Strasse|Calea|Bulevardul|Ulitsa|Trg|Náměstí|nám\\.|Třída"
 )
-_PARTICLE = "(?:d[aeiou]s?|de[il]|degli|dell[aeo']?|la|le|les|l'|d'|von|van|der|den|of|the|y|e)"
+_PARTICLE = (
+    "(?:d[aeiou]s?|de[il]|degli|dell[aeo']?|la|le|les|l'|d'|von|van|der|den|of|the|y|e|"
+    "z|ze|u|na|nad|pod|am|an|im|zum|zur|auf|sur|en)"
+)
 _NAME_WORD = rf"(?:[\p{{Lu}}\d][\p{{L}}\d'’.-]*|{_PARTICLE})"
 _HOUSE_NUMBER = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?\.?"
-_UNIT = r"(?:,?[ \t]*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?){0,2}"
+_UNIT = r"(?:,?[ \t]*(?i:apt|apartment|suite|ste|unit|flat|floor|fl)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?){0,2}"
 _UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2})"
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
@@ -69,7 +79,7 @@ _US_STATES = (
 )
 # ", Springfield, IL 62704" / ", London NW1 6XE" / ", 10115 Berlin" after a street, on its line
 # (a postal block over several lines is handled by StreetAddressRecognizer).
-_CITY = r"\p{Lu}[\p{L}'’.-]*\p{L}(?:[ \t]+\p{Lu}[\p{L}'’.-]*\p{L}){0,2}"
+_CITY = rf"\p{{Lu}}[\p{{L}}'’.-]*\p{{L}}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?\p{{Lu}}[\p{{L}}'’.-]*\p{{L}}){{0,2}}"  # Mora de Rubielos
 _TAIL = (
     rf"(?:,[ \t]*\d{{4,5}}[ \t]+{_CITY}"
     rf"|(?:,[ \t]*{_CITY}){{0,2}},?[ \t]+(?:(?:{_US_STATES})[ \t]+)?(?:\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE})(?!\w)"
@@ -90,31 +100,42 @@ ADDRESS_PATTERNS = [
         rf"(?:{_STREET_TYPES})s?\.?(?!\p{{L}}){_UNIT}{_TAIL}",
         0.6,
     ),
-    # Hauptstraße 12, 10115 Berlin / Brucker Bundesstrasse 31 / hersnapvej 18 / Rákóczi út 66
+    # Hauptstraße 12, 10115 Berlin / Brucker Bundesstrasse 31 / hersnapvej 18 / Rákóczi út 66 /
+    # Árpád fejedelem útja 3 (a capitalised name may go on in lower case before the street word)
     Pattern(
         "street with continental suffix, number",
-        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?(?:\p{{Lu}}[\p{{L}}'’.-]*[ \t]+){{0,2}}"
+        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?(?:\p{{Lu}}[\p{{L}}'’.-]*[ \t]+(?:\p{{L}}[\p{{L}}'’.-]*[ \t]+){{0,1}})?"
         rf"(?:\p{{L}}{{3,}}(?i:{_STREET_SUFFIXES})|(?:{_STREET_WORDS}))[ \t]+{_HOUSE_NUMBER}(?!\w){_UNIT}{_TAIL}",
         0.6,
     ),
-    # Via dei Fiorentini 17 / Rua João Pessoa 1636 / ul. Więckowskiego Stefana 28
+    # Via dei Fiorentini 17 / Rua João Pessoa 1636 / ul. Więckowskiego Stefana 28 /
+    # Rua Vinte e Cinco de Setembro 1257
     Pattern(
         "street type first, name, number",
-        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?(?:{_STREET_PREFIXES})[ \t]+(?:{_NAME_WORD}[ \t]+){{0,4}}?"
+        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?(?:{_STREET_PREFIXES})[ \t]+(?:{_NAME_WORD}[ \t]+){{0,6}}?"
         rf"{_HOUSE_NUMBER}(?!\w){_UNIT}{_TAIL}",
         0.6,
     ),
-    # 36 rue de pologne: French addresses put the number first and are often typed in lower case.
+    # Am Markt 106 / An der Alster 12 / Zur Mühle 3: German streets named with a preposition.
+    Pattern(
+        "German preposition, name, number",
+        r"(?<![\w.])(?:Am|An[ \t]+der|Auf[ \t]+der|Auf[ \t]+dem|Im|In[ \t]+der|Zum|Zur|Unter[ \t]+den|Hinter[ \t]+der)[ \t]+"
+        r"\p{Lu}\p{L}{2,}(?:[ \t-]\p{Lu}\p{L}+)?[ \t]+" + _HOUSE_NUMBER + r"(?!\w)" + _UNIT + _TAIL,
+        0.6,
+    ),
+    # 36 rue de pologne: French addresses put the number first and are often typed in lower case;
+    # a second number may follow the name ("688 rue du centre 320").
     Pattern(
         "number, French street type, name",
         r"(?<![\w.])\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?i:rue|allée|impasse|chemin|quai)[ \t]+"
-        rf"[\p{{L}}'’-]+(?:[ \t]+[\p{{L}}'’-]+){{0,3}}{_TAIL}(?![\p{{L}}'’-])",
+        rf"[\p{{L}}'’-]+(?:[ \t]+[\p{{L}}'’-]+){{0,3}}(?:[ \t]+\d{{1,5}}[A-Za-z]?(?!\w))?{_TAIL}(?![\p{{L}}'’-])",
         0.6,
     ),
-    # "the corner of Östbygatan 14 and Sigurmundsson Greens": both streets, not the phrase.
+    # "the corner of Östbygatan 14 and Sigurmundsson Greens": an intersection is one address, and
+    # the phrase that introduces it goes with it ("it is <STREET_ADDRESS>").
     Pattern(
         "corner of two streets",
-        r"(?<=(?i:\bcorner[ \t]+of)[ \t]+)(?:(?i:the)[ \t]+)?[\p{L}\d.'’-]+(?:[ \t]+[\p{L}\d.'’-]+){0,3}?[ \t]+and[ \t]+"
+        r"(?<![\w-])(?:(?i:the)[ \t]+)?(?i:corner)[ \t]+of[ \t]+(?:(?i:the)[ \t]+)?[\p{L}\d.'’-]+(?:[ \t]+[\p{L}\d.'’-]+){0,3}?[ \t]+and[ \t]+"
         r"\p{Lu}[\p{L}'’.-]*(?:[ \t]+\p{Lu}[\p{L}'’.-]*){0,2}",
         0.6,
     ),
@@ -126,11 +147,12 @@ ADDRESS_PATTERNS = [
         rf"(?i:street|avenue|road|boulevard|drive|lane|st\.|ave\.|rd\.|blvd\.?)(?!\p{{L}}){_UNIT}{_TAIL}",
         0.6,
     ),
-    # "Vana-Viru 25 Apt. 971", "0605 πεντέλης 210 apt. 999": words and a house number followed by
-    # a flat or suite, in any case; the unit makes it an address without a street type.
+    # "Vana-Viru 25 Apt. 971", "0605 πεντέλης 210 apt. 999", "5670 r josé a madeira 1 suite 696":
+    # words and a house number followed by a flat or suite, in any case; the unit makes it an
+    # address without a street type.
     Pattern(
         "words, house number, unit",
-        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+{_NOT_STREET_NAME}\p{{L}}[\p{{L}}'’.-]+(?:[ \t]+{_NOT_STREET_NAME}\p{{L}}[\p{{L}}'’.-]+){{0,2}}"
+        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+{_NOT_STREET_NAME}\p{{L}}[\p{{L}}'’.-]*(?:[ \t]+{_NOT_STREET_NAME}\p{{L}}[\p{{L}}'’.-]*){{0,3}}"
         rf"|\p{{Lu}}[\p{{L}}'’.-]+(?:[ \t]+\p{{Lu}}[\p{{L}}'’.-]+){{0,3}})[ \t]+{_HOUSE_NUMBER},?[ \t]+"
         r"(?i:apt|apartment|suite|ste|unit|flat)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?(?!\w)" + _UNIT + _TAIL,
         0.6,
@@ -165,10 +187,11 @@ ADDRESS_PATTERNS = [
         r"(?=[ \t]*(?:\n|$|,[ \t]*\p{Lu}))" + _TAIL,
         0.5,
     ),
-    # "lives on Hansinegata 120": any capitalised words and a number, only after an address cue.
+    # "lives on Hansinegata 120", "Jiřího z Poděbrad 1874": capitalised words and a number, only
+    # after an address cue.
     Pattern(
         "capitalised words and a number",
-        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?\p{{Lu}}\p{{L}}{{2,}}(?:[ \t]+\p{{Lu}}\p{{L}}{{2,}}){{0,2}}[ \t]+"
+        rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?\p{{Lu}}\p{{L}}{{2,}}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?\p{{Lu}}\p{{L}}{{2,}}){{0,2}}[ \t]+"
         rf"{_HOUSE_NUMBER}(?!\w){_UNIT}{_TAIL}",
         WEAK,
     ),
@@ -176,16 +199,29 @@ ADDRESS_PATTERNS = [
 # Presidio matches these as substrings of the lemmas of the five words before a match.
 ADDRESS_CONTEXT = [
     "address", "live", "locate", "ship", "deliver", "mailing", "billing", "corner", "move",
-    "reside", "street", "apartment",
+    "reside", "street", "apartment", "situate", "station", "headquarter",
 ]
+# The same cues anywhere earlier in the sentence: "The address of Acme Health Data Inc is ...
+# Aqqusinersuaq 99" has its cue more than five words before the street.
+_ADDRESS_CUE_BEFORE = regex.compile(
+    r"(?i)\b(?:address|live[sd]?|living|located|situated|resides?|residing|moved|corner|street|apartment|station)\b"
+    r"(?![^.!?\n]*[.!?](?:\s|$))[^\n]*$"
+)
+_ADDRESS_CUE_WINDOW = 120
 
 # Lines of a postal block after the street line: "Suite 377", "HYVINKÄÄ", "Finland 41600".
 # Lines may open with a quote mark or a bullet (often mangled to "?" on the way into a log), and a
 # region code may sit alone on its line after a comma (", ON").
 _LINE_LEAD = r"[ \t>*•·|?-]*"
+# Symbols may stand inside words: an encoding slip turns the Greek Δ of "ΧΑΝΔΡΙΑ" into "∆".
 _ADDRESS_BLOCK_LINE = regex.compile(
-    _LINE_LEAD + r"((?:\(?[\p{Lu}\d][\p{L}\d'’.()/-]*,?[ \t]*)(?:(?:\(?[\p{Lu}\d][\p{L}\d'’.()/-]*|" + _PARTICLE + r"|u|z|na|am|an|im|sur|en)[ \t]*,?[ \t]*){0,5}|,[ \t]*[\p{L}\d]{1,3})[ \t]*$",
+    _LINE_LEAD + r"((?:\(?[\p{Lu}\d\p{S}][\p{L}\d\p{S}'’.()/-]*,?[ \t]*)(?:(?:\(?[\p{Lu}\d\p{S}][\p{L}\d\p{S}'’.()/-]*|" + _PARTICLE + r")[ \t]*,?[ \t]*){0,5}|,[ \t]*[\p{L}\d]{1,3})[ \t]*$",
     regex.MULTILINE,
+)
+# The same typed in lower case ("apt. 169", "φλαμου∆ι", ", fa"): taken only when a postcode line
+# closes the block.
+_LOWER_BLOCK_LINE = regex.compile(
+    _LINE_LEAD + r"((?:[\p{L}\d\p{S}(),'’.-]+[ \t]*){1,4}|,[ \t]*\p{L}{1,3})[ \t]*$", regex.MULTILINE
 )
 _NOT_ADDRESS_LINE_START = frozenset({
     "thanks", "thank", "regards", "best", "cheers", "sincerely", "hi", "hello", "please", "kind",
@@ -211,10 +247,24 @@ class StreetAddressRecognizer(PatternRecognizer):
         results = super().analyze(text, entities, nlp_artifacts, regex_flags) or []
         for result in results:
             start = _leading_number_start(text, result.start)
+            if _ENDS_IN_POSTCODE.search(text, result.start, result.end):
+                start = _postcode_line_start(text, start)
             result.start = _postal_block_start(text, start)
-            end = _place_tail_end(text, result.end)
-            result.end = _postal_block_end(text, end)
+            end = _place_tail_end(text, result.start, result.end)
+            result.end = _postal_block_end(text, result.start, end)
         return results
+
+    def enhance_using_context(self, text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context=None):
+        """An address cue earlier in the same sentence lifts a weak match (Presidio's own enhancer
+        looks five words back only)."""
+        for result in raw_recognizer_results:
+            if result.score >= NEEDS_CONTEXT["default"]:
+                continue
+            before = text[max(0, result.start - _ADDRESS_CUE_WINDOW) : result.start]
+            if _ADDRESS_CUE_BEFORE.search(before):
+                result.score = max(result.score + 0.35, NEEDS_CONTEXT["default"])
+                result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
+        return raw_recognizer_results
 
 
 # A building or house number written before the street number ("9554 62 Rue Gafsa").
@@ -223,11 +273,48 @@ _LEADING_NUMBER = regex.compile(r"(?<![\w.,-])\d{1,6}[A-Za-z]?[ \t]+$")
 # or upper-case words and region codes ("Suite 019 CHARLEROI Victoria?", "Apt. 237 BUNDALAGUAH VIC").
 _UNIT_END = regex.compile(r"(?i:apt|apartment|suite|ste|unit|flat|box)\.?[ \t]*#?[ \t]*\d{1,6}[A-Za-z]?\.?$")
 _PLACE_TAIL = regex.compile(r"(?:,?[ \t]+\(?\p{Lu}[\p{L}'’.-]*\)?){1,4}(?:,?[ \t]+\d{4,6}(?:-\d{3,4})?)?(?=[ \t]*(?:[.,;:!?)]|$))", regex.MULTILINE)
+# Upper-case words after a unit are its town, whatever follows: "Suite 451 HUTTON HENRY and ...".
+_UPPER_PLACE_TAIL = regex.compile(r"(?:,?[ \t]+\p{Lu}{2,}[\p{Lu}'’.-]*){1,3}(?![\p{L}\d])")
+# The town and country of an address typed in lower case: after a unit ("suite 112 calgary
+# alberta") or a comma (", sé, portugal"), up to the end of the line or sentence.
+_LOWER_PLACE_TAIL = regex.compile(
+    r"(?:,?[ \t]+[\p{Ll}\p{Lo}][\p{L}'’.-]*){1,4}(?:,?[ \t]+\d{4,6}(?:-\d{3,4})?)?(?=[ \t]*(?:[.,;:!?)]|$))", regex.MULTILINE
+)
 # The last line of a postal block, followed by the rest of a sentence: "Cyprus 36903? I am ...",
 # "Hellendoorn, OV 21072 after the concert", ", RS", "Belgium 92060 for this card".
 _LAST_BLOCK_LINE = regex.compile(
     _LINE_LEAD + r"((?:\(?\p{Lu}[\p{L}'’.()-]*[ \t,]+){0,3}(?:\p{L}{2,3}[ \t]+)?\d{4,6}(?:-\d{3,4})?|,[ \t]*\p{L}{2,3})(?![\w-])"
 )
+_LOWER_LAST_BLOCK_LINE = regex.compile(
+    _LINE_LEAD + r"((?:\(?\p{L}[\p{L}'’.()-]*[ \t,]+){0,3}\d{4,6}(?:-\d{3,4})?)(?![\w-])"
+)
+
+
+# A match that ends in a postcode ("CF11 6YQ", "ID 83739") anchors the address: the street and town
+# written before it on the same line belong to it ("Flat 18, 215 Kingsway, Cardiff CF11 6YQ").
+_ENDS_IN_POSTCODE = regex.compile(
+    rf"(?:{_UK_POSTCODE}|(?:{_US_STATES})[ \t]+\d{{5}}(?:-\d{{4}})?|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)$"
+)
+_ADDRESS_WORDS_BEFORE = regex.compile(
+    rf"(?:(?:[\p{{Lu}}\d][\p{{L}}\d'’./#-]*|{_PARTICLE})(?:[ \t]*,[ \t]*|[ \t]+)){{1,8}}$"
+)
+_POSTCODE_LOOKBACK = 80
+
+
+def _postcode_line_start(text: str, start: int) -> int:
+    line_start = text.rfind("\n", 0, start) + 1
+    match = _ADDRESS_WORDS_BEFORE.search(text, max(line_start, start - _POSTCODE_LOOKBACK), start)
+    if match is None:
+        return start
+    begin = match.start()
+    for word in _LETTERS.finditer(text, match.start(), start):
+        if word.group(0).lower() in _NOT_ADDRESS_LINE_START:  # "Thanks, Cardiff CF11 6YQ": from "Cardiff"
+            begin = _SEPARATORS.match(text, word.end()).end()
+    return min(begin, start)
+
+
+_LETTERS = regex.compile(r"\p{L}+")
+_SEPARATORS = regex.compile(r"[ \t,]*")
 
 
 def _leading_number_start(text: str, start: int) -> int:
@@ -235,35 +322,74 @@ def _leading_number_start(text: str, start: int) -> int:
     return match.start() if match else start
 
 
-def _place_tail_end(text: str, end: int) -> int:
-    match = _PLACE_TAIL.match(text, end)
-    if not match or any(w.lower() in _NOT_ADDRESS_LINE_START for w in regex.findall(r"\p{L}+", match.group(0))):
-        return end
-    return match.end()
+def _place_tail_end(text: str, start: int, end: int) -> int:
+    after_unit = _UNIT_END.search(text, start, end) is not None
+    candidates = [_PLACE_TAIL.match(text, end)]
+    if after_unit:
+        candidates.append(_UPPER_PLACE_TAIL.match(text, end))
+    if not any(char.isupper() for char in text[start:end]) and (after_unit or text.startswith(",", end)):
+        candidates.append(_LOWER_PLACE_TAIL.match(text, end))
+    for match in candidates:
+        if match and not any(_not_a_place(w) for w in regex.findall(r"\p{L}+", match.group(0))):
+            return match.end()
+    return end
 
 
-def _postal_block_end(text: str, end: int) -> int:
+def _not_a_place(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in _NOT_ADDRESS_LINE_START or lowered in _NOT_PLACE_WORDS or (word.islower() and lowered in STOP_WORDS)
+
+
+# Words that end an address typed in lower case rather than name its town.
+_NOT_PLACE_WORDS = frozenset({
+    "today", "tomorrow", "tonight", "asap", "now", "soon", "morning", "afternoon", "evening", "week",
+    "thx", "pls", "plz", "lol", "tia", "ty",
+})
+
+
+def _postal_block_end(text: str, start: int, end: int) -> int:
     """Extend an address match over following short lines that hold a unit, city or postcode.
 
     One blank line may sit inside the block when the line after it ends in a postcode; the last
     line may go on with the rest of a sentence after its postcode ("Belgium 92060 for this card").
+    An address typed in lower case gives no capitals to go by: its lines are taken only when a
+    line with a postcode closes the block ("apt. 169\nmarke\nbelgium 97466").
     """
+    lower_case = not any(char.isupper() for char in text[start:end])
+    confirmed = position = end
+    pending = False  # lower-case lines taken on trust, until a postcode line confirms them
     for _ in range(_MAX_BLOCK_LINES):
-        line_end = text.find("\n", end)
-        if line_end < 0 or text[end:line_end].strip(" \t,."):
-            return end  # last line, or the match stops inside its line: not a postal block
+        line_end = text.find("\n", position)
+        if line_end < 0 or text[position:line_end].strip(" \t,."):
+            return confirmed  # last line, or the match stops inside its line: not a postal block
         match = _ADDRESS_BLOCK_LINE.match(text, line_end + 1)
         if match and _looks_like_address_line(match.group(1)):
-            end = match.end(1)
+            position = match.end(1)
+            if not pending:
+                confirmed = position
             continue
         next_line = line_end + 1
         if text[next_line:].lstrip(" \t").startswith("\n"):  # one blank line
             next_line = text.index("\n", next_line) + 1
         last = _LAST_BLOCK_LINE.match(text, next_line)
-        if not last or not _looks_like_address_line(last.group(1).strip(" ,")):
-            return end
-        return last.end(1)
-    return end
+        if last and _looks_like_address_line(last.group(1).strip(" ,")):
+            return last.end(1)
+        if not lower_case:
+            return confirmed
+        last = _LOWER_LAST_BLOCK_LINE.match(text, next_line)
+        if last and _plain_lower_line(last.group(1)):
+            return last.end(1)
+        lower = _LOWER_BLOCK_LINE.match(text, line_end + 1)
+        if not lower or not _plain_lower_line(lower.group(1)):
+            return confirmed
+        position, pending = lower.end(1), True
+    return confirmed
+
+
+def _plain_lower_line(line: str) -> bool:
+    """A lower-case postal line: no sign-off, greeting or English function word."""
+    words = regex.findall(r"\p{L}+", line)
+    return bool(words) and not any(_not_a_place(word) for word in words)
 
 
 def _postal_block_start(text: str, start: int) -> int:
@@ -582,6 +708,10 @@ _NOT_NAMES = frozenset({
     "problem", "solution", "result", "response", "request", "date", "time", "name", "address",
     "phone", "email", "website", "status", "order", "account", "reply", "from", "to", "sent",
     "details", "info", "location", "directed", "starring", "bcc", "cc", "tool", "function", "developer",
+    # chat shorthand the lexicon does not know
+    "thx", "thnx", "pls", "plz", "btw", "fyi", "lol", "omg", "imo", "imho", "tbh", "idk", "np", "ty",
+    "tia", "asap", "aka", "etc", "hmm", "yay", "ugh", "meh", "nope", "yep", "yup", "hiya", "heya",
+    "howdy", "yo", "hullo", "greetings", "hola", "bonjour", "hallo", "ciao", "salut", "hej", "ola",
 })
 _NAME_TOKEN = regex.compile(r"\p{L}+(?:['’]\p{L}+)*|\p{Lu}\.")  # O'Brien, Šárka, the D. of "Faina D. Yefremova"
 # Words after a lower-case name that close it: "this is jan novak, ...", "it's jan here".
@@ -660,6 +790,7 @@ def _could_be_name(token, strength: str) -> bool:
 
 
 
+@functools.lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """Lower-cased given names from the `gender-guesser` package's dictionary (about 40,000
     international names, from Jörg Michael's nam_dict), or an empty set if it is not installed."""
@@ -679,16 +810,48 @@ _NOT_GIVEN_NAMES = frozenset({
 
 
 _INITIAL = regex.compile(r"\p{Lu}\.?")
+# A middle initial between a given name and a surname; "I", "A" and "O" only with a full stop,
+# since "May I Help" and "mark a test" hold no initial.
+_MIDDLE_INITIAL = regex.compile(r"(?i:[b-hj-np-z]\.?|[aio]\.)")
+# spaCy's entity labels under which a word is left to spaCy's own span (or to nobody).
+_NO_ENTITY = ("",)
+# Single letters that chat uses as words ("can u check", "r u there"), never as initials in lower case.
+_CHAT_LETTERS = frozenset("bcnruy")
+
+
+def _result(recognizer: EntityRecognizer, start: int, end: int, score: float) -> RecognizerResult:
+    return RecognizerResult(
+        entity_type="PERSON",
+        start=start,
+        end=end,
+        score=score,
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        },
+    )
+
+
+def _next_token(doc, i: int):
+    """The token after doc[i] when only one space separates them, else None."""
+    if i + 1 >= len(doc):
+        return None
+    token = doc[i]
+    return doc[i + 1] if doc.text[token.idx + len(token.text) : doc[i + 1].idx] == " " else None
 
 
 class GivenNameRecognizer(EntityRecognizer):
     """A known given name that is not also an English word ("Teresa", "Halldór", not "Will" or
     "Rose"), with the surname and initials written after it: "Ryan P Costa", "Lily Nolan".
 
-    A given name that is an English word counts only when a capitalised surname that is not one
-    follows ("Mark Tolley"). Lower-case text needs two words, the first a given name and neither
-    an English word ("patricia desrosiers"). spaCy's small model misses many of these, above all
-    outside sentences: lists, signatures, chat transcripts.
+    A given name that is an English word counts when a capitalised surname that is not one
+    follows ("Mark Tolley"), when a middle initial follows ("Brad L Key"), or when spaCy tags it a
+    proper noun that a verb follows ("Jacob lives on ...", "Lily has the router"). In lower case,
+    where capitals say nothing, a given name counts with a surname that is not an English word
+    ("patricia desrosiers") or an initial ("codey m ross"), or alone when it is no English word and
+    spaCy reads it as a noun that no article or number comes before ("the gender of bertram").
+    spaCy's small model misses many of these, above all outside sentences: lists, signatures,
+    chat transcripts.
     """
 
     def __init__(self, known_words: frozenset[str], given_names: frozenset[str]) -> None:
@@ -700,7 +863,7 @@ class GivenNameRecognizer(EntityRecognizer):
         pass
 
     def _word(self, token) -> bool:
-        return token.lower_ in self._known_words or token.is_stop
+        return token.is_stop or english_word(token.text, self._known_words)
 
     def analyze(self, text, entities, nlp_artifacts=None):
         if nlp_artifacts is None or not nlp_artifacts.tokens or not self._given_names:
@@ -714,7 +877,7 @@ class GivenNameRecognizer(EntityRecognizer):
             if end is None:
                 i += 1
                 continue
-            results.append(self._result(token.idx, doc[end - 1].idx + len(doc[end - 1].text)))
+            results.append(_result(self, token.idx, doc[end - 1].idx + len(doc[end - 1].text), 0.6))
             i = end
         return results
 
@@ -722,56 +885,92 @@ class GivenNameRecognizer(EntityRecognizer):
         """The token index just after a name starting at token i, or None."""
         token = doc[i]
         word = token.text
-        if token.lower_ not in self._given_names or not _NAME_TOKEN.fullmatch(word):
+        if token.lower_ not in self._given_names or not _NAME_TOKEN.fullmatch(word) or token.lower_ in _NOT_NAMES:
             return None
         if word[0].isupper() and not word[1:].isupper():  # "Teresa", not "TERESA" or "teresa"
-            end = i + 1
-            surname = False
-            while end < len(doc) and end - i <= 3:
-                nxt = doc[end]
-                if "\n" in doc.text[doc[end - 1].idx : nxt.idx]:
-                    break
-                if _INITIAL.fullmatch(nxt.text) and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
-                    end += 1
-                    continue
-                if nxt.text[:1].isupper() and _NAME_TOKEN.fullmatch(nxt.text) and not nxt.text.isupper() \
-                        and not nxt.is_stop and nxt.lower_ not in _NOT_NAMES:
-                    surname = surname or not self._word(nxt)
-                    end += 1
-                    continue
-                break
-            if not self._word(token) or surname:
-                return end
-            # A given name that is also a word ("Teresa", "Florence") when spaCy tags it a proper
-            # noun after a lower-case word: not first in a sentence or in Title Case text, where
-            # capitals say nothing.
-            if token.pos_ == "PROPN" and i > 0 and doc[i - 1].text.islower() and end == i + 1:
-                return end
-            return None
-        if word.islower() and not self._word(token) and i + 1 < len(doc):
-            nxt = doc[i + 1]
-            if nxt.text.islower() and _NAME_TOKEN.fullmatch(nxt.text) and not self._word(nxt) \
-                    and nxt.lemma_.lower() not in self._known_words and " " == doc.text[token.idx + len(word) : nxt.idx]:
-                return i + 2
+            return self._capitalised_name_at(doc, i)
+        if word.islower():
+            return self._lower_case_name_at(doc, i)
         return None
 
-    def _result(self, start: int, end: int) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type="PERSON",
-            start=start,
-            end=end,
-            score=0.6,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            },
-        )
+    def _capitalised_name_at(self, doc, i: int) -> int | None:
+        token = doc[i]
+        end = i + 1
+        surname = initial = False
+        while end < len(doc) and end - i <= 3:
+            nxt = doc[end]
+            if "\n" in doc.text[doc[end - 1].idx : nxt.idx]:
+                break
+            if _INITIAL.fullmatch(nxt.text) and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+                initial = initial or _MIDDLE_INITIAL.fullmatch(nxt.text) is not None
+                end += 1
+                continue
+            if nxt.text[:1].isupper() and _NAME_TOKEN.fullmatch(nxt.text) and not nxt.text.isupper() \
+                    and not nxt.is_stop and nxt.lower_ not in _NOT_NAMES:
+                surname = surname or not self._word(nxt)
+                end += 1
+                continue
+            break
+        if not self._word(token) or surname or (initial and end > i + 2):
+            return end
+        # A given name that is also a word ("Teresa", "Florence", "Jacob") when spaCy tags it a
+        # proper noun after a lower-case word, or before a verb as the subject of a sentence: not
+        # first in Title Case text, where capitals say nothing.
+        if token.pos_ == "PROPN" and token.ent_type_ in (*_NO_ENTITY, "PERSON") and end == i + 1:
+            after = _next_token(doc, i)
+            before = doc[i - 1] if i > 0 else None
+            if before is not None and before.text.islower():
+                return end
+            # "Jacob lives on ...", though not the last word of a title ("The Princess Royal arrived")
+            subject = before is None or not before.text[:1].isupper()
+            if subject and after is not None and after.pos_ in ("VERB", "AUX") and after.text.islower():
+                return end
+        return None
+
+    def _lower_case_name_at(self, doc, i: int) -> int | None:
+        token = doc[i]
+        nxt = _next_token(doc, i)
+        unknown = not self._word(token)
+        if nxt is not None and nxt.text.islower():
+            # "codey m ross": a given name, a middle initial, a surname; not "can u check"
+            after = _next_token(doc, i + 1)
+            if unknown and _MIDDLE_INITIAL.fullmatch(nxt.text) and nxt.lower_ not in _CHAT_LETTERS \
+                    and after is not None and after.text.islower() \
+                    and _NAME_TOKEN.fullmatch(after.text) and len(after.text) >= 2 and not after.is_stop:
+                return i + 3
+            if unknown and _NAME_TOKEN.fullmatch(nxt.text) and not self._word(nxt) and nxt.lower_ not in _NOT_NAMES:
+                return i + 2
+        previous = doc[i - 1] if i > 0 else None
+        if unknown and len(token.text) >= 4 and token.pos_ in ("PROPN", "NOUN") \
+                and not (previous is not None and _modifies(previous)):
+            return i + 1
+        if token.pos_ == "PROPN" and nxt is not None and nxt.pos_ in ("VERB", "AUX"):
+            return i + 1  # "selma is from ..."
+        return None
+
+
+_SENTENCE_OPENERS = frozenset({".", "!", "?", ":", ";", '"', "'", "“", "‘", "(", "[", "-", "–", "—", "*", "•", ">"})
+
+
+def _opens_sentence(token) -> bool:
+    """First word of the text, of a line, or after sentence punctuation, quotes or a bullet."""
+    if token.i == 0:
+        return True
+    previous = token.doc[token.i - 1]
+    return "\n" in previous.text or previous.text in _SENTENCE_OPENERS or previous.text.endswith("...")
+
+
+def _modifies(token) -> bool:
+    """An article, possessive, number or adjective: what comes before a thing ("my bluetooth
+    earbuds", "the sim card"), rarely before a name."""
+    return token.pos_ in ("DET", "NUM", "ADJ") or token.tag_ == "PRP$"
 
 
 class ProperNameRunRecognizer(EntityRecognizer):
     """Two or three capitalised proper nouns in a row, none of them an English word, initials
-    allowed between: "Rościsław Dudek", "Csanád P Gere". A run of words the lexicon does not know
-    is a name of someone or something; one such word alone ("Kubernetes") is not masked.
+    allowed between: "Rościsław Dudek", "Csanád P Gere"; or two such words in lower case that spaCy
+    reads as nouns ("nijito asano"). A run of words the lexicon does not know is a name of someone
+    or something.
     """
 
     def __init__(self, known_words: frozenset[str]) -> None:
@@ -785,17 +984,39 @@ class ProperNameRunRecognizer(EntityRecognizer):
         word = token.text
         return (
             token.pos_ == "PROPN" and _NAME_TOKEN.fullmatch(word) is not None and word[0].isupper()
-            and not word[1:].isupper() and len(word) >= 3 and word.lower() not in self._known_words
+            and not word[1:].isupper() and len(word) >= 3 and not english_word(word, self._known_words)
             and word.lower() not in _NOT_NAMES and not token.is_stop
+        )
+
+    def _mostly_unknown(self, doc) -> bool:
+        words = [t for t in doc if t.is_alpha and not t.is_stop]
+        unknown = sum(1 for t in words if not english_word(t.text, self._known_words))
+        return len(words) >= 3 and unknown * 2 > len(words)
+
+    def _unknown_lower_case(self, token) -> bool:
+        word = token.text
+        return (
+            token.pos_ in ("PROPN", "NOUN") and word.islower() and _NAME_TOKEN.fullmatch(word) is not None
+            and len(word) >= 3 and not token.is_stop and word not in _NOT_NAMES
+            and not english_word(word, self._known_words, token.lemma_)
         )
 
     def analyze(self, text, entities, nlp_artifacts=None):
         if nlp_artifacts is None or not nlp_artifacts.tokens:
             return []
         doc = nlp_artifacts.tokens
+        # In a text mostly of words the lexicon does not know (another language, code), two such
+        # words in lower case say nothing about a name.
+        lower_case_pairs = not self._mostly_unknown(doc)
         results = []
         i = 0
         while i < len(doc):
+            if lower_case_pairs and self._unknown_lower_case(doc[i]) and not (i > 0 and _modifies(doc[i - 1])):
+                nxt = _next_token(doc, i)
+                if nxt is not None and self._unknown_lower_case(nxt):
+                    results.append(_result(self, doc[i].idx, nxt.idx + len(nxt.text), 0.5))
+                    i += 2
+                    continue
             if not self._unknown_proper(doc[i]):
                 i += 1
                 continue
@@ -808,15 +1029,72 @@ class ProperNameRunRecognizer(EntityRecognizer):
                 end += 1
             if words >= 2:
                 last = doc[end - 1]
-                results.append(RecognizerResult(
-                    entity_type="PERSON", start=doc[i].idx, end=last.idx + len(last.text), score=0.5,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
-                ))
+                results.append(_result(self, doc[i].idx, last.idx + len(last.text), 0.5))
             i = end
         return results
+
+
+# Capitals inside a word mark a brand or product ("OnePlus", "HomeHub", "PostNL"), except in the
+# surname prefixes that carry them ("McAllister", "DeVito", "O'Brien").
+_INNER_CAPITAL = regex.compile(r"^(?!Mc|Mac|O['’]|D['’]|De|Di|Da|Du|La|Le|Van|Von|Fitz)\p{L}+\p{Lu}")
+
+
+class SingleProperNounRecognizer(EntityRecognizer):
+    """One capitalised word that spaCy tags a proper noun, that the English lexicon does not know
+    and that spaCy's NER left alone: "Irenka is very reliable", "the Roeterdink novel".
+
+    Such a word names someone or something; in a support chat mostly a person, a place or a
+    company. Product and brand names that must stay readable go in the allow-list. Words written
+    with inner capitals (brands) and words right after a number ("500 Mbps") are left alone; a word
+    that opens a sentence, where a capital says nothing, counts only as the subject of a verb.
+
+    One more single word is a name whatever spaCy tags it: one that opens a line and is followed
+    by a comma, the way a person is addressed ("Vide, can I speak to your boss?"). A lone word in
+    lower case is left to the given-name gazetteer: "voicemail is full" and "bluetooth won't pair"
+    read just like "kowalczyk said so".
+    """
+
+    def __init__(self, known_words: frozenset[str]) -> None:
+        super().__init__(supported_entities=["PERSON"], name="LogmineSingleProperNounRecognizer")
+        self._known_words = known_words
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        if nlp_artifacts is None or not nlp_artifacts.tokens:
+            return []
+        return [
+            _result(self, token.idx, token.idx + len(token.text), 0.45)
+            for token in nlp_artifacts.tokens
+            if self._is_unknown_name(token)
+        ]
+
+    def _is_unknown_name(self, token) -> bool:
+        word = token.text
+        if token.ent_type_ not in _NO_ENTITY or len(word) < 3 or not word.isalpha() or word[1:].isupper():
+            return False
+        if token.is_stop or word.lower() in _NOT_NAMES or word.lower() in _NOT_GIVEN_NAMES or _INNER_CAPITAL.match(word):
+            return False
+        if english_word(word, self._known_words):
+            return False
+        doc = token.doc
+        previous = doc[token.i - 1] if token.i > 0 else None
+        if not word[0].isupper():
+            return False
+        addressed = token.i + 1 < len(doc) and doc[token.i + 1].text == ","
+        if _opens_sentence(token):
+            # First in a sentence a capital says nothing: only the way a person is addressed at the
+            # start of a line ("Vide, can you ...") or a proper noun that a verb or another name
+            # follows ("Irenka is ...", "Abramovich and Wilson were ...").
+            opens_line = previous is None or "\n" in previous.text or doc.text[: token.idx].endswith("\n")
+            after = _next_token(doc, token.i)
+            subject = token.pos_ == "PROPN" and after is not None and (
+                (after.pos_ in ("VERB", "AUX") and after.text.islower())
+                or (after.lower_ in ("and", "&") and token.i + 2 < len(doc) and doc[token.i + 2].pos_ == "PROPN")
+            )
+            return (opens_line and addressed) or subject
+        return token.pos_ == "PROPN" and not (previous is not None and previous.like_num)
 
 
 # A line holding only a name, as in signature and letter blocks, quoted or bulleted
@@ -909,9 +1187,15 @@ class _TokenIndex:
 
 
 def known_english_words(nlp) -> frozenset[str]:
-    """Every word of the English lexicon the spaCy model's lemmatizer ships with (from WordNet)."""
-    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    return frozenset(word.lower() for pos in ("noun", "verb", "adj", "adv") for word in index[pos])
+    """Every word of the English lexicon the spaCy model's lemmatizer ships with (from WordNet),
+    with the irregular forms it lists ("children", "went")."""
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    index = lookups.get_table("lemma_index")
+    exceptions = lookups.get_table("lemma_exc")
+    words = {word.lower() for pos in ("noun", "verb", "adj", "adv") for word in index[pos]}
+    words.update(form.lower() for pos in ("noun", "verb", "adj", "adv") if pos in exceptions for form in exceptions[pos])
+    words.update(MODERN_WORDS)
+    return frozenset(words)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -949,5 +1233,6 @@ def add_logmine_recognizers(registry, tld_extractor, known_words: frozenset[str]
         GivenNameRecognizer(known_words, given_names),
         NameLineRecognizer(known_words, given_names),
         ProperNameRunRecognizer(known_words),
+        SingleProperNounRecognizer(known_words),
     ):
         registry.add_recognizer(recognizer)

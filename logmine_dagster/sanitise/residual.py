@@ -1,8 +1,10 @@
 """An independent residual-PII gate for sanitised records.
 
 Built differently from the sanitiser on purpose, so that the two rarely fail together: no Presidio,
-no spaCy, only strict regexes with checksums (Luhn, IBAN mod 97) and exact matching of values known
-from the raw record. It is fast and aims at few false alarms: what it flags is almost surely a leak.
+no spaCy, only strict regexes with checksums (Luhn, IBAN mod 97), a name right after a title, a
+house number before an English street type, and exact matching of values known from the raw record
+(the sanitiser's own finds among them). It is fast and aims at few false alarms: what it flags
+is almost surely a leak.
 
     known = known_values(raw_record)              # in memory only: never persist or log these
     findings = scan_record(sanitised_record, known)
@@ -94,6 +96,22 @@ def _always(_: str) -> bool:
     return True
 
 
+# Words that follow a title without being a name.
+_NOT_A_NAME = frozenset({
+    "customer", "user", "unknown", "redacted", "required", "optional", "none", "null", "support",
+    "assistant", "agent", "admin", "test", "sir", "madam", "not", "the", "your", "my", "on", "in",
+})
+
+
+def _title_case_name(text: str) -> bool:
+    """A name after a cue: one capital, then lower case ("Jane", "O'Brien"), not a common label."""
+    parts = [part for part in re.split(r"[-'’]", text) if part]
+    return (
+        sum(len(part) for part in parts) >= 2 and text.lower() not in _NOT_A_NAME
+        and all(part[0].isupper() and (len(part) == 1 or part[1:].islower()) for part in parts)
+    )
+
+
 # -- the regex battery --------------------------------------------------------------------------------
 
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -151,6 +169,23 @@ _CHECKS = (
         re.compile(
             r"(?<![\w-])(?:ACC|ORD)-(?=[A-Z0-9-]*\d)[A-Z0-9]{3,}(?:-[A-Z0-9]+)*(?![\w-])"
             r"|(?i:\baccount\s+(?:number|no\.?|num|#)\s*(?:is\s+|:\s*)?#?)(\d{6,})\b"
+        ),
+    ),
+    # A name right after a title ("Mrs Okafor"): the gate's own, spaCy-free look at the sanitiser's
+    # main job. Placeholders are gone before this runs, so "Dr. <PERSON>" never matches. Not after
+    # "my name is": there the sanitiser masks every word but the allow-listed ones ("my name is
+    # Nova", the assistant), which the gate does not know and would quarantine.
+    _Check(
+        "PERSON",
+        re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof)\.?[ \t]+([^\W\d_]+(?:['’-][^\W\d_]+)*)"),
+        _title_case_name,
+    ),
+    # A house number, capitalised words and an English street type: "12 Oak Street", "4 Mill Lane".
+    _Check(
+        "STREET_ADDRESS",
+        re.compile(
+            r"(?<![\w.,])\d{1,5}[A-Za-z]?[ \t]+(?:[A-Z][a-z]+[ \t]+){1,3}"
+            r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Court|Terrace|Crescent)\b"
         ),
     ),
     _Check(

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from logmine_dagster.sanitise import engine
+from logmine_dagster.sanitise.lexicon import MODERN_WORDS, english_word
 from logmine_dagster.sanitise.record_fields import RecordFields
 from logmine_dagster.sanitise.spans import (
     VAGUE_TYPES,
@@ -37,6 +38,7 @@ from logmine_dagster.sanitise.spans import (
     inside_placeholder,
     list_neighbours,
     merge_overlapping,
+    pair_neighbour,
 )
 from logmine_dagster.sanitise.surrogates import (
     Placeholder,
@@ -55,9 +57,11 @@ DEFAULT_ALLOW_TERMS = (
     "SSN", "PIN", "OTP", "API", "URL", "ID", "Bearer", "JSON", "SMS", "FAQ", "PDF", "CSV", "VPN",
     "2FA", "OK", "N/A", "ASAP", "ATM", "FYI", "ETA", "TBD",
 )
+# A model family alone ("Claude") or with a version after a separator or digit ("gpt-4o",
+# "llama3", "o1-mini"), never a longer word that starts like one: "Philippe" is not "phi".
 MODEL_NAME = re.compile(
     r"(?i)(?:gpt|o\d|claude|gemini|llama|mistral|mixtral|command|phi|qwen|deepseek|text-embedding)"
-    r"(?:[-.:_]?[\w.]+)*"
+    r"(?:[-.:_]?\d[\w.]*|[-.:_][\w.]+)?(?:[-.:_][\w.]+)*"
 )
 
 # Quasi-identifiers are masked where detected but not hunted for elsewhere: the small model's
@@ -73,6 +77,10 @@ _INITIAL = re.compile(r"[^\W\d_]\.?")
 # The word right before a span (same line, one space) and right after it.
 _WORD_BEFORE = re.compile(r"(?<![\w'’.-])([^\W\d_][\w'’-]*\.?)[ \t]$")
 _WORD_AFTER = re.compile(r"[ \t]([^\W\d_][\w'’-]*?)(?=$|[\s,;:!?)\]\"]|\.(?:\s|$))", re.MULTILINE)
+# A title before a name is part of it: "Dr. Jennifer Holst", "Mrs Patel".
+_HONORIFIC_BEFORE = re.compile(
+    r"(?<![\w.])((?:Mr|Mrs|Ms|Mx|Miss|Mstr|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Mag|Ing)\.?)[ \t]+$"
+)
 # "Destiny: Remember me" at the start of a line: a one-word speaker label.
 _SPEAKER_LABEL = re.compile(r"^[ \t]*([^\W\d_][\w'’-]+):", re.MULTILINE)
 # spaCy caps a text at 1M characters and needs about 1 GB per 100k; longer texts go in pieces.
@@ -119,6 +127,7 @@ class Sanitiser:
         nlp = analyzer.nlp_engine.get_nlp(engine.LANGUAGE)
         self._stop_words = nlp.Defaults.stop_words
         self._known_words = _known_words(nlp)
+        self._given_names = _given_names()
         self._batch_size = batch_size
         # The same system prompt opens every record: each distinct text is analysed once.
         self._cache: collections.OrderedDict[str, _TextResult] = collections.OrderedDict()
@@ -198,11 +207,44 @@ class Sanitiser:
         """Presidio over a batch: spaCy runs once over all texts with `nlp.pipe`."""
         if not texts:
             return []
+        results = [results for _, results in self._presidio(texts)]
+        # spaCy finds no names in SHOUTED TEXT: runs of upper-case words are read a second time
+        # in Title Case (same length, so the offsets hold) and their names added.
+        shouted = {index: title_cased_runs(text) for index, text in enumerate(texts)}
+        shouted = {index: copy for index, copy in shouted.items() if copy is not None}
+        if shouted:
+            for index, (copy, copy_results) in zip(shouted, self._presidio(list(shouted.values()))):
+                results[index] = [*results[index], *self._names_in_title_cased(texts[index], copy, copy_results)]
+        return [self._resolve(text, text_results) for text, text_results in zip(texts, results)]
+
+    def _presidio(self, texts: list[str]) -> list[tuple[str, list]]:
         analysed = self._analyzer.nlp_engine.process_batch(texts, language=engine.LANGUAGE, batch_size=self._batch_size)
         return [
-            self._resolve(text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, nlp_artifacts=artifacts))
+            (text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, nlp_artifacts=artifacts))
             for text, artifacts in analysed
         ]
+
+    def _names_in_title_cased(self, text: str, copy: str, results) -> list:
+        """Name-type results of the Title Case copy that lie in a re-cased run and hold a given name
+        or a word the lexicon does not know: "JOHN SMITH" yes, "PRESS NEXT" no."""
+        runs = [m.span() for m in _SHOUTED_RUN.finditer(text)]
+        kept = []
+        for result in results:
+            if result.entity_type not in _NAME_TYPES:
+                continue
+            # Only the re-cased part: "UPTON SCUDAMORE Country Club" gives "UPTON SCUDAMORE".
+            overlap = [(max(a, result.start), min(b, result.end)) for a, b in runs if a < result.end and result.start < b]
+            if not overlap:
+                continue
+            start, end = overlap[0][0], overlap[-1][1]
+            words = [w for w in _NAME_WORD.findall(copy, start, end) if len(w) > 1]
+            if any(
+                w.lower() in self._given_names or not (w.lower() in self._stop_words or english_word(w, self._known_words))
+                for w in words
+            ):
+                result.start, result.end = start, end
+                kept.append(result)
+        return kept
 
     def _resolve(self, text: str, results) -> list[Span]:
         """Presidio results to non-overlapping spans: dates cut to their core, allowed words
@@ -218,6 +260,8 @@ class Sanitiser:
             if result.entity_type in _NAME_TYPES and not _HAS_WORD.search(text, *bounds):
                 continue  # what is left of "Trailhead 2P" once the product name is allowed
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
+            if by_model and result.entity_type in _NAME_TYPES and text[slice(*bounds)].lower() in MODERN_WORDS:
+                continue  # "Voicemail is full": the small model's PERSON for a word of the trade
             spans.append(Span(*bounds, result.entity_type, result.score, by_model))
         spans = self._extend_names(text, self._extend_name_lists(text, spans))
         return merge_overlapping(text, self._speaker_labels(text, spans))
@@ -245,7 +289,11 @@ class Sanitiser:
         queue = [s for s in spans if s.entity_type == "PERSON"]
         while queue:
             anchor = queue.pop()
-            for start, end in list_neighbours(text, anchor):
+            neighbours = list_neighbours(text, anchor)
+            pair = pair_neighbour(text, anchor)
+            if pair is not None and not english_word(text[slice(*pair)], self._known_words):
+                neighbours.append(pair)  # "Nekolná and Pearson were": only a word the lexicon does not know
+            for start, end in neighbours:
                 word = text[start:end]
                 if (start, end) in seen or word.lower() in self._stop_words or self._is_allowed(word):
                     continue
@@ -277,6 +325,9 @@ class Sanitiser:
                     start = before.start(1)
                     continue
                 break
+            honorific = _HONORIFIC_BEFORE.search(text, max(0, start - 12), start)
+            if honorific:
+                start = honorific.start(1)
             while True:
                 after = _WORD_AFTER.match(text, end)
                 if after and self._name_like(after.group(1), text, after.end()):
@@ -292,7 +343,7 @@ class Sanitiser:
             return following is not None and following.group(1)[:1].isupper()
         return (
             word[:1].isupper() and not word[1:].isupper() and len(word) >= 3 and not _CONTRACTION.search(word)
-            and word.lower() not in self._known_words and word.lower() not in self._stop_words
+            and not english_word(word, self._known_words) and word.lower() not in self._stop_words
             and not self._is_allowed(word)
         )
 
@@ -333,6 +384,11 @@ class Sanitiser:
             if entity_type in _NOT_PROPAGATED or len(value) < _MIN_PROPAGATED_LENGTH:
                 continue
             if not from_keys and (value.lower() in self._stop_words or self._is_allowed(value)):
+                continue
+            if not from_keys and " " not in value and english_word(value, self._known_words) \
+                    and value.lower() not in self._given_names:
+                # "Salesperson" that spaCy calls a PERSON: other mentions as written, not "salesperson"
+                known.add_name_part(value, entity_type, value)
                 continue
             known.add(value, entity_type)
             if entity_type == "PERSON":
@@ -488,6 +544,33 @@ def _safely(what: str, work: Callable[[], Any]):
         frame = traceback.extract_tb(error.__traceback__)[-1]
         failure = f"sanitising the {what} failed: {type(error).__name__} at {Path(frame.filename).name}:{frame.lineno}"
     raise SanitiseError(failure)
+
+
+def _given_names() -> frozenset[str]:
+    from logmine_dagster.sanitise.recognizers import first_names
+
+    return first_names()
+
+
+# Two or more upper-case words in a row ("JOHN SMITH", "PLEASE CALL ME"); single ones are mostly
+# acronyms ("SIM", "IBAN").
+_SHOUTED_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ \t,.'’-]+[^\W\d_a-z]{2,})+\b")
+
+
+def title_cased_runs(text: str) -> str | None:
+    """The text with each run of upper-case words in Title Case, character for character (the
+    offsets stay the same); None when it has no such run."""
+    runs = [m for m in _SHOUTED_RUN.finditer(text) if any(c.isupper() for c in m.group(0))]
+    if not runs:
+        return None
+    chars = list(text)
+    for run in runs:
+        for word in re.finditer(r"[^\W\d_]+", run.group(0)):
+            for offset in range(run.start() + word.start() + 1, run.start() + word.end()):
+                lowered = chars[offset].lower()
+                if len(lowered) == 1:
+                    chars[offset] = lowered
+    return "".join(chars)
 
 
 def _known_words(nlp) -> frozenset[str]:

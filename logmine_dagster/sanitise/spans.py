@@ -109,6 +109,21 @@ _NEXT_IN_LIST = re.compile(_LIST_SEPARATOR + "(" + _WORD + r")(?=\s*(?:[,.;:!?)]
 _PREVIOUS_IN_LIST = re.compile(r"(?:^|(?<=[\s(:]))(" + _WORD + ")" + _LIST_SEPARATOR + "$")
 
 
+# "Nekolná and Pearson were ...": the last item of a pair that a sentence goes on after.
+_NEXT_BEFORE_WORDS = re.compile(r"\s+(?:and|&)\s+(" + _WORD + r")(?=[ \t]+[^\W\d_A-Z])")
+
+
+def pair_neighbour(text: str, anchor: Span) -> tuple[int, int] | None:
+    """The capitalised word after "and" that follows a capitalised span, when the sentence goes on
+    after it in lower case; the caller decides whether that word could be a name."""
+    if not text[anchor.start].isupper():
+        return None
+    match = _NEXT_BEFORE_WORDS.match(text, anchor.end)
+    if match is None or not text[match.start(1)].isupper():
+        return None
+    return match.span(1)
+
+
 def list_neighbours(text: str, anchor: Span) -> list[tuple[int, int]]:
     """The one-word list items right before and after a span ("Morrison, Rogers and Torres"),
     when written in the same case as the span."""
