@@ -158,17 +158,50 @@ def _dagster_yaml(home: Path, postgres_url: str) -> None:
     )
 
 
-@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="the scale-out test needs LOGMINE_TEST_POSTGRES_URL (set by .ci/run)")
-def test_the_daily_job_on_two_dask_workers_matches_the_in_process_run(
-    tmp_path, log_root, generated_logs, dagster_instance, code_location, monkeypatch
-):
+def _execute_daily_job(env: dict[str, str]) -> None:
+    """The daily job for DAY through the CLI, as a run worker would start it."""
+    run = subprocess.run(
+        [sys.executable, "-m", "dagster", "job", "execute", "-m", "logmine_dagster.definitions", "-a", "defs",
+         "-j", "daily_mining_job", "--tags", json.dumps({"dagster/partition": DAY})],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=900,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+
+
+def _last_run_steps(dagster_home: Path) -> tuple[dict[str, tuple[int, float, float]], dict[str, bool]]:
+    """step key -> (pid, start, end) of the newest run, and its check results."""
     import dagster as dg
 
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        record = instance.get_run_records(limit=1)[0]
+        assert record.dagster_run.status == dg.DagsterRunStatus.SUCCESS
+        assert record.dagster_run.tags["dagster/partition"] == DAY
+        steps: dict[str, list] = {}
+        checks = {}
+        for entry in instance.all_logs(record.dagster_run.run_id):
+            if not entry.is_dagster_event:
+                continue
+            kind = entry.dagster_event.event_type_value
+            if kind == "STEP_START":
+                steps[entry.step_key] = [entry.dagster_event.pid, entry.timestamp, None]
+            elif kind == "STEP_SUCCESS":
+                steps[entry.step_key][2] = entry.timestamp
+            elif kind == "ASSET_CHECK_EVALUATION":
+                checks[entry.dagster_event.event_specific_data.check_name] = entry.dagster_event.event_specific_data.passed
+    assert all(end is not None for _, _, end in steps.values())
+    return {key: tuple(value) for key, value in steps.items()}, checks
+
+
+@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="the scale-out test needs LOGMINE_TEST_POSTGRES_URL (set by .ci/run)")
+def test_the_daily_job_on_all_cores_and_on_two_dask_workers_matches_the_in_process_run(
+    tmp_path, log_root, generated_logs, dagster_instance, code_location, monkeypatch
+):
     from logmine_dagster.scale_out import local_dask_cluster
     from logmine_dagster.storage import Database
 
     logmine_url, drop_logmine = _postgres_database()
     instance_url, drop_instance = _postgres_database()
+    dagster_home = tmp_path / "dagster_home"
     try:
         env = {
             **os.environ,
@@ -178,50 +211,42 @@ def test_the_daily_job_on_two_dask_workers_matches_the_in_process_run(
             "LOGMINE_HOME": str(tmp_path / "home"),
             "LOGMINE_HASH_KEY": TEST_HASH_KEY,
             "LOGMINE_SANITISE_SHARDS": "4",
-            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+            "DAGSTER_HOME": str(dagster_home),
         }
         for name in ("LOGMINE_DATABASE_URL", "LOGMINE_LOG_ROOT", "LOGMINE_HOME", "LOGMINE_HASH_KEY"):
             monkeypatch.setenv(name, env[name])
-        _dagster_yaml(tmp_path / "dagster_home", instance_url)
+        _dagster_yaml(dagster_home, instance_url)
+        all_passed = {"sanitised_samples_no_residual_pii": True, "sanitiser_canaries_removed": True}
 
-        # The reference: the same partition in one process.
+        # The reference: the same partition with every step in one process.
         assert run_daily(code_location, dagster_instance, DAY).success
         db = Database(logmine_url)
         in_process = _partition(db)
         assert in_process["sanitised_samples"] and in_process["candidates"]
 
+        # One machine, default executor: shard steps in parallel processes.
+        _execute_daily_job({**env, "LOGMINE_EXECUTOR": "multiprocess"})
+        steps, checks = _last_run_steps(dagster_home)
+        shards = sorted((start, end, pid) for key, (pid, start, end) in steps.items() if ".sanitise_shard_" in key)
+        assert len(shards) == 4 and len({pid for _, _, pid in shards}) == 4
+        assert any(later_start < end for (_, end, _), (later_start, _, _) in zip(shards, shards[1:]))  # overlapping
+        assert checks == all_passed
+        assert _partition(db) == in_process
+
+        # Several machines' worth: a scheduler and two worker processes.
         with local_dask_cluster(2, env, tmp_path / "dask") as cluster:
             worker_pids = set(cluster.worker_pids().values())
             assert len(worker_pids) == 2
-            run = subprocess.run(
-                [sys.executable, "-m", "dagster", "job", "execute", "-m", "logmine_dagster.definitions", "-a", "defs",
-                 "-j", "daily_mining_job", "--tags", json.dumps({"dagster/partition": DAY})],
-                env={**env, "LOGMINE_EXECUTOR": "dask", "LOGMINE_DASK_SCHEDULER": cluster.address},
-                cwd=REPO, capture_output=True, text=True, timeout=900,
-            )
-            assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
-
-        with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
-            [record] = instance.get_run_records()
-            assert record.dagster_run.status == dg.DagsterRunStatus.SUCCESS
-            assert record.dagster_run.tags["dagster/partition"] == DAY
-            step_pids = {
-                entry.step_key: entry.dagster_event.pid
-                for entry in instance.all_logs(record.dagster_run.run_id)
-                if entry.is_dagster_event and entry.dagster_event.event_type_value == "STEP_START"
-            }
-            checks = {
-                entry.dagster_event.event_specific_data.check_name: entry.dagster_event.event_specific_data.passed
-                for entry in instance.all_logs(record.dagster_run.run_id)
-                if entry.is_dagster_event and entry.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
-            }
+            _execute_daily_job({**env, "LOGMINE_EXECUTOR": "dask", "LOGMINE_DASK_SCHEDULER": cluster.address})
+        steps, checks = _last_run_steps(dagster_home)
+        step_pids = {key: pid for key, (pid, _, _) in steps.items()}
         shard_steps = {k for k in step_pids if ".sanitise_shard_" in k}
         assert len(shard_steps) == 4 and "sanitised_samples.publish_sanitised" in step_pids
         assert {"sampled_logs", "categorised_candidates"} <= set(step_pids)
         # Every step ran on a worker, none in the process that launched the run; the shards used both.
         assert set(step_pids.values()) <= worker_pids
         assert {step_pids[k] for k in shard_steps} == worker_pids
-        assert checks == {"sanitised_samples_no_residual_pii": True, "sanitiser_canaries_removed": True}
+        assert checks == all_passed
 
         assert _partition(db) == in_process
         assert not (tmp_path / "home" / "staging" / f"day={DAY}").exists()
