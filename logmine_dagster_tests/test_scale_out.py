@@ -266,3 +266,78 @@ def test_a_step_whose_upstream_step_did_not_succeed_is_not_run_on_the_worker():
     from logmine_dagster.scale_out import run_step_on_worker
 
     assert run_step_on_worker([[]], sealed=None) == []
+
+
+@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="needs LOGMINE_TEST_POSTGRES_URL: a database role without INSERT makes the publish step fail")
+def test_a_retry_from_failure_publishes_what_the_original_run_staged(tmp_path, log_root, monkeypatch):
+    """The publish step fails for real (its database role may not insert into sanitised_samples); after
+    the grant, Dagster's re-execution from failure runs only the steps that did not succeed, in a new
+    run, and the publish step finds the shards' output by the root run id."""
+    import uuid
+
+    import dagster as dg
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+    from sqlalchemy.engine import make_url
+
+    from logmine_dagster.storage import Database
+
+    logmine_url, drop_logmine = _postgres_database()
+    role = f"logmine_limited_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(logmine_url, isolation_level="AUTOCOMMIT")
+    try:
+        Database(logmine_url).dispose()  # migrated by the owner
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN')
+            conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+            conn.exec_driver_sql(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
+            conn.exec_driver_sql(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+            conn.exec_driver_sql(f'REVOKE INSERT ON sanitised_samples FROM "{role}"')
+        limited_url = make_url(logmine_url).set(username=role).render_as_string(hide_password=False)
+        monkeypatch.setenv("LOGMINE_DATABASE_URL", limited_url)
+        monkeypatch.setenv("LOGMINE_LOG_ROOT", str(log_root))
+        monkeypatch.setenv("LOGMINE_HOME", str(tmp_path / "home"))
+        monkeypatch.setenv("LOGMINE_HASH_KEY", TEST_HASH_KEY)
+        monkeypatch.setenv("LOGMINE_EXECUTOR", "in_process")
+        job = ReconstructableRepository.for_module(
+            "logmine_dagster.definitions", "defs", working_directory=str(REPO)
+        ).get_reconstructable_job("daily_mining_job")
+
+        (tmp_path / "dagster_home").mkdir()
+        with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
+            first = dg.execute_job(job, instance=instance, tags={"dagster/partition": DAY})
+            assert not first.success
+            failed = {e.step_key for e in first.all_events if e.event_type_value == "STEP_FAILURE"}
+            assert failed == {"sanitised_samples.publish_sanitised"}
+            staged = tmp_path / "home" / "staging" / f"day={DAY}" / f"run={first.run_id}"
+            assert len(list(staged.glob("shard-*.json"))) >= 1
+            db = Database(logmine_url)
+            assert db.count(sanitised_samples, sanitised_samples.c.day == DAY) == 0
+
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'GRANT INSERT ON sanitised_samples TO "{role}"')
+            retry = dg.execute_job(  # as the daemon's run retries do: same tags, from failure
+                job,
+                instance=instance,
+                tags={"dagster/partition": DAY},
+                reexecution_options=dg.ReexecutionOptions.from_failure(first.run_id, instance),
+            )
+            assert retry.success
+            assert instance.get_run_by_id(retry.run_id).root_run_id == first.run_id
+            ran = {e.step_key for e in retry.all_events if e.event_type_value == "STEP_START"}
+            assert "sanitised_samples.publish_sanitised" in ran
+            assert not {k for k in ran if "sanitise_shard" in k or k == "sampled_logs"}
+        written = db.count(sanitised_samples, sanitised_samples.c.day == DAY)
+        refused = db.count(sanitiser_quarantine, sanitiser_quarantine.c.day == DAY)
+        assert written > 0 and written + refused == db.count(raw_samples, raw_samples.c.day == DAY)
+        assert not staged.exists()
+        db.dispose()
+    finally:
+        from logmine_dagster.defs.resources import _database
+
+        _database.cache_clear()
+        admin.dispose()
+        drop_logmine()
+        cluster_admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with cluster_admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+        cluster_admin.dispose()
