@@ -260,12 +260,19 @@ def test_the_daily_job_on_all_cores_and_on_two_dask_workers_matches_the_in_proce
         drop_instance()
 
 
-def test_a_step_whose_upstream_step_did_not_succeed_is_not_run_on_the_worker():
+def test_a_step_whose_upstream_step_did_not_succeed_is_not_run_on_the_worker(code_location):
     """Dask starts a task when its upstream tasks end, failed or not: a step after a failed blocking
     check must not run (the sealed arguments are never touched)."""
+    from dagster._core.execution.api import create_execution_plan
+
     from logmine_dagster.scale_out import run_step_on_worker
 
     assert run_step_on_worker([[]], sealed=None) == []
+    # The blocking checks are upstream tasks of categorised_candidates, so their failure skips it.
+    plan = create_execution_plan(code_location.resolve_job_def("daily_mining_job"), tags={"dagster/partition": DAY})
+    categorise = plan.get_step_by_key("categorised_candidates")
+    upstream = {key for step_input in categorise.step_inputs for key in step_input.dependency_keys}
+    assert {"sanitised_samples_sanitised_samples_no_residual_pii", "sanitised_samples_sanitiser_canaries_removed"} <= upstream
 
 
 @pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="needs LOGMINE_TEST_POSTGRES_URL: a database role without INSERT makes the publish step fail")
