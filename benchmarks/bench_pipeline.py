@@ -1,66 +1,187 @@
-"""Throughput of the daily stages on synthetic traffic; prints one JSON line.
+"""One day of generated traffic through sample -> sanitise -> categorise (the daily_mining_job, with its
+blocking checks), in one process versus on a Dask cluster with 2 workers. Prints JSON lines; the
+last one is
 
-    python benchmarks/bench_pipeline.py [--per-day 20000] [--rate 0.005]
+    {"records": N, "in_process": {"wall_s", "records_per_s", "peak_rss_mb"}, "scaled": {same}}
+
+    python benchmarks/bench_pipeline.py [--records 200000] [--workers 2] [--shards 4] [--rate 0.005]
+                                        [--postgres-url postgresql+psycopg2://postgres@127.0.0.1:5432/postgres]
+
+Each mode runs the job with `dagster job execute` in a fresh process, against the same logmine
+database and Dagster instance (PostgreSQL when an admin URL is given, or LOGMINE_TEST_POSTGRES_URL is
+set: a throwaway database is created for each and dropped; SQLite otherwise). wall_s is the run's
+own start-to-end time (Dagster's run record): model loading included, Python start-up excluded. The
+Dask cluster (scheduler + workers, one thread each) is started fresh, so the workers load spaCy
+inside the measured run too. peak_rss_mb is the largest peak resident set of any single process of
+the mode (the run process; for `scaled` also every worker and the scheduler); each process's own
+figure is on the line before. The sampling policy is logmine's default (rate 0.005 plus every error,
+low-confidence, escalated or thumbs-down record), which on the generator's traffic samples about 13%
+of the records: real sanitisation work. Both modes must publish exactly the same rows, or the script fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
-import resource
+import os
+import subprocess
+import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
-from logmine_dagster.generator import generate
-from logmine_dagster.sampling import SamplingPolicy
-from logmine_dagster.stages.curate import categorise_day
-from logmine_dagster.stages.sample import sample_day
-from logmine_dagster.stages.sanitise import sanitise_day
-from logmine_dagster.storage import Database
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # this checkout's logmine_dagster, also when run as a script
+DAY = dt.date(2026, 3, 2)
+
+
+@contextlib.contextmanager
+def _databases(admin_url: str | None, tmp: Path):
+    """(logmine URL, dagster.yaml storage section) on PostgreSQL when an admin URL is given."""
+    if not admin_url:
+        yield f"sqlite:///{tmp / 'logmine.db'}", ""
+        return
+    names = [f"logmine_bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{names[0]}", f'storage:\n  postgres:\n    postgres_url: "{base}/{names[1]}"\n'
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _run_job(env: dict[str, str]) -> tuple[int, float]:
+    """Runs the daily job in a child process; returns its peak RSS (KiB) and its wall time."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "dagster", "job", "execute", "-m", "logmine_dagster.definitions", "-a", "defs",
+               "-j", "daily_mining_job", "--tags", json.dumps({"dagster/partition": DAY.isoformat()})]
+    with open(Path(env["LOGMINE_HOME"]) / f"run-{env['LOGMINE_EXECUTOR']}.log", "wb") as log:
+        child = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not all children's
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"the {env['LOGMINE_EXECUTOR']} run failed; see {log.name}")
+    return usage.ru_maxrss, time.perf_counter() - started
+
+
+def _last_run(dagster_home: Path) -> tuple[float, dict[str, float]]:
+    """The last run's wall time, and the seconds each step's own work took (STEP_START to STEP_SUCCESS)."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        record = instance.get_run_records(limit=1)[0]
+        if record.dagster_run.status != dg.DagsterRunStatus.SUCCESS:
+            raise SystemExit(f"run {record.dagster_run.run_id} ended {record.dagster_run.status}")
+        started: dict[str, float] = {}
+        steps: dict[str, float] = {}
+        for entry in instance.all_logs(record.dagster_run.run_id):
+            if not entry.is_dagster_event or not entry.step_key:
+                continue
+            kind = entry.dagster_event.event_type_value
+            if kind == "STEP_START":
+                started[entry.step_key] = entry.timestamp
+            elif kind == "STEP_SUCCESS" and entry.step_key in started:
+                steps[entry.step_key.replace("sanitised_samples.", "")] = round(entry.timestamp - started[entry.step_key], 1)
+        return record.end_time - record.start_time, steps
+
+
+def _published(database_url: str) -> dict[str, list[str]]:
+    from logmine_dagster.storage import Database
+    from logmine_dagster.storage.schema import candidates, sanitised_samples, sanitiser_quarantine
+
+    db = Database(database_url)
+    out = {}
+    for table in (sanitised_samples, sanitiser_quarantine, candidates):
+        rows = db.fetch_all(sa.select(table).where(table.c.day == DAY.isoformat()))
+        out[table.name] = sorted(json.dumps({k: str(v) for k, v in r.items() if k not in ("id", "quarantined_at")}) for r in rows)
+    db.dispose()
+    return out
+
+
+def _worker_peaks(cluster) -> dict[str, float]:
+    import dask.distributed
+
+    def peak_mb() -> float:
+        import resource as r
+
+        return round(r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+    with dask.distributed.Client(cluster.address, timeout=30) as client:
+        peaks = {f"worker_{i}": mb for i, mb in enumerate(client.run(peak_mb).values())}
+        peaks["scheduler"] = client.run_on_scheduler(peak_mb)
+    return peaks
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--per-day", type=int, default=20000)
-    parser.add_argument("--rate", type=float, default=0.005)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=200_000, help="records in the generated day")
+    parser.add_argument("--workers", type=int, default=2, help="Dask worker processes for the scaled run")
+    parser.add_argument("--shards", type=int, default=4, help="LOGMINE_SANITISE_SHARDS for both runs")
+    parser.add_argument("--rate", type=float, default=0.005, help="LOGMINE_SAMPLE_RATE (interesting records are always sampled)")
+    parser.add_argument("--postgres-url", default=os.environ.get("LOGMINE_TEST_POSTGRES_URL"), help="admin URL; SQLite if unset")
     args = parser.parse_args()
-    day = dt.date(2026, 3, 2)
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "logs"
-        started = time.perf_counter()
-        generate(root, day, 1, args.per_day, 1, write_manifest=False)
-        generated = time.perf_counter()
-        db = Database(f"sqlite:///{tmp}/bench.db")
-        sample = sample_day(db, root, day.isoformat(), SamplingPolicy(rate=args.rate))
-        sampled = time.perf_counter()
-        from logmine_dagster.sanitise.sanitiser import get_sanitiser
 
-        sanitiser = get_sanitiser()
-        sanitiser.sanitise_texts(["warm up the model"])
-        loaded = time.perf_counter()
-        sanitised = sanitise_day(db, sanitiser, b"benchmark-key-0123456789", day.isoformat())
-        done_sanitise = time.perf_counter()
-        curated = categorise_day(db, day.isoformat())
-        done = time.perf_counter()
-    print(
-        json.dumps(
-            {
-                "records": args.per_day,
-                "generate_records_per_s": round(args.per_day / (generated - started)),
-                "sample_records_per_s": round(sample.scanned / (sampled - generated)),
-                "sampled": sample.sampled,
-                "sanitise_records_per_s": round(sanitised.read / (done_sanitise - loaded), 1),
-                "sanitised": sanitised.written,
-                "refused_by_gate": sanitised.quarantined,
-                "categorise_records_per_s": round(curated.read / max(done - done_sanitise, 1e-9)),
-                "candidates": curated.kept,
-                "model_load_s": round(loaded - sampled, 1),
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    from logmine_dagster.generator import generate
+    from logmine_dagster.scale_out import local_dask_cluster
+
+    with tempfile.TemporaryDirectory(prefix="logmine-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        generate(tmp / "logs", DAY, 1, args.records, 7, write_manifest=False)
+        with _databases(args.postgres_url, tmp) as (database_url, storage_yaml):
+            dagster_home = tmp / "dagster_home"
+            dagster_home.mkdir()
+            (dagster_home / "dagster.yaml").write_text(
+                storage_yaml
+                + "compute_logs:\n  module: dagster.core.storage.noop_compute_log_manager\n  class: NoOpComputeLogManager\n"
+                + "telemetry:\n  enabled: false\n"
+            )
+            env = {
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
+                "DAGSTER_HOME": str(dagster_home),
+                "LOGMINE_HOME": str(tmp / "home"),
+                "LOGMINE_DATABASE_URL": database_url,
+                "LOGMINE_LOG_ROOT": str(tmp / "logs"),
+                "LOGMINE_HASH_KEY": "benchmark-hash-key-0123456789",
+                "LOGMINE_START_DATE": "2026-01-01",
+                "LOGMINE_SAMPLE_RATE": str(args.rate),
+                "LOGMINE_SANITISE_SHARDS": str(args.shards),
             }
-        )
-    )
+            (tmp / "home").mkdir()
+
+            rss_kib, process_wall = _run_job({**env, "LOGMINE_EXECUTOR": "in_process"})
+            in_process_wall, in_process_steps = _last_run(dagster_home)
+            in_process_rows = _published(database_url)
+            sampled = len(in_process_rows["sanitised_samples"]) + len(in_process_rows["sanitiser_quarantine"])
+            in_process = {"wall_s": round(in_process_wall, 1), "records_per_s": round(args.records / in_process_wall, 1),
+                          "peak_rss_mb": round(rss_kib / 1024, 1)}
+            print(json.dumps({"mode": "in_process", "sampled": sampled, "process_wall_s": round(process_wall, 1),
+                              "peak_rss_mb_by_process": {"run": in_process["peak_rss_mb"]}, "step_s": in_process_steps}), flush=True)
+
+            with local_dask_cluster(args.workers, env, tmp / "dask") as cluster:
+                rss_kib, process_wall = _run_job({**env, "LOGMINE_EXECUTOR": "dask", "LOGMINE_DASK_SCHEDULER": cluster.address})
+                scaled_wall, scaled_steps = _last_run(dagster_home)
+                peaks = {"run": round(rss_kib / 1024, 1), **_worker_peaks(cluster)}
+            if _published(database_url) != in_process_rows:
+                raise SystemExit("the scaled run published different rows from the in-process run")
+            scaled = {"wall_s": round(scaled_wall, 1), "records_per_s": round(args.records / scaled_wall, 1),
+                      "peak_rss_mb": max(peaks.values())}
+            print(json.dumps({"mode": "scaled", "workers": args.workers, "shards": args.shards, "same_rows": True,
+                              "process_wall_s": round(process_wall, 1), "peak_rss_mb_by_process": peaks,
+                              "speedup": round(in_process_wall / scaled_wall, 2), "cpus": os.cpu_count(),
+                              "load_avg_1m": round(os.getloadavg()[0], 2), "step_s": scaled_steps}), flush=True)
+    print(json.dumps({"records": args.records, "in_process": in_process, "scaled": scaled}))
 
 
 if __name__ == "__main__":

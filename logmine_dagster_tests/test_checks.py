@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 
 import logmine_dagster.defs.assets.sanitise as sanitise_asset_module
-from logmine_dagster.stages.sanitise import sanitise_day
+from logmine_dagster.stages.sanitise import publish_day
 from logmine_dagster.storage.schema import candidates, sanitised_samples
 from logmine_dagster_tests.conftest import FIRST_DAY
 from logmine_dagster_tests.helpers import check_results, materialised_assets, run_daily
@@ -17,9 +17,9 @@ PLANTED_EMAIL = "planted.leak@example.org"
 
 
 def test_a_planted_leak_fails_the_check_and_blocks_downstream(logmine_env, dagster_instance, code_location, db, monkeypatch):
-    def sanitise_then_leak(database, sanitiser, key, day):
+    def publish_then_leak(database, day, shards):
         """Simulates a broken in-asset gate: one sanitised row ends up with an email in it."""
-        report = sanitise_day(database, sanitiser, key, day)
+        report = publish_day(database, day, shards)
         with database.transaction() as conn:
             row = conn.execute(sa.select(sanitised_samples).where(sanitised_samples.c.day == day).limit(1)).mappings().one()
             messages = json.loads(row["input_json"]) + [{"role": "user", "content": f"write to me at {PLANTED_EMAIL}"}]
@@ -30,7 +30,7 @@ def test_a_planted_leak_fails_the_check_and_blocks_downstream(logmine_env, dagst
             )
         return report
 
-    monkeypatch.setattr(sanitise_asset_module, "sanitise_day", sanitise_then_leak)
+    monkeypatch.setattr(sanitise_asset_module, "publish_day", publish_then_leak)
     result = run_daily(code_location, dagster_instance, DAY)
 
     evaluation = check_results(result)["sanitised_samples_no_residual_pii"]

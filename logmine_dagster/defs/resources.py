@@ -122,10 +122,13 @@ class PresidioSanitiser(dg.ConfigurableResource):
 
     `hash_key` unset: LOGMINE_HASH_KEY, else a key file created once under LOGMINE_HOME.
     `allow_terms` unset: LOGMINE_ALLOW_TERMS (comma-separated words that are never masked).
+    `staging_dir` unset: LOGMINE_STAGING_DIR, else LOGMINE_HOME/staging (where shard steps hand their
+    sanitised rows to the publish step; a folder every worker shares when steps run on several machines).
     """
 
     hash_key: Optional[str] = None
     allow_terms: Optional[list[str]] = None
+    staging_dir: Optional[str] = None
 
     def sanitiser(self):
         from logmine_dagster.sanitise.sanitiser import get_sanitiser  # loads spaCy: only when a run needs it

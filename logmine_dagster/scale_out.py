@@ -1,0 +1,194 @@
+"""Running a job's steps on a Dask cluster: a scheduler and workers that may live on other machines.
+
+This is dagster-dask's executor (each step is a Dask task that runs `execute_plan` for that one step
+on a worker, against the shared instance storage) with three fixes that logmine needs:
+
+- distributed >= 2024.12 walks every tuple argument of `Client.submit` for task keys, and a partitioned
+  `DagsterRun` (a NamedTuple) holds Dagster `@record`s that refuse iteration, so dagster-dask 0.29.27
+  fails every partitioned run with "Iteration is not allowed on `@record`
+  TimeWindowPartitionsDefinition". The step's arguments travel sealed in one plain object.
+- dagster-dask names tasks `job.step`: two runs of the same job on one cluster (two days, or a
+  backfill) would share Dask keys and one run would get the other's results. Keys carry the run id.
+- Dask starts a task once its upstream tasks finish, whether or not their steps succeeded. A step
+  whose upstream step failed or was skipped (a failed blocking PII check, say) is skipped here, so
+  nothing downstream of a failed check ever runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import dagster as dg
+from dagster._core.events import DagsterEvent, DagsterEventType
+from dagster._core.execution.context.system import PlanOrchestrationContext
+from dagster._core.execution.plan.plan import ExecutionPlan
+from dagster._core.execution.retries import RetryMode
+from dagster._core.executor.base import Executor
+
+
+class _Sealed:
+    """Carries a step's Dagster objects through `Client.submit` without Dask looking inside."""
+
+    __slots__ = ("args",)
+
+    def __init__(self, args: tuple):
+        self.args = args
+
+    def __getstate__(self):
+        return self.args
+
+    def __setstate__(self, state):
+        self.args = state
+
+
+def _succeeded(events: Sequence[DagsterEvent]) -> bool:
+    return any(event.event_type == DagsterEventType.STEP_SUCCESS for event in events)
+
+
+def run_step_on_worker(upstream_results: list, sealed: _Sealed) -> list[DagsterEvent]:
+    """Runs on a Dask worker: one step of the run, unless a step it depends on did not succeed."""
+    if not all(_succeeded(events) for events in upstream_results):
+        return []
+    from dagster_dask.executor import query_on_dask_worker
+
+    return list(query_on_dask_worker(upstream_results, *sealed.args))
+
+
+class DaskClusterExecutor(Executor):
+    def __init__(self, scheduler_address: str):
+        self.scheduler_address = scheduler_address
+
+    @property
+    def retries(self) -> RetryMode:
+        return RetryMode.DISABLED
+
+    def execute(self, plan_context: PlanOrchestrationContext, execution_plan: ExecutionPlan) -> Iterator[DagsterEvent]:
+        import dask.distributed
+        from dagster._core.errors import raise_execution_interrupts
+        from dagster._utils import iterate_with_context
+        from dagster_dask.executor import get_dask_resource_requirements
+
+        if not plan_context.instance.is_persistent:
+            raise dg.DagsterInvariantViolationError("steps on Dask workers need a persistent instance (DAGSTER_HOME)")
+        run = plan_context.dagster_run
+        instance_ref = plan_context.instance.get_ref()
+        with dask.distributed.Client(self.scheduler_address) as client:
+            futures: dict[str, Any] = {}
+            for level in execution_plan.get_steps_to_execute_by_level():
+                for step in level:
+                    upstream = [futures[key] for step_input in step.step_inputs for key in step_input.dependency_keys]
+                    sealed = _Sealed(
+                        (plan_context.reconstructable_job, run, plan_context.run_config, [step.key], instance_ref, execution_plan.known_state)
+                    )
+                    futures[step.key] = client.submit(
+                        run_step_on_worker,
+                        upstream,
+                        sealed,
+                        key=f"{run.run_id}.{step.key}",
+                        pure=False,
+                        resources=get_dask_resource_requirements(step.tags),
+                    )
+            completed = dask.distributed.as_completed(list(futures.values()), with_results=True)
+            for _future, events in iterate_with_context(raise_execution_interrupts, completed):
+                yield from events
+
+
+@dg.executor(
+    name="dask",
+    config_schema={
+        "scheduler_address": dg.Field(
+            dg.StringSource, description="The Dask scheduler, e.g. tcp://scheduler:8786 (or {env: LOGMINE_DASK_SCHEDULER})."
+        )
+    },
+    requirements=dg.multiple_process_executor_requirements(),
+)
+def dask_cluster_executor(init_context: dg.InitExecutorContext) -> DaskClusterExecutor:
+    """Steps run as tasks on an existing Dask cluster; every worker needs logmine installed, the same
+    LOGMINE_* environment and network access to the instance's PostgreSQL and logmine's database."""
+    return DaskClusterExecutor(init_context.executor_config["scheduler_address"])
+
+
+@dataclass
+class LocalDaskCluster:
+    """A Dask scheduler and workers started as separate processes on this machine: the same programs
+    an operator starts on several machines (`dask scheduler`, `dask worker tcp://...`)."""
+
+    address: str
+    scheduler: subprocess.Popen
+    workers: list[subprocess.Popen]
+
+    def worker_pids(self) -> dict[str, int]:
+        """Worker address -> pid, as the scheduler sees them."""
+        import dask.distributed
+
+        with dask.distributed.Client(self.address, timeout=30) as client:
+            return dict(client.run(os.getpid))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def local_dask_cluster(workers: int, env: dict[str, str], log_dir: Path, start_timeout: float = 180) -> Iterator[LocalDaskCluster]:
+    """One scheduler on a free port and `workers` worker processes (one thread each: Dagster steps
+    are not thread-safe), all with `env`. Their output goes to files under `log_dir`."""
+    import dask.distributed
+
+    log_dir.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    started: list[subprocess.Popen] = []
+    try:
+        with open(log_dir / "scheduler.log", "ab") as log:
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                    env=env, stdout=log, stderr=subprocess.STDOUT,
+                )
+            )
+        for index in range(workers):
+            with open(log_dir / f"worker-{index}.log", "ab") as log:
+                started.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
+                         "--no-dashboard", "--memory-limit", "0", "--name", f"logmine-worker-{index}"],
+                        env=env, stdout=log, stderr=subprocess.STDOUT,
+                    )
+                )
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                with dask.distributed.Client(address, timeout=10) as client:
+                    client.wait_for_workers(workers, timeout=max(1.0, deadline - time.monotonic()))
+                break
+            except (OSError, TimeoutError, asyncio.TimeoutError):
+                if time.monotonic() > deadline or any(p.poll() is not None for p in started):
+                    raise RuntimeError(f"the local Dask cluster did not start; see the logs under {log_dir}") from None
+        yield LocalDaskCluster(address, started[0], started[1:])
+    finally:
+        _stop(started[1:])
+        _stop(started[:1])
