@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 
+from logmine_dagster.defs.retries import retry_on_transient_database_errors
 from logmine_dagster.batching import quota_markdown
 from logmine_dagster.categorise import CATEGORIES
 from logmine_dagster.defs.assets.sanitise import sanitised_samples
@@ -23,6 +24,7 @@ from logmine_dagster.weeks import iso_week_label
     description="Sanitised samples categorised as happy_path, edge_case, adversarial or drift, with reasons; "
     "near-identical cases collapsed into one with a duplicate count.",
 )
+@retry_on_transient_database_errors
 def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
     report = categorise_day(database.get(), context.partition_key)
     clusters = "\n".join(
@@ -64,6 +66,7 @@ def _novel_table(rows) -> str:
     kinds={"sqlalchemy"},
     description="The week's capped, category-balanced batch, queued for human review.",
 )
+@retry_on_transient_database_errors
 def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, policy: MiningPolicy) -> dg.MaterializeResult:
     week = context.partition_key
     db = database.get()

@@ -4,6 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
+from logmine_dagster.defs.retries import retry_on_transient_database_errors
 from logmine_dagster.defs.assets.ingest import raw_logs, sampled_logs
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
 from logmine_dagster.stages.retention import apply_retention
@@ -16,6 +17,7 @@ from logmine_dagster.stages.retention import apply_retention
     description="Deletes raw log partitions and raw_samples rows older than retention_days (default 30) "
     "and records every deletion in retention_log (keys and counts, never content).",
 )
+@retry_on_transient_database_errors
 def raw_log_retention(
     context: dg.AssetExecutionContext, database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy
 ) -> dg.MaterializeResult:

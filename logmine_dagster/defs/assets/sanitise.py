@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from logmine_dagster.defs.retries import retry_on_transient_database_errors
 from logmine_dagster.config import ConfigError, Settings, parse_positive_int
 from logmine_dagster.defs.assets.ingest import sampled_logs
 from logmine_dagster.defs.metadata import counts_markdown, per_key_counts
@@ -61,6 +62,7 @@ def _shard_op(shard: int, shard_count: int) -> dg.OpDefinition:
         tags={"logmine/shard": str(shard)},
         description=f"Sanitises shard {shard + 1} of {shard_count} of the day's samples and stages the result.",
     )
+    @retry_on_transient_database_errors
     def sanitise_shard_op(context: dg.OpExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser) -> None:
         day = context.partition_key
         result = sanitise_shard(database.get(), presidio.sanitiser(), presidio.key(), day, shard, shard_count)
@@ -81,6 +83,7 @@ SHARD_OPS = [_shard_op(shard, SHARD_COUNT) for shard in range(SHARD_COUNT)]
     out=dg.Out(dg.Nothing),
     description="Replaces the day's sanitised rows and quarantine rows with every shard's output, in one transaction.",
 )
+@retry_on_transient_database_errors
 def publish_sanitised(context: dg.OpExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser) -> dg.Output:
     day = context.partition_key
     staging = _staging(context, presidio)
