@@ -125,7 +125,7 @@ def check_sampling_fields(value: Any, day: str) -> None:
         raise RecordError("missing required field(s): " + ", ".join(missing))
     if not isinstance(value["request_id"], str):
         raise RecordError("request_id is not a string")
-    if not isinstance(value["input"], list):
+    if not isinstance(value["input"], list) or not value["input"]:
         raise RecordError("input is not a non-empty list of messages")
     if value["status"] not in STATUSES:
         raise RecordError("status must be 'ok' or 'error'")

@@ -257,58 +257,69 @@ def test_two_runs_of_one_partition_at_once_never_duplicate(fault_stack):
 
 
 @pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="needs LOGMINE_TEST_POSTGRES_URL")
-def test_concurrent_writers_of_one_partition_are_serialised(generated_logs, tmp_path):
-    """Two `sample_day` calls of one day, each with its own engine (like two run processes): the second
-    waits on the partition's advisory lock until the first commits, and the result is one clean copy."""
-    from logmine_dagster.log_reader import read_partition
+def test_concurrent_writers_of_one_partition_are_serialised(generated_logs, tmp_path, monkeypatch):
+    """Two `sample_day` calls of one day, each with its own engine (like two run processes): both read
+    the logs at once, but the second's write waits on the partition's advisory lock until the first
+    commits, and the result is one clean copy."""
     from logmine_dagster.sampling import SamplingPolicy
     from logmine_dagster.stages.sample import sample_day
     from logmine_dagster.storage import Database
+    from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
     from logmine_dagster_tests.conftest import FIRST_DAY, _postgres_database
 
     log_root, _ = generated_logs
     day = FIRST_DAY.isoformat()
     policy = SamplingPolicy(rate=0.05, low_confidence_threshold=0.5)
     url, drop = _postgres_database()
-    first_inside = threading.Event()
     spans: dict[str, list[float]] = {}
     errors: list[BaseException] = []
+    first_writing = threading.Event()
+    real_replace_rows = Database.replace_rows
 
-    def slow_lines(name: str):
-        for index, item in enumerate(read_partition(log_root, day)):
-            if index == 0:
-                spans[name] = [time.monotonic()]
-                first_inside.set()
-            if index % 50 == 0:
-                time.sleep(0.05)  # keep the transaction open long enough for the other writer to arrive
-            yield item
-        spans[name].append(time.monotonic())  # its last line was read; the commit comes after this
+    def timed_replace_rows(self, table, where, rows, **kwargs):
+        if table is not raw_samples:
+            return real_replace_rows(self, table, where, rows, **kwargs)
+        name = threading.current_thread().name
 
-    def writer(name: str):
+        def slow_rows():
+            # Runs inside the locked transaction: the first row comes after the lock was granted.
+            for index, row in enumerate(rows):
+                if index == 0:
+                    spans[name] = [time.monotonic()]
+                    first_writing.set()
+                if index % 10 == 0:
+                    time.sleep(0.05)  # keep the transaction open long enough for the other writer to arrive
+                yield row
+            spans[name].append(time.monotonic())  # its last row is in; the commit comes after this
+
+        return real_replace_rows(self, table, where, slow_rows(), **kwargs)
+
+    monkeypatch.setattr(Database, "replace_rows", timed_replace_rows)
+
+    def writer():
         database = Database(url)
         try:
-            sample_day(database, log_root, day, policy, slow_lines(name))
+            sample_day(database, log_root, day, policy)
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             errors.append(error)
         finally:
             database.dispose()
 
     try:
-        first = threading.Thread(target=writer, args=("first",))
+        first = threading.Thread(target=writer, name="first")
         first.start()
-        assert first_inside.wait(60)
-        second = threading.Thread(target=writer, args=("second",))
+        assert first_writing.wait(120)
+        second = threading.Thread(target=writer, name="second")
         second.start()
-        first.join(120)
-        second.join(120)
+        first.join(180)
+        second.join(180)
         assert not errors, errors
-        # The second writer read its first line only after the first had read its last (and committed).
+        # The second writer inserted its first row only after the first had inserted its last (and committed).
         assert spans["second"][0] >= spans["first"][1], spans
+        monkeypatch.undo()
         reference = Database(f"sqlite:///{tmp_path / 'reference.db'}")
         expected = sample_day(reference, log_root, day, policy)
         database = Database(url)
-        from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
-
         assert database.count(raw_samples, raw_samples.c.day == day) == expected.sampled
         assert database.count(ingest_quarantine, ingest_quarantine.c.day == day) == expected.quarantined
         database.dispose()
