@@ -30,7 +30,7 @@ MASKED = [
     ("They had 6 kids: Isabel, Teresa and Jodi.", "Teresa", "PERSON"),
     ("we need to add Ryan P Costa as guardian", "Costa", "PERSON"),
     ("follow up with patricia desrosiers in a couple of months.", "desrosiers", "PERSON"),
-    ("Halldór: What a day.", "Halldór", "PERSON"),
+    ("Gertrude: What a day.", "Gertrude", "PERSON"),
     # French address with its postcode and city
     ("I live at 42 Rue de Rivoli, 75001 Paris.", "75001", "STREET_ADDRESS"),
     # address grammar: plural street types, Hungarian abbreviations, lower case, units, military mail
@@ -99,9 +99,9 @@ MASKED = [
     ("Brannoc, could you check my bill?", "Brannoc", "PERSON"),
     ("kowalczyk said the router is broken", "kowalczyk", "PERSON"),
     # given names in lower case, alone or with an initial; given names that are English words
-    ("ask sigrun about the invoice", "sigrun", "PERSON"),
+    ("ask wilma about the invoice", "wilma", "PERSON"),
     ("The gender of bertram was debated.", "bertram", "PERSON"),
-    ("the anders k moe recording", "moe", "PERSON"),
+    ("the james k moe recording", "moe", "PERSON"),
     ("directed by Bill J Rose", "Rose", "PERSON"),
     ("Lily has the router.", "Lily", "PERSON"),
     # two unknown words in lower case; the other half of "X and Y"; a title goes with the name
@@ -153,6 +153,29 @@ KEPT = [
     "can u check why my bill went up",
     "Hola, necesito ayuda con mi factura.",
 ]
+
+
+# Given names outside the US Census tables: found only with the optional, GPLv3 `logmine[gpl-names]`
+# extra (gender-guesser's international nam_dict), which logmine never requires.
+INTERNATIONAL_NAMES = [
+    ("Halldór: What a day.", "Halldór", "PERSON"),
+    ("ask sigrun about the invoice", "sigrun", "PERSON"),
+    ("the anders k moe recording", "moe", "PERSON"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "entity_type"), INTERNATIONAL_NAMES)
+def test_the_gpl_names_extra_adds_international_given_names(sanitiser, text, value, entity_type):
+    pytest.importorskip("gender_guesser", reason="the optional logmine[gpl-names] extra is not installed")
+    test_masks(sanitiser, text, value, entity_type)
+
+
+def test_census_given_names_are_the_default_gazetteer():
+    from logmine_dagster.sanitise.recognizers import first_names
+
+    names = first_names()
+    assert {"gertrude", "wilma", "james"} <= names
+    assert "siri" not in names and "jan" not in names  # assistants and months stay out
 
 
 @pytest.mark.parametrize(("text", "value", "entity_type"), MASKED)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from pathlib import Path
 
 import regex
 
@@ -792,14 +793,25 @@ def _could_be_name(token, strength: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    """Lower-cased given names from the `gender-guesser` package's dictionary (about 40,000
-    international names, from Jörg Michael's nam_dict), or an empty set if it is not installed."""
+    """Lower-cased given names: the US Census Bureau's 1990 given-name tables (about 5,500 names,
+    public domain, shipped by the MIT-licensed `names` package), plus, when the optional
+    `logmine[gpl-names]` extra is installed, the ~40,000 international names of `gender-guesser`'s
+    nam_dict. That one is GPLv3, so logmine (Apache-2.0) never requires it; it raises recall on
+    names outside US usage ("Sigrun", "Halldór")."""
+    import names as census_names  # only its data files; the package's code is never called
+
+    folder = Path(census_names.__file__).parent
+    found: set[str] = set()
+    for table in ("dist.female.first", "dist.male.first"):
+        with open(folder / table, encoding="ascii") as rows:
+            found.update(row.split(None, 1)[0].lower() for row in rows if row.strip())
     try:
         from gender_guesser.detector import Detector
-    except ImportError:  # pragma: no cover - optional: the gazetteer is then inactive
-        return frozenset()
-    names = {name.lower() for name in Detector(case_sensitive=False).names if len(name) >= 3}
-    return frozenset(names - _NOT_GIVEN_NAMES)
+    except ImportError:
+        pass
+    else:
+        found.update(name.lower() for name in Detector(case_sensitive=False).names)
+    return frozenset(name for name in found if len(name) >= 3) - _NOT_GIVEN_NAMES
 
 
 # Names of assistants, brands and months that support logs mention far more often than people.
