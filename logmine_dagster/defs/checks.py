@@ -7,6 +7,7 @@ import dagster as dg
 from logmine_dagster.defs.assets.evalset import eval_set
 from logmine_dagster.defs.assets.retention import raw_log_retention
 from logmine_dagster.defs.assets.sanitise import sanitised_samples
+from logmine_dagster.defs.metadata import offending_cases_result
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy, PresidioSanitiser
 from logmine_dagster.stages.evalset import unlabelled_eval_cases
 from logmine_dagster.stages.retention import retention_violations
@@ -78,12 +79,7 @@ def raw_logs_within_retention(database: LogmineDatabase, log_source: LogSource, 
     description="Every eval case has a human reviewer's accept decision and a non-empty expected output.",
 )
 def eval_cases_all_human_labelled(database: LogmineDatabase) -> dg.AssetCheckResult:
-    problems = unlabelled_eval_cases(database.get())
-    return dg.AssetCheckResult(
-        passed=not problems,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"unlabelled_cases": len(problems), "case_ids": dg.MetadataValue.json(problems[:50])},
-    )
+    return offending_cases_result("unlabelled_cases", unlabelled_eval_cases(database.get()))
 
 
 @dg.asset_check(

@@ -18,3 +18,14 @@ def counts_markdown(counter: Counter, label: str) -> dg.MetadataValue:
 def per_key_counts(counter: Counter, prefix: str) -> dict[str, int]:
     """Stable numeric keys (e.g. `sampled_error`), so the UI plots them across materialisations."""
     return {f"{prefix}_{key}": int(value) for key, value in counter.items()}
+
+
+def offending_cases_result(count_key: str, case_ids: list[str], description: str | None = None) -> dg.AssetCheckResult:
+    """A blocking-severity check result over the pseudonymous ids of the cases that fail it (the first
+    50 listed): passes when there are none."""
+    return dg.AssetCheckResult(
+        passed=not case_ids,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={count_key: len(case_ids), "case_ids": dg.MetadataValue.json(case_ids[:50])},
+        description=description if case_ids else None,
+    )

@@ -7,6 +7,7 @@ The asset is referred to by key (not imported) because defs/assets/evalset.py im
 import dagster as dg
 import sqlalchemy as sa
 
+from logmine_dagster.defs.metadata import offending_cases_result
 from logmine_dagster.defs.resources import LogmineDatabase
 from logmine_dagster.stages.review import (
     agreement_by_week,
@@ -58,11 +59,8 @@ def review_metadata(db) -> dict:
 )
 def labelled_cases_no_pii_flagged(database: LogmineDatabase) -> dg.AssetCheckResult:
     leaked = flagged_labelled_case_ids(database.get())
-    return dg.AssetCheckResult(
-        passed=not leaked,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"pii_flagged_labelled_cases": len(leaked), "case_ids": dg.MetadataValue.json(leaked[:50])},
-        description=None if not leaked else f"{len(leaked)} labelled case(s) were flagged for PII by a reviewer",
+    return offending_cases_result(
+        "pii_flagged_labelled_cases", leaked, f"{len(leaked)} labelled case(s) were flagged for PII by a reviewer"
     )
 
 
@@ -73,12 +71,7 @@ def labelled_cases_no_pii_flagged(database: LogmineDatabase) -> dg.AssetCheckRes
     "non-empty expected output.",
 )
 def labelled_cases_complete_decisions(database: LogmineDatabase) -> dg.AssetCheckResult:
-    incomplete = incomplete_labelled_case_ids(database.get())
-    return dg.AssetCheckResult(
-        passed=not incomplete,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"incomplete_cases": len(incomplete), "case_ids": dg.MetadataValue.json(incomplete[:50])},
-    )
+    return offending_cases_result("incomplete_cases", incomplete_labelled_case_ids(database.get()))
 
 
 @dg.asset_check(
