@@ -38,14 +38,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from logmine_dagster.batching import plan_batch  # noqa: E402
-from logmine_dagster.categorise import CATEGORIES, categorise  # noqa: E402
+from logmine_dagster.review.batching import plan_batch  # noqa: E402
+from logmine_dagster.curation.categorise import CATEGORIES, categorise  # noqa: E402
 from logmine_dagster.curation import labelled_set  # noqa: E402
 from logmine_dagster.curation.adversarial import detect  # noqa: E402
 from logmine_dagster.curation.near_duplicates import SHINGLE, NearDuplicateIndex, normalise  # noqa: E402
 from logmine_dagster.curation.novelty import NoveltyIndex  # noqa: E402
 from logmine_dagster.generator import vocab  # noqa: E402
-from logmine_dagster.records import user_text  # noqa: E402
+from logmine_dagster.ingest.records import user_text  # noqa: E402
 
 DEFAULT_ADV_DEV = ROOT.parent / "shared" / "adversarial" / "adv_dev.jsonl"
 
@@ -258,7 +258,7 @@ def _sanitised(request) -> dict:
 def _store_history(db, first_day: dt.date, weeks: int, per_week: int) -> int:
     """`weeks` earlier weeks of samples and their candidates (one per distinct dedup key a day, as
     the curate stage would keep them), without the new product/intent: the past the timed day meets."""
-    from logmine_dagster.categorise import dedup_key
+    from logmine_dagster.curation.categorise import dedup_key
     from logmine_dagster.generator.traffic import day_requests
     from logmine_dagster.storage.schema import candidates as candidates_table
     from logmine_dagster.storage.schema import sanitised_samples
@@ -287,7 +287,7 @@ def week_speed(size: int, history_weeks: int = 4) -> tuple[float, dict]:
     """categorise_day over `size` samples in one day, with `history_weeks` weeks of `size` samples
     before it (the near-duplicate and novelty references), then the batch plan. SQLite, one process."""
     from logmine_dagster.generator.traffic import day_requests
-    from logmine_dagster.stages.curate import categorise_day
+    from logmine_dagster.curation.categorise_day import categorise_day
     from logmine_dagster.storage import Database
     from logmine_dagster.storage.schema import candidates as candidates_table
     from logmine_dagster.storage.schema import sanitised_samples

@@ -47,8 +47,8 @@ elif way == "pandas":
 else:
     if way == "sampler_stdlib_zlib":
         sys.modules["isal"] = None  # import fails: the reader falls back to zlib
-    from logmine_dagster.sampling import SamplingPolicy
-    from logmine_dagster.stages.sample import sample_day
+    from logmine_dagster.ingest.sampling import SamplingPolicy
+    from logmine_dagster.ingest.sample_day import sample_day
     from logmine_dagster.storage import Database
     db = Database(f"sqlite:///{root.parent}/bench-ingest-{way}.db")
 started = time.perf_counter()

@@ -133,7 +133,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from logmine_dagster.generator import generate
-    from logmine_dagster.scale_out import local_dask_cluster
+    from logmine_dagster.lib.dask_executor import local_dask_cluster
 
     with tempfile.TemporaryDirectory(prefix="logmine-bench-") as tmp_name:
         tmp = Path(tmp_name)

@@ -63,7 +63,7 @@ def make_log_records(folder: Path, count: int, seed: int) -> Path:
 
 
 def read_log_records(folder: Path, limit: int | None = None) -> list[dict]:
-    from logmine_dagster.records import parse_record
+    from logmine_dagster.ingest.records import parse_record
 
     records = []
     for path in sorted(folder.rglob("*.jsonl")):

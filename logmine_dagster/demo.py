@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from logmine_dagster.weeks import days_of_week, week_start
+from logmine_dagster.core.weeks import days_of_week, week_start
 
 
 def last_complete_week(today: dt.date) -> str:
@@ -57,7 +57,7 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     _configure_environment(workdir, week)
 
     from logmine_dagster.generator import generate
-    from logmine_dagster.progress import progress_bar
+    from logmine_dagster.cli.progress import progress_bar
 
     log_root = workdir / "logs"
     echo(f"1/4 generating {len(days)} days x {per_day} records of synthetic traffic into {log_root}")
@@ -101,8 +101,8 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     )
     queued = _metadata_value(batch_result, "review_batch", "queued")
 
-    from logmine_dagster.config import Settings
-    from logmine_dagster.stages.review import export_batch
+    from logmine_dagster.core.config import Settings
+    from logmine_dagster.review.batch import export_batch
     from logmine_dagster.storage import Database
 
     batch_file = workdir / "review" / f"batch-{week}.jsonl"
@@ -205,7 +205,7 @@ def _import_synthetic_cases(db, workdir: Path, week: str, allow_terms) -> int:
     import secrets
 
     from logmine_dagster.evalset.synthetic import import_synthetic
-    from logmine_dagster.review_app.auth import UserError, add_user
+    from logmine_dagster.review.accounts import UserError, add_user
 
     try:
         add_user(db, SIMULATED_ADMIN, "admin", secrets.token_urlsafe(24), actor="simulation")
@@ -262,10 +262,10 @@ def simulate_weeks(
 
     import dagster as dg
 
-    from logmine_dagster.commands.evalset import stats_text
-    from logmine_dagster.config import Settings
+    from logmine_dagster.cli.evalset import stats_text
+    from logmine_dagster.core.config import Settings
     from logmine_dagster.definitions import defs as load_defs
-    from logmine_dagster.stages.review import export_batch, import_decisions
+    from logmine_dagster.review.batch import export_batch, import_decisions
     from logmine_dagster.storage import Database
 
     settings = Settings.from_env()

@@ -38,7 +38,7 @@ Limits (documented so reviewers know what the category does and does not promise
 - Political or offensive content requests without an injection element ("write an essay on why X
   is best") are not adversarial here: they are a content-policy question, not an attack on the app.
 - Patterns are maintained here: add a family with its source, weight and test cases
-  (logmine_dagster_tests/test_curation_adversarial.py), then run benchmarks/bench_curation.py.
+  (logmine_dagster_tests/curation/test_curation_adversarial.py), then run benchmarks/bench_curation.py.
 """
 
 from __future__ import annotations

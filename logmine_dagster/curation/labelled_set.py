@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from logmine_dagster.generator import vocab
 from logmine_dagster.generator.runner import drift_starts_at
 from logmine_dagster.generator.traffic import day_requests
-from logmine_dagster.records import user_text
+from logmine_dagster.ingest.records import user_text
 
 LABELS = ("adversarial", "drift", "edge_case", "happy_path")
 DRIFT_KINDS = ("topic", "model", "tool")

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from logmine_dagster.config import Settings
-from logmine_dagster.weeks import week_start
+from logmine_dagster.core.config import Settings
+from logmine_dagster.core.weeks import week_start
 
 _start = Settings.from_env().start_date
 

@@ -12,10 +12,10 @@ from typing import Iterator, Optional
 
 import dagster as dg
 
-from logmine_dagster.config import ConfigError, Settings, check_database_url, load_hash_key, parse_log_root, parse_positive_int, parse_rate
-from logmine_dagster.config import parse_log_format, parse_signal_caps, parse_signal_rates
-from logmine_dagster.formats.mapped import load_mapping
-from logmine_dagster.log_reader import (
+from logmine_dagster.core.config import ConfigError, Settings, check_database_url, load_hash_key, parse_log_root, parse_positive_int, parse_rate
+from logmine_dagster.core.config import parse_log_format, parse_signal_caps, parse_signal_rates
+from logmine_dagster.ingest.formats.mapped import load_mapping
+from logmine_dagster.ingest.log_reader import (
     LineResult,
     display_root,
     has_partition,
@@ -25,7 +25,7 @@ from logmine_dagster.log_reader import (
     partition_fingerprint,
     read_partition,
 )
-from logmine_dagster.sampling import SamplingPolicy, default_caps, load_opt_out
+from logmine_dagster.ingest.sampling import SamplingPolicy, default_caps, load_opt_out
 from logmine_dagster.storage import Database
 
 

@@ -5,7 +5,7 @@ import json
 
 import dagster as dg
 
-from logmine_dagster.config import Settings
+from logmine_dagster.core.config import Settings
 from logmine_dagster.defs.jobs import daily_mining_job
 from logmine_dagster.defs.partitions import daily_partitions
 from logmine_dagster.defs.resources import LogSource

@@ -177,7 +177,7 @@ def public_reviewers(cases: list[dict], *, key: bytes | None, names: bool = Fals
     """Cases with `metadata.reviewer` as a keyed pseudonym (None without a key), or unchanged with `names`."""
     if names:
         return cases
-    from logmine_dagster.pseudonyms import pseudonym
+    from logmine_dagster.sanitise.pseudonyms import pseudonym
 
     out = []
     for case in cases:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from logmine_dagster.categorise import CATEGORIES
+from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import eval_cases, labelled_cases
-from logmine_dagster.weeks import iso_week_label
+from logmine_dagster.core.weeks import iso_week_label
 
 
 @dataclass

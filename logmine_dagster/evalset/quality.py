@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from logmine_dagster.categorise import CATEGORIES
+from logmine_dagster.curation.categorise import CATEGORIES
 
 MIN_INPUT_CHARS = 1
 MAX_INPUT_CHARS = 200_000

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from logmine_dagster.categorise import CATEGORIES
+from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import candidates, eval_cases, sanitised_samples
 

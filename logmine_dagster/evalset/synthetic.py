@@ -34,7 +34,7 @@ from typing import Callable, Iterable
 
 import sqlalchemy as sa
 
-from logmine_dagster.categorise import CATEGORIES
+from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import (
     candidates,
@@ -399,7 +399,7 @@ def import_synthetic(
 
 def synthetic_eval_rows(db: Database, exclude: set[str] = frozenset()) -> list[dict]:
     """synthetic_cases as eval_cases rows (origin 'synthetic'), added in the week they were imported."""
-    from logmine_dagster.weeks import week_start
+    from logmine_dagster.core.weeks import week_start
 
     rows = []
     for row in db.fetch_all(sa.select(synthetic_cases).order_by(synthetic_cases.c.case_id)):

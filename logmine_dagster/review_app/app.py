@@ -20,10 +20,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from logmine_dagster.categorise import CATEGORIES
-from logmine_dagster.review_app import store
-from logmine_dagster.stages import review as review_stage
-from logmine_dagster.review_app.auth import RateLimit, Session, SessionStore, csrf_ok, record_attempt, verify_login, login_blocked
+from logmine_dagster.curation.categorise import CATEGORIES
+from logmine_dagster.review import votes as store
+from logmine_dagster.review import batch as review_stage
+from logmine_dagster.review.accounts import RateLimit, Session, SessionStore, csrf_ok, record_attempt, verify_login, login_blocked
 from logmine_dagster.storage import Database
 
 HERE = Path(__file__).resolve().parent
@@ -454,7 +454,7 @@ def create_app(
 
     @page(role="admin")
     async def label_studio_config(request: Request, session: Session, form) -> Response:
-        from logmine_dagster.review_app.label_studio import label_config
+        from logmine_dagster.review.label_studio import label_config
 
         return Response(label_config(), media_type="application/xml; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="logmine-label-studio-config.xml"'})

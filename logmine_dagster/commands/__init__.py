@@ -1,1 +1,0 @@
-"""Sub-commands of `logmine` that live in their own modules; `logmine_dagster.cli` registers them."""

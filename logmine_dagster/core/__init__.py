@@ -1,0 +1,1 @@
+"""What every stage shares: settings, errors and review weeks. No stage logic, no Dagster."""

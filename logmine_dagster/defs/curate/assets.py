@@ -1,0 +1,45 @@
+"""Categorised candidates per day: categories with reasons, near-duplicates collapsed."""
+
+import dagster as dg
+
+from logmine_dagster.lib.retries import retry_on_transient_database_errors
+from logmine_dagster.curation.categorise import CATEGORIES
+from logmine_dagster.defs.sanitise.assets import sanitised_samples
+from logmine_dagster.lib.metadata import counts_markdown, novel_clusters_markdown
+from logmine_dagster.defs.partitions import daily_partitions
+from logmine_dagster.defs.resources import LogmineDatabase
+from logmine_dagster.curation.categorise_day import categorise_day
+
+
+@dg.asset(
+    deps=[sanitised_samples],
+    partitions_def=daily_partitions,
+    group_name="curate",
+    kinds={"sqlalchemy"},
+    description="Sanitised samples categorised as happy_path, edge_case, adversarial or drift, with reasons; "
+    "near-identical cases collapsed into one with a duplicate count.",
+)
+@retry_on_transient_database_errors
+def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
+    report = categorise_day(database.get(), context.partition_key)
+    clusters = "\n".join(
+        ["| case | category | seen | collapsed into it (first 5) |", "| --- | --- | ---: | --- |"]
+        + [
+            f"| {c} | {cat} | {n} | {', '.join(report.cluster_members.get(c, [])[:5])} |"
+            for c, cat, n in report.largest_clusters
+        ]
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "samples_read": report.read,
+            "candidates": report.kept,
+            "duplicates_dropped": report.duplicates_dropped,
+            **{f"category_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
+            "by_category": counts_markdown(report.by_category, "category"),
+            "by_reason": counts_markdown(report.by_reason, "reason"),
+            "largest_clusters": dg.MetadataValue.md(clusters),
+            "near_duplicate_repeats": counts_markdown(report.repeats, "repeat of"),
+            "novelty_reference_texts": report.novelty_reference,
+            "top_novel_clusters": novel_clusters_markdown(report.top_novel),
+        }
+    )

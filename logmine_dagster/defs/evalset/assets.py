@@ -1,0 +1,105 @@
+"""The eval set built from the accepted, human-labelled cases, its releases and its exports."""
+
+from typing import Optional
+
+import dagster as dg
+
+from logmine_dagster.curation.categorise import CATEGORIES
+from logmine_dagster.defs.review.assets import labelled_cases
+from logmine_dagster.lib.metadata import counts_markdown
+from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy, PresidioSanitiser
+from logmine_dagster.evalset.build import build_eval_set, publish_release, unlabelled_eval_cases
+
+
+class EvalSetConfig(dg.Config):
+    """`release_week`: ISO week (`2026-W10`) or a date in it to label the release with; default: the
+    week of the run. Set it when publishing for a past week (a backfill or a simulation)."""
+
+    release_week: Optional[str] = None
+
+
+class EvalSetExportsConfig(dg.Config):
+    """`reviewer_names`: write reviewers' names into the public exports instead of keyed pseudonyms."""
+
+    reviewer_names: bool = False
+
+
+@dg.asset(
+    deps=[labelled_cases],
+    group_name="evalset",
+    kinds={"sqlalchemy", "file"},
+    description="The eval set: accepted, human-labelled cases (minus cases an admin retired); also written to "
+    "LOGMINE_HOME/eval_set.jsonl. Mined cases and imported synthetic ones (`origin`). Publishes an immutable "
+    "release (`YYYY-Www-<content hash>`) when the content changed and the quality suite passes; earlier releases "
+    "stay readable (`logmine evalset show --version V`).",
+)
+def eval_set(
+    context: dg.AssetExecutionContext, config: EvalSetConfig, database: LogmineDatabase, policy: MiningPolicy
+) -> dg.MaterializeResult:
+    from logmine_dagster.evalset.cases import eval_case_dicts
+    from logmine_dagster.evalset.growth import chart_markdown, growth_report, release_mix, release_mix_markdown
+    from logmine_dagster.evalset.quality import cases_frame, load_releases_frame, run_quality_suite
+    from logmine_dagster.evalset.representativeness import representativeness
+
+    db = database.get()
+    out = database.home() / "eval_set.jsonl"
+    report = build_eval_set(db, out)
+    growth = growth_report(db)
+    sample_rate = policy.sampling().rate
+    # A release is never published from a set the blocking checks would fail.
+    quality = run_quality_suite(cases_frame(eval_case_dicts(db)), releases=load_releases_frame(db))
+    unlabelled = unlabelled_eval_cases(db)
+    if quality.passed and not unlabelled:
+        release = publish_release(db, config.release_week, sample_rate=sample_rate, quality=quality.numbers())
+        release_status = "published" if release.published else release.reason
+    else:
+        release, release_status = None, "withheld: the eval set fails its quality or labelling checks"
+        context.log.warning("eval set release withheld: quality suite or human-labelling check failed")
+    release_metadata = {
+        "release_status": release_status,
+        "version": (release.version if release else None) or "none",
+        "release_published": bool(release and release.published),
+        "release_added": release.added if release and release.published else 0,
+        "release_changed": release.changed if release and release.published else 0,
+        "release_removed": release.removed if release and release.published else 0,
+        "retired_excluded": report.retired,
+    }
+    mix = representativeness(db, sample_rate)
+    return dg.MaterializeResult(
+        metadata={
+            "cases": report.total,
+            **{f"cases_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
+            **release_metadata,
+            **growth.metadata_values(),
+            **mix.metadata_values(),
+            "by_category": counts_markdown(report.by_category, "category"),
+            "growth_by_week": dg.MetadataValue.md(growth.markdown()),
+            "growth_chart": dg.MetadataValue.md(chart_markdown(growth.chart_png())),
+            "mix_by_release": dg.MetadataValue.md(release_mix_markdown(release_mix(db))),
+            "representativeness": dg.MetadataValue.md(mix.markdown()),
+            "path": dg.MetadataValue.path(str(out)),
+        }
+    )
+
+
+@dg.asset(
+    deps=[eval_set],
+    group_name="evalset",
+    kinds={"file"},
+    description="The eval set in every tool's format (promptfoo, OpenAI Evals, inspect-ai, DeepEval, Parquet with "
+    "a dataset card) under LOGMINE_HOME/exports/. Downstream of eval_set, so its blocking quality check gates it.",
+)
+def eval_set_exports(config: EvalSetExportsConfig, database: LogmineDatabase, presidio: PresidioSanitiser) -> dg.MaterializeResult:
+    from logmine_dagster.evalset.cases import eval_case_dicts
+    from logmine_dagster.evalset.exports import export_all
+
+    cases = eval_case_dicts(database.get())
+    # Reviewers as keyed pseudonyms unless names are asked for (README, "Reviewer names in exports").
+    written = export_all(cases, database.home() / "exports", reviewer_key=presidio.key(), reviewer_names=config.reviewer_names)
+    return dg.MaterializeResult(
+        metadata={
+            "cases": len(cases),
+            "reviewers": "names" if config.reviewer_names else "pseudonyms",
+            "files": dg.MetadataValue.json({f: [str(p) for p in ps] for f, ps in written.items()}),
+        }
+    )

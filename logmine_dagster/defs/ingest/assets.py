@@ -1,0 +1,108 @@
+"""Raw logs (an external asset) and the daily sample of them (raw tier: holds PII)."""
+
+import dagster as dg
+
+from logmine_dagster.lib.metadata import counts_markdown, per_key_counts
+from logmine_dagster.defs.partitions import daily_partitions
+from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
+from logmine_dagster.lib.retries import retry_on_transient_database_errors
+from logmine_dagster.ingest.sampling import REASON_ORDER, SIGNALS
+from logmine_dagster.ingest.sample_day import TooManyBadLines, check_bad_fraction, sample_day
+
+raw_logs = dg.AssetSpec(
+    "raw_logs",
+    description="Production LLM call logs, one JSON line per call, under LOGMINE_LOG_ROOT/dt=YYYY-MM-DD/. "
+    "Written by the application, not by logmine; deleted by raw_log_retention.",
+    partitions_def=daily_partitions,
+    group_name="ingest",
+    kinds={"file"},
+    tags={"tier": "raw"},
+)
+
+
+@dg.asset(
+    deps=[raw_logs],
+    partitions_def=daily_partitions,
+    group_name="ingest",
+    kinds={"sqlalchemy"},
+    tags={"tier": "raw"},
+    description="Stratified, reproducible sample of the day's records: a keyed hash of request_id decides "
+    "membership (base rate, plus per-signal rates and daily caps for errors, low confidence, escalations, "
+    "negative feedback and long conversations), under privacy ceilings (share of the day, per user, "
+    "opt-out list). Each record keeps its reasons and its inclusion probability. Raw tier: holds PII, "
+    "under retention.",
+)
+@retry_on_transient_database_errors
+def sampled_logs(
+    context: dg.AssetExecutionContext, database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy
+) -> dg.MaterializeResult:
+    day = context.partition_key
+    if not log_source.has_day(day):
+        # Replacing the partition with nothing would wipe an earlier sample (e.g. an unmounted log root,
+        # or a day already deleted by retention): refuse and change nothing.
+        raise dg.Failure(
+            description=f"no dt={day} folder under the log root {log_source.display_root()}: nothing was changed",
+            allow_retries=False,
+        )
+    sampling = policy.sampling()
+    report = sample_day(
+        database.get(),
+        log_source.root_path(),
+        day,
+        sampling,
+        fmt=log_source.log_format(),
+        mapping=log_source.mapping(),
+        max_line_bytes=log_source.record_limit(),
+    )
+    if report.files == 0:
+        context.log.warning(f"no log files under dt={day}: the partition is empty")
+    if report.quarantined:
+        context.log.warning(f"{report.quarantined} bad line(s) quarantined in ingest_quarantine for {day}")
+    metadata = sample_metadata(report, sampling, policy.bad_fraction_limit())
+    try:
+        # After the rows are committed: a failing day keeps its good records and quarantine rows.
+        check_bad_fraction(report, policy.bad_fraction_limit())
+    except TooManyBadLines as error:
+        raise dg.Failure(description=str(error), metadata=metadata, allow_retries=False) from None
+    return dg.MaterializeResult(metadata=metadata)
+
+
+def sample_metadata(report, sampling, max_bad_fraction) -> dict:
+    """Counts and settings only: never record text."""
+    caps = {signal: sampling.cap_for(signal) for signal in SIGNALS}
+    rates = {signal: sampling.rate_for(signal) for signal in SIGNALS}
+    strata = "\n".join(
+        ["| signal | rate | daily cap | records with it | over the cap | sampled for it |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        + [
+            f"| {signal} | {rates[signal]} | {'none' if caps[signal] is None else caps[signal]} | "
+            f"{int(report.signal_seen.get(signal, 0))} | {int(report.excluded_signal_cap.get(signal, 0))} | "
+            f"{int(report.by_reason.get(signal, 0))} |"
+            for signal in SIGNALS
+        ]
+    )
+    return {
+        "files": report.files,
+        "records_scanned": report.scanned,
+        "records_sampled": report.sampled,
+        "lines_quarantined": report.quarantined,
+        "bad_fraction": round(report.bad_fraction, 6),
+        "max_bad_fraction": max_bad_fraction if max_bad_fraction is not None else "none",
+        "excluded_opt_out": report.excluded_opt_out,
+        "excluded_user_cap": report.excluded_user_cap,
+        "excluded_ceiling": report.excluded_ceiling,
+        "opted_out_entries": len(sampling.opted_out_users) + len(sampling.opted_out_tenants),
+        "max_per_user_per_day": sampling.max_per_user_per_day or 0,
+        "max_sampled_fraction": sampling.max_sampled_fraction if sampling.max_sampled_fraction is not None else "none",
+        "max_sampled_records": report.ceiling if report.ceiling is not None else "none",
+        "sample_rate": sampling.rate,
+        "low_confidence_threshold": sampling.low_confidence_threshold,
+        "long_conversation_messages": sampling.long_conversation_messages,
+        **{f"sampled_{reason}": int(report.by_reason.get(reason, 0)) for reason in REASON_ORDER},
+        **{f"signal_{signal}": int(report.signal_seen.get(signal, 0)) for signal in SIGNALS},
+        **{f"excluded_cap_{signal}": int(report.excluded_signal_cap.get(signal, 0)) for signal in SIGNALS},
+        **per_key_counts(report.quarantine_reasons, "quarantined"),
+        "strata": dg.MetadataValue.md(strata),
+        "sampled_by_reason": counts_markdown(report.by_reason, "reason"),
+        "quarantined_by_reason": counts_markdown(report.quarantine_reasons, "reason"),
+        "quarantined_by_file": counts_markdown(report.bad_by_file, "file"),
+    }

@@ -1,0 +1,85 @@
+"""The weekly batch for human reviewers, and their decisions as labelled cases."""
+
+import json
+
+import dagster as dg
+
+from logmine_dagster.core.weeks import iso_week_label
+from logmine_dagster.curation.categorise import CATEGORIES
+from logmine_dagster.curation.categorise_day import week_summary
+from logmine_dagster.defs.curate.assets import categorised_candidates
+from logmine_dagster.defs.partitions import weekly_partitions
+from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy
+from logmine_dagster.defs.review.metadata import review_metadata
+from logmine_dagster.lib.metadata import counts_markdown, novel_clusters_markdown
+from logmine_dagster.lib.retries import retry_on_transient_database_errors
+from logmine_dagster.review.batch import build_batch, build_labelled_cases
+from logmine_dagster.review.batching import quota_markdown
+
+
+@dg.asset(
+    deps=[categorised_candidates],
+    partitions_def=weekly_partitions,
+    group_name="review",
+    kinds={"sqlalchemy"},
+    description="The week's capped, category-balanced batch, queued for human review.",
+)
+@retry_on_transient_database_errors
+def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, policy: MiningPolicy) -> dg.MaterializeResult:
+    week = context.partition_key
+    db = database.get()
+    report = build_batch(db, week, policy.batch_cap())
+    summary = week_summary(db, week)
+    chosen = "\n".join(
+        ["| # | case | day | category | seen | collapsed ids (first 3) | why |", "| ---: | --- | --- | --- | ---: | --- | --- |"]
+        + [
+            f"| {i + 1} | {c['case_id']} | {c['day']} | {c['category']} | {c.get('duplicate_count', 1)} | "
+            f"{', '.join(json.loads(c.get('duplicate_ids') or '[]')[:3])} | {c.get('why', c['reasons'])} |"
+            for i, c in enumerate(report.chosen)
+        ]
+    )
+    per_day = ["| day | " + " | ".join(CATEGORIES) + " |", "| --- |" + " ---: |" * len(CATEGORIES)]
+    per_day += [f"| {day} | " + " | ".join(str(counts.get(c, 0)) for c in CATEGORIES) + " |" for day, counts in sorted(summary.by_day_category.items())]
+    return dg.MaterializeResult(
+        metadata={
+            "week": iso_week_label(week),
+            "candidates_in_week": report.candidates,
+            "excluded_already_queued_or_decided": report.excluded,
+            "queued": report.selected,
+            "kept_decided": report.kept_decided,
+            **{f"queued_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
+            "batch": dg.MetadataValue.md(chosen),
+            "week_candidates_by_day": dg.MetadataValue.md("\n".join(per_day)) if summary.by_day_category else dg.MetadataValue.md("_no candidates_"),
+            "week_by_reason": counts_markdown(summary.by_reason, "reason"),
+            "week_samples_by_category": counts_markdown(summary.seen_by_category, "category"),
+            "week_cluster_sizes": counts_markdown(summary.cluster_sizes, "cluster size"),
+            "week_top_novel_clusters": novel_clusters_markdown([r[1:] for r in summary.top_novel]),
+            "quotas": dg.MetadataValue.md(quota_markdown(report.plan)) if report.plan else dg.MetadataValue.md("_no candidates_"),
+            "next_step": dg.MetadataValue.md(
+                f"`logmine review export --week {week} --out batch.jsonl`, then "
+                f"`logmine review import batch.jsonl --reviewer NAME`"
+            ),
+        }
+    )
+
+
+@dg.asset(
+    deps=[review_batch],
+    group_name="review",
+    kinds={"sqlalchemy"},
+    description="Reviewers' decisions (accept with an expected output, or discard with a reason), each with "
+    "reviewer and time. Only human decisions: nothing here is inferred.",
+)
+def labelled_cases(database: LogmineDatabase) -> dg.MaterializeResult:
+    rows = build_labelled_cases(database.get())
+    accepted = sum(1 for r in rows if r["decision"] == "accept")
+    reviewers = sorted({r["reviewer"] for r in rows})
+    return dg.MaterializeResult(
+        metadata={
+            "decided": len(rows),
+            "accepted": accepted,
+            "discarded": len(rows) - accepted,
+            "reviewers": len(reviewers),
+            **review_metadata(database.get()),
+        }
+    )

@@ -1,0 +1,50 @@
+"""Blocking checks on the PII-free tier: no residual PII, and every planted canary removed."""
+
+import dagster as dg
+
+from logmine_dagster.defs.resources import PresidioSanitiser, LogmineDatabase
+from logmine_dagster.defs.sanitise.assets import sanitised_samples
+from logmine_dagster.sanitise.sanitise_day import residual_pii_in_day
+
+
+@dg.asset_check(
+    asset=sanitised_samples,
+    blocking=True,
+    description="Re-reads the stored sanitised rows with an independent scanner (strict regexes plus every "
+    "value that scanner finds in the raw record). Any finding fails the check and blocks downstream assets.",
+)
+def sanitised_samples_no_residual_pii(
+    context: dg.AssetCheckExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser
+) -> dg.AssetCheckResult:
+    day = context.run.tags.get("dagster/partition")
+    if day is None:
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR, description="run has no partition")
+    findings = residual_pii_in_day(database.get(), presidio.key(), day)
+    total = int(sum(findings.values()))
+    return dg.AssetCheckResult(
+        passed=total == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"partition": day, "residual_findings": total, **{f"found_{kind}": int(n) for kind, n in findings.items()}},
+        description=None if total == 0 else f"{total} residual PII finding(s) in the sanitised tier for {day}",
+    )
+
+
+@dg.asset_check(
+    asset=sanitised_samples,
+    blocking=True,
+    description="Pushes a fixed set of planted canary records (every PII kind, in messages, tool calls, tool "
+    "results and metadata) through the same sanitiser and requires every planted value to be gone.",
+)
+def sanitiser_canaries_removed(presidio: PresidioSanitiser) -> dg.AssetCheckResult:
+    from logmine_dagster.sanitise.canaries import run_canaries
+
+    report = run_canaries(presidio.sanitiser(), pseudonym_key=presidio.key())
+    return dg.AssetCheckResult(
+        passed=report.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "canaries_total": report.total,
+            "canaries_leaked": report.leaked,
+            "leaked_kinds": dg.MetadataValue.json(dict(report.leaked_kinds)),
+        },
+    )

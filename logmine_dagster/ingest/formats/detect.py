@@ -1,0 +1,41 @@
+"""Recognising a line's format and turning it into canonical-record dicts."""
+
+from __future__ import annotations
+
+from logmine_dagster.ingest.formats.mapped import map_line
+from logmine_dagster.ingest.formats.otlp import records_from_export
+
+FORMATS = ("canonical", "otlp", "mapped")
+
+
+class FormatError(ValueError):
+    """The line is in no known format. The message never quotes the line."""
+
+
+def detect_format(value, mapping: dict | None = None) -> str:
+    if isinstance(value, dict):
+        if "resourceSpans" in value:
+            return "otlp"
+        if "request_id" in value and "input" in value:
+            return "canonical"
+        if mapping is not None:
+            return "mapped"
+    raise FormatError("unknown log format (not canonical, not OTLP JSON, and no field mapping configured)")
+
+
+def records_from_line(value, fmt: str | None = None, mapping: dict | None = None) -> list[dict]:
+    """One decoded JSON line -> the canonical-record dicts it holds (not yet validated)."""
+    fmt = fmt or detect_format(value, mapping)
+    if fmt == "canonical":
+        return [value]
+    if fmt == "otlp":
+        if not isinstance(value, dict):
+            raise FormatError("OTLP line is not a JSON object")
+        return list(records_from_export(value))
+    if fmt == "mapped":
+        if mapping is None:
+            raise FormatError("format 'mapped' needs a field mapping")
+        if not isinstance(value, dict):
+            raise FormatError("line is not a JSON object")
+        return [map_line(value, mapping)]
+    raise FormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -1,0 +1,537 @@
+"""Reading one day partition of raw logs: `LOG_ROOT/dt=YYYY-MM-DD/*.jsonl[.gz|.zst]` or `*.parquet`.
+
+The root is a local folder (a `Path`) or an fsspec URL (a `UPath`): remote files are opened as binary
+file objects and go through the same decoders.
+
+Yields every line as either a parsed record or a bad line with a reason. A bad line never stops the
+day: it is reported (file, line, reason, never its text) so the caller can quarantine it.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+
+import orjson
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Union
+
+from logmine_dagster.ingest.formats import FormatError, records_from_line
+from logmine_dagster.ingest.records import RecordError, parse_record
+
+LOG_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
+SUCCESS_MARKER = "_SUCCESS"
+DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class GoodLine:
+    source_file: str
+    line: int
+    record: dict
+
+
+@dataclass(frozen=True)
+class BadLine:
+    source_file: str
+    line: int | None
+    reason: str
+
+
+LineResult = Union[GoodLine, BadLine]
+
+
+def as_log_root(log_root):
+    """A local folder stays a `Path` (the fast path, unchanged); an fsspec URL or a `UPath` is read
+    through its fsspec filesystem (`file://`, `memory://`, `s3://`, `gs://`...)."""
+    if isinstance(log_root, Path):
+        return log_root
+    from upath import UPath
+
+    if isinstance(log_root, UPath):  # not hasattr(.., "fs"): that would instantiate (connect) the filesystem
+        return log_root
+    from logmine_dagster.core.config import is_url, parse_log_root
+
+    return parse_log_root("log root", str(log_root)) if is_url(str(log_root)) else Path(log_root)
+
+
+def is_remote(log_root) -> bool:
+    return not isinstance(log_root, Path)
+
+
+def display_root(log_root) -> str:
+    """The log root as it may be shown or stored: a URL loses any `user:password@` and query."""
+    from logmine_dagster.core.config import redact_url
+
+    root = as_log_root(log_root)
+    if not is_remote(root):
+        return str(root)
+    # Built from the parts, not str(): str() of some UPaths instantiates (connects) the filesystem.
+    host = root.storage_options.get("host")
+    path = root.path if not host else f"{host}/{root.path.lstrip('/')}"
+    return redact_url(f"{root.protocol}://{path}")
+
+
+def source_url(log_root, source: str) -> str:
+    """Where a bad line's file is, for quarantine rows and messages: local files keep their name
+    relative to the root (as before); remote ones get the full, redacted URL so an operator can find them."""
+    root = as_log_root(log_root)
+    if not is_remote(root):
+        return source
+    return f"{display_root(root).rstrip('/')}/{source}"
+
+
+def _fresh_ls(fs, path: str) -> list[dict]:
+    # fsspec filesystems are cached per process and keep directory listings: a long-lived sensor
+    # would never see a new day without dropping them first.
+    fs.invalidate_cache(path)
+    try:
+        return fs.ls(path, detail=True)
+    except FileNotFoundError:
+        return []
+
+
+def _basename(info: dict) -> str:
+    return info["name"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def partition_dir(log_root, day: str):
+    return as_log_root(log_root) / f"dt={day}"
+
+
+def _remote_day_files(root, day: str) -> list[dict]:
+    folder = partition_dir(root, day)
+    entries = [info for info in _fresh_ls(root.fs, folder.path) if info.get("type") == "file"]
+    return sorted((info for info in entries if _basename(info).endswith(LOG_SUFFIXES)), key=_basename)
+
+
+def partition_files(log_root, day: str) -> list:
+    root = as_log_root(log_root)
+    if is_remote(root):
+        folder = partition_dir(root, day)
+        return [folder / _basename(info) for info in _remote_day_files(root, day)]
+    folder = partition_dir(root, day)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(LOG_SUFFIXES))
+
+
+def _day_of(folder_name: str) -> str | None:
+    import datetime as dt
+
+    if not folder_name.startswith("dt="):
+        return None
+    try:
+        dt.date.fromisoformat(folder_name[3:])
+    except ValueError:
+        return None
+    return folder_name[3:]
+
+
+def list_partition_days(log_root) -> list[str]:
+    """Days that have a `dt=YYYY-MM-DD` folder under the log root (valid dates only)."""
+    root = as_log_root(log_root)
+    if is_remote(root):
+        entries = _fresh_ls(root.fs, root.path)
+        return sorted(day for info in entries if info.get("type") == "directory" and (day := _day_of(_basename(info))))
+    if not root.is_dir():
+        return []
+    days = []
+    for child in root.iterdir():
+        if child.is_dir() and (day := _day_of(child.name)):
+            days.append(day)
+    return sorted(days)
+
+
+def has_partition(log_root, day: str) -> bool:
+    root = as_log_root(log_root)
+    if is_remote(root):
+        folder = partition_dir(root, day)
+        root.fs.invalidate_cache(folder.path)
+        return root.fs.isdir(folder.path)
+    return partition_dir(root, day).is_dir()
+
+
+def _open_binary(path):
+    # Remote files come as fsspec binary file objects and go through the same decoders as local ones.
+    return open(path, "rb") if isinstance(path, Path) else path.open("rb")
+
+
+READ_BLOCK = 1 << 18  # compressed bytes per read
+DECOMPRESSED_BLOCK = 1 << 21  # bounds memory even for a decompression bomb
+
+
+class _Oversized:
+    """Stands for a line longer than the limit, whose bytes were skipped without being kept."""
+
+
+OVERSIZED = _Oversized()
+
+
+def _zlib():
+    # python-isal's isal_zlib is a drop-in zlib, several times faster at inflating; optional. (Its
+    # igzip file reader is not used: on a truncated file it drops the last block it had inflated.)
+    try:
+        from isal import isal_zlib
+
+        return isal_zlib
+    except ImportError:
+        import zlib
+
+        return zlib
+
+
+def _gzip_blocks(handle) -> Iterator[bytes]:
+    """Decompressed blocks of a gzip file (all members). A truncated stream raises EOFError after
+    every complete block was yielded; corrupt data or a wrong CRC raises the decompressor's error."""
+    zlib = _zlib()
+    decompressor = zlib.decompressobj(31)
+    fed = False
+    while chunk := handle.read(READ_BLOCK):
+        while chunk:
+            fed = True
+            out = decompressor.decompress(chunk, DECOMPRESSED_BLOCK)
+            if out:
+                yield out
+            if decompressor.eof:
+                chunk = decompressor.unused_data
+                decompressor, fed = zlib.decompressobj(31), False
+            else:
+                chunk = decompressor.unconsumed_tail
+    if fed and not decompressor.eof:
+        raise EOFError("gzip stream is truncated")
+
+
+def _zstd_blocks(handle) -> Iterator[bytes]:
+    """Decompressed blocks of a .zst file (all frames); a truncated frame raises EOFError
+    (zstandard's own stream reader would silently stop)."""
+    import zstandard
+
+    decompressor, fed = zstandard.ZstdDecompressor().decompressobj(), False
+    while chunk := handle.read(READ_BLOCK):
+        while chunk:
+            fed = True
+            out = decompressor.decompress(chunk)
+            if out:
+                yield out
+            if decompressor.eof:
+                chunk = decompressor.unused_data
+                decompressor, fed = zstandard.ZstdDecompressor().decompressobj(), False
+            else:
+                chunk = b""
+    if fed and not decompressor.eof:
+        raise EOFError("zstd frame is truncated")
+
+
+def _plain_blocks(handle) -> Iterator[bytes]:
+    while chunk := handle.read(READ_BLOCK * 4):
+        yield chunk
+
+
+def line_batches(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[list]:
+    """The lines of a .jsonl[.gz|.zst] file in batches (without their newline), streamed in bounded
+    memory. A line longer than `max_line_bytes` comes as OVERSIZED and its bytes are never held whole.
+    Batches keep the per-line Python overhead low: the caller loops over plain lists."""
+    name = path.name
+    blocks = _gzip_blocks if name.endswith(".gz") else _zstd_blocks if name.endswith(".zst") else _plain_blocks
+    pending = b""
+    skipping = False
+    with _open_binary(path) as handle:
+        for block in blocks(handle):
+            if skipping:
+                cut = block.find(b"\n")
+                if cut < 0:
+                    continue
+                block = block[cut + 1 :]
+                skipping = False
+                yield [OVERSIZED]
+            lines = block.split(b"\n")
+            if pending:
+                # Only the first line is joined: concatenating whole blocks cost a full copy of the day.
+                lines[0] = pending + lines[0]
+            pending = lines.pop()
+            if len(pending) > max_line_bytes:
+                pending, skipping = b"", True
+            if lines:
+                yield lines
+    if skipping:
+        yield [OVERSIZED]
+    elif pending:
+        yield [pending]
+
+
+def _records(value, source: str, number: int, fmt: str | None, mapping: dict | None) -> Iterator[LineResult]:
+    try:
+        candidates = records_from_line(value, fmt, mapping)
+    except FormatError as error:
+        yield BadLine(source, number, str(error))
+        return
+    for candidate in candidates:
+        try:
+            yield GoodLine(source, number, parse_record(candidate))
+        except RecordError as error:
+            yield BadLine(source, number, f"invalid record: {error}")
+
+
+def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
+    """Why a line failed to parse, without quoting it (slow path: only for bad lines)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return BadLine(source, number, "not valid UTF-8")
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return BadLine(source, number, f"malformed JSON ({error.msg} at column {error.colno})")
+    return BadLine(source, number, "malformed JSON")
+
+
+def _bad_line(raw, source: str, number: int, max_line_bytes: int) -> BadLine | None:
+    """Why a line failed to parse, without quoting it; None for a blank line (slow path: bad lines only)."""
+    if raw is OVERSIZED or len(raw) > max_line_bytes:
+        return BadLine(source, number, f"line longer than {max_line_bytes} bytes")
+    if not raw.strip():
+        return None
+    return _diagnose(raw, source, number)
+
+
+def _read_parquet(path: Path, source: str, fmt: str | None, mapping: dict | None) -> Iterator[LineResult]:
+    """Row by row in bounded batches; JSON-encoded `input`/`metadata` columns are decoded."""
+    import pyarrow.parquet as pq
+
+    number = 0
+    try:
+        # Parquet seeks to its footer: a remote one is read through an fsspec file object (ranged reads).
+        with (nullcontext(path) if isinstance(path, Path) else path.open("rb")) as handle:
+            for batch in pq.ParquetFile(handle).iter_batches(batch_size=2048):
+                for row in batch.to_pylist():
+                    number += 1
+                    for key in ("input", "metadata"):
+                        if isinstance(row.get(key), str):
+                            try:
+                                row[key] = json.loads(row[key])
+                            except ValueError:
+                                pass
+                    yield from _records(row, source, number, fmt, mapping)
+    except Exception as error:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
+        yield BadLine(source, number + 1, f"unreadable file after row {number} ({type(error).__name__})")
+
+
+def read_file(
+    path: Path,
+    source: str,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    fmt: str | None = None,
+    mapping: dict | None = None,
+) -> Iterator[LineResult]:
+    """Every line of one file as a validated canonical record or a bad line (the simple, slower way:
+    the sampler uses `scan_file`)."""
+    if path.name.endswith(".parquet"):
+        yield from _read_parquet(path, source, fmt, mapping)
+        return
+    number = 0
+    try:
+        for batch in line_batches(path, max_line_bytes):
+            for raw in batch:
+                number += 1
+                if raw is OVERSIZED or len(raw) > max_line_bytes:
+                    yield BadLine(source, number, f"line longer than {max_line_bytes} bytes")
+                    continue
+                try:
+                    value = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    bad = _bad_line(raw, source, number, max_line_bytes)
+                    if bad is not None:
+                        yield bad
+                    continue
+                yield from _records(value, source, number, fmt, mapping)
+    except Exception as error:  # noqa: BLE001 - EOFError, BadGzipFile, zlib.error, ZstdError, OSError...
+        # A truncated or corrupt compressed file: keep what was read, report where it broke.
+        yield BadLine(source, number + 1, f"unreadable file after line {number} ({type(error).__name__})")
+
+
+def scan_file(
+    path: Path,
+    source: str,
+    on_record: Callable[[dict, bytes | None, str, int], None],
+    on_bad: Callable[[str, int | None, str], None],
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    fmt: str | None = None,
+    mapping: dict | None = None,
+) -> None:
+    """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
+    record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
+    that is not sampled is never re-encoded), else None and `value` the mapped record dict.
+    Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`."""
+    if path.name.endswith(".parquet"):
+        for item in _read_parquet(path, source, fmt, mapping):
+            if isinstance(item, BadLine):
+                on_bad(item.source_file, item.line, item.reason)
+            else:
+                on_record(item.record, None, source, item.line)
+        return
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    canonical_only = fmt in (None, "canonical")
+    number = 0
+    try:
+        for batch in line_batches(path, max_line_bytes):
+            for raw in batch:
+                number += 1
+                if raw is OVERSIZED or len(raw) > max_line_bytes:
+                    on_bad(source, number, f"line longer than {max_line_bytes} bytes")
+                    continue
+                try:
+                    value = loads(raw)
+                except decode_error:
+                    bad = _bad_line(raw, source, number, max_line_bytes)
+                    if bad is not None:
+                        on_bad(source, number, bad.reason)
+                    continue
+                if canonical_only and type(value) is dict and "request_id" in value and "input" in value:
+                    on_record(value, raw, source, number)
+                    continue
+                try:
+                    candidates = records_from_line(value, fmt, mapping)
+                except FormatError as error:
+                    on_bad(source, number, str(error))
+                    continue
+                for candidate in candidates:
+                    on_record(candidate, None, source, number)
+    except Exception as error:  # noqa: BLE001 - EOFError, zlib.error, ZstdError, OSError...
+        on_bad(source, number + 1, f"unreadable file after line {number} ({type(error).__name__})")
+
+
+def scan_partition(
+    log_root: Path,
+    day: str,
+    on_record: Callable[[dict, bytes | None, str, int], None],
+    on_bad: Callable[[str, int | None, str], None],
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    fmt: str | None = None,
+    mapping: dict | None = None,
+) -> list[str]:
+    """`scan_file` over every file of the day; returns the files' names relative to the log root."""
+    root = as_log_root(log_root)
+    sources = []
+    for path in partition_files(root, day):
+        source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
+        sources.append(source)
+        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping)
+    return sources
+
+
+def read_partition(
+    log_root: Path,
+    day: str,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    fmt: str | None = None,
+    mapping: dict | None = None,
+) -> Iterator[LineResult]:
+    """Every record of the day; `fmt` None detects each line's format (canonical or OTLP JSON, or
+    `mapped` when a field mapping is given)."""
+    root = as_log_root(log_root)
+    for path in partition_files(root, day):
+        source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
+        yield from read_file(path, source, max_line_bytes, fmt, mapping)
+
+
+def partition_complete(log_root, day: str) -> bool:
+    """Whether the writer has marked the day complete with a `_SUCCESS` file."""
+    root = as_log_root(log_root)
+    if is_remote(root):
+        folder = partition_dir(root, day)
+        return any(_basename(info) == SUCCESS_MARKER for info in _fresh_ls(root.fs, folder.path))
+    return (partition_dir(root, day) / SUCCESS_MARKER).exists()
+
+
+def _remote_version(info: dict) -> str:
+    """What changes when an object is rewritten, from the listing alone: its ETag/generation where the
+    store has one, else its modification time (local files via fsspec, memory://)."""
+    for key in ("ETag", "etag", "md5Hash", "generation", "LastModified", "mtime", "updated", "created"):
+        if info.get(key) is not None:
+            return f"{key}={info[key]}"
+    return ""
+
+
+def _fingerprint_of(entries) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name, size, version in entries:
+        digest.update(f"{name}:{size}:{version};".encode())
+    return digest.hexdigest()[:16]
+
+
+def partition_fingerprint(log_root, day: str) -> str:
+    """Changes when any file of the day is added, removed, rewritten or resized."""
+    root = as_log_root(log_root)
+    if is_remote(root):
+        return _fingerprint_of((_basename(i), i.get("size"), _remote_version(i)) for i in _remote_day_files(root, day))
+    entries = []
+    for path in partition_files(root, day):
+        stat = path.stat()
+        entries.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return _fingerprint_of(entries)
+
+
+def listing_snapshot(log_root, require_success: bool) -> tuple[list[str], Callable[[str], str]]:
+    """The ready days and a fingerprint function, for the sensor. Remote roots are listed once,
+    recursively (one paginated LIST on object stores, whatever the number of day folders), instead of
+    one request per day; local roots use stat as before."""
+    root = as_log_root(log_root)
+    if not is_remote(root):
+        days = list_partition_days(root)
+        if require_success:
+            days = [day for day in days if partition_complete(root, day)]
+        return days, lambda day: partition_fingerprint(root, day)
+    fs = root.fs
+    base = root.path.rstrip("/")
+    fs.invalidate_cache(base)
+    try:
+        found = fs.find(base, withdirs=True, detail=True)
+    except FileNotFoundError:
+        found = {}
+    files: dict[str, list] = {}
+    marked: set[str] = set()
+    for name, info in found.items():
+        if not name.startswith(base + "/"):
+            continue  # the root itself, or a sibling sharing its prefix on an object store
+        relative = name.rstrip("/")[len(base) + 1 :].split("/")
+        day = _day_of(relative[0]) if relative else None
+        if day is None:
+            continue
+        files.setdefault(day, [])
+        if len(relative) != 2 or info.get("type") != "file":
+            continue  # the day folder itself, or something nested deeper (not read either)
+        if relative[1] == SUCCESS_MARKER:
+            marked.add(day)
+        elif relative[1].endswith(LOG_SUFFIXES):
+            files[day].append((relative[1], info.get("size"), _remote_version(info)))
+    days = sorted(day for day in files if not require_success or day in marked)
+    return days, lambda day: _fingerprint_of(sorted(files.get(day, [])))
+
+
+def delete_partition(log_root, day: str) -> int:
+    """Delete a whole day folder; returns how many files it held. Raises OSError naming the folder."""
+    root = as_log_root(log_root)
+    folder = partition_dir(root, day)
+    if is_remote(root):
+        try:
+            found = root.fs.find(folder.path)
+            root.fs.rm(folder.path, recursive=True)
+            root.fs.invalidate_cache(root.path)
+        except Exception as error:  # noqa: BLE001 - each driver raises its own kinds
+            shown = f"{display_root(root).rstrip('/')}/dt={day}"
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            raise OSError(f"cannot delete expired log partition {shown}: {reason}") from error
+        return len(found)
+    import shutil
+
+    files = sum(1 for p in folder.rglob("*") if p.is_file())
+    try:
+        shutil.rmtree(folder)
+    except OSError as error:
+        # Name the folder (rmtree's own message names only the file).
+        raise OSError(error.errno, f"cannot delete expired log partition {folder}: {error.strerror}") from error
+    return files

@@ -1,0 +1,305 @@
+"""Stage 2: sanitise the day's raw samples into the PII-free tier, refusing any record that still shows PII."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from logmine_dagster.sanitise.pseudonyms import letter_pseudonym, pseudonym
+from logmine_dagster.sanitise import residual
+from logmine_dagster.storage import Database
+from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
+
+TEXT_FIELDS_OF_ROW = ("input_json", "output", "metadata_json", "error_type")
+
+
+@dataclass
+class SanitiseReport:
+    day: str
+    read: int = 0
+    written: int = 0
+    quarantined: int = 0
+    quarantine_reasons: Counter = field(default_factory=Counter)
+    entity_counts: Counter = field(default_factory=Counter)
+
+
+def case_id_for(key: bytes, request_id: str) -> str:
+    return pseudonym(key, "case", request_id)
+
+
+def _pseudonymise_tool_call_ids(messages: list, key: bytes) -> list:
+    """Tool-call ids are opaque, but an app could put anything in them: replace them too, the same
+    way in the call and in its result so the pair stays linked."""
+    out = []
+    for message in messages:
+        if not isinstance(message, dict):
+            out.append(message)
+            continue
+        message = dict(message)
+        if isinstance(message.get("tool_call_id"), str):
+            message["tool_call_id"] = letter_pseudonym(key, "call", message["tool_call_id"])
+        if isinstance(message.get("tool_calls"), list):
+            message["tool_calls"] = [
+                dict(call, id=letter_pseudonym(key, "call", call["id"])) if isinstance(call, dict) and isinstance(call.get("id"), str) else call
+                for call in message["tool_calls"]
+            ]
+        out.append(message)
+    return out
+
+
+def pseudonymise_ids(record: dict, key: bytes) -> dict:
+    return dict(
+        record,
+        request_id=case_id_for(key, record["request_id"]),
+        session_id=pseudonym(key, "session", record.get("session_id")),
+        user_id=pseudonym(key, "user", record.get("user_id")),
+        input=_pseudonymise_tool_call_ids(record.get("input") or [], key),
+    )
+
+
+def row_as_record(row) -> dict:
+    """A stored sanitised row seen as a record, for the residual scanner."""
+    return {
+        "input": json.loads(row["input_json"]),
+        "output": row["output"],
+        "error_type": row["error_type"],
+        "metadata": json.loads(row["metadata_json"]),
+        "model": row["model"],
+    }
+
+
+def _row(day: str, sample_reasons: str, sanitised: dict, entity_counts: dict) -> dict:
+    return {
+        "day": day,
+        "case_id": sanitised["request_id"],
+        "session_ref": sanitised.get("session_id"),
+        "user_ref": sanitised.get("user_id"),
+        "timestamp": sanitised["timestamp"],
+        "model": sanitised.get("model"),
+        "status": sanitised["status"],
+        "error_type": sanitised.get("error_type"),
+        "latency_ms": sanitised.get("latency_ms"),
+        "confidence": sanitised.get("confidence"),
+        "escalated": bool(sanitised.get("escalated")),
+        "feedback": sanitised.get("feedback"),
+        "sample_reasons": sample_reasons,
+        "input_json": json.dumps(sanitised["input"], ensure_ascii=False),
+        "output": sanitised.get("output"),
+        "metadata_json": json.dumps(sanitised.get("metadata") or {}, ensure_ascii=False, sort_keys=True),
+        "entity_counts_json": json.dumps(dict(sorted(entity_counts.items()))),
+    }
+
+
+class RawTierGone(RuntimeError):
+    """The day's raw samples no longer exist (retention) while its sanitised rows do."""
+
+
+class StagingError(RuntimeError):
+    """A shard's staged output is missing or does not belong to this run: nothing was published."""
+
+
+def shard_of(key: bytes, request_id: str, shard_count: int) -> int:
+    """Which shard sanitises a request. Keyed, so shard membership reveals nothing about the id, and
+    stable, so a retried shard step gets exactly the same records."""
+    digest = hmac.new(key, f"shard:{request_id}".encode("utf-8"), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") % shard_count
+
+
+@dataclass
+class ShardResult:
+    """One shard's output: rows that passed the residual-PII gate and quarantine rows (no text)."""
+
+    day: str
+    shard: int
+    shard_count: int
+    rows: list[dict] = field(default_factory=list)
+    quarantine: list[dict] = field(default_factory=list)
+    report: SanitiseReport | None = None
+
+
+def _raw_rows_of_shard(db: Database, key: bytes, day: str, shard: int, shard_count: int) -> list:
+    ids = [
+        r["request_id"]
+        for r in db.fetch_all(sa.select(raw_samples.c.request_id).where(raw_samples.c.day == day))
+        if shard_count == 1 or shard_of(key, r["request_id"], shard_count) == shard
+    ]
+    rows = []
+    columns = (raw_samples.c.request_id, raw_samples.c.sample_reasons, raw_samples.c.record_json, raw_samples.c.inclusion_probability)
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        chunk = ids[start : start + 500]
+        rows.extend(db.fetch_all(sa.select(*columns).where(raw_samples.c.day == day, raw_samples.c.request_id.in_(chunk))))
+    return sorted(rows, key=lambda r: r["request_id"])
+
+
+def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0, shard_count: int = 1) -> ShardResult:
+    """Sanitise the day's raw samples that fall in `shard`; writes nothing (see `publish_day`).
+
+    `sanitiser` is a `logmine_dagster.sanitise.Sanitiser` (anything with `sanitise_record`).
+    """
+    if not 0 <= shard < shard_count:
+        raise ValueError(f"shard {shard} is not in 0..{shard_count - 1}")
+    report = SanitiseReport(day=day)
+    result = ShardResult(day=day, shard=shard, shard_count=shard_count, report=report)
+    now = dt.datetime.now(dt.timezone.utc)
+    for raw in _raw_rows_of_shard(db, key, day, shard, shard_count):
+        report.read += 1
+        case_id = case_id_for(key, raw["request_id"])
+        try:
+            record = json.loads(raw["record_json"])
+            sanitised_record = sanitiser.sanitise_record(record, pseudonym_key=key)
+            sanitised = pseudonymise_ids(sanitised_record.record, key)
+            findings = residual.scan_record(sanitised, residual.known_values(record) | set(sanitised_record.found_values))
+        except Exception as error:  # noqa: BLE001 - one bad record must not lose the day
+            # Only the exception's type: its message could quote the record's text.
+            reason = f"sanitiser error ({type(error).__name__})"
+            findings = None
+        if findings is None or findings:
+            if findings:
+                reason = "residual PII: " + ", ".join(sorted({f"{f.kind}@{f.field}" for f in findings}))
+            report.quarantined += 1
+            report.quarantine_reasons[reason.split(":", 1)[0]] += 1
+            result.quarantine.append({"day": day, "case_id": case_id, "reason": reason[:300], "quarantined_at": now})
+            continue
+        report.entity_counts.update(sanitised_record.entity_counts)
+        row = _row(day, raw["sample_reasons"], sanitised, sanitised_record.entity_counts)
+        row["inclusion_probability"] = raw["inclusion_probability"]
+        result.rows.append(row)
+    report.written = len(result.rows)
+    return result
+
+
+def publish_day(db: Database, day: str, shards: list[ShardResult]) -> SanitiseReport:
+    """Replace the day's sanitised rows and quarantine rows with the shards' output, in one
+    transaction: readers see the old partition or the new one, never a mix, and a rerun leaves one copy."""
+    counts = sorted(s.shard_count for s in shards)
+    if not shards or {s.day for s in shards} != {day} or sorted(s.shard for s in shards) != list(range(counts[0])) or len(set(counts)) != 1:
+        raise StagingError(f"publishing {day} needs exactly one output per shard of that day")
+    report = SanitiseReport(day=day)
+    for shard in shards:
+        report.read += shard.report.read
+        report.quarantined += shard.report.quarantined
+        report.quarantine_reasons.update(shard.report.quarantine_reasons)
+        report.entity_counts.update(shard.report.entity_counts)
+    if report.read == 0 and db.count(sanitised_samples, sanitised_samples.c.day == day):
+        # Re-running would replace the kept, PII-free rows with nothing.
+        raise RawTierGone(f"the raw samples of {day} are gone (retention); its sanitised rows are kept unchanged")
+    rows = sorted((row for shard in shards for row in shard.rows), key=lambda r: r["case_id"])
+    quarantine = sorted((row for shard in shards for row in shard.quarantine), key=lambda r: r["case_id"])
+    with db.transaction() as conn:
+        report.written = db.replace_rows(sanitised_samples, sanitised_samples.c.day == day, rows, conn=conn)
+        db.replace_rows(sanitiser_quarantine, sanitiser_quarantine.c.day == day, quarantine, conn=conn)
+    return report
+
+
+def sanitise_day(db: Database, sanitiser, key: bytes, day: str) -> SanitiseReport:
+    """The whole day in this process: one shard, then publish."""
+    return publish_day(db, day, [sanitise_shard(db, sanitiser, key, day)])
+
+
+class ShardStaging:
+    """Where shard steps leave their output for the publish step: one file per shard under
+    `root/day=DAY/run=RUN_ID/`, so steps on other processes or machines (sharing that folder) hand
+    over without a staging table. The files hold only rows that passed the residual-PII gate and
+    quarantine reasons, never raw text; each is written whole (temp file, then rename), so a killed
+    or retried step leaves either no file or a complete one.
+    """
+
+    def __init__(self, root: Path, day: str, run_id: str):
+        if not run_id or any(c in run_id for c in "/\\.") or "/" in day:
+            raise StagingError("run id and day must be plain names")
+        self.root = Path(root)
+        self.folder = self.root / f"day={day}" / f"run={run_id}"
+        self.day = day
+        self.run_id = run_id
+
+    def _path(self, shard: int, shard_count: int) -> Path:
+        return self.folder / f"shard-{shard:03d}-of-{shard_count:03d}.json"
+
+    def write(self, result: ShardResult) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        payload = {
+            "day": result.day,
+            "run_id": self.run_id,
+            "shard": result.shard,
+            "shard_count": result.shard_count,
+            "rows": result.rows,
+            "quarantine": [dict(q, quarantined_at=q["quarantined_at"].isoformat()) for q in result.quarantine],
+            "report": {
+                "read": result.report.read,
+                "quarantine_reasons": dict(result.report.quarantine_reasons),
+                "entity_counts": dict(result.report.entity_counts),
+            },
+        }
+        path = self._path(result.shard, result.shard_count)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        return path
+
+    def read(self, shard_count: int) -> list[ShardResult]:
+        results = []
+        for shard in range(shard_count):
+            path = self._path(shard, shard_count)
+            try:
+                payload = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise StagingError(f"shard {shard} of {shard_count} left no output for {self.day} in this run") from None
+            except ValueError:
+                raise StagingError(f"shard {shard} of {shard_count}: staged output for {self.day} is unreadable") from None
+            if (payload["day"], payload["run_id"], payload["shard"], payload["shard_count"]) != (self.day, self.run_id, shard, shard_count):
+                raise StagingError(f"shard {shard} of {shard_count}: staged output belongs to another run or day")
+            numbers = payload["report"]
+            report = SanitiseReport(
+                day=self.day,
+                read=numbers["read"],
+                written=len(payload["rows"]),
+                quarantined=len(payload["quarantine"]),
+                quarantine_reasons=Counter(numbers["quarantine_reasons"]),
+                entity_counts=Counter(numbers["entity_counts"]),
+            )
+            quarantine = [dict(q, quarantined_at=dt.datetime.fromisoformat(q["quarantined_at"])) for q in payload["quarantine"]]
+            results.append(ShardResult(self.day, shard, shard_count, payload["rows"], quarantine, report))
+        return results
+
+    def discard(self, stale_after: dt.timedelta = dt.timedelta(days=2)) -> None:
+        """Remove this run's staged output, what failed runs of the day left long ago, and the day's
+        folder once no run uses it."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        cutoff = time.time() - stale_after.total_seconds()
+        for other in self.folder.parent.glob("run=*"):
+            with contextlib.suppress(OSError):
+                if other.stat().st_mtime < cutoff:
+                    shutil.rmtree(other, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.folder.parent.rmdir()
+
+
+def residual_pii_in_day(db: Database, key: bytes, day: str) -> Counter:
+    """Independent re-read of the stored sanitised rows: finding kinds per field, never the text.
+
+    Each row is scanned by the regex battery and, while its raw record still exists, for every value
+    the battery finds in that raw record.
+    """
+    known_by_case: dict[str, set[str]] = {}
+    for raw in db.fetch_all(sa.select(raw_samples.c.request_id, raw_samples.c.record_json).where(raw_samples.c.day == day)):
+        known_by_case[case_id_for(key, raw["request_id"])] = residual.known_values(json.loads(raw["record_json"]))
+    findings: Counter = Counter()
+    for row in db.fetch_all(sa.select(sanitised_samples).where(sanitised_samples.c.day == day)):
+        for finding in residual.scan_record(row_as_record(row), known_by_case.get(row["case_id"], set())):
+            findings[finding.kind] += 1
+    return findings

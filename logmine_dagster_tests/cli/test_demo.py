@@ -1,0 +1,70 @@
+"""`logmine demo` end to end on a small week: every stage up to the review batch, and no label invented."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from logmine_dagster.demo import last_complete_week, run_demo
+
+
+def test_last_complete_week_is_the_monday_of_the_week_before():
+    assert last_complete_week(dt.date(2026, 11, 28)) == "2026-11-16"  # a Saturday
+    assert last_complete_week(dt.date(2026, 11, 23)) == "2026-11-16"  # a Monday
+
+
+def test_demo_runs_every_stage_to_the_review_batch_and_labels_nothing(tmp_path, monkeypatch):
+    # run_demo points LOGMINE_* and DAGSTER_HOME at its work folder: restore them after the test.
+    for name in ("LOGMINE_HOME", "LOGMINE_LOG_ROOT", "DAGSTER_HOME", "LOGMINE_ALLOW_TERMS", "LOGMINE_HASH_KEY"):
+        monkeypatch.setenv(name, "unset-by-test")
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("LOGMINE_DATABASE_URL", raising=False)
+    lines: list[str] = []
+    summary = run_demo(tmp_path / "demo", per_day=80, seed=3, echo=lines.append)
+
+    assert len(summary["days"]) == 7
+    assert all(day[1] == 80 and day[2] > 0 and day[4] > 0 for day in summary["days"])  # scanned, sampled, sanitised
+    batch = [json.loads(line) for line in open(summary["batch_file"], encoding="utf-8")]
+    assert 0 < len(batch) == summary["queued"] <= 30
+    assert all(case["decision"] is None and case["expected_output"] is None for case in batch)
+    assert "No case was labelled: labels come only from reviewers." in lines
+    assert any("logmine review import" in line for line in lines)
+
+
+def test_two_simulated_weeks_publish_a_growing_eval_set(tmp_path, monkeypatch):
+    """The six-week simulation, reduced: real pipeline, decisions through the review import, a release a week."""
+    from logmine_dagster.demo import SYNTHETIC_CASES, simulate_weeks
+
+    for name in ("LOGMINE_HOME", "LOGMINE_LOG_ROOT", "DAGSTER_HOME", "LOGMINE_ALLOW_TERMS", "LOGMINE_HASH_KEY", "LOGMINE_SAMPLE_RATE"):
+        monkeypatch.setenv(name, "unset-by-test")
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("LOGMINE_DATABASE_URL", raising=False)
+    lines: list[str] = []
+    summary = simulate_weeks(tmp_path / "sim", weeks=2, per_day=30, seed=5, synthetic_week=2, echo=lines.append, today=dt.date(2026, 11, 28))
+
+    weeks = summary["weeks"]
+    assert [w[0] for w in weeks] == ["2026-11-09", "2026-11-16"]
+    assert all(w[8] == "published" for w in weeks)  # a release each week
+    first, second = weeks
+    assert first[7].startswith("2026-W46-") and second[7].startswith("2026-W47-")
+    assert 0 < first[6] < second[6]  # the eval set grows
+    assert first[3] > 0 and second[5] == len(SYNTHETIC_CASES)
+    assert second[6] == first[6] + second[3] + second[5]  # last week's set + this week's accepts + synthetic
+
+    from logmine_dagster.core.config import Settings
+    from logmine_dagster.evalset.releases import list_releases
+    from logmine_dagster.storage import Database
+    from logmine_dagster.storage.schema import review_decisions
+
+    db = Database(Settings.from_env().database_url)
+    releases = list_releases(db)
+    assert [r["version"] for r in releases] == [first[7], second[7]] and [r["seq"] for r in releases] == [1, 2]
+    assert releases[0]["case_count"] < releases[1]["case_count"]
+    reviewers = {r["reviewer"] for r in db.fetch_all(review_decisions.select())}
+    assert reviewers == {"reviewer-ana", "reviewer-ben", "reviewer-chloe"}  # each imported their own file
+
+    stats = summary["stats"]
+    assert "| 2026-W46 |" in stats and "| 2026-W47 |" in stats
+    assert f"| {second[7]} | {second[6]} | {second[6] - len(SYNTHETIC_CASES)}/{len(SYNTHETIC_CASES)} |" in stats
+    assert "## Representativeness" in stats and "Production estimated from" in stats
+    assert "\n$ logmine evalset stats\n" in lines

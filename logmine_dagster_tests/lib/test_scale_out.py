@@ -1,0 +1,350 @@
+"""Sanitisation in shards, and the daily job on a real Dask cluster (a scheduler and two worker
+processes started here) against PostgreSQL instance storage."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from logmine_dagster.ingest.sampling import SamplingPolicy
+from logmine_dagster.ingest.sample_day import sample_day
+from logmine_dagster.sanitise.sanitise_day import (
+    ShardStaging,
+    StagingError,
+    publish_day,
+    sanitise_day,
+    sanitise_shard,
+    shard_of,
+)
+from logmine_dagster.storage.schema import candidates, raw_samples, sanitised_samples, sanitiser_quarantine
+from logmine_dagster_tests.conftest import FIRST_DAY, POSTGRES_ADMIN_URL, TEST_HASH_KEY, _postgres_database
+from logmine_dagster_tests.helpers import leaked_values, manifest_values, read_tree_bytes, run_daily
+
+REPO = Path(__file__).resolve().parents[2]
+DAY = FIRST_DAY.isoformat()
+KEY = TEST_HASH_KEY.encode()
+
+
+def _rows(db, table, day, drop=("sampled_at", "quarantined_at", "id")):
+    rows = db.fetch_all(sa.select(table).where(table.c.day == day))
+    return sorted(json.dumps({k: str(v) for k, v in r.items() if k not in drop}, sort_keys=True) for r in rows)
+
+
+def _partition(db, day=DAY):
+    return {t.name: _rows(db, t, day) for t in (raw_samples, sanitised_samples, sanitiser_quarantine, candidates)}
+
+
+@pytest.fixture(scope="module")
+def sanitiser():
+    from logmine_dagster.sanitise.sanitiser import get_sanitiser
+
+    return get_sanitiser()
+
+
+@pytest.fixture
+def sampled_day(db, log_root):
+    sample_day(db, log_root, DAY, SamplingPolicy())
+    # The sampler may not fill inclusion probabilities yet: give every row a distinct one to follow.
+    with db.transaction() as conn:
+        for index, row in enumerate(conn.execute(sa.select(raw_samples.c.request_id).where(raw_samples.c.day == DAY)).all()):
+            conn.execute(
+                raw_samples.update()
+                .where(raw_samples.c.day == DAY, raw_samples.c.request_id == row.request_id)
+                .values(inclusion_probability=round(0.005 + index / 10_000, 6))
+            )
+    return db
+
+
+def test_shards_split_the_day_by_keyed_hash():
+    ids = [f"req-{n}" for n in range(2000)]
+    shards = [shard_of(KEY, request_id, 4) for request_id in ids]
+    assert set(shards) == {0, 1, 2, 3}
+    assert min(shards.count(s) for s in range(4)) > 400  # roughly even
+    assert shards == [shard_of(KEY, request_id, 4) for request_id in ids]  # stable
+    assert shards != [shard_of(b"another-key-0123456789", request_id, 4) for request_id in ids]
+
+
+def test_sharded_sanitisation_publishes_exactly_the_single_process_rows(sampled_day, sanitiser, tmp_path):
+    db = sampled_day
+    single = sanitise_day(db, sanitiser, KEY, DAY)
+    expected = _partition(db)
+    assert single.read > 20 and single.written > 0
+
+    staging = ShardStaging(tmp_path / "staging", DAY, "run-a")
+    results = [sanitise_shard(db, sanitiser, KEY, DAY, shard, 3) for shard in range(3)]
+    assert all(r.report.read > 0 for r in results)
+    assert sum(r.report.read for r in results) == single.read
+    for result in results:
+        staging.write(result)
+    report = publish_day(db, DAY, staging.read(3))
+    staging.discard()
+
+    assert (report.read, report.written, report.quarantined) == (single.read, single.written, single.quarantined)
+    assert _partition(db) == expected
+    assert not (tmp_path / "staging" / f"day={DAY}").exists()
+    # Inclusion probabilities follow each record from the raw tier.
+    probability_by_case = {
+        r["case_id"]: r["inclusion_probability"] for r in db.fetch_all(sa.select(sanitised_samples).where(sanitised_samples.c.day == DAY))
+    }
+    assert probability_by_case and all(p is not None and 0.005 <= p < 1 for p in probability_by_case.values())
+    assert len(set(probability_by_case.values())) == len(probability_by_case)
+
+
+def test_a_missing_or_foreign_shard_publishes_nothing(sampled_day, sanitiser, tmp_path, generated_logs):
+    db = sampled_day
+    sanitise_day(db, sanitiser, KEY, DAY)
+    before = _partition(db)
+
+    staging = ShardStaging(tmp_path / "staging", DAY, "run-b")
+    staging.write(sanitise_shard(db, sanitiser, KEY, DAY, 0, 2))
+    with pytest.raises(StagingError, match="shard 1 of 2 left no output"):
+        staging.read(2)
+    other_run = ShardStaging(tmp_path / "staging", DAY, "run-c")
+    other_run.write(sanitise_shard(db, sanitiser, KEY, DAY, 1, 2))
+    (other_run.folder / "shard-001-of-002.json").rename(staging.folder / "shard-001-of-002.json")
+    with pytest.raises(StagingError, match="another run"):
+        staging.read(2)
+    with pytest.raises(StagingError):
+        publish_day(db, DAY, [sanitise_shard(db, sanitiser, KEY, DAY, 0, 2)])
+    assert _partition(db) == before
+
+    # Staged files hold gate-passed rows only: no planted PII value, and owner-only permissions.
+    files = list((tmp_path / "staging").rglob("*.json"))
+    assert files and all(f.stat().st_mode & 0o077 == 0 for f in files)
+    assert leaked_values(manifest_values(generated_logs[1]), read_tree_bytes(tmp_path / "staging")) == []
+
+
+def test_the_executor_is_chosen_by_environment():
+    import dagster as dg
+
+    from logmine_dagster.core.config import ConfigError
+    from logmine_dagster.lib.executors import executor_from_env
+
+    assert executor_from_env({}) is dg.multiprocess_executor
+    assert executor_from_env({"LOGMINE_EXECUTOR": "in_process"}) is dg.in_process_executor
+    assert executor_from_env({"LOGMINE_EXECUTOR": "dask"}).name == "dask"
+    with pytest.raises(ConfigError, match="LOGMINE_EXECUTOR"):
+        executor_from_env({"LOGMINE_EXECUTOR": "celery"})
+
+
+def test_the_shard_count_comes_from_the_environment():
+    from logmine_dagster.core.config import ConfigError
+    from logmine_dagster.defs.sanitise.assets import shard_count_from_env
+
+    assert shard_count_from_env({"LOGMINE_SANITISE_SHARDS": "3"}) == 3
+    assert 1 <= shard_count_from_env({}) <= 8
+    for bad in ("0", "-2", "many", "1000"):
+        with pytest.raises(ConfigError):
+            shard_count_from_env({"LOGMINE_SANITISE_SHARDS": bad})
+
+
+def _dagster_yaml(home: Path, postgres_url: str) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(
+        "storage:\n"
+        "  postgres:\n"
+        f"    postgres_url: \"{postgres_url}\"\n"
+        "compute_logs:\n"
+        "  module: dagster.core.storage.noop_compute_log_manager\n"
+        "  class: NoOpComputeLogManager\n"
+        "telemetry:\n"
+        "  enabled: false\n"
+    )
+
+
+def _execute_daily_job(env: dict[str, str]) -> None:
+    """The daily job for DAY through the CLI, as a run worker would start it."""
+    run = subprocess.run(
+        [sys.executable, "-m", "dagster", "job", "execute", "-m", "logmine_dagster.definitions", "-a", "defs",
+         "-j", "daily_mining_job", "--tags", json.dumps({"dagster/partition": DAY})],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=900,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+
+
+def _last_run_steps(dagster_home: Path) -> tuple[dict[str, tuple[int, float, float]], dict[str, bool]]:
+    """step key -> (pid, start, end) of the newest run, and its check results."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        record = instance.get_run_records(limit=1)[0]
+        assert record.dagster_run.status == dg.DagsterRunStatus.SUCCESS
+        assert record.dagster_run.tags["dagster/partition"] == DAY
+        steps: dict[str, list] = {}
+        checks = {}
+        for entry in instance.all_logs(record.dagster_run.run_id):
+            if not entry.is_dagster_event:
+                continue
+            kind = entry.dagster_event.event_type_value
+            if kind == "STEP_START":
+                steps[entry.step_key] = [entry.dagster_event.pid, entry.timestamp, None]
+            elif kind == "STEP_SUCCESS":
+                steps[entry.step_key][2] = entry.timestamp
+            elif kind == "ASSET_CHECK_EVALUATION":
+                checks[entry.dagster_event.event_specific_data.check_name] = entry.dagster_event.event_specific_data.passed
+    assert all(end is not None for _, _, end in steps.values())
+    return {key: tuple(value) for key, value in steps.items()}, checks
+
+
+@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="the scale-out test needs LOGMINE_TEST_POSTGRES_URL (set by .ci/run)")
+def test_the_daily_job_on_all_cores_and_on_two_dask_workers_matches_the_in_process_run(
+    tmp_path, log_root, generated_logs, dagster_instance, code_location, monkeypatch
+):
+    from logmine_dagster.lib.dask_executor import local_dask_cluster
+    from logmine_dagster.storage import Database
+
+    logmine_url, drop_logmine = _postgres_database()
+    instance_url, drop_instance = _postgres_database()
+    dagster_home = tmp_path / "dagster_home"
+    try:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+            "LOGMINE_DATABASE_URL": logmine_url,
+            "LOGMINE_LOG_ROOT": str(log_root),
+            "LOGMINE_HOME": str(tmp_path / "home"),
+            "LOGMINE_HASH_KEY": TEST_HASH_KEY,
+            "LOGMINE_SANITISE_SHARDS": "4",
+            "DAGSTER_HOME": str(dagster_home),
+        }
+        for name in ("LOGMINE_DATABASE_URL", "LOGMINE_LOG_ROOT", "LOGMINE_HOME", "LOGMINE_HASH_KEY"):
+            monkeypatch.setenv(name, env[name])
+        _dagster_yaml(dagster_home, instance_url)
+        all_passed = {"sanitised_samples_no_residual_pii": True, "sanitiser_canaries_removed": True}
+
+        # The reference: the same partition with every step in one process.
+        assert run_daily(code_location, dagster_instance, DAY).success
+        db = Database(logmine_url)
+        in_process = _partition(db)
+        assert in_process["sanitised_samples"] and in_process["candidates"]
+
+        # One machine, default executor: shard steps in parallel processes.
+        _execute_daily_job({**env, "LOGMINE_EXECUTOR": "multiprocess"})
+        steps, checks = _last_run_steps(dagster_home)
+        shards = sorted((start, end, pid) for key, (pid, start, end) in steps.items() if ".sanitise_shard_" in key)
+        assert len(shards) == 4 and len({pid for _, _, pid in shards}) == 4
+        assert any(later_start < end for (_, end, _), (later_start, _, _) in zip(shards, shards[1:]))  # overlapping
+        assert checks == all_passed
+        assert _partition(db) == in_process
+
+        # Several machines' worth: a scheduler and two worker processes.
+        with local_dask_cluster(2, env, tmp_path / "dask") as cluster:
+            worker_pids = set(cluster.worker_pids().values())
+            assert len(worker_pids) == 2
+            _execute_daily_job({**env, "LOGMINE_EXECUTOR": "dask", "LOGMINE_DASK_SCHEDULER": cluster.address})
+        steps, checks = _last_run_steps(dagster_home)
+        step_pids = {key: pid for key, (pid, _, _) in steps.items()}
+        shard_steps = {k for k in step_pids if ".sanitise_shard_" in k}
+        assert len(shard_steps) == 4 and "sanitised_samples.publish_sanitised" in step_pids
+        assert {"sampled_logs", "categorised_candidates"} <= set(step_pids)
+        # Every step ran on a worker, none in the process that launched the run; the shards used both.
+        assert set(step_pids.values()) <= worker_pids
+        assert {step_pids[k] for k in shard_steps} == worker_pids
+        assert checks == all_passed
+
+        assert _partition(db) == in_process
+        assert not (tmp_path / "home" / "staging" / f"day={DAY}").exists()
+        # The instance storage (PostgreSQL) holds no planted PII value either.
+        with sa.create_engine(instance_url).connect() as conn:
+            event_text = "\n".join(str(r[0]) for r in conn.exec_driver_sql("SELECT event FROM event_logs"))
+        assert leaked_values(manifest_values(generated_logs[1]), event_text) == []
+        db.dispose()
+    finally:
+        drop_logmine()
+        drop_instance()
+
+
+def test_a_step_whose_upstream_step_did_not_succeed_is_not_run_on_the_worker(code_location):
+    """Dask starts a task when its upstream tasks end, failed or not: a step after a failed blocking
+    check must not run (the sealed arguments are never touched)."""
+    from dagster._core.execution.api import create_execution_plan
+
+    from logmine_dagster.lib.dask_executor import run_step_on_worker
+
+    assert run_step_on_worker([[]], sealed=None) == []
+    # The blocking checks are upstream tasks of categorised_candidates, so their failure skips it.
+    plan = create_execution_plan(code_location.resolve_job_def("daily_mining_job"), tags={"dagster/partition": DAY})
+    categorise = plan.get_step_by_key("categorised_candidates")
+    upstream = {key for step_input in categorise.step_inputs for key in step_input.dependency_keys}
+    assert {"sanitised_samples_sanitised_samples_no_residual_pii", "sanitised_samples_sanitiser_canaries_removed"} <= upstream
+
+
+@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="needs LOGMINE_TEST_POSTGRES_URL: a database role without INSERT makes the publish step fail")
+def test_a_retry_from_failure_publishes_what_the_original_run_staged(tmp_path, log_root, monkeypatch):
+    """The publish step fails for real (its database role may not insert into sanitised_samples); after
+    the grant, Dagster's re-execution from failure runs only the steps that did not succeed, in a new
+    run, and the publish step finds the shards' output by the root run id."""
+    import uuid
+
+    import dagster as dg
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+    from sqlalchemy.engine import make_url
+
+    from logmine_dagster.storage import Database
+
+    logmine_url, drop_logmine = _postgres_database()
+    role = f"logmine_limited_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(logmine_url, isolation_level="AUTOCOMMIT")
+    try:
+        Database(logmine_url).dispose()  # migrated by the owner
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN')
+            conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+            conn.exec_driver_sql(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"')
+            conn.exec_driver_sql(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+            conn.exec_driver_sql(f'REVOKE INSERT ON sanitised_samples FROM "{role}"')
+        limited_url = make_url(logmine_url).set(username=role).render_as_string(hide_password=False)
+        monkeypatch.setenv("LOGMINE_DATABASE_URL", limited_url)
+        monkeypatch.setenv("LOGMINE_LOG_ROOT", str(log_root))
+        monkeypatch.setenv("LOGMINE_HOME", str(tmp_path / "home"))
+        monkeypatch.setenv("LOGMINE_HASH_KEY", TEST_HASH_KEY)
+        monkeypatch.setenv("LOGMINE_EXECUTOR", "in_process")
+        job = ReconstructableRepository.for_module(
+            "logmine_dagster.definitions", "defs", working_directory=str(REPO)
+        ).get_reconstructable_job("daily_mining_job")
+
+        (tmp_path / "dagster_home").mkdir()
+        with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
+            first = dg.execute_job(job, instance=instance, tags={"dagster/partition": DAY})
+            assert not first.success
+            failed = {e.step_key for e in first.all_events if e.event_type_value == "STEP_FAILURE"}
+            assert failed == {"sanitised_samples.publish_sanitised"}
+            staged = tmp_path / "home" / "staging" / f"day={DAY}" / f"run={first.run_id}"
+            assert len(list(staged.glob("shard-*.json"))) >= 1
+            db = Database(logmine_url)
+            assert db.count(sanitised_samples, sanitised_samples.c.day == DAY) == 0
+
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'GRANT INSERT ON sanitised_samples TO "{role}"')
+            retry = dg.execute_job(  # as the daemon's run retries do: same tags, from failure
+                job,
+                instance=instance,
+                tags={"dagster/partition": DAY},
+                reexecution_options=dg.ReexecutionOptions.from_failure(first.run_id, instance),
+            )
+            assert retry.success
+            assert instance.get_run_by_id(retry.run_id).root_run_id == first.run_id
+            ran = {e.step_key for e in retry.all_events if e.event_type_value == "STEP_START"}
+            assert "sanitised_samples.publish_sanitised" in ran
+            assert not {k for k in ran if "sanitise_shard" in k or k == "sampled_logs"}
+        written = db.count(sanitised_samples, sanitised_samples.c.day == DAY)
+        refused = db.count(sanitiser_quarantine, sanitiser_quarantine.c.day == DAY)
+        assert written > 0 and written + refused == db.count(raw_samples, raw_samples.c.day == DAY)
+        assert not staged.exists()
+        db.dispose()
+    finally:
+        from logmine_dagster.defs.resources import _database
+
+        _database.cache_clear()
+        admin.dispose()
+        drop_logmine()
+        cluster_admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with cluster_admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+        cluster_admin.dispose()
