@@ -27,7 +27,7 @@ def main() -> None:
     if args.weeks < 1 or args.per_day < 10:
         parser.error("--weeks must be at least 1 and --per-day at least 10")
 
-    from logmine_dagster.demo import simulate_weeks
+    from logmine_dagster.cli.demo import simulate_weeks
 
     simulate_weeks(args.workdir, weeks=args.weeks, per_day=args.per_day, seed=args.seed, synthetic_week=args.synthetic_week or None)
 

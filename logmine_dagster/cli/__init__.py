@@ -58,7 +58,7 @@ def generate(out, start, days, per_day, seed, gzip_output, manifest, no_manifest
 @click.option("--seed", default=7, show_default=True, type=int)
 def demo(workdir, per_day, seed) -> None:
     """Generate a week of traffic and run every stage up to the review batch in a local Dagster instance."""
-    from logmine_dagster.demo import run_demo
+    from logmine_dagster.cli.demo import run_demo
 
     run_demo(workdir or Settings.from_env().home / "demo", per_day=per_day, seed=seed, echo=click.echo)
 

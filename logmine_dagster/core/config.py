@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from logmine_dagster.core.signals import DEFAULT_SIGNAL_CAP, SIGNALS
+
 DEFAULT_START_DATE = "2025-01-01"
 
 
@@ -128,8 +130,6 @@ def parse_flag(name: str, raw: str | None) -> bool:
 
 def _signal_table(name: str, raw: str, parse_value) -> dict:
     """`signal=value,signal=value`; a bare value applies to every signal."""
-    from logmine_dagster.ingest.sampling import SIGNALS
-
     raw = raw.strip()
     if "=" not in raw:
         return {signal: parse_value(raw) for signal in SIGNALS}
@@ -164,8 +164,6 @@ def parse_cap(name: str, raw: str) -> int | None:
 
 def parse_signal_caps(name: str, raw: str) -> dict[str, int | None]:
     """LOGMINE_SIGNAL_CAPS: a daily cap for every signal (`1000`) or per signal (`error=500,escalated=none`)."""
-    from logmine_dagster.ingest.sampling import DEFAULT_SIGNAL_CAP, SIGNALS
-
     table = _signal_table(name, raw, lambda value: parse_cap(name, value))
     return {signal: table.get(signal, DEFAULT_SIGNAL_CAP) for signal in SIGNALS}
 

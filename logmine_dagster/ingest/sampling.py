@@ -38,10 +38,9 @@ from typing import Iterator, Mapping
 import orjson
 
 from logmine_dagster.ingest.records import OutsidePartition, RecordError, check_sampling_fields, parse_record
+from logmine_dagster.core.signals import DEFAULT_SIGNAL_CAP, SIGNALS
 
-SIGNALS = ("error", "low_confidence", "escalated", "negative_feedback", "long_conversation")
 REASON_ORDER = SIGNALS + ("base_rate",)
-DEFAULT_SIGNAL_CAP = 1000
 DEFAULT_MAX_SAMPLED_FRACTION = 0.2
 DEFAULT_LONG_CONVERSATION_MESSAGES = 16
 _HASH_SPACE = 1 << 64

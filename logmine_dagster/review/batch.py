@@ -28,10 +28,8 @@ from logmine_dagster.storage.schema import (
     sanitised_samples,
 )
 from logmine_dagster.core.weeks import days_of_week
+from logmine_dagster.review.vocabulary import DECISIONS, FLAG_PII
 
-DECISIONS = ("accept", "discard")
-# Written by the review app when a reviewer finds PII in the sanitised tier: the case is quarantined.
-FLAG_PII = "flag_pii"
 
 
 def pii_flagged_case_ids(db: Database) -> set[str]:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.review.agreement import cohen_kappa, krippendorff_alpha_nominal
 from logmine_dagster.review.accounts import User, aware, utcnow
-from logmine_dagster.review.batch import FLAG_PII
+from logmine_dagster.review.vocabulary import FLAG_PII
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import (
     review_assignments,

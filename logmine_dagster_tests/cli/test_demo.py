@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from logmine_dagster.demo import last_complete_week, run_demo
+from logmine_dagster.cli.demo import last_complete_week, run_demo
 
 
 def test_last_complete_week_is_the_monday_of_the_week_before():
@@ -33,7 +33,7 @@ def test_demo_runs_every_stage_to_the_review_batch_and_labels_nothing(tmp_path, 
 
 def test_two_simulated_weeks_publish_a_growing_eval_set(tmp_path, monkeypatch):
     """The six-week simulation, reduced: real pipeline, decisions through the review import, a release a week."""
-    from logmine_dagster.demo import SYNTHETIC_CASES, simulate_weeks
+    from logmine_dagster.cli.demo import SYNTHETIC_CASES, simulate_weeks
 
     for name in ("LOGMINE_HOME", "LOGMINE_LOG_ROOT", "DAGSTER_HOME", "LOGMINE_ALLOW_TERMS", "LOGMINE_HASH_KEY", "LOGMINE_SAMPLE_RATE"):
         monkeypatch.setenv(name, "unset-by-test")

@@ -15,7 +15,7 @@ from logmine_dagster.review.batch import build_labelled_cases, import_decisions 
 from logmine_dagster.storage.schema import labelled_cases, review_pii_flags, review_votes  # noqa: E402
 from logmine_dagster_tests.conftest import TEST_HASH_KEY  # noqa: E402
 from logmine_dagster_tests.helpers import check_results  # noqa: E402
-from logmine_dagster_tests.test_review_app_http import WEEK, seed_cases  # noqa: E402
+from logmine_dagster_tests.review_app.test_review_app_http import WEEK, seed_cases  # noqa: E402
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from logmine_dagster.ingest.formats.mapped import validate_mapping
 from logmine_dagster.ingest.sampling import SIGNALS, SamplingPolicy
 from logmine_dagster.ingest.sample_day import sample_day
 from logmine_dagster.storage.schema import raw_samples
-from logmine_dagster_tests.test_formats import CALLS, DAY, KEYS, MAPPING, _canonical, _export, mapped, openinference, otlp_current, otlp_v136
+from logmine_dagster_tests.ingest.test_formats import CALLS, DAY, KEYS, MAPPING, _canonical, _export, mapped, openinference, otlp_current, otlp_v136
 
 KEEP_ALL = SamplingPolicy(rate=1.0, signal_caps={s: None for s in SIGNALS}, max_sampled_fraction=None)
 

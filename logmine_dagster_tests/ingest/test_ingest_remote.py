@@ -304,7 +304,7 @@ def test_a_remote_delete_that_fails_names_the_url_and_records_nothing(tmp_path, 
     """A read-only bind mount behind a file:// URL: the fsspec delete fails like a refused object delete."""
     import subprocess
 
-    from logmine_dagster_tests.test_ops_faults import _mounted
+    from logmine_dagster_tests.defs.test_ops_faults import _mounted
 
     root = tmp_path / "logs"
     (root / "dt=2026-01-01").mkdir(parents=True)

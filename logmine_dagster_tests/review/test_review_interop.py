@@ -29,7 +29,7 @@ from logmine_dagster.storage.schema import (  # noqa: E402
     review_pii_flags,
     sanitised_samples,
 )
-from logmine_dagster_tests.test_review_app_http import WEEK, seed_cases  # noqa: E402
+from logmine_dagster_tests.review_app.test_review_app_http import WEEK, seed_cases  # noqa: E402
 
 
 def ls_annotation(annotation_id, completed_by, decision, *, expected=None, reason=None, notes=None, tags=None, category=None,

@@ -26,7 +26,7 @@ from logmine_dagster.review_app import create_app  # noqa: E402
 from logmine_dagster.review.accounts import add_user  # noqa: E402
 from logmine_dagster.review.batch import build_labelled_cases  # noqa: E402
 from logmine_dagster.storage.schema import review_pii_flags  # noqa: E402
-from logmine_dagster_tests.test_review_app_http import PASSWORD, SECRET, WEEK, seed_cases  # noqa: E402
+from logmine_dagster_tests.review_app.test_review_app_http import PASSWORD, SECRET, WEEK, seed_cases  # noqa: E402
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
@@ -139,7 +139,7 @@ def test_admin_round_trips_the_batch_through_label_studio_files_in_chromium(db, 
     would hold them, upload the file, and see the decisions in the queue's progress."""
     import json
 
-    from logmine_dagster_tests.test_review_interop import ls_annotation, ls_export
+    from logmine_dagster_tests.review.test_review_interop import ls_annotation, ls_export
 
     ids = seed_cases(db, 3)
     add_user(db, "root", "admin", PASSWORD)

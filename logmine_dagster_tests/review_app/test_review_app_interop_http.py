@@ -18,7 +18,7 @@ from logmine_dagster.core.config import ConfigError  # noqa: E402
 from logmine_dagster.review.accounts import RateLimit, add_user, utcnow  # noqa: E402
 from logmine_dagster.review.batch import build_labelled_cases  # noqa: E402
 from logmine_dagster.storage.schema import review_audit, review_decisions, review_login_attempts, review_sessions  # noqa: E402
-from logmine_dagster_tests.test_review_app_http import (  # noqa: E402
+from logmine_dagster_tests.review_app.test_review_app_http import (  # noqa: E402
     CSRF,
     PASSWORD,
     WEEK,
@@ -28,7 +28,7 @@ from logmine_dagster_tests.test_review_app_http import (  # noqa: E402
     make_client,
     seed_cases,
 )
-from logmine_dagster_tests.test_review_interop import ls_annotation, ls_export  # noqa: E402
+from logmine_dagster_tests.review.test_review_interop import ls_annotation, ls_export  # noqa: E402
 
 
 def upload(client, content: bytes, name: str = "project-7.json", reviewer: str = "ls-team", fmt: str = "", token: str | None = None):
