@@ -3,8 +3,10 @@
 Modules, one job each:
 
 - `engine`: the Presidio analyzer (spaCy without its parser), built lazily once per process, fully offline.
-- `recognizers`: the recognizers added to Presidio's registry (addresses, secrets, ids, names, ...).
+- `recognizers`: the recognizers added to Presidio's registry, one module per family (addresses,
+  secrets, ids, names, ...), registered from the one list `recognizers.RECOGNIZER_FAMILIES`.
 - `lexicon`: is a word English? (the spaCy model's WordNet index, inflections, newer words).
+- `gazetteer`: is a word a known given name? (US Census tables, optionally gender-guesser's).
 - `pii_keys`: which JSON keys name PII (`email`, `customer_phone`, ...), used by both sides.
 - `record_fields`: where a canonical record keeps its free text and its JSON payloads.
 - `spans`: turning overlapping detections into clean, non-overlapping placeholders.

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from logmine_dagster.sanitise import engine
-from logmine_dagster.sanitise.lexicon import MODERN_WORDS, english_word
+from logmine_dagster.sanitise.gazetteer import first_names
+from logmine_dagster.sanitise.lexicon import MODERN_WORDS, english_word, known_english_words
 from logmine_dagster.sanitise.record_fields import RecordFields
 from logmine_dagster.sanitise.spans import (
     VAGUE_TYPES,
@@ -126,8 +127,8 @@ class Sanitiser:
         self._allowed_words = frozenset(word.casefold() for term in (*DEFAULT_ALLOW_TERMS, *allow_terms) for word in term.split())
         nlp = analyzer.nlp_engine.get_nlp(engine.LANGUAGE)
         self._stop_words = nlp.Defaults.stop_words
-        self._known_words = _known_words(nlp)
-        self._given_names = _given_names()
+        self._known_words = known_english_words(nlp)
+        self._given_names = first_names()
         self._batch_size = batch_size
         # The same system prompt opens every record: each distinct text is analysed once.
         self._cache: collections.OrderedDict[str, _TextResult] = collections.OrderedDict()
@@ -546,12 +547,6 @@ def _safely(what: str, work: Callable[[], Any]):
     raise SanitiseError(failure)
 
 
-def _given_names() -> frozenset[str]:
-    from logmine_dagster.sanitise.recognizers import first_names
-
-    return first_names()
-
-
 # Two or more upper-case words in a row ("JOHN SMITH", "PLEASE CALL ME"); single ones are mostly
 # acronyms ("SIM", "IBAN").
 _SHOUTED_RUN = re.compile(r"\b[^\W\d_a-z]{2,}(?:[ \t,.'’-]+[^\W\d_a-z]{2,})+\b")
@@ -571,12 +566,6 @@ def title_cased_runs(text: str) -> str | None:
                 if len(lowered) == 1:
                     chars[offset] = lowered
     return "".join(chars)
-
-
-def _known_words(nlp) -> frozenset[str]:
-    from logmine_dagster.sanitise.recognizers import known_english_words
-
-    return known_english_words(nlp)
 
 
 @functools.lru_cache(maxsize=8)

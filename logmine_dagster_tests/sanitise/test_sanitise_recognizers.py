@@ -171,7 +171,7 @@ def test_the_gpl_names_extra_adds_international_given_names(sanitiser, text, val
 
 
 def test_census_given_names_are_the_default_gazetteer():
-    from logmine_dagster.sanitise.recognizers import first_names
+    from logmine_dagster.sanitise.gazetteer import first_names
 
     names = first_names()
     assert {"gertrude", "wilma", "james"} <= names
@@ -266,8 +266,7 @@ def test_a_postcode_takes_the_address_words_before_it_but_no_sign_off(sanitiser)
 )
 def test_english_word_undoes_regular_endings(word, known):
     from logmine_dagster.sanitise.engine import get_analyzer
-    from logmine_dagster.sanitise.lexicon import english_word
-    from logmine_dagster.sanitise.recognizers import known_english_words
+    from logmine_dagster.sanitise.lexicon import english_word, known_english_words
 
     assert english_word(word, known_english_words(get_analyzer().nlp_engine.get_nlp("en"))) is known
 
