@@ -13,7 +13,10 @@ Modules, one job each:
 - `surrogates`: plain placeholders, or keyed per-conversation surrogates (`<PERSON_3f9a>`), and
   `PLACEHOLDER_PATTERN`, the one regex every placeholder matches.
 - `canaries`: planted records each run pushes through the sanitiser; `run_canaries` counts leaks.
-- `sanitiser`: `get_sanitiser()`, the API the assets call.
+- `sanitiser`: `get_sanitiser()`, the API the assets call: batches texts through Presidio, caches
+  each distinct text's analysis, and resolves detections into spans with the rules of
+  `allow_list`, `name_widening`, `shouted_text` and `known_values` (`word_lists` holds the word
+  lists they share, `text_results` renders placeholders and cuts long texts into pieces).
 - `residual`: the gate that re-checks sanitised records with strict regexes, no Presidio or spaCy.
 
 Importing this package loads nothing heavy: Presidio and spaCy are imported on first use.

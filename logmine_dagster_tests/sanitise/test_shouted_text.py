@@ -46,7 +46,7 @@ def test_keeps(sanitiser, text):
     ],
 )
 def test_title_cased_runs_keep_offsets(text, expected):
-    from logmine_dagster.sanitise.sanitiser import title_cased_runs
+    from logmine_dagster.sanitise.shouted_text import title_cased_runs
 
     copy = title_cased_runs(text)
     assert copy == expected
