@@ -63,7 +63,6 @@ def test_proper_name_run_recognizer(text, names):
     assert [text[r.start : r.end] for r in recognizer.analyze(text, ["PERSON"], artifacts)] == names
 
 
-
 @pytest.mark.parametrize(
     ("text", "names"),
     [
