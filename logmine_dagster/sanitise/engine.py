@@ -77,7 +77,8 @@ def get_analyzer():
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    from logmine_dagster.sanitise.recognizers import add_logmine_recognizers, known_english_words
+    from logmine_dagster.sanitise.lexicon import known_english_words
+    from logmine_dagster.sanitise.recognizers import add_logmine_recognizers
 
     nlp_engine = NlpEngineProvider(nlp_configuration=nlp_configuration()).create_engine()
     # No recognizer reads the dependency parse (the tagger, lemmatizer and NER stay): skipping the

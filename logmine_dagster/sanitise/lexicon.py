@@ -1,6 +1,7 @@
 """Is a word English? The lexicon is the WordNet index that spaCy's English model ships for its
 lemmatizer, plus the everyday words of apps and devices that WordNet (2006) predates; this module
-only adds those and undoes regular endings. No spaCy or Presidio import here."""
+reads that index from a loaded model, adds those and undoes regular endings. No spaCy or
+Presidio import here."""
 
 from __future__ import annotations
 
@@ -33,3 +34,14 @@ def english_word(word: str, known_words: frozenset[str], lemma: str | None = Non
         for ending, stem in _INFLECTIONS
     )
 
+
+def known_english_words(nlp) -> frozenset[str]:
+    """Every word of the English lexicon the spaCy model's lemmatizer ships with (from WordNet),
+    with the irregular forms it lists ("children", "went")."""
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    index = lookups.get_table("lemma_index")
+    exceptions = lookups.get_table("lemma_exc")
+    words = {word.lower() for pos in ("noun", "verb", "adj", "adv") for word in index[pos]}
+    words.update(form.lower() for pos in ("noun", "verb", "adj", "adv") if pos in exceptions for form in exceptions[pos])
+    words.update(MODERN_WORDS)
+    return frozenset(words)

@@ -19,6 +19,8 @@ SPECIFIC_TYPES = (
     "ACCOUNT_ID", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON",
 )
 VAGUE_TYPES = ("URL", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME")
+# Types that name someone or something: the ones a name heuristic may widen or re-read.
+NAME_TYPES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP"})
 
 
 @dataclass(frozen=True)

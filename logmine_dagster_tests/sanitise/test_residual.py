@@ -305,3 +305,18 @@ def test_gate_catches_a_value_the_sanitiser_missed(sanitiser):
     assert Finding("output", "EMAIL_ADDRESS") in scan_record(leaked, known_values(raw))
     leaked["output"] = result.record["output"] + " Say hi to Maria Gonzalez."
     assert scan_record(leaked, known_values(raw)) == [Finding("output", "KNOWN_VALUE")]
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("postgres://admin:S3cretPass@db.example.com", True),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7yq3b9PmQ", True),
+        ("sk_live_abcdefghijklmnop1234", True),
+        ("postgres://<SECRET>@db.example.com", False),
+        ("-----BEGIN PRIVATE KEY-----<SECRET>", False),
+        ("https://example.com/a:b", False),
+    ],
+)
+def test_the_gate_knows_the_new_secret_shapes(text, flagged):
+    assert ("SECRET" in scan_text(text)) is flagged

@@ -1,0 +1,135 @@
+"""Values masked wherever they occur: once a value is found anywhere in a text or record, every
+other mention of it is masked too, with the same surrogate."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from logmine_dagster.sanitise.lexicon import english_word
+from logmine_dagster.sanitise.spans import VAGUE_TYPES, Span
+from logmine_dagster.sanitise.word_lists import NAME_WORD, WordLists
+
+# Quasi-identifiers are masked where detected but not hunted for elsewhere: the small model's
+# false ORG/LOCATION hits ("Refund", "Billing") would otherwise spread through a whole record.
+_NOT_PROPAGATED = frozenset(VAGUE_TYPES)
+_MIN_PROPAGATED_LENGTH = 3
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def spreading(values: Iterable[tuple[str, str]], words: WordLists, from_keys: bool = False) -> KnownValues:
+    """The found values to mask wherever else they occur in the text or record.
+
+    Whole values match in any case. The parts of a multi-word name ("Smith" from "John Smith")
+    match only as written, so that "Rose" does not take "rose" with it. NER hits that are stop
+    words or allowed ("Will") do not spread; values under PII keys always do.
+    """
+    known = KnownValues()
+    for entity_type, raw in values:
+        value = " ".join(raw.split())
+        if entity_type in _NOT_PROPAGATED or len(value) < _MIN_PROPAGATED_LENGTH:
+            continue
+        if not from_keys and (value.lower() in words.stop_words or words.allows(value)):
+            continue
+        if not from_keys and " " not in value and english_word(value, words.known_words) \
+                and value.lower() not in words.given_names:
+            # "Salesperson" that spaCy calls a PERSON: other mentions as written, not "salesperson"
+            known.add_name_part(value, entity_type, value)
+            continue
+        known.add(value, entity_type)
+        if entity_type == "PERSON":
+            for part in _name_parts(value, words):
+                known.add_name_part(part, entity_type, value)
+    return known
+
+def _name_parts(name: str, words: WordLists) -> list[str]:
+    """Parts of a name made of name-like words, without stop words or allowed words: a
+    mislabelled "Order ORD-77120" gives no "Order"."""
+    parts = [_POSSESSIVE.sub("", part.strip(".,")) for part in name.split()]
+    if len(parts) < 2 or not all(NAME_WORD.fullmatch(part) for part in parts if len(part) > 1):
+        return []
+    return [
+        part for part in parts
+        if len(part) >= _MIN_PROPAGATED_LENGTH and part.lower() not in words.stop_words and not words.allows(part)
+    ]
+
+
+@dataclass
+class KnownValues:
+    """Values to mask wherever they occur: whole values in any case, name parts as written.
+
+    Each maps to (entity type, the value whose surrogate it takes): a name part takes its full
+    name's, so "Smith" and "John Smith" read as the same person.
+    """
+
+    whole: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower-cased value -> (type, value)
+    name_parts: dict[str, tuple[str, str]] = field(default_factory=dict)  # part as written -> (type, name)
+
+    def add(self, value: str, entity_type: str) -> None:
+        self.whole.setdefault(_folded(value), (entity_type, value))
+
+    def add_name_part(self, part: str, entity_type: str, name: str) -> None:
+        self.name_parts.setdefault(part, (entity_type, name))
+
+    def holds(self, value: str) -> bool:
+        return _folded(value) in self.whole
+
+    def update(self, other: KnownValues) -> None:
+        for folded, entry in other.whole.items():
+            self.whole.setdefault(folded, entry)
+        for part, entry in other.name_parts.items():
+            self.name_parts.setdefault(part, entry)
+
+    def retyped(self, text: str, span: Span) -> Span:
+        """A vague detection (spaCy's LOCATION for "Quennell") of a value known as something more
+        specific in the record takes that type and surrogate: one person, one surrogate."""
+        if span.entity_type not in _NOT_PROPAGATED:
+            return span
+        value = text[span.start : span.end]
+        entry = self.whole.get(_folded(value)) or self.name_parts.get(value)
+        if entry is None or entry[0] in _NOT_PROPAGATED:
+            return span
+        return dataclasses.replace(span, entity_type=entry[0], value=entry[1])
+
+    def passes(self):
+        """(pattern, (type, value) of a match) for each masking pass, whole values first."""
+        if self.whole:
+            yield _values_pattern(tuple(self.whole), re.IGNORECASE), lambda m: self.whole.get(_folded(m))
+        if self.name_parts:
+            yield _values_pattern(tuple(self.name_parts), 0), lambda m: self.name_parts.get(m)
+
+
+def known_spans(text: str, spans: Iterable[Span], known: KnownValues) -> list[Span]:
+    """Spans for every mention of a known value outside the given spans, longest value first.
+
+    Each gap between spans is searched on its own, as if the spans were already placeholders:
+    a mention that would straddle a span is not a mention.
+    """
+    taken = sorted(spans, key=lambda s: s.start)
+    found: list[Span] = []
+    for pattern, entry_of in known.passes():
+        new = []
+        position = 0
+        for span in [*taken, Span(len(text), len(text), "", 0.0)]:
+            gap = text[position : span.start]
+            for match in pattern.finditer(gap):
+                entity_type, value = entry_of(match.group(0)) or ("PII", match.group(0))
+                new.append(Span(position + match.start(), position + match.end(), entity_type, 1.0, value=value))
+            position = max(position, span.end)
+        found.extend(new)
+        taken = sorted((*taken, *new), key=lambda s: s.start)
+    return found
+
+
+def _folded(value: str) -> str:
+    # lower(), not casefold(): the pattern is built from these keys and must still match "Straße"
+    return " ".join(value.split()).lower()
+
+
+@functools.lru_cache(maxsize=1024)
+def _values_pattern(values: tuple[str, ...], flags: int) -> re.Pattern:
+    alternatives = (r"\s+".join(map(re.escape, v.split())) for v in sorted(values, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", flags)

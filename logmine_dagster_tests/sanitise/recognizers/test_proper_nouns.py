@@ -1,0 +1,88 @@
+"""Names read from words the lexicon does not know: runs of proper nouns, single ones, lower-case pairs."""
+
+from __future__ import annotations
+
+import pytest
+
+from logmine_dagster_tests.sanitise.masking import assert_kept, assert_masked
+
+
+MASKED = [
+    # runs of unknown proper nouns
+    ("Rościsław Dudek of Lexisnexis is the CEO.", "Dudek", "PERSON"),
+    # single names: unknown proper nouns, addressed at the start of a line, lower-case subjects
+    ("Wojtaszek is my landlord.", "Wojtaszek", "PERSON"),
+    ("Brannoc, could you check my bill?", "Brannoc", "PERSON"),
+    ("kowalczyk said the router is broken", "kowalczyk", "PERSON"),
+    # two unknown words in lower case
+    ("i spoke to okonkwo adebayo yesterday", "adebayo", "PERSON"),
+]
+
+KEPT = [
+    # single words that are no names: products with a number, chat shorthand, nouns after an article
+    "We have 2 options. Please return the Pixel 8 to the store.",
+    "Thx, I will try again.",
+    "the sim card is not working",
+    # words of the trade newer than the lexicon, at the start of a sentence or after "my"
+    "Bluetooth won't pair",
+    "Voicemail is full",
+    "Ethernet works fine but Wifi does not",
+    "my bluetooth earbuds disconnect",
+    "Hiya, my internet is down.",
+    # a text mostly in another language gives no lower-case pairs
+    "Hola, necesito ayuda con mi factura.",
+]
+
+
+@pytest.mark.parametrize(("text", "value", "entity_type"), MASKED)
+def test_masks(sanitiser, text, value, entity_type):
+    assert_masked(sanitiser, text, value, entity_type)
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_keeps(sanitiser, text):
+    assert_kept(sanitiser, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Rościsław Dudek of Lexisnexis is the CEO.", ["Rościsław Dudek"]),
+        ("Csanád P Gere lives here.", ["Csanád P Gere"]),
+        ("We deploy Dagster on Kubernetes with Helm.", []),
+        ("Visual Studio Code crashed.", []),
+    ],
+)
+def test_proper_name_run_recognizer(text, names):
+    from logmine_dagster.sanitise.engine import get_analyzer
+    from logmine_dagster.sanitise.recognizers import ProperNameRunRecognizer
+
+    analyzer = get_analyzer()
+    recognizer = next(r for r in analyzer.registry.recognizers if isinstance(r, ProperNameRunRecognizer))
+    artifacts = analyzer.nlp_engine.process_text(text, "en")
+    assert [text[r.start : r.end] for r in recognizer.analyze(text, ["PERSON"], artifacts)] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Later Wojtaszek left.", ["Wojtaszek"]),
+        ("Set the speed on the HomeHub and the OnePlus.", []),
+        ("Ask Siri to restart it.", []),
+        ("Brannoc, could you check my bill?", ["Brannoc"]),
+        ("Irenka is very reliable.", ["Irenka"]),
+        ("Abramovich and Wilson were engineers.", ["Abramovich"]),  # "Wilson" is in the lexicon
+        ("Grafana keeps crashing, says Teodorescu.", ["Grafana", "Teodorescu"]),  # products need the allow-list
+        ("Bluetooth pairing fails", []),  # first in a sentence, no verb after it
+        ("kowalczyk said it broke", []),  # a lone lower-case word is left to the gazetteer
+    ],
+)
+def test_single_proper_noun_recognizer(text, names):
+    from logmine_dagster.sanitise.engine import get_analyzer
+    from logmine_dagster.sanitise.recognizers import SingleProperNounRecognizer
+
+    analyzer = get_analyzer()
+    recognizer = next(r for r in analyzer.registry.recognizers if isinstance(r, SingleProperNounRecognizer))
+    artifacts = analyzer.nlp_engine.process_text(text, "en")
+    artifacts.tokens.ents = []  # the rule is for words spaCy's NER leaves alone; take its hits away
+    assert [text[r.start : r.end] for r in recognizer.analyze(text, ["PERSON"], artifacts)] == names
