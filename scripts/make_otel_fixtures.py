@@ -18,8 +18,10 @@ Beside each `<producer>.jsonl` goes `<producer>.expected.json`: what the app sen
 
 The old OpenLLMetry (<= 0.47, indexed `gen_ai.prompt.N.*` attributes) needs an older `openai` and
 cannot share an environment with the current one: give it its own interpreter with --python-for, e.g.
-    python -m venv /tmp/oll047 && /tmp/oll047/bin/pip install "opentelemetry-instrumentation-openai==0.47.5" \
-        "openai<2" opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
+    python -m venv /tmp/oll047 && /tmp/oll047/bin/pip install --pre "opentelemetry-instrumentation-openai==0.47.5" \
+        "openai<2" "opentelemetry-sdk<1.37" "opentelemetry-exporter-otlp-proto-http<1.37" \
+        "opentelemetry-instrumentation<0.58b0" "opentelemetry-semantic-conventions<0.58b0"
+(0.47 imports opentelemetry._events, which later SDKs removed.)
 """
 
 from __future__ import annotations
@@ -52,10 +54,12 @@ PRODUCERS = {
     ),
     # The default set-up: no content captured. logmine must say which setting to switch on.
     "openai-v2-no-content": (["opentelemetry-instrumentation-openai-v2"], {}),
+    "openinference-hidden": (["openinference-instrumentation-openai"], {"OPENINFERENCE_HIDE_INPUTS": "true", "OPENINFERENCE_HIDE_OUTPUTS": "true"}),
     "openllmetry-0.62": (["opentelemetry-instrumentation-openai"], {"TRACELOOP_TRACE_CONTENT": "true"}),
+    "openllmetry-0.62-no-content": (["opentelemetry-instrumentation-openai"], {"TRACELOOP_TRACE_CONTENT": "false"}),
     "openllmetry-0.47": (["opentelemetry-instrumentation-openai"], {"TRACELOOP_TRACE_CONTENT": "true"}),
 }
-SEMCONV_PRODUCERS = ("openai-v2-span-only", "openai-v2-no-content", "openllmetry-0.62", "openllmetry-0.47")
+NO_CONTENT = ("openai-v2-no-content", "openinference-hidden", "openllmetry-0.62-no-content")
 
 TOOLS = [
     {
@@ -212,7 +216,7 @@ def _first_start(lines: list) -> int:
 
 
 def _instrument(name: str, provider) -> None:
-    if name == "openinference":
+    if name.startswith("openinference"):
         from openinference.instrumentation.openai import OpenAIInstrumentor
     elif name.startswith("openai-v2"):
         from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
@@ -223,7 +227,7 @@ def _instrument(name: str, provider) -> None:
 
 def _agent_span_attributes(name: str, kind: str, label: str) -> dict:
     """Agent and tool spans as the app's own code would write them, in its library's convention."""
-    if name == "openinference":
+    if name.startswith("openinference"):
         return {"openinference.span.kind": kind.upper(), ("agent.name" if kind == "agent" else "tool.name"): label}
     operation = {"agent": "invoke_agent", "tool": "execute_tool"}[kind]
     return {"gen_ai.operation.name": operation, ("gen_ai.agent.name" if kind == "agent" else "gen_ai.tool.name"): label}
@@ -315,7 +319,7 @@ def run_producer(name: str, out: Path) -> None:
         "day": FIXTURE_DAY,
         "packages": packages,
         "environment": PRODUCERS[name][1],
-        "content_captured": name != "openai-v2-no-content",
+        "content_captured": name not in NO_CONTENT,
         "llm_calls": len(calls),
         "skipped_spans": {"agent": 1, "tool": 1, "embedding": 1},
         "calls": calls,

@@ -57,7 +57,7 @@ def _outcome(tmp_path: Path, producer: str) -> tuple[list, list, Counter]:
 
 
 def test_fixtures_record_a_day_of_every_kind_of_call():
-    for producer in WITH_CONTENT + ["openai-v2-no-content"]:
+    for producer in WITH_CONTENT + ["openai-v2-no-content", "openinference-hidden", "openllmetry-0.62-no-content"]:
         calls = _expected(producer)["calls"]
         assert [c["name"] for c in calls] == [
             "plain", "multi_turn", "multi_part", "tool_call", "tool_result", "streaming", "error", "developer_prompt"
@@ -82,12 +82,24 @@ def test_each_llm_call_becomes_one_record_with_the_messages_the_app_sent(tmp_pat
     assert skipped == Counter(expected["skipped_spans"])
 
 
-def test_a_library_that_captured_no_content_is_told_which_setting_to_switch_on(tmp_path):
-    expected = _expected("openai-v2-no-content")
-    good, bad, skipped = _outcome(tmp_path, "openai-v2-no-content")
+NO_CONTENT = {
+    "openai-v2-no-content": "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only",
+    "openinference-hidden": "OPENINFERENCE_HIDE_INPUTS=false",
+    "openllmetry-0.62-no-content": "TRACELOOP_TRACE_CONTENT=true",
+}
+
+
+@pytest.mark.parametrize("producer", sorted(NO_CONTENT))
+def test_a_library_that_captured_no_content_is_told_which_setting_to_switch_on(tmp_path, producer):
+    expected = _expected(producer)
+    good, bad, skipped = _outcome(tmp_path, producer)
     assert good == []
     assert len(bad) == expected["llm_calls"]
-    assert all("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only" in b.reason for b in bad)
+    for line in bad:
+        assert line.reason.startswith("LLM span without captured messages (set ")
+        assert NO_CONTENT[producer] in line.reason
+        # Only this library's setting: the operator is not sent looking at the other two.
+        assert sum(setting in line.reason for setting in NO_CONTENT.values()) == 1
     assert skipped == Counter(expected["skipped_spans"])
 
 

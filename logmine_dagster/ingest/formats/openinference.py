@@ -8,6 +8,7 @@ import re
 
 from logmine_dagster.ingest.formats.chat_messages import chat_message, content_from_parts, tool_call
 
+REDACTED = "__REDACTED__"  # what OpenInference writes for content its OPENINFERENCE_HIDE_* settings hide
 _INDEXED = re.compile(r"^llm\.(input|output)_messages\.(\d+)\.message\.(.+)$")
 _TOOL_CALL = re.compile(r"^tool_calls\.(\d+)\.tool_call\.(.+)$")
 _CONTENT = re.compile(r"^contents\.(\d+)\.message_content\.(.+)$")
@@ -30,6 +31,12 @@ def _message(fields: dict) -> dict:
     return chat_message(fields.get("role"), content, calls, fields.get("tool_call_id"))
 
 
+def _texts(fields: dict):
+    yield fields.get("content")
+    for part in (fields.get("_contents") or {}).values():
+        yield part.get("text")
+
+
 def openinference_messages(attrs: dict, events: list) -> tuple[list[dict], dict | None]:
     """The input messages and the reply message."""
     grouped: dict[tuple[str, int], dict] = {}
@@ -45,12 +52,14 @@ def openinference_messages(attrs: dict, events: list) -> tuple[list[dict], dict 
             fields.setdefault("_contents", {}).setdefault(int(part.group(1)), {})[part.group(2)] = value
         else:
             fields[leaf] = value
+    if any(value == REDACTED for (direction, _), fields in grouped.items() if direction == "input" for value in _texts(fields)):
+        return [], None  # hidden, not lost: the caller's reason names the settings
     inputs = [_message(fields) for (direction, _), fields in sorted(grouped.items()) if direction == "input"]
     outputs = [_message(fields) for (direction, _), fields in sorted(grouped.items()) if direction == "output"]
-    if not inputs and isinstance(attrs.get("input.value"), str) and attrs.get("input.mime_type") != "application/json":
+    if not inputs and isinstance(attrs.get("input.value"), str) and attrs.get("input.mime_type") != "application/json" and attrs["input.value"] != REDACTED:
         inputs = [chat_message("user", attrs["input.value"])]
     reply = outputs[0] if outputs else None
-    if reply is None and isinstance(attrs.get("output.value"), str) and attrs.get("output.mime_type") != "application/json":
+    if reply is None and isinstance(attrs.get("output.value"), str) and attrs.get("output.mime_type") != "application/json" and attrs["output.value"] != REDACTED:
         reply = chat_message("assistant", attrs["output.value"])
     return inputs, reply
 

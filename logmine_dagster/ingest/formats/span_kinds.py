@@ -39,10 +39,11 @@ OPENINFERENCE_KINDS = {
 # llm.request.type (OpenLLMetry before it wrote gen_ai.operation.name).
 REQUEST_TYPES = {"chat": INFERENCE, "completion": INFERENCE, "embedding": "embedding", "rerank": "retrieval"}
 
+# What to set so that each library records message content (kept short: a reason holds all three).
 CAPTURE_SETTINGS = {
-    "openinference": "unset OPENINFERENCE_HIDE_INPUTS and OPENINFERENCE_HIDE_INPUT_MESSAGES",
-    "openllmetry": "set TRACELOOP_TRACE_CONTENT=true",
-    "semconv": "set OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only with "
+    "openinference": "OPENINFERENCE_HIDE_INPUTS=false and OPENINFERENCE_HIDE_INPUT_MESSAGES=false",
+    "openllmetry": "TRACELOOP_TRACE_CONTENT=true",
+    "semconv": "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only with "
     "OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental",
 }
 
@@ -79,7 +80,7 @@ def no_content_reason(scope_name: str, attrs: dict) -> str:
     """Why an LLM span gave no messages, with the setting that makes its library capture them."""
     found = producer(scope_name, attrs)
     settings = [CAPTURE_SETTINGS[found]] if found else list(CAPTURE_SETTINGS.values())
-    return "LLM span without captured messages (" + "; or ".join(settings) + ")"
+    return "LLM span without captured messages (set " + "; or ".join(settings) + ")"
 
 
 def dropped_content_reason(index: int) -> str:
