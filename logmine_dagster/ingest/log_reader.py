@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Union
 
-from logmine_dagster.ingest.formats import FormatError, records_from_line
+from logmine_dagster.ingest.formats import FormatError, SkippedSpan, UnusableSpan, records_from_line
 from logmine_dagster.ingest.records import RecordError, parse_record
 
 LOG_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
@@ -39,7 +39,16 @@ class BadLine:
     reason: str
 
 
-LineResult = Union[GoodLine, BadLine]
+@dataclass(frozen=True)
+class Skipped:
+    """A GenAI span that is not an LLM call (tool, embedding, agent...): counted, not a record."""
+
+    source_file: str
+    line: int
+    kind: str
+
+
+LineResult = Union[GoodLine, BadLine, Skipped]
 
 
 def as_log_root(log_root):
@@ -268,6 +277,13 @@ def _records(value, source: str, number: int, fmt: str | None, mapping: dict | N
         yield BadLine(source, number, str(error))
         return
     for candidate in candidates:
+        # OTLP spans that are not records (issue 14): counted, or quarantined with the format's reason.
+        if isinstance(candidate, SkippedSpan):
+            yield Skipped(source, number, candidate.kind)
+            continue
+        if isinstance(candidate, UnusableSpan):
+            yield BadLine(source, number, candidate.reason)
+            continue
         try:
             yield GoodLine(source, number, parse_record(candidate))
         except RecordError as error:
@@ -359,15 +375,20 @@ def scan_file(
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     fmt: str | None = None,
     mapping: dict | None = None,
+    on_skip: Callable[[str], None] | None = None,
 ) -> None:
     """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
     record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
     that is not sampled is never re-encoded), else None and `value` the mapped record dict.
-    Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`."""
+    Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`, the kinds
+    of skipped OTLP spans to `on_skip`."""
     if path.name.endswith(".parquet"):
         for item in _read_parquet(path, source, fmt, mapping):
             if isinstance(item, BadLine):
                 on_bad(item.source_file, item.line, item.reason)
+            elif isinstance(item, Skipped):
+                if on_skip is not None:
+                    on_skip(item.kind)
             else:
                 on_record(item.record, None, source, item.line)
         return
@@ -397,7 +418,13 @@ def scan_file(
                     on_bad(source, number, str(error))
                     continue
                 for candidate in candidates:
-                    on_record(candidate, None, source, number)
+                    if isinstance(candidate, UnusableSpan):
+                        on_bad(source, number, candidate.reason)
+                    elif isinstance(candidate, SkippedSpan):
+                        if on_skip is not None:
+                            on_skip(candidate.kind)
+                    else:
+                        on_record(candidate, None, source, number)
     except Exception as error:  # noqa: BLE001 - EOFError, zlib.error, ZstdError, OSError...
         on_bad(source, number + 1, f"unreadable file after line {number} ({type(error).__name__})")
 
@@ -410,6 +437,7 @@ def scan_partition(
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     fmt: str | None = None,
     mapping: dict | None = None,
+    on_skip: Callable[[str], None] | None = None,
 ) -> list[str]:
     """`scan_file` over every file of the day; returns the files' names relative to the log root."""
     root = as_log_root(log_root)
@@ -417,7 +445,7 @@ def scan_partition(
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)
-        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping)
+        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip)
     return sources
 
 

@@ -18,6 +18,7 @@ from logmine_dagster.ingest.log_reader import (
     DEFAULT_MAX_LINE_BYTES,
     BadLine,
     LineResult,
+    Skipped,
     as_log_root,
     is_remote,
     partition_files,
@@ -46,6 +47,8 @@ class SampleReport:
     quarantine_reasons: Counter = field(default_factory=Counter)
     bad_by_file: Counter = field(default_factory=Counter)
     scanned_by_file: Counter = field(default_factory=Counter)
+    # OTLP spans that are not LLM calls (tool, embedding, agent...), by kind: neither records nor bad lines.
+    skipped_spans: Counter = field(default_factory=Counter)
 
     @property
     def bad_fraction(self) -> float:
@@ -81,6 +84,13 @@ def _reason_kind(reason: str) -> str:
     return reason.split(" (", 1)[0].split(":", 1)[0]
 
 
+def _count_into(counter: Counter):
+    def count(kind: str) -> None:
+        counter[kind] += 1
+
+    return count
+
+
 def sample_day(
     db: Database,
     log_root,
@@ -102,11 +112,13 @@ def sample_day(
     sampler = DaySampler(day, policy)
     try:
         if lines is None:
-            scan_partition(log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping)
+            scan_partition(log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping, _count_into(report.skipped_spans))
         else:
             for item in lines:
                 if isinstance(item, BadLine):
                     sampler.bad(item.source_file, item.line, item.reason)
+                elif isinstance(item, Skipped):
+                    report.skipped_spans[item.kind] += 1
                 else:
                     sampler.offer(item.record, None, item.source_file, item.line)
         sampler.select()

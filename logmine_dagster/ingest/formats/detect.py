@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from logmine_dagster.ingest.formats.mapped import map_line
 from logmine_dagster.ingest.formats.otlp import records_from_export
+from logmine_dagster.ingest.formats.results import SkippedSpan, UnusableSpan
 
 FORMATS = ("canonical", "otlp", "mapped")
 
@@ -23,8 +24,9 @@ def detect_format(value, mapping: dict | None = None) -> str:
     raise FormatError("unknown log format (not canonical, not OTLP JSON, and no field mapping configured)")
 
 
-def records_from_line(value, fmt: str | None = None, mapping: dict | None = None) -> list[dict]:
-    """One decoded JSON line -> the canonical-record dicts it holds (not yet validated)."""
+def records_from_line(value, fmt: str | None = None, mapping: dict | None = None) -> list[dict | SkippedSpan | UnusableSpan]:
+    """One decoded JSON line -> the canonical-record dicts it holds (not yet validated); an OTLP line
+    also gives SkippedSpan / UnusableSpan items for its spans that are not records."""
     fmt = fmt or detect_format(value, mapping)
     if fmt == "canonical":
         return [value]

@@ -1,0 +1,24 @@
+"""What the format layer hands back besides canonical-record dicts.
+
+A line can hold spans that are not LLM calls by design (tools, embeddings, agents...) and spans that
+are LLM calls but carry nothing usable; neither is a record, and they must not be confused: the first
+are counted and dropped, the second are quarantined with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SkippedSpan:
+    """A GenAI span that is not an inference call (tool, embedding, retrieval, agent, chain...)."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class UnusableSpan:
+    """An inference span that cannot become a record; `reason` names the problem, never span text."""
+
+    reason: str
