@@ -30,8 +30,3 @@ def executor_from_env(environ=os.environ) -> dg.ExecutorDefinition:
         # Resolved when a run starts, so the address is never written into run config.
         return dask_cluster_executor.configured({"scheduler_address": {"env": "LOGMINE_DASK_SCHEDULER"}}, name="dask")
     raise ConfigError(f"LOGMINE_EXECUTOR must be one of {', '.join(EXECUTORS)}, got {name!r}")
-
-
-@dg.definitions
-def executor() -> dg.Definitions:
-    return dg.Definitions(executor=executor_from_env())
