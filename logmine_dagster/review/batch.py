@@ -31,6 +31,7 @@ class BatchReport:
     chosen: list[dict] = field(default_factory=list)
     plan: BatchPlan | None = None
 
+
 def build_batch(db: Database, week: str, cap: int) -> BatchReport:
     """Replace the week's undecided queue rows with a fresh selection; decided cases stay and count
     against the cap; cases queued in another week or already decided are never queued again."""

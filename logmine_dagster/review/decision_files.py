@@ -16,6 +16,7 @@ Entry = tuple[int, "dict | None", "str | None"]
 class UnreadableFile(ValueError):
     """The whole file is unusable (not UTF-8, not JSON, no header...): nothing was stored."""
 
+
 def _entries_jsonl(raw: bytes) -> list[Entry]:
     entries = []
     for number, line in enumerate(raw.split(b"\n"), start=1):
