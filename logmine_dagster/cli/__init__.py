@@ -110,7 +110,7 @@ def review() -> None:
 def review_export(week, out, fmt) -> None:
     """Write the week's batch for reviewers: JSON lines, CSV, or Label Studio tasks."""
     from logmine_dagster.review.label_studio import CONFIG_PATH
-    from logmine_dagster.review.batch import export_batch, format_for
+    from logmine_dagster.review.interchange import export_batch, format_for
     from logmine_dagster.storage import Database
     from logmine_dagster.core.weeks import parse_week
 
@@ -141,8 +141,9 @@ def review_export(week, out, fmt) -> None:
 )
 def review_import(path, reviewer, fmt) -> None:
     """Store reviewers' decisions. Nothing is stored if any line, row or task is invalid."""
-    from logmine_dagster.review.votes import ReviewError
-    from logmine_dagster.review.batch import UnreadableFile, import_decisions
+    from logmine_dagster.review.decision_files import UnreadableFile
+    from logmine_dagster.review.errors import ReviewError
+    from logmine_dagster.review.interchange import import_decisions
     from logmine_dagster.storage import Database
 
     try:

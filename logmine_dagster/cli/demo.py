@@ -102,7 +102,7 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     queued = _metadata_value(batch_result, "review_batch", "queued")
 
     from logmine_dagster.core.config import Settings
-    from logmine_dagster.review.batch import export_batch
+    from logmine_dagster.review.interchange import export_batch
     from logmine_dagster.storage import Database
 
     batch_file = workdir / "review" / f"batch-{week}.jsonl"
@@ -241,7 +241,7 @@ def simulate_weeks(
 
     Per week: the daily mining job for each day, the weekly review batch, the batch exported and
     decided by simulated reviewers who import their files through the review import
-    (`stages.review.import_decisions`, what `logmine review import` runs), then eval_set_job, which
+    (`review.interchange.import_decisions`, what `logmine review import` runs), then eval_set_job, which
     publishes that week's release. An admin imports a few synthetic cases in week `synthetic_week`.
     Ends with the `logmine evalset stats` tables. The decisions are scripted, which is the point of a
     simulation: in production only people label.
@@ -265,7 +265,7 @@ def simulate_weeks(
     from logmine_dagster.cli.evalset import stats_text
     from logmine_dagster.core.config import Settings
     from logmine_dagster.definitions import defs as load_defs
-    from logmine_dagster.review.batch import export_batch, import_decisions
+    from logmine_dagster.review.interchange import export_batch, import_decisions
     from logmine_dagster.storage import Database
 
     settings = Settings.from_env()

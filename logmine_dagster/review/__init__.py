@@ -1,1 +1,14 @@
-"""Stage 4, review: the weekly batch, reviewers' votes and outcomes, agreement, import and export."""
+"""Stage 4, review: the weekly batch, reviewers' votes and outcomes, agreement, import and export.
+
+Used by the Dagster review assets and the review web app alike; nothing here knows about either.
+From the bottom up:
+
+- vocabulary, errors, clock: the domain's words and limits, why an action is refused, UTC time.
+- accounts: reviewers, their roles and argon2 password hashes.
+- audit (writing the trail), outcomes (the decision a case ends with, under a row lock),
+  votes (the review form's rules, one review per reviewer and case), quarantine (PII flags).
+- queue (case states, the one join of the queue with sanitised_samples), claims (review slots),
+  progress (per-batch counts and agreement, see agreement for the statistics), audit_trail.
+- batching (choosing the batch), batch (queueing it), decision_files and label_studio (reading
+  files), interchange (export, import), labelled (labelled_cases).
+"""

@@ -1,4 +1,4 @@
-"""Inter-reviewer agreement."""
+"""Inter-reviewer agreement: the statistics, and their summary over a set of reviewed cases."""
 
 from __future__ import annotations
 
@@ -49,3 +49,28 @@ def krippendorff_alpha_nominal(units: list[list[str]]) -> float | None:
     if expected == 0:
         return None
     return 1.0 - (n - 1) * observed / expected
+
+
+def agreement_for(states) -> dict | None:
+    """Agreement of the cases reviewed at least twice (flagged cases left out): Cohen's kappa between
+    each case's first and second review, and Krippendorff's alpha (nominal) over every review of every
+    such case, which allows any number of reviewers per case. `states`: queue.CaseState-like objects."""
+    units = []
+    for state in states:
+        if state.status == "flagged":
+            continue
+        decisions = [v["decision"] for v in state.votes]
+        if len(decisions) >= 2:
+            units.append(decisions)
+    if not units:
+        return None
+    pairs = [(u[0], u[1]) for u in units]
+    kappa = cohen_kappa([a for a, _ in pairs], [b for _, b in pairs])
+    observed = sum(1 for a, b in pairs if a == b) / len(pairs)
+    return {
+        "cases": len(units),
+        "reviews": sum(len(u) for u in units),
+        "observed": observed,
+        "kappa": kappa,
+        "alpha": krippendorff_alpha_nominal(units),
+    }

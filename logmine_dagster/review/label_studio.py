@@ -6,7 +6,7 @@ each with `annotations`, each annotation with `result`, a list of regions
 `{"from_name", "to_name", "type", "value"}` where a Choices value is `{"choices": [str]}` and a
 TextArea value is `{"text": [str, ...]}`. The controls are those of `label_studio_config.xml`.
 
-Pure functions: no database. `logmine_dagster.review.batch` stores what comes back, under the same
+Pure functions: no database. `logmine_dagster.review.interchange` stores what comes back, under the same
 rules as the app.
 """
 

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 pytest.importorskip("argon2")
 
-from logmine_dagster.review.accounts import utcnow  # noqa: E402
-from logmine_dagster.review.batch import build_labelled_cases, import_decisions  # noqa: E402
+from logmine_dagster.review.clock import utcnow  # noqa: E402
+from logmine_dagster.review.interchange import import_decisions  # noqa: E402
+from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
 from logmine_dagster.storage.schema import labelled_cases, review_pii_flags, review_votes  # noqa: E402
 from logmine_dagster_tests.conftest import TEST_HASH_KEY  # noqa: E402
 from logmine_dagster_tests.helpers import check_results  # noqa: E402

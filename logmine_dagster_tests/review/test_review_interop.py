@@ -20,7 +20,9 @@ pytest.importorskip("argon2")
 from logmine_dagster.cli import main  # noqa: E402
 from logmine_dagster.review.agreement import cohen_kappa, krippendorff_alpha_nominal  # noqa: E402
 from logmine_dagster.review.label_studio import CONFIG_PATH, label_config  # noqa: E402
-from logmine_dagster.review.batch import UnreadableFile, build_labelled_cases, export_batch, import_decisions  # noqa: E402
+from logmine_dagster.review.decision_files import UnreadableFile  # noqa: E402
+from logmine_dagster.review.interchange import export_batch, import_decisions  # noqa: E402
+from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
 from logmine_dagster.storage.schema import (  # noqa: E402
     labelled_cases,
     review_audit,
@@ -182,7 +184,7 @@ def test_a_case_flagged_for_pii_cannot_be_imported(db, tmp_path):
     tasks_path = tmp_path / "tasks.json"
     export_batch(db, WEEK, tasks_path, "label-studio")
     tasks = json.loads(tasks_path.read_text())
-    from logmine_dagster.review.accounts import utcnow
+    from logmine_dagster.review.clock import utcnow
 
     with db.transaction() as conn:
         conn.execute(review_pii_flags.insert().values(case_id=ids[0], week=WEEK, day=WEEK, kind="email address", reviewer="ana", flagged_at=utcnow()))

@@ -24,7 +24,7 @@ uvicorn = pytest.importorskip("uvicorn", reason="browser tests need uvicorn")
 
 from logmine_dagster.review_app import create_app  # noqa: E402
 from logmine_dagster.review.accounts import add_user  # noqa: E402
-from logmine_dagster.review.batch import build_labelled_cases  # noqa: E402
+from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
 from logmine_dagster.storage.schema import review_pii_flags  # noqa: E402
 from logmine_dagster_tests.review_app.test_review_app_http import PASSWORD, SECRET, WEEK, seed_cases  # noqa: E402
 

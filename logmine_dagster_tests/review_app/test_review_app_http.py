@@ -20,8 +20,10 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from logmine_dagster.review_app import create_app  # noqa: E402
 from logmine_dagster.review.agreement import cohen_kappa  # noqa: E402
-from logmine_dagster.review.accounts import RateLimit, add_user  # noqa: E402
-from logmine_dagster.review.batch import build_labelled_cases, export_batch, import_decisions  # noqa: E402
+from logmine_dagster.review.accounts import add_user  # noqa: E402
+from logmine_dagster.review.interchange import export_batch, import_decisions  # noqa: E402
+from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
+from logmine_dagster.review_app.login_limits import RateLimit  # noqa: E402
 from logmine_dagster.storage.schema import (  # noqa: E402
     labelled_cases,
     review_audit,
@@ -488,7 +490,7 @@ def test_flagged_case_text_is_withheld_from_the_audit(db):
     assert "555-0100" not in admin.get("/admin/audit.csv").text
     assert build_labelled_cases(db) == []
     # Decided cases (including flagged ones) are never queued again in another week.
-    from logmine_dagster.review.batch import decided_case_ids
+    from logmine_dagster.review.outcomes import decided_case_ids
 
     assert ids[0] in decided_case_ids(db)
 

@@ -15,8 +15,10 @@ pytest.importorskip("multipart")
 
 from logmine_dagster.cli.review_app import idle_minutes_from_env, trust_proxy_from_env  # noqa: E402
 from logmine_dagster.core.config import ConfigError  # noqa: E402
-from logmine_dagster.review.accounts import RateLimit, add_user, utcnow  # noqa: E402
-from logmine_dagster.review.batch import build_labelled_cases  # noqa: E402
+from logmine_dagster.review.accounts import add_user  # noqa: E402
+from logmine_dagster.review.clock import utcnow  # noqa: E402
+from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
+from logmine_dagster.review_app.login_limits import RateLimit  # noqa: E402
 from logmine_dagster.storage.schema import review_audit, review_decisions, review_login_attempts, review_sessions  # noqa: E402
 from logmine_dagster_tests.review_app.test_review_app_http import (  # noqa: E402
     CSRF,

@@ -13,7 +13,8 @@ from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy
 from logmine_dagster.defs.review.metadata import review_metadata
 from logmine_dagster.lib.metadata import counts_markdown, novel_clusters_markdown
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
-from logmine_dagster.review.batch import build_batch, build_labelled_cases
+from logmine_dagster.review.batch import build_batch
+from logmine_dagster.review.labelled import build_labelled_cases
 from logmine_dagster.review.batching import quota_markdown
 
 

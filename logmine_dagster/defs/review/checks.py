@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from logmine_dagster.defs.resources import LogmineDatabase
 from logmine_dagster.defs.review.assets import labelled_cases
 from logmine_dagster.lib.metadata import offending_cases_result
-from logmine_dagster.review.batch import flagged_labelled_case_ids, incomplete_labelled_case_ids, pii_flags_by_week
+from logmine_dagster.review.labelled import flagged_labelled_case_ids, incomplete_labelled_case_ids
+from logmine_dagster.review.quarantine import pii_flags_by_week
 from logmine_dagster.storage.schema import review_queue
 
 

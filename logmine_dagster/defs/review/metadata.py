@@ -3,7 +3,8 @@
 import dagster as dg
 import sqlalchemy as sa
 
-from logmine_dagster.review.batch import agreement_by_week, pii_flags_by_week
+from logmine_dagster.review.progress import agreement_by_week
+from logmine_dagster.review.quarantine import pii_flags_by_week
 from logmine_dagster.storage.schema import review_queue
 
 

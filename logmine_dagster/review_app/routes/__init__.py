@@ -1,0 +1,1 @@
+"""The review app's routes, one module per page (or group of admin pages); each exposes ROUTES."""

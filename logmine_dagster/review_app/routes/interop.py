@@ -1,0 +1,94 @@
+"""Interop, for admins: the batch as JSONL, CSV or Label Studio tasks; decisions back from those files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from logmine_dagster.review.audit import audit_import
+from logmine_dagster.review.errors import ReviewError
+from logmine_dagster.review.interchange import EXPORT_FORMATS, export_batch, import_decisions
+from logmine_dagster.review.label_studio import label_config
+from logmine_dagster.review.queue import queued_weeks
+from logmine_dagster.review_app.pages import error_page, page, render
+from logmine_dagster.review_app.sessions import Session
+from logmine_dagster.review_app.settings import settings_of
+
+SUFFIXES = {"label-studio": "json", "jsonl": "jsonl", "csv": "csv"}
+MEDIA_TYPES = {"label-studio": "application/json", "jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+def interop_page(request: Request, session: Session, status_code: int = 200, **context) -> Response:
+    context.setdefault("reviewer", "")
+    return render(request, "interop.html", {"user": session.user, "csrf_token": session.csrf_token,
+                                            "weeks": queued_weeks(settings_of(request).db), **context}, status_code=status_code)
+
+
+@page(role="admin")
+async def interop(request: Request, session: Session, form) -> Response:
+    return interop_page(request, session)
+
+
+@page(role="admin")
+async def export(request: Request, session: Session, form) -> Response:
+    db = settings_of(request).db
+    week = request.query_params.get("week") or ""
+    fmt = request.query_params.get("format") or "label-studio"
+    if fmt not in EXPORT_FORMATS:
+        return error_page(request, session, 400, "Bad format", f"Choose one of {', '.join(EXPORT_FORMATS)}.")
+    if week not in queued_weeks(db):
+        return error_page(request, session, 404, "No such batch", "No batch is queued for that week.")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"logmine-batch-{week}.{SUFFIXES[fmt]}"
+        export_batch(db, week, path, fmt)
+        body = path.read_bytes()
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
+
+
+@page(role="admin")
+async def label_studio_config(request: Request, session: Session, form) -> Response:
+    return Response(label_config(), media_type="application/xml; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="logmine-label-studio-config.xml"'})
+
+
+@page(role="admin", files=1)
+async def import_file(request: Request, session: Session, form) -> Response:
+    db = settings_of(request).db
+    upload = form.get("file")
+    reviewer = str(form.get("reviewer") or "").strip()
+    fmt = str(form.get("format") or "") or None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return interop_page(request, session, 400, error="Choose a file to import.", reviewer=reviewer)
+    if not reviewer:
+        return interop_page(request, session, 400, error="Say who made these decisions (reviewer).", reviewer=reviewer)
+    if fmt is not None and fmt not in EXPORT_FORMATS:
+        return interop_page(request, session, 400, error="Unknown format.", reviewer=reviewer)
+    raw = await upload.read()
+    name = Path(upload.filename).name[:200]
+    try:
+        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw)
+    except ValueError as error:  # unreadable file, bad reviewer name
+        return interop_page(request, session, 400, error=f"{name}: {error}. Nothing was imported.", reviewer=reviewer)
+    except ReviewError as error:
+        return interop_page(request, session, error.status_code, error=error.message, reviewer=reviewer)
+    if report.rejected:
+        return interop_page(request, session, 400, reviewer=reviewer, unit=report.unit,
+                            error=f"{len(report.rejected)} invalid {report.unit}(s) in {name}: nothing was imported. Fix them and import again.",
+                            rejected=report.rejected[:200])
+    audit_import(db, session.user, {"file": name, "format": report.format, "reviewer": reviewer, "accepted": report.accepted,
+                                    "discarded": report.discarded, "undecided": report.undecided})
+    return interop_page(request, session, message=f"Imported {report.accepted} added and {report.discarded} discarded case(s) by "
+                                                  f"{reviewer} from {name}; {report.undecided} left undecided.")
+
+
+ROUTES = [
+    Route("/admin/interop", interop, methods=["GET"]),
+    Route("/admin/export", export, methods=["GET"]),
+    Route("/admin/label-studio-config.xml", label_studio_config, methods=["GET"]),
+    Route("/admin/import", import_file, methods=["POST"]),
+]
