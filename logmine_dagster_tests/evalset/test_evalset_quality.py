@@ -158,7 +158,7 @@ def checked_db(db, tmp_path):
     import datetime as dt
     import json
 
-    from logmine_dagster.defs.checks import eval_set_quality
+    from logmine_dagster.defs.evalset.checks import eval_set_quality
     from logmine_dagster.defs.resources import LogmineDatabase
     from logmine_dagster.evalset.build import build_eval_set
     from logmine_dagster.storage.schema import labelled_cases
