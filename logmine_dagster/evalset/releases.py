@@ -394,32 +394,30 @@ def publish_release(
         result.changed = sum(1 for c in changes.values() if c == "changed")
         result.removed = len(set(before) - set(members))
         version_code = code_version()
-
-        conn.execute(
-            eval_set_releases.insert().values(
-                version=version,
-                seq=seq,
-                week=week,
-                created_at=now,
-                parent_version=latest["version"] if latest is not None else None,
-                content_hash=digest,
-                case_count=len(members),
-                added=result.added,
-                changed=result.changed,
-                removed=result.removed,
-                by_category_json=_canonical(dict(sorted(by_category.items()))),
-                quality_json=_canonical(quality or {}),
-                code_version=version_code,
-            )
-        )
+        parent_version = latest["version"] if latest is not None else None
+        _insert_release(conn, result, quality, version=version, seq=seq, week=week, created_at=now, parent_version=parent_version,
+                        content_hash=digest, case_count=len(members), code_version=version_code)
         touched = {case_id: frozen[case_id] for case_id, change in changes.items() if change != "kept"}
         _store_snapshots(conn, touched)
         _store_members(conn, version, members, changes)
         _store_lineage(db, conn, [case for _, case in touched.values()], version, version_code, sample_rate)
-    result.published, result.version = True, version
-    result.parent_version = latest["version"] if latest is not None else None
+    result.published, result.version, result.parent_version = True, version, parent_version
     result.reason = "first release" if latest is None else "content changed"
     return result
+
+
+def _insert_release(conn, result: PublishResult, quality: dict | None, **columns) -> None:
+    """The release's row: `columns`, plus the change counts and categories held in `result`."""
+    conn.execute(
+        eval_set_releases.insert().values(
+            **columns,
+            added=result.added,
+            changed=result.changed,
+            removed=result.removed,
+            by_category_json=_canonical(dict(sorted(result.by_category.items()))),
+            quality_json=_canonical(quality or {}),
+        )
+    )
 
 
 def _release_hashes(conn, version: str) -> dict[str, str]:
