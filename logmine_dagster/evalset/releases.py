@@ -31,6 +31,7 @@ from logmine_dagster.storage.schema import (
     eval_case_lineage,
     eval_case_retirements,
     eval_case_snapshots,
+    eval_cases,
     eval_set_release_cases,
     eval_set_releases,
     review_decision_details,
@@ -244,8 +245,6 @@ def retire_case(db: Database, case_id: str, reason: str, admin: str, *, now: dt.
     users = db.fetch_all(sa.select(review_users.c.role, review_users.c.disabled).where(review_users.c.name == admin))
     if not users or users[0]["role"] != "admin" or users[0]["disabled"]:
         raise ReleaseError(f"{admin!r} is not an enabled admin account (logmine review add-user NAME --role admin)")
-    from logmine_dagster.storage.schema import eval_cases
-
     known = db.count(eval_set_release_cases, eval_set_release_cases.c.case_id == case_id) + db.count(
         eval_cases, eval_cases.c.case_id == case_id
     )

@@ -34,6 +34,7 @@ from typing import Callable, Iterable
 
 import sqlalchemy as sa
 
+from logmine_dagster.core.weeks import week_start
 from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import (
@@ -426,8 +427,6 @@ def _store_cases(
 
 def synthetic_eval_rows(db: Database, exclude: set[str] = frozenset()) -> list[dict]:
     """synthetic_cases as eval_cases rows (origin 'synthetic'), added in the week they were imported."""
-    from logmine_dagster.core.weeks import week_start
-
     rows = []
     for row in db.fetch_all(sa.select(synthetic_cases).order_by(synthetic_cases.c.case_id)):
         if row["case_id"] in exclude:
