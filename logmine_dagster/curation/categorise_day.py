@@ -137,25 +137,66 @@ def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_
     capped by a weighted reservoir (bigger clusters more likely kept) so a busy month cannot make a
     day's curation slow: `near_cap` unreviewed candidates, `novelty_cap` novelty texts. Eval cases,
     queued and decided cases are always in. No history: no novelty index."""
-    index = NearDuplicateIndex()
-    info: dict[str, _Reference] = {}
+    builder = _ReferenceBuilder()
+    for row in db.fetch_all(sa.select(eval_cases.c.case_id, eval_cases.c.category, eval_cases.c.input_json).order_by(eval_cases.c.case_id)):
+        text = user_text({"input": json.loads(row["input_json"])})
+        builder.add_near(f"eval:{row['case_id']}", text, row["category"], dedup_key(text), "eval_case")
+        builder.add_novelty(f"eval:{row['case_id']}", text)
+    window = _reference_window(db, day, days, novelty_days, novelty_cap, near_cap)
+    _add_window_candidates(db, builder, window)
+    _add_older_reviewed(db, builder, window)
+    return builder.references()
 
-    def add(key: str, text: str, category: str, key_of_text: str, status: str) -> None:
-        representative = index.assign(key, text, group=category)
-        known = info.get(representative)
+
+class _ReferenceBuilder:
+    """The near-duplicate index with each cluster's strongest status, and the novelty texts, in the
+    order they are added (the order decides which case represents a cluster)."""
+
+    def __init__(self) -> None:
+        self.index = NearDuplicateIndex()
+        self.info: dict[str, _Reference] = {}
+        self.novelty_texts: list[str] = []
+        self.novelty_keys: list[str] = []
+
+    def add_near(self, key: str, text: str, category: str, key_of_text: str, status: str) -> None:
+        representative = self.index.assign(key, text, group=category)
+        known = self.info.get(representative)
         if known is None:
-            info[representative] = _Reference(key_of_text, status)
+            self.info[representative] = _Reference(key_of_text, status)
         elif NEAR_DUP_STATUS.index(status) < NEAR_DUP_STATUS.index(known.status):
             known.status = status
 
-    novelty_texts: list[str] = []
-    novelty_keys: list[str] = []
-    for row in db.fetch_all(sa.select(eval_cases.c.case_id, eval_cases.c.category, eval_cases.c.input_json).order_by(eval_cases.c.case_id)):
-        text = user_text({"input": json.loads(row["input_json"])})
-        add(f"eval:{row['case_id']}", text, row["category"], dedup_key(text), "eval_case")
-        novelty_texts.append(text)
-        novelty_keys.append(f"eval:{row['case_id']}")
+    def add_novelty(self, key: str, text: str) -> None:
+        self.novelty_texts.append(text)
+        self.novelty_keys.append(key)
 
+    def references(self) -> References:
+        # A first week compared with a handful of eval cases would call nearly everything new.
+        production = sum(1 for key in self.novelty_keys if key.startswith("cand:"))
+        novelty = NoveltyIndex(self.novelty_texts) if production >= MIN_HISTORY_TEXTS else None
+        return References(self.index, self.info, novelty, self.novelty_keys)
+
+
+@dataclass
+class _Window:
+    """The earlier candidates a day is compared with (identified as `day:case_id`)."""
+
+    near_start: str  # first day of the near-duplicate window
+    in_near: set[str]  # unreviewed candidates the near-duplicate reservoir kept
+    in_novelty: set[str]  # candidates the novelty reservoir kept
+    decided: set[str]  # case ids with a review decision
+    queued: set[str]  # case ids in the review queue
+    wanted: dict[str, list[str]]  # day -> case ids whose texts are read
+
+    def reviewed(self, case_id: str) -> bool:
+        return case_id in self.decided or case_id in self.queued
+
+    def status(self, case_id: str) -> str:
+        return "decided" if case_id in self.decided else "queued" if case_id in self.queued else "earlier"
+
+
+def _reference_window(db: Database, day: str, days: int, novelty_days: int, novelty_cap: int, near_cap: int) -> _Window:
+    """Draw both reservoirs over the candidates of the two windows, from their weights alone."""
     anchor = week_anchor(day)
     near_start = (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
     novelty_start = (anchor - dt.timedelta(days=novelty_days)).isoformat()
@@ -183,45 +224,51 @@ def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_
         ident = f"{r['day']}:{r['case_id']}"
         if ident in in_novelty or ident in in_near or (r["day"] >= near_start and (r["case_id"] in decided or r["case_id"] in queued)):
             wanted.setdefault(r["day"], []).append(r["case_id"])
+    return _Window(near_start, in_near, in_novelty, decided, queued, wanted)
+
+
+def _candidate_texts():
+    """Candidates joined with their sanitised samples' input."""
+    return (
+        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json)
+        .join(sanitised_samples, sa.and_(sanitised_samples.c.day == candidates.c.day, sanitised_samples.c.case_id == candidates.c.case_id))
+    )
+
+
+def _add_window_candidates(db: Database, builder: _ReferenceBuilder, window: _Window) -> None:
     rows = []
-    for wanted_day, case_ids in sorted(wanted.items()):
+    for wanted_day, case_ids in sorted(window.wanted.items()):
         for chunk in range(0, len(case_ids), 500):
             rows += db.fetch_all(
-                sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json)
-                .join(sanitised_samples, sa.and_(sanitised_samples.c.day == candidates.c.day, sanitised_samples.c.case_id == candidates.c.case_id))
-                .where(candidates.c.day == wanted_day, candidates.c.case_id.in_(sorted(case_ids)[chunk:chunk + 500]))
+                _candidate_texts().where(candidates.c.day == wanted_day, candidates.c.case_id.in_(sorted(case_ids)[chunk:chunk + 500]))
             )
     rows.sort(key=lambda r: (r["day"], r["case_id"]))
     for row in rows:
         ident = f"{row['day']}:{row['case_id']}"
-        near = row["day"] >= near_start and (ident in in_near or row["case_id"] in decided or row["case_id"] in queued)
-        if not near and ident not in in_novelty:
+        near = row["day"] >= window.near_start and (ident in window.in_near or window.reviewed(row["case_id"]))
+        if not near and ident not in window.in_novelty:
             continue
         text = user_text({"input": json.loads(row["input_json"])})
         if near:
-            status = "decided" if row["case_id"] in decided else "queued" if row["case_id"] in queued else "earlier"
-            add(f"cand:{ident}", text, row["category"], row["dedup_key"], status)
-        if ident in in_novelty:
-            novelty_texts.append(text)
-            novelty_keys.append(f"cand:{ident}")
-    # Reviewed cases older than the window still cover their near-duplicates: a discarded or
-    # accepted case never returns in another form. They are few (a batch a week).
-    reviewed = sorted(decided | queued)
+            builder.add_near(f"cand:{ident}", text, row["category"], row["dedup_key"], window.status(row["case_id"]))
+        if ident in window.in_novelty:
+            builder.add_novelty(f"cand:{ident}", text)
+
+
+def _add_older_reviewed(db: Database, builder: _ReferenceBuilder, window: _Window) -> None:
+    """Reviewed cases older than the window still cover their near-duplicates: a discarded or
+    accepted case never returns in another form. They are few (a batch a week)."""
+    reviewed = sorted(window.decided | window.queued)
     for chunk in range(0, len(reviewed), 500):
         old = (
-            sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json)
-            .join(sanitised_samples, sa.and_(sanitised_samples.c.day == candidates.c.day, sanitised_samples.c.case_id == candidates.c.case_id))
-            .where(candidates.c.day < near_start, candidates.c.case_id.in_(reviewed[chunk:chunk + 500]))
+            _candidate_texts()
+            .where(candidates.c.day < window.near_start, candidates.c.case_id.in_(reviewed[chunk:chunk + 500]))
             .order_by(candidates.c.day, candidates.c.case_id)
         )
         for row in db.fetch_all(old):
             text = user_text({"input": json.loads(row["input_json"])})
-            add(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"],
-                "decided" if row["case_id"] in decided else "queued")
-    # A first week compared with a handful of eval cases would call nearly everything new.
-    production = sum(1 for key in novelty_keys if key.startswith("cand:"))
-    novelty = NoveltyIndex(novelty_texts) if production >= MIN_HISTORY_TEXTS else None
-    return References(index, info, novelty, novelty_keys)
+            status = "decided" if row["case_id"] in window.decided else "queued"
+            builder.add_near(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"], status)
 
 
 def reference_index(db: Database, day: str, days: int = REFERENCE_DAYS) -> tuple[NearDuplicateIndex, dict[str, _Reference]]:

@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from logmine_dagster.evalset import releases as _releases
+from logmine_dagster.evalset.cases import case_from_row, eval_case_dicts
 from logmine_dagster.evalset.releases import (  # noqa: F401  (the stage's public API)
     LATEST,
     PublishResult,
@@ -33,8 +34,9 @@ from logmine_dagster.evalset.releases import (  # noqa: F401  (the stage's publi
     retired_case_ids,
 )
 from logmine_dagster.storage import Database
-from logmine_dagster.storage.schema import eval_cases, labelled_cases, review_decisions
-from logmine_dagster.core.weeks import iso_week_label
+from logmine_dagster.evalset.synthetic import synthetic_eval_rows
+from logmine_dagster.storage.schema import eval_cases, labelled_cases, review_decisions, synthetic_cases
+from logmine_dagster.core.weeks import iso_week_label, parse_week
 
 
 @dataclass
@@ -73,8 +75,6 @@ def build_eval_set(db: Database, out_path: Path) -> EvalSetReport:
         for row in accepted
         if row["expected_output"] and row["expected_output"].strip() and row["reviewer"] and row["case_id"] not in retired
     ]
-    from logmine_dagster.evalset.synthetic import synthetic_eval_rows
-
     mined_ids = {row["case_id"] for row in rows}
     rows += synthetic_eval_rows(db, exclude=retired | mined_ids)
     rows.sort(key=lambda row: (row["added_week"], row["case_id"]))
@@ -108,23 +108,17 @@ def publish_release(
 
     `week`: ISO week label (`2026-W10`) or any date in it; defaults to the week of `now`.
     """
-    from logmine_dagster.evalset.cases import eval_case_dicts
-
     now = now or dt.datetime.now(dt.timezone.utc)
     label = _week_label(week) if week else iso_week_label(now.date().isoformat())
     return _releases.publish_release(db, label, eval_case_dicts(db), sample_rate=sample_rate, quality=quality, now=now)
 
 
 def _week_label(week: str) -> str:
-    from logmine_dagster.core.weeks import parse_week
-
     return iso_week_label(parse_week(week))
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
     """Write beside the target, then rename: readers never see a half-written file."""
-    from logmine_dagster.evalset.cases import case_from_row
-
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with open(partial, "w", encoding="utf-8") as handle:
@@ -137,8 +131,6 @@ def unlabelled_eval_cases(db: Database) -> list[str]:
     """Eval cases lacking a human decision behind them: must always be empty.
 
     A synthetic case's human decision is its import by an admin (a synthetic_cases row)."""
-    from logmine_dagster.storage.schema import synthetic_cases
-
     imported = {
         row["case_id"]
         for row in db.fetch_all(sa.select(synthetic_cases.c.case_id).where(synthetic_cases.c.imported_by != ""))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 
 from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.storage import Database
-from logmine_dagster.storage.schema import eval_cases, labelled_cases
+from logmine_dagster.storage.schema import eval_case_snapshots, eval_cases, eval_set_release_cases, eval_set_releases, labelled_cases
 from logmine_dagster.core.weeks import iso_week_label
 
 
@@ -260,10 +261,6 @@ class ReleaseMix:
 
 def release_mix(db: Database) -> list[ReleaseMix]:
     """Mined and synthetic cases per category in every release, oldest first (from frozen snapshots)."""
-    import json
-
-    from logmine_dagster.storage.schema import eval_case_snapshots, eval_set_release_cases, eval_set_releases
-
     releases = db.fetch_all(sa.select(eval_set_releases.c.version, eval_set_releases.c.week).order_by(eval_set_releases.c.seq))
     if not releases:
         return []

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from logmine_dagster.curation.categorise import CATEGORIES
+from logmine_dagster.evalset.releases import list_releases
 
 MIN_INPUT_CHARS = 1
 MAX_INPUT_CHARS = 200_000
@@ -88,8 +89,6 @@ def releases_frame(releases: list[dict]) -> pd.DataFrame:
 
 
 def load_releases_frame(db) -> pd.DataFrame:
-    from logmine_dagster.evalset.releases import list_releases
-
     return releases_frame(list_releases(db))
 
 

@@ -31,6 +31,7 @@ from logmine_dagster.storage.schema import (
     eval_case_lineage,
     eval_case_retirements,
     eval_case_snapshots,
+    eval_cases,
     eval_set_release_cases,
     eval_set_releases,
     review_decision_details,
@@ -244,8 +245,6 @@ def retire_case(db: Database, case_id: str, reason: str, admin: str, *, now: dt.
     users = db.fetch_all(sa.select(review_users.c.role, review_users.c.disabled).where(review_users.c.name == admin))
     if not users or users[0]["role"] != "admin" or users[0]["disabled"]:
         raise ReleaseError(f"{admin!r} is not an enabled admin account (logmine review add-user NAME --role admin)")
-    from logmine_dagster.storage.schema import eval_cases
-
     known = db.count(eval_set_release_cases, eval_set_release_cases.c.case_id == case_id) + db.count(
         eval_cases, eval_cases.c.case_id == case_id
     )
@@ -386,111 +385,131 @@ def publish_release(
         if latest is None and not kept_cases:
             result.reason = "empty eval set, nothing to publish"
             return result
-        before = {}
-        if latest is not None:
-            before = {
-                r["case_id"]: r["case_hash"]
-                for r in conn.execute(
-                    sa.select(eval_set_release_cases.c.case_id, eval_set_release_cases.c.case_hash).where(
-                        eval_set_release_cases.c.version == latest["version"]
-                    )
-                ).mappings()
-            }
+        before = _release_hashes(conn, latest["version"]) if latest is not None else {}
         seq = (latest["seq"] + 1) if latest is not None else 1
-        version = f"{week}-{digest[:8]}"
-        if conn.execute(sa.select(eval_set_releases.c.version).where(eval_set_releases.c.version == version)).first():
-            version = f"{version}-r{seq}"  # the same content came back within the same week
-        changes = {}
-        for case_id, case_digest in members.items():
-            if case_id not in before:
-                changes[case_id] = "added"
-            elif before[case_id] == case_digest:
-                changes[case_id] = "kept"
-            else:
-                changes[case_id] = "changed"
+        version = _new_version_id(conn, week, digest, seq)
+        changes = _member_changes(members, before)
         result.added = sum(1 for c in changes.values() if c == "added")
         result.changed = sum(1 for c in changes.values() if c == "changed")
         result.removed = len(set(before) - set(members))
         version_code = code_version()
-
-        conn.execute(
-            eval_set_releases.insert().values(
-                version=version,
-                seq=seq,
-                week=week,
-                created_at=now,
-                parent_version=latest["version"] if latest is not None else None,
-                content_hash=digest,
-                case_count=len(members),
-                added=result.added,
-                changed=result.changed,
-                removed=result.removed,
-                by_category_json=_canonical(dict(sorted(by_category.items()))),
-                quality_json=_canonical(quality or {}),
-                code_version=version_code,
-            )
-        )
-        # Snapshots are immutable and keyed by content: insert only the ones not stored yet.
-        new_pairs = [(case_id, frozen[case_id][0]) for case_id, change in changes.items() if change != "kept"]
-        existing = set()
-        for start in range(0, len(new_pairs), 500):
-            chunk = [case_id for case_id, _ in new_pairs[start : start + 500]]
-            existing.update(
-                (r["case_id"], r["case_hash"])
-                for r in conn.execute(
-                    sa.select(eval_case_snapshots.c.case_id, eval_case_snapshots.c.case_hash).where(eval_case_snapshots.c.case_id.in_(chunk))
-                ).mappings()
-            )
-        snapshot_rows = []
-        for case_id, case_digest in new_pairs:
-            if (case_id, case_digest) in existing:
-                continue
-            case = frozen[case_id][1]
-            meta = case.get("metadata") or {}
-            snapshot_rows.append(
-                {
-                    "case_id": case_id,
-                    "case_hash": case_digest,
-                    "category": case["category"],
-                    "added_week": meta.get("added_week") or "",
-                    "source_day": meta.get("source_day") or "",
-                    "reviewer": meta.get("reviewer") or "",
-                    "labelled_at": str(meta.get("labelled_at") or "")[:40],
-                    "case_json": json.dumps(case, ensure_ascii=False),
-                }
-            )
-        if snapshot_rows:
-            conn.execute(eval_case_snapshots.insert(), snapshot_rows)
-        member_rows = [
-            {"version": version, "case_id": case_id, "case_hash": members[case_id], "change": changes[case_id]} for case_id in sorted(members)
-        ]
-        for start in range(0, len(member_rows), 1000):
-            conn.execute(eval_set_release_cases.insert(), member_rows[start : start + 1000])
-
-        # Lineage: written when a case first enters a release, refreshed when its content changes.
-        touched = [frozen[case_id][1] for case_id, change in changes.items() if change != "kept"]
-        lineage = _lineage_rows(db, touched) if touched else {}
-        have = set()
-        ids = list(lineage)
-        for start in range(0, len(ids), 500):
-            have.update(
-                r["case_id"]
-                for r in conn.execute(sa.select(eval_case_lineage.c.case_id).where(eval_case_lineage.c.case_id.in_(ids[start : start + 500]))).mappings()
-            )
-        for case_id, values in lineage.items():
-            if case_id in have:
-                conn.execute(
-                    eval_case_lineage.update()
-                    .where(eval_case_lineage.c.case_id == case_id)
-                    .values(reviewers=values["reviewers"], decided_at=values["decided_at"], last_changed_version=version, code_version=version_code)
-                )
-            else:
-                conn.execute(
-                    eval_case_lineage.insert().values(
-                        **values, sample_rate=sample_rate, first_version=version, last_changed_version=version, code_version=version_code
-                    )
-                )
-    result.published, result.version = True, version
-    result.parent_version = latest["version"] if latest is not None else None
+        parent_version = latest["version"] if latest is not None else None
+        _insert_release(conn, result, quality, version=version, seq=seq, week=week, created_at=now, parent_version=parent_version,
+                        content_hash=digest, case_count=len(members), code_version=version_code)
+        touched = {case_id: frozen[case_id] for case_id, change in changes.items() if change != "kept"}
+        _store_snapshots(conn, touched)
+        _store_members(conn, version, members, changes)
+        _store_lineage(db, conn, [case for _, case in touched.values()], version, version_code, sample_rate)
+    result.published, result.version, result.parent_version = True, version, parent_version
     result.reason = "first release" if latest is None else "content changed"
     return result
+
+
+def _insert_release(conn, result: PublishResult, quality: dict | None, **columns) -> None:
+    """The release's row: `columns`, plus the change counts and categories held in `result`."""
+    conn.execute(
+        eval_set_releases.insert().values(
+            **columns,
+            added=result.added,
+            changed=result.changed,
+            removed=result.removed,
+            by_category_json=_canonical(dict(sorted(result.by_category.items()))),
+            quality_json=_canonical(quality or {}),
+        )
+    )
+
+
+def _release_hashes(conn, version: str) -> dict[str, str]:
+    """Case id -> case hash of the members of release `version`."""
+    statement = sa.select(eval_set_release_cases.c.case_id, eval_set_release_cases.c.case_hash).where(
+        eval_set_release_cases.c.version == version
+    )
+    return {r["case_id"]: r["case_hash"] for r in conn.execute(statement).mappings()}
+
+
+def _new_version_id(conn, week: str, digest: str, seq: int) -> str:
+    version = f"{week}-{digest[:8]}"
+    if conn.execute(sa.select(eval_set_releases.c.version).where(eval_set_releases.c.version == version)).first():
+        version = f"{version}-r{seq}"  # the same content came back within the same week
+    return version
+
+
+def _member_changes(members: dict[str, str], before: dict[str, str]) -> dict[str, str]:
+    """Each member's change since the previous release: added, kept or changed."""
+    changes = {}
+    for case_id, case_digest in members.items():
+        if case_id not in before:
+            changes[case_id] = "added"
+        elif before[case_id] == case_digest:
+            changes[case_id] = "kept"
+        else:
+            changes[case_id] = "changed"
+    return changes
+
+
+def _store_snapshots(conn, touched: dict[str, tuple[str, dict]]) -> None:
+    """Freeze the added and changed cases ({case id: (case hash, case)}).
+
+    Snapshots are immutable and keyed by content: insert only the ones not stored yet."""
+    new_pairs = [(case_id, case_digest) for case_id, (case_digest, _) in touched.items()]
+    existing = set()
+    for start in range(0, len(new_pairs), 500):
+        chunk = [case_id for case_id, _ in new_pairs[start : start + 500]]
+        existing.update(
+            (r["case_id"], r["case_hash"])
+            for r in conn.execute(
+                sa.select(eval_case_snapshots.c.case_id, eval_case_snapshots.c.case_hash).where(eval_case_snapshots.c.case_id.in_(chunk))
+            ).mappings()
+        )
+    snapshot_rows = [_snapshot_row(case_id, case_digest, touched[case_id][1]) for case_id, case_digest in new_pairs
+                     if (case_id, case_digest) not in existing]
+    if snapshot_rows:
+        conn.execute(eval_case_snapshots.insert(), snapshot_rows)
+
+
+def _snapshot_row(case_id: str, case_digest: str, case: dict) -> dict:
+    meta = case.get("metadata") or {}
+    return {
+        "case_id": case_id,
+        "case_hash": case_digest,
+        "category": case["category"],
+        "added_week": meta.get("added_week") or "",
+        "source_day": meta.get("source_day") or "",
+        "reviewer": meta.get("reviewer") or "",
+        "labelled_at": str(meta.get("labelled_at") or "")[:40],
+        "case_json": json.dumps(case, ensure_ascii=False),
+    }
+
+
+def _store_members(conn, version: str, members: dict[str, str], changes: dict[str, str]) -> None:
+    member_rows = [
+        {"version": version, "case_id": case_id, "case_hash": members[case_id], "change": changes[case_id]} for case_id in sorted(members)
+    ]
+    for start in range(0, len(member_rows), 1000):
+        conn.execute(eval_set_release_cases.insert(), member_rows[start : start + 1000])
+
+
+def _store_lineage(db: Database, conn, touched: list[dict], version: str, version_code: str, sample_rate: float | None) -> None:
+    """Lineage of the added and changed cases: written when a case first enters a release, refreshed
+    when its content changes."""
+    lineage = _lineage_rows(db, touched) if touched else {}
+    have = set()
+    ids = list(lineage)
+    for start in range(0, len(ids), 500):
+        have.update(
+            r["case_id"]
+            for r in conn.execute(sa.select(eval_case_lineage.c.case_id).where(eval_case_lineage.c.case_id.in_(ids[start : start + 500]))).mappings()
+        )
+    for case_id, values in lineage.items():
+        if case_id in have:
+            conn.execute(
+                eval_case_lineage.update()
+                .where(eval_case_lineage.c.case_id == case_id)
+                .values(reviewers=values["reviewers"], decided_at=values["decided_at"], last_changed_version=version, code_version=version_code)
+            )
+        else:
+            conn.execute(
+                eval_case_lineage.insert().values(
+                    **values, sample_rate=sample_rate, first_version=version, last_changed_version=version, code_version=version_code
+                )
+            )

@@ -34,6 +34,7 @@ from typing import Callable, Iterable
 
 import sqlalchemy as sa
 
+from logmine_dagster.core.weeks import week_start
 from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import (
@@ -293,6 +294,19 @@ def import_synthetic(
     admin = _check_admin(db, admin)
     now = now or dt.datetime.now(dt.timezone.utc)
     report = SyntheticImportReport()
+    parsed = _parse_lines(path, source, report)
+    previous = {r["case_id"]: dict(r) for r in db.fetch_all(sa.select(synthetic_cases))}
+    checked = _without_duplicates(db, parsed, source, previous, report)
+    _reject_pii(checked, scanner, allow_terms, report)
+    report.rejected.sort()
+    if report.rejected:
+        return report
+    _store_cases(db, checked, source, admin, now, previous, report)
+    return report
+
+
+def _parse_lines(path: Path, source: str, report: SyntheticImportReport) -> list[tuple[int, dict]]:
+    """(line number, checked fields) of each well-formed line; the others go to `report.rejected`."""
     parsed: list[tuple[int, dict]] = []
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -315,10 +329,15 @@ def import_synthetic(
                 continue
             fields["case_id"] = fields["case_id"] or derived_id(source, fields["messages"])
             parsed.append((number, fields))
+    return parsed
 
-    # Duplicates inside the file, and against the eval set and earlier imports.
+
+def _without_duplicates(
+    db: Database, parsed: list[tuple[int, dict]], source: str, previous: dict[str, dict], report: SyntheticImportReport
+) -> list[tuple[int, dict]]:
+    """The lines that duplicate nothing inside the file, in the eval set or among earlier imports
+    (`previous`); the others go to `report.rejected`."""
     known_inputs = _existing_inputs(db)
-    previous = {r["case_id"]: dict(r) for r in db.fetch_all(sa.select(synthetic_cases))}
     mined = _mined_ids(db, [f["case_id"] for _, f in parsed])
     first_line_of_id: dict[str, int] = {}
     first_line_of_input: dict[str, int] = {}
@@ -345,27 +364,37 @@ def import_synthetic(
             report.rejected.append((number, f"duplicate input: case {holder} already has the same input"))
             continue
         checked.append((number, fields))
+    return checked
 
-    # PII: one batch for the whole file (the sanitiser is much faster in batches).
+
+def _reject_pii(
+    checked: list[tuple[int, dict]], scanner: PiiScanner | None, allow_terms: Iterable[str], report: SyntheticImportReport
+) -> None:
+    """A rejection per line with PII in its texts or its id (`scanner` None: the default scanner)."""
+    # One batch for the whole file (the sanitiser is much faster in batches).
     texts: list[tuple[int, str, str]] = [(number, where, text) for number, fields in checked for where, text in _texts_of(fields)]
-    if texts:
-        scan = scanner or default_scanner(allow_terms)
-        findings = scan([text for _, _, text in texts])
-        by_line: dict[int, list[str]] = {}
-        for (number, where, _), kinds in zip(texts, findings):
-            if kinds:
-                by_line.setdefault(number, []).append(f"{where} ({', '.join(kinds)})")
-        # Ids only through the regex gate: the NER reads short codes like "refund-1" as account ids,
-        # and ID_PATTERN already rules out spaces, so a name or an address cannot sit in an id.
-        for (number, fields), kinds in zip(checked, residual_gate_scanner([f["case_id"] for _, f in checked])):
-            if kinds:
-                by_line.setdefault(number, []).append(f"id ({', '.join(kinds)})")
-        for number, places in sorted(by_line.items()):
-            report.rejected.append((number, "PII found in " + "; ".join(places) + ": replace it with a typed placeholder such as <PERSON>"))
-    report.rejected.sort()
-    if report.rejected:
-        return report
+    if not texts:
+        return
+    scan = scanner or default_scanner(allow_terms)  # only when there is text to scan: it imports the sanitiser
+    findings = scan([text for _, _, text in texts])
+    by_line: dict[int, list[str]] = {}
+    for (number, where, _), kinds in zip(texts, findings):
+        if kinds:
+            by_line.setdefault(number, []).append(f"{where} ({', '.join(kinds)})")
+    # Ids only through the regex gate: the NER reads short codes like "refund-1" as account ids,
+    # and ID_PATTERN already rules out spaces, so a name or an address cannot sit in an id.
+    for (number, fields), kinds in zip(checked, residual_gate_scanner([f["case_id"] for _, f in checked])):
+        if kinds:
+            by_line.setdefault(number, []).append(f"id ({', '.join(kinds)})")
+    for number, places in sorted(by_line.items()):
+        report.rejected.append((number, "PII found in " + "; ".join(places) + ": replace it with a typed placeholder such as <PERSON>"))
 
+
+def _store_cases(
+    db: Database, checked: list[tuple[int, dict]], source: str, admin: str, now: dt.datetime,
+    previous: dict[str, dict], report: SyntheticImportReport,
+) -> None:
+    """Insert the new cases and replace the changed ones (counted in `report`); unchanged ones stay."""
     rows = []
     for _, fields in checked:
         row = {
@@ -394,13 +423,10 @@ def import_synthetic(
             for start in range(0, len(ids), 500):
                 conn.execute(synthetic_cases.delete().where(synthetic_cases.c.case_id.in_(ids[start : start + 500])))
             conn.execute(synthetic_cases.insert(), rows)
-    return report
 
 
 def synthetic_eval_rows(db: Database, exclude: set[str] = frozenset()) -> list[dict]:
     """synthetic_cases as eval_cases rows (origin 'synthetic'), added in the week they were imported."""
-    from logmine_dagster.core.weeks import week_start
-
     rows = []
     for row in db.fetch_all(sa.select(synthetic_cases).order_by(synthetic_cases.c.case_id)):
         if row["case_id"] in exclude:

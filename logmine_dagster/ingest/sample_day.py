@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable
 
 import orjson
@@ -26,6 +25,7 @@ from logmine_dagster.ingest.log_reader import (
     source_url,
 )
 from logmine_dagster.ingest.sampling import DaySampler, SamplingPolicy
+from logmine_dagster.ingest.sampling_counts import SamplingCounts
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
 
@@ -114,60 +114,71 @@ def sample_day(
         if lines is None:
             scan_partition(log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping, _count_into(report.skipped_spans))
         else:
-            for item in lines:
-                if isinstance(item, BadLine):
-                    sampler.bad(item.source_file, item.line, item.reason)
-                elif isinstance(item, Skipped):
-                    report.skipped_spans[item.kind] += 1
-                else:
-                    sampler.offer(item.record, None, item.source_file, item.line)
+            _offer_lines(sampler, lines, report.skipped_spans)
         sampler.select()
-
-        def sampled_rows():
-            for sampled in sampler.sampled():
-                report.sampled += 1
-                report.by_reason.update(sampled.reasons)
-                yield {
-                    "day": day,
-                    "request_id": sampled.record["request_id"],
-                    "sample_reasons": ",".join(sampled.reasons),
-                    "record_json": orjson.dumps(sampled.record).decode("utf-8"),
-                    "source_file": sampled.source_file,
-                    "source_line": sampled.line,
-                    "sampled_at": now,
-                    "inclusion_probability": sampled.inclusion_probability,
-                }
-
-        def quarantine_rows():
-            for bad in sampler.bad_lines:
-                report.quarantine_reasons[_reason_kind(bad.reason)] += 1
-                yield {
-                    "day": day,
-                    "source_file": source_url(log_root, bad.source_file),  # a URL (redacted) for a remote root
-                    "source_line": bad.line,
-                    "reason": bad.reason[:300],
-                    "quarantined_at": now,
-                }
-
         with db.transaction() as conn:
-            db.replace_rows(raw_samples, raw_samples.c.day == day, sampled_rows(), conn=conn)
+            db.replace_rows(raw_samples, raw_samples.c.day == day, _sample_rows(sampler, report, now), conn=conn)
             # After the samples: full validation of a selected record can still quarantine it.
-            db.replace_rows(ingest_quarantine, ingest_quarantine.c.day == day, quarantine_rows(), conn=conn)
+            db.replace_rows(ingest_quarantine, ingest_quarantine.c.day == day, _quarantine_rows(sampler, report, log_root, now), conn=conn)
     finally:
         sampler.close()
-    report.scanned = sampler.scanned
-    report.quarantined = len(sampler.bad_lines)
-    report.excluded_opt_out = sampler.excluded_opt_out
-    report.excluded_user_cap = sampler.excluded_user_cap
-    report.excluded_ceiling = sampler.excluded_ceiling
-    report.ceiling = sampler.ceiling
-    report.signal_seen = sampler.signal_seen
-    report.excluded_signal_cap = sampler.excluded_signal_cap
-    # Remote files are named by their (redacted) URL wherever bad lines are reported; local names are unchanged.
-    report.bad_by_file = sampler.bad_by_file
-    report.scanned_by_file = sampler.scanned_by_file
+    _count_pass(report, sampler.counts, log_root)
+    return report
+
+
+def _count_pass(report: SampleReport, counts: SamplingCounts, log_root) -> None:
+    """The sampling pass's counts into the report."""
+    report.scanned = counts.scanned
+    report.quarantined = len(counts.bad_lines)
+    report.excluded_opt_out = counts.excluded_opt_out
+    report.excluded_user_cap = counts.excluded_user_cap
+    report.excluded_ceiling = counts.excluded_ceiling
+    report.ceiling = counts.ceiling
+    report.signal_seen = counts.signal_seen
+    report.excluded_signal_cap = counts.excluded_signal_cap
+    report.bad_by_file = counts.bad_by_file
+    report.scanned_by_file = counts.scanned_by_file
     if is_remote(log_root):
-        # Remote files are named by their (redacted) URL wherever bad lines are reported.
+        # Remote files are named by their (redacted) URL wherever bad lines are reported; local names are unchanged.
         report.bad_by_file = Counter({source_url(log_root, name): count for name, count in report.bad_by_file.items()})
         report.scanned_by_file = Counter({source_url(log_root, name): count for name, count in report.scanned_by_file.items()})
-    return report
+
+
+def _offer_lines(sampler: DaySampler, lines: Iterable[LineResult], skipped_spans: Counter) -> None:
+    for item in lines:
+        if isinstance(item, BadLine):
+            sampler.bad(item.source_file, item.line, item.reason)
+        elif isinstance(item, Skipped):
+            skipped_spans[item.kind] += 1
+        else:
+            sampler.offer(item.record, None, item.source_file, item.line)
+
+
+def _sample_rows(sampler: DaySampler, report: SampleReport, now: dt.datetime):
+    """raw_samples rows of the selected records, counted into the report as they are written."""
+    for sampled in sampler.sampled():
+        report.sampled += 1
+        report.by_reason.update(sampled.reasons)
+        yield {
+            "day": report.day,
+            "request_id": sampled.record["request_id"],
+            "sample_reasons": ",".join(sampled.reasons),
+            "record_json": orjson.dumps(sampled.record).decode("utf-8"),
+            "source_file": sampled.source_file,
+            "source_line": sampled.line,
+            "sampled_at": now,
+            "inclusion_probability": sampled.inclusion_probability,
+        }
+
+
+def _quarantine_rows(sampler: DaySampler, report: SampleReport, log_root, now: dt.datetime):
+    """ingest_quarantine rows of the bad lines, selected records that failed full validation included."""
+    for bad in sampler.bad_lines:
+        report.quarantine_reasons[_reason_kind(bad.reason)] += 1
+        yield {
+            "day": report.day,
+            "source_file": source_url(log_root, bad.source_file),  # a URL (redacted) for a remote root
+            "source_line": bad.line,
+            "reason": bad.reason[:300],
+            "quarantined_at": now,
+        }
