@@ -31,11 +31,14 @@ class RecordFields:
         self.record, self.dropped = schema.prune(record)  # dropped: Counter of field labels
         self._placeholder = placeholder
         self.key_values: list[tuple[str, str]] = []  # (entity type, raw value) masked by key
+        self.key_value_fields: list[str] = []  # the declared field of each, e.g. "input[1].name"
         self._slots: list[tuple[Any, Any]] = []  # (container, key) of each text value
         self._numbers: list[tuple[Any, Any]] = []  # (container, key) of long numbers read as text
         self._keys: list[tuple[dict, str]] = []  # (object, key) of each JSON key read as text
+        self._fields: tuple[list[str], list[str], list[str]] = ([], [], [])  # the same three, by field
         self._json_strings: list[tuple[Any, Any, Any]] = []  # (container, key, parsed JSON)
-        self._walk(schema.RECORD, None, None, self.record)
+        self._where = ""  # the declared field being walked: free JSON reports its texts under it
+        self._walk(schema.RECORD, None, None, self.record, "")
 
     def texts(self) -> list[str]:
         return [
@@ -43,6 +46,11 @@ class RecordFields:
             *(str(container[key]) for container, key in self._numbers),
             *(key for _, key in self._keys),
         ]
+
+    def fields(self) -> list[str]:
+        """The declared field of each text (same order as `texts()`): "input[2].content",
+        "metadata". Paths hold schema names and indexes only, never a key of free JSON."""
+        return [field for fields in self._fields for field in fields]
 
     def write_back(self, texts: list[str]) -> dict:
         """Put the sanitised texts in place (same order as `texts()`) and return the record."""
@@ -62,37 +70,43 @@ class RecordFields:
 
     # -- walking the record by its schema --------------------------------------------------------
 
-    def _walk(self, spec: schema.Spec, container, key, value) -> None:
+    def _walk(self, spec: schema.Spec, container, key, value, path: str) -> None:
         if value is None:
             return
+        if isinstance(spec, (Kind, schema.Content)):
+            self._where = path
         if isinstance(spec, Kind):
             self._field(spec, container, key, value)
         elif isinstance(spec, schema.Obj):
             for name, item in value.items():
-                self._walk(spec.fields[name], value, name, item)
+                self._walk(spec.fields[name], value, name, item, f"{path}.{name}" if path else name)
         elif isinstance(spec, schema.ListOf):
             for index, item in enumerate(value):
-                self._walk(spec.item, value, index, item)
+                self._walk(spec.item, value, index, item, f"{path}[{index}]")
         elif isinstance(spec, schema.ByRole):
-            self._walk(spec.data if value.get("role") in DATA_ROLES else spec.chat, container, key, value)
+            self._walk(spec.data if value.get("role") in DATA_ROLES else spec.chat, container, key, value, path)
         elif isinstance(spec, schema.Content):
-            self._content(spec, container, key, value)
+            self._content(spec, container, key, value, path)
+
+    def _text(self, container, key) -> None:
+        self._slots.append((container, key))
+        self._fields[0].append(self._where)
 
     def _field(self, kind: Kind, container, key, value) -> None:
         if kind in (Kind.TEXT, Kind.URL):
-            self._slots.append((container, key))
+            self._text(container, key)
         elif kind is Kind.TEXT_OR_JSON:
             self._text_or_json(container, key) if isinstance(value, str) else self._json(value)
         elif kind is Kind.JSON:
             self._json_value(container, key, value, None)
         elif kind is Kind.IDENTIFIER:
             if not identifier_shaped(value):
-                self._slots.append((container, key))
+                self._text(container, key)
         elif kind is Kind.PERSON:
             self._mask_by_key(container, key, "PERSON")
         # ID, TIMESTAMP, NUMBER, BOOL: no text (ids are pseudonymised when stored)
 
-    def _content(self, spec: schema.Content, container, key, value) -> None:
+    def _content(self, spec: schema.Content, container, key, value, path: str) -> None:
         if isinstance(value, str):
             self._field(spec.text, container, key, value)
         elif isinstance(value, dict):
@@ -100,15 +114,16 @@ class RecordFields:
         else:
             for index, part in enumerate(value):
                 if isinstance(part, str):
-                    self._slots.append((value, index))
+                    self._where = f"{path}[{index}]"
+                    self._text(value, index)
                 else:
-                    self._walk(spec.parts[part.get("type", "text")], value, index, part)
+                    self._walk(spec.parts[part.get("type", "text")], value, index, part, f"{path}[{index}]")
 
     def _text_or_json(self, container, key) -> None:
         """A string holding a JSON object or array is walked as JSON, anything else is text."""
         parsed = parse_json_container(container[key])
         if parsed is None:
-            self._slots.append((container, key))
+            self._text(container, key)
         else:
             self._json_strings.append((container, key, parsed))
             self._json(parsed)
@@ -119,6 +134,7 @@ class RecordFields:
         for key, value in list(items):
             if isinstance(node, dict) and not identifier_shaped(key):
                 self._keys.append((node, key))
+                self._fields[2].append(self._where)
             entity_type = pii_type_for_key(key, parent) if isinstance(node, dict) else None
             if entity_type and _holds_value(value):
                 self._mask_by_key(node, key, entity_type)
@@ -127,15 +143,17 @@ class RecordFields:
 
     def _json_value(self, container, key, value, parent: str | None) -> None:
         if isinstance(value, str):
-            self._slots.append((container, key))
+            self._text(container, key)
         elif isinstance(value, (dict, list)):
             self._json(value, parent)
         elif _long_number(value):
             self._numbers.append((container, key))
+            self._fields[1].append(self._where)
 
     def _mask_by_key(self, container, key, entity_type: str) -> None:
         leaves = json_leaves(container[key])
         self.key_values.extend((entity_type, leaf) for leaf in leaves)
+        self.key_value_fields.extend(self._where for _ in leaves)
         # One placeholder for the whole value, even an object or list ("address": {...}).
         container[key] = self._placeholder(entity_type, " ".join(leaves))
 

@@ -246,3 +246,17 @@ def test_a_value_left_in_a_key_is_refused_by_the_gate(tmp_path):
     reason = db.fetch_all(sa.select(sanitiser_quarantine.c.reason))[0]["reason"]
     assert reason == "residual PII: KNOWN_VALUE@metadata.notes.<key>" and NAME not in reason
     db.dispose()
+
+
+def test_each_text_is_reported_under_its_declared_field_never_its_key():
+    record = _record("req-1", {"metadata": {NAME: "x"}}, [
+        {"role": "assistant", "content": None, "tool_calls": [_call()]},
+        _user([{"type": "text", "text": "hi"}]),
+    ])
+    fields = RecordFields(record)
+    by_text = dict(zip(fields.texts(), fields.fields()))
+    assert by_text["You are the Northwind support assistant."] == "input[0].content"
+    assert by_text["gold tier"] == "input[2].tool_calls[0].function.arguments"
+    assert by_text["hi"] == "input[3].content[0].text"
+    assert by_text[NAME] == by_text["x"] == "metadata"
+    assert by_text["gpt-4o-mini"] == "model"
