@@ -73,10 +73,10 @@ POSITIONS = {
 }
 
 
-def _record(request_id: str, extra: dict, messages: list[dict]) -> dict:
+def _record(request_id: str, extra: dict, messages: list[dict], day: str = DAY) -> dict:
     return parse_record({
         "request_id": request_id,
-        "timestamp": f"{DAY}T10:15:00Z",
+        "timestamp": f"{day}T10:15:00Z",
         "session_id": "sess-" + request_id,
         "user_id": "user-" + request_id,
         "model": "gpt-4o-mini",
