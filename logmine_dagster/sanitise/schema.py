@@ -141,10 +141,21 @@ RECORD = Obj("record", {
     "input": ListOf("input", MESSAGE),
 })
 
-# lower snake/kebab case or lowerCamelCase: a field or function name, not a person's
-# ("customer_email", "lookupOrder", "gpt-4o-mini"). NER reads such words badly out of context
-# ("sku" as a PERSON), so they are left to the residual gate; anything else is sanitised.
-_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[_.-][a-z0-9]+)*|[a-z]+[0-9]*(?:[A-Z][a-z0-9]+)+")
+# A field or function name as code writes one: snake/kebab case ("customer_email", "gpt-4o-mini"),
+# camelCase ("lookupOrder"), PascalCase of two words or more ("OrderStatus", "IPAddress"),
+# UPPER_SNAKE ("HTTP_STATUS") or a short acronym ("SKU"), HTTP header case ("Content-Type").
+# NER reads such words badly out of context ("sku" as a PERSON, "Content-Type" as an
+# ORGANIZATION), so they are left to the residual gate; anything else (spaces, "@", "+", one
+# capitalised word such as a surname) is sanitised. A name glued into one
+# ("MarisolEtxeberria", "amelia_davis") is therefore not read here: that is a shape of its own.
+_HUMP = r"(?:[A-Z][a-z0-9]+|[A-Z]{2,}[0-9]*(?![a-z]))"
+_IDENTIFIER = re.compile(
+    r"[a-z][a-z0-9]*(?:[_.-][a-z0-9]+)*"
+    rf"|[a-z]+[0-9]*{_HUMP}+"
+    rf"|(?=[A-Z0-9]*[a-z]){_HUMP}{_HUMP}+"  # not all capitals: "JOHN" is no PascalCase
+    r"|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{1,3}"
+    r"|[A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+"
+)
 
 
 def identifier_shaped(text: str) -> bool:

@@ -260,3 +260,14 @@ def test_each_text_is_reported_under_its_declared_field_never_its_key():
     assert by_text["hi"] == "input[3].content[0].text"
     assert by_text[NAME] == by_text["x"] == "metadata"
     assert by_text["gpt-4o-mini"] == "model"
+
+
+CODE_KEYS = ("Content-Type", "X-Request-ID", "IPAddress", "OrderStatus", "HTTP_STATUS", "SKU", "max_tokens", "createdAt")
+
+
+def test_keys_written_as_code_keep_their_names(sanitiser):
+    """The real sanitiser reads "Content-Type" or "SKU" alone as an ORGANIZATION: such keys are not
+    given to it, while a key with spaces or an "@" is."""
+    metadata = {**{key: "x" for key in CODE_KEYS}, NAME: "x", EMAIL: "x"}
+    masked = sanitiser.sanitise_record(_record("req-1", {"metadata": metadata}, [])).record["metadata"]
+    assert list(masked) == [*CODE_KEYS, "<PERSON>", "<EMAIL_ADDRESS>"]
