@@ -70,6 +70,9 @@ POSITIONS = {
     "tool_message_name": lambda v: ({}, [_tool_result(name=v)]),
     "chat_message_name": lambda v: ({}, [_user(name=v)]),
     "model": lambda v: ({"model": "ft:gpt-4o-mini:" + v}, []),
+    "output_json_key": lambda v: ({"output": json.dumps({v: {"open_orders": 2}})}, []),
+    "refusal": lambda v: ({}, [{"role": "assistant", "content": None, "refusal": v}]),
+    "legacy_function_call_key": lambda v: ({}, [{"role": "assistant", "content": None, "function_call": {"name": "lookup", "arguments": json.dumps({v: 1})}}]),
 }
 
 
