@@ -7,7 +7,11 @@ house number before an English street type, and exact matching of values known f
 is almost surely a leak.
 
     known = known_values(raw_record)              # in memory only: never persist or log these
+    findings = scan_row(stored_row, known)        # the row as stored: every column, JSON keys included
     findings = scan_record(sanitised_record, known)
+
+Keys are text like any other (a tool result keyed by a customer's name), and the gate walks
+whatever the row holds, not the schema the sanitiser walks: a field the walker missed is still read.
 
 A `Finding` names the field and the kind of PII, never the matched text: it is safe for logs and
 Dagster metadata. Typed placeholders (`<PERSON>`, keyed `<PERSON_3f9a>`) never match.

@@ -70,17 +70,6 @@ def pseudonymise_ids(record: dict, key: bytes) -> dict:
     )
 
 
-def row_as_record(row) -> dict:
-    """A stored sanitised row seen as a record (the residual gate reads the row itself: `residual.scan_row`)."""
-    return {
-        "input": json.loads(row["input_json"]),
-        "output": row["output"],
-        "error_type": row["error_type"],
-        "metadata": json.loads(row["metadata_json"]),
-        "model": row["model"],
-    }
-
-
 def _row(day: str, sample_reasons: str, sanitised: dict, entity_counts: dict) -> dict:
     return {
         "day": day,
