@@ -232,10 +232,9 @@ def check_line(value, categories=CATEGORIES) -> tuple[dict | None, str | None]:
     }, None
 
 
-def _texts_of(fields: dict) -> list[tuple[str, str]]:
+def _texts_of(fields: dict, walked: RecordFields) -> list[tuple[str, str]]:
     """(field path, text) of every text the case will publish, for the PII checks: what the schema
-    declares in its messages (keys of free JSON included), the expected output and the tags."""
-    walked = RecordFields({"input": fields["messages"]})
+    declares in its messages (`walked`; keys of free JSON included), the expected output and the tags."""
     out = [(where, text) for where, text in zip(walked.fields(), walked.texts()) if text.strip()]
     out.append(("expected_output", fields["expected_output"]))
     if fields["tags"]:
@@ -246,10 +245,9 @@ def _texts_of(fields: dict) -> list[tuple[str, str]]:
 _PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 
 
-def _values_under_pii_keys(fields: dict) -> list[tuple[str, str]]:
+def _values_under_pii_keys(walked: RecordFields) -> list[tuple[str, str]]:
     """(field path, type) of each value a PII-named key or a participant's `name` holds that is not
     a typed placeholder: such a value is PII by where it sits, whatever a scanner reads in it."""
-    walked = RecordFields({"input": fields["messages"]})
     return [
         (where, entity_type)
         for where, (entity_type, value) in zip(walked.key_value_fields, walked.key_values)
@@ -273,7 +271,8 @@ def _ids_of(fields: dict) -> list[tuple[str, str]]:
 def _pii_problems(checked: list[tuple[int, dict]], scan: PiiScanner) -> dict[int, list[str]]:
     """Line number -> where PII was found and its kinds, never the text."""
     by_line: dict[int, list[str]] = {}
-    texts = [(number, where, text) for number, fields in checked for where, text in _texts_of(fields)]
+    walked = {number: RecordFields({"input": fields["messages"]}) for number, fields in checked}
+    texts = [(number, where, text) for number, fields in checked for where, text in _texts_of(fields, walked[number])]
     findings = scan([text for _, _, text in texts]) if texts else []
     for (number, where, _), kinds in zip(texts, findings):
         if kinds:
@@ -282,8 +281,8 @@ def _pii_problems(checked: list[tuple[int, dict]], scan: PiiScanner) -> dict[int
     for (number, where, value), kinds in zip(ids, residual_gate_scanner([value for _, _, value in ids])):
         if kinds or (where != "id" and not ID_PATTERN.fullmatch(value)):
             by_line.setdefault(number, []).append(f"{where} ({', '.join(kinds) or 'not an id'})")
-    for number, fields in checked:
-        for where, entity_type in _values_under_pii_keys(fields):
+    for number, _ in checked:
+        for where, entity_type in _values_under_pii_keys(walked[number]):
             by_line.setdefault(number, []).append(f"{where} ({entity_type} under a PII key)")
     return by_line
 
