@@ -17,6 +17,12 @@ gets: the sanitiser (Presidio with spaCy), and the independent residual gate. A 
 finds PII is refused with the field and the kinds found; the author replaces the value with a
 typed placeholder (`<PERSON>`, `<EMAIL_ADDRESS>`), which both checks ignore.
 
+Deny by default, as in the PII-free tier (`sanitise.schema`): a message may hold only the fields
+the schema declares (a line with any other is refused), and every text the schema declares is
+checked, keys of tool arguments and results included. Values under PII-named keys (`email`,
+`customer_name`) and a chat message's `name` must be typed placeholders; tool-call ids get the
+regex gate, like case ids.
+
 Imported cases join the eval set (`eval_cases.origin = 'synthetic'`) when eval_set is next
 materialised; they are added in the week they were imported and `reviewer` is the importing admin.
 """
@@ -36,6 +42,9 @@ import sqlalchemy as sa
 
 from logmine_dagster.core.weeks import week_start
 from logmine_dagster.curation.categorise import CATEGORIES
+from logmine_dagster.sanitise import schema
+from logmine_dagster.sanitise.record_fields import RecordFields
+from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import (
     candidates,
@@ -193,6 +202,9 @@ def check_line(value, categories=CATEGORIES) -> tuple[dict | None, str | None]:
     messages, problem = _messages(value.get("input"))
     if problem:
         return None, problem
+    _, undeclared = schema.prune({"input": messages})
+    if undeclared:
+        return None, "undeclared field(s) in input: " + ", ".join(sorted(undeclared))
     expected = value.get("expected_output")
     if expected is None:
         return None, "missing field: expected_output"
@@ -221,21 +233,59 @@ def check_line(value, categories=CATEGORIES) -> tuple[dict | None, str | None]:
     }, None
 
 
-def _texts_of(fields: dict) -> list[tuple[str, str]]:
-    """(field path, text) of every text the case will publish, for the PII checks."""
-    out = []
-    for index, message in enumerate(fields["messages"]):
-        text = _content_text(message.get("content"))
-        if text:
-            out.append((f"input[{index}].content", text))
-        for call_index, call in enumerate(message.get("tool_calls") or []):
-            function = (call or {}).get("function") if isinstance(call, dict) else None
-            if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                out.append((f"input[{index}].tool_calls[{call_index}].arguments", function["arguments"]))
+def _texts_of(fields: dict, walked: RecordFields) -> list[tuple[str, str]]:
+    """(field path, text) of every text the case will publish, for the PII checks: what the schema
+    declares in its messages (`walked`; keys of free JSON included), the expected output and the tags."""
+    out = [(where, text) for where, text in zip(walked.fields(), walked.texts()) if text.strip()]
     out.append(("expected_output", fields["expected_output"]))
     if fields["tags"]:
         out.append(("tags", ", ".join(fields["tags"])))
     return out
+
+
+_PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
+
+
+def _values_under_pii_keys(walked: RecordFields) -> list[tuple[str, str]]:
+    """(field path, type) of each value a PII-named key or a participant's `name` holds that is not
+    a typed placeholder: such a value is PII by where it sits, whatever a scanner reads in it."""
+    return [
+        (where, entity_type)
+        for where, (entity_type, value) in zip(walked.key_value_fields, walked.key_values)
+        if not _PLACEHOLDER.fullmatch(value.strip())
+    ]
+
+
+def _ids_of(fields: dict) -> list[tuple[str, str]]:
+    """(field path, id) of the case id and every tool-call id: stored as given, so they get the
+    regex gate (the NER reads short codes like "refund-1" as account ids)."""
+    out = [("id", fields["case_id"])]
+    for index, message in enumerate(fields["messages"]):
+        if isinstance(message.get("tool_call_id"), str):
+            out.append((f"input[{index}].tool_call_id", message["tool_call_id"]))
+        for number, call in enumerate(message.get("tool_calls") or []):
+            if isinstance(call, dict) and isinstance(call.get("id"), str):
+                out.append((f"input[{index}].tool_calls[{number}].id", call["id"]))
+    return out
+
+
+def _pii_problems(checked: list[tuple[int, dict]], scan: PiiScanner) -> dict[int, list[str]]:
+    """Line number -> where PII was found and its kinds, never the text."""
+    by_line: dict[int, list[str]] = {}
+    walked = {number: RecordFields({"input": fields["messages"]}) for number, fields in checked}
+    texts = [(number, where, text) for number, fields in checked for where, text in _texts_of(fields, walked[number])]
+    findings = scan([text for _, _, text in texts]) if texts else []
+    for (number, where, _), kinds in zip(texts, findings):
+        if kinds:
+            by_line.setdefault(number, []).append(f"{where} ({', '.join(kinds)})")
+    ids = [(number, where, value) for number, fields in checked for where, value in _ids_of(fields)]
+    for (number, where, value), kinds in zip(ids, residual_gate_scanner([value for _, _, value in ids])):
+        if kinds or (where != "id" and not ID_PATTERN.fullmatch(value)):
+            by_line.setdefault(number, []).append(f"{where} ({', '.join(kinds) or 'not an id'})")
+    for number, _ in checked:
+        for where, entity_type in _values_under_pii_keys(walked[number]):
+            by_line.setdefault(number, []).append(f"{where} ({entity_type} under a PII key)")
+    return by_line
 
 
 # ---------------------------------------------------------------- a file
@@ -370,23 +420,11 @@ def _without_duplicates(
 def _reject_pii(
     checked: list[tuple[int, dict]], scanner: PiiScanner | None, allow_terms: Iterable[str], report: SyntheticImportReport
 ) -> None:
-    """A rejection per line with PII in its texts or its id (`scanner` None: the default scanner)."""
-    # One batch for the whole file (the sanitiser is much faster in batches).
-    texts: list[tuple[int, str, str]] = [(number, where, text) for number, fields in checked for where, text in _texts_of(fields)]
-    if not texts:
+    """A rejection per line with PII in its texts, its keys or its ids (`scanner` None: the default scanner)."""
+    if not checked:
         return
-    scan = scanner or default_scanner(allow_terms)  # only when there is text to scan: it imports the sanitiser
-    findings = scan([text for _, _, text in texts])
-    by_line: dict[int, list[str]] = {}
-    for (number, where, _), kinds in zip(texts, findings):
-        if kinds:
-            by_line.setdefault(number, []).append(f"{where} ({', '.join(kinds)})")
-    # Ids only through the regex gate: the NER reads short codes like "refund-1" as account ids,
-    # and ID_PATTERN already rules out spaces, so a name or an address cannot sit in an id.
-    for (number, fields), kinds in zip(checked, residual_gate_scanner([f["case_id"] for _, f in checked])):
-        if kinds:
-            by_line.setdefault(number, []).append(f"id ({', '.join(kinds)})")
-    for number, places in sorted(by_line.items()):
+    # One batch for the whole file (the sanitiser is much faster in batches).
+    for number, places in sorted(_pii_problems(checked, scanner or default_scanner(allow_terms)).items()):
         report.rejected.append((number, "PII found in " + "; ".join(places) + ": replace it with a typed placeholder such as <PERSON>"))
 
 

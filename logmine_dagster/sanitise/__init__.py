@@ -8,7 +8,8 @@ Modules, one job each:
 - `lexicon`: is a word English? (the spaCy model's WordNet index, inflections, newer words).
 - `gazetteer`: is a word a known given name? (US Census tables, optionally gender-guesser's).
 - `pii_keys`: which JSON keys name PII (`email`, `customer_phone`, ...), used by both sides.
-- `record_fields`: where a canonical record keeps its free text and its JSON payloads.
+- `schema`: the declared shape of a record in the PII-free tier; what it does not declare is dropped.
+- `record_fields`: every text of a record (keys of free JSON included), walked by that schema.
 - `spans`: turning overlapping detections into clean, non-overlapping placeholders.
 - `surrogates`: plain placeholders, or keyed per-conversation surrogates (`<PERSON_3f9a>`), and
   `PLACEHOLDER_PATTERN`, the one regex every placeholder matches.

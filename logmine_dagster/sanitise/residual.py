@@ -7,7 +7,11 @@ house number before an English street type, and exact matching of values known f
 is almost surely a leak.
 
     known = known_values(raw_record)              # in memory only: never persist or log these
+    findings = scan_row(stored_row, known)        # the row as stored: every column, JSON keys included
     findings = scan_record(sanitised_record, known)
+
+Keys are text like any other (a tool result keyed by a customer's name), and the gate walks
+whatever the row holds, not the schema the sanitiser walks: a field the walker missed is still read.
 
 A `Finding` names the field and the kind of PII, never the matched text: it is safe for logs and
 Dagster metadata. Typed placeholders (`<PERSON>`, keyed `<PERSON_3f9a>`) never match.
@@ -17,9 +21,10 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from logmine_dagster.sanitise.pii_keys import pii_type_for_key
 from logmine_dagster.sanitise.record_fields import DATA_ROLES, json_leaves, parse_json_container
@@ -27,7 +32,10 @@ from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 
 MIN_KNOWN_VALUE_LENGTH = 4
 # Fields the caller replaces with keyed hashes or that hold no free text.
-UNSCANNED_FIELDS = frozenset({"request_id", "session_id", "user_id", "timestamp", "model", "status"})
+UNSCANNED_FIELDS = frozenset({"request_id", "session_id", "user_id", "timestamp", "status"})
+# Columns of a stored row that hold keyed pseudonyms, dates or the pipeline's own words; every
+# other column is scanned, and a column named `*_json` is read as JSON, keys included.
+UNSCANNED_COLUMNS = frozenset({"day", "case_id", "session_ref", "user_ref", "timestamp", "status", "sample_reasons"})
 
 # `<PERSON>` and keyed surrogates `<PERSON_3f9a>`; the one shared definition with the sanitiser.
 _PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
@@ -226,10 +234,33 @@ def known_values(raw_record: dict) -> set[str]:
 
 
 def scan_record(sanitised_record: dict, known: Iterable[str] = frozenset()) -> list[Finding]:
-    """Findings in every text field of a sanitised record: battery kinds and KNOWN_VALUE."""
+    """Findings in every key and string of a sanitised record: battery kinds and KNOWN_VALUE."""
+    return _scan(_strings(sanitised_record, parse_json=False), known)
+
+
+def scan_row(row: Mapping, known: Iterable[str] = frozenset()) -> list[Finding]:
+    """Findings in a row as stored: every column but the pseudonyms and dates, the `*_json` columns
+    read as JSON (keys included) and so is any JSON held in their strings (tool arguments and
+    results). Made from the row, not from the record the sanitiser walked: a field the walker never
+    saw is scanned all the same."""
+    def strings() -> Iterator[tuple[str, str]]:
+        for column, value in row.items():
+            if column in UNSCANNED_COLUMNS or not isinstance(value, str):
+                continue
+            if column.endswith("_json"):
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    pass  # scanned as the text it is
+            yield from _walk(value, column.removesuffix("_json"), parse_json=True)
+
+    return _scan(strings(), known)
+
+
+def _scan(strings: Iterable[tuple[str, str]], known: Iterable[str]) -> list[Finding]:
     known_pattern = _known_pattern(frozenset(_usable_known(known)))
     findings: dict[Finding, None] = {}
-    for field, text in _strings(sanitised_record, parse_json=False):
+    for field, text in strings:
         visible = _without_placeholders(text)
         for kind in _kinds(visible):
             findings[Finding(field, kind)] = None
@@ -281,6 +312,8 @@ def _strings(record: dict, parse_json: bool) -> Iterator[tuple[str, str]]:
 
 
 def _walk(value, path: str, parse_json: bool) -> Iterator[tuple[str, str]]:
+    """(field path, text) of every string, number and key: a key is text like any other (a tool
+    result keyed by a customer's name), found as `path.<key>`."""
     if isinstance(value, str):
         parsed = parse_json_container(value) if parse_json else None
         if parsed is None:
@@ -290,10 +323,13 @@ def _walk(value, path: str, parse_json: bool) -> Iterator[tuple[str, str]]:
     elif isinstance(value, dict):
         for key, item in value.items():
             label = key if isinstance(key, str) and _SCHEMA_KEY.fullmatch(key) else "*"
+            yield f"{path}.<key>", str(key)
             yield from _walk(item, f"{path}.{label}", parse_json)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _walk(item, f"{path}[{index}]", parse_json)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield path, str(value)
 
 
 def _json_payloads(record: dict) -> Iterator:

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from logmine_dagster.sanitise.pseudonyms import letter_pseudonym, pseudonym
-from logmine_dagster.sanitise import residual
+from logmine_dagster.sanitise import residual, schema
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
 
@@ -32,6 +32,8 @@ class SanitiseReport:
     quarantined: int = 0
     quarantine_reasons: Counter = field(default_factory=Counter)
     entity_counts: Counter = field(default_factory=Counter)
+    # Fields outside the declared schema, dropped before sanitising (labels, never record text).
+    dropped_fields: Counter = field(default_factory=Counter)
 
 
 def case_id_for(key: bytes, request_id: str) -> str:
@@ -66,17 +68,6 @@ def pseudonymise_ids(record: dict, key: bytes) -> dict:
         user_id=pseudonym(key, "user", record.get("user_id")),
         input=_pseudonymise_tool_call_ids(record.get("input") or [], key),
     )
-
-
-def row_as_record(row) -> dict:
-    """A stored sanitised row seen as a record, for the residual scanner."""
-    return {
-        "input": json.loads(row["input_json"]),
-        "output": row["output"],
-        "error_type": row["error_type"],
-        "metadata": json.loads(row["metadata_json"]),
-        "model": row["model"],
-    }
 
 
 def _row(day: str, sample_reasons: str, sanitised: dict, entity_counts: dict) -> dict:
@@ -157,9 +148,15 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
         case_id = case_id_for(key, raw["request_id"])
         try:
             record = json.loads(raw["record_json"])
-            sanitised_record = sanitiser.sanitise_record(record, pseudonym_key=key)
+            # Deny by default: what the schema does not declare is dropped (and counted) here,
+            # so that no sanitiser, however it walks a record, can pass it on.
+            declared, dropped = schema.prune(record)
+            report.dropped_fields.update(dropped)
+            sanitised_record = sanitiser.sanitise_record(declared, pseudonym_key=key)
             sanitised = pseudonymise_ids(sanitised_record.record, key)
-            findings = residual.scan_record(sanitised, residual.known_values(record) | set(sanitised_record.found_values))
+            row = _row(day, raw["sample_reasons"], sanitised, sanitised_record.entity_counts)
+            # The gate reads the row as it would be stored, keys included, not the walked record.
+            findings = residual.scan_row(row, residual.known_values(record) | set(sanitised_record.found_values))
         except Exception as error:  # noqa: BLE001 - one bad record must not lose the day
             # Only the exception's type: its message could quote the record's text.
             reason = f"sanitiser error ({type(error).__name__})"
@@ -172,7 +169,6 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
             result.quarantine.append({"day": day, "case_id": case_id, "reason": reason[:300], "quarantined_at": now})
             continue
         report.entity_counts.update(sanitised_record.entity_counts)
-        row = _row(day, raw["sample_reasons"], sanitised, sanitised_record.entity_counts)
         row["inclusion_probability"] = raw["inclusion_probability"]
         result.rows.append(row)
     report.written = len(result.rows)
@@ -191,6 +187,7 @@ def publish_day(db: Database, day: str, shards: list[ShardResult]) -> SanitiseRe
         report.quarantined += shard.report.quarantined
         report.quarantine_reasons.update(shard.report.quarantine_reasons)
         report.entity_counts.update(shard.report.entity_counts)
+        report.dropped_fields.update(shard.report.dropped_fields)
     if report.read == 0 and db.count(sanitised_samples, sanitised_samples.c.day == day):
         # Re-running would replace the kept, PII-free rows with nothing.
         raise RawTierGone(f"the raw samples of {day} are gone (retention); its sanitised rows are kept unchanged")
@@ -239,6 +236,7 @@ class ShardStaging:
                 "read": result.report.read,
                 "quarantine_reasons": dict(result.report.quarantine_reasons),
                 "entity_counts": dict(result.report.entity_counts),
+                "dropped_fields": dict(result.report.dropped_fields),
             },
         }
         path = self._path(result.shard, result.shard_count)
@@ -271,6 +269,7 @@ class ShardStaging:
                 quarantined=len(payload["quarantine"]),
                 quarantine_reasons=Counter(numbers["quarantine_reasons"]),
                 entity_counts=Counter(numbers["entity_counts"]),
+                dropped_fields=Counter(numbers.get("dropped_fields", {})),
             )
             quarantine = [dict(q, quarantined_at=dt.datetime.fromisoformat(q["quarantined_at"])) for q in payload["quarantine"]]
             results.append(ShardResult(self.day, shard, shard_count, payload["rows"], quarantine, report))
@@ -300,6 +299,6 @@ def residual_pii_in_day(db: Database, key: bytes, day: str) -> Counter:
         known_by_case[case_id_for(key, raw["request_id"])] = residual.known_values(json.loads(raw["record_json"]))
     findings: Counter = Counter()
     for row in db.fetch_all(sa.select(sanitised_samples).where(sanitised_samples.c.day == day)):
-        for finding in residual.scan_record(row_as_record(row), known_by_case.get(row["case_id"], set())):
+        for finding in residual.scan_row(row, known_by_case.get(row["case_id"], set())):
             findings[finding.kind] += 1
     return findings

@@ -275,7 +275,10 @@ def test_findings_hold_no_matched_text():
     record = _clean_record()
     record["metadata"] = {"jane.doe@example.com": "mail jane.doe@example.com"}
     findings = scan_record(record, {"jane.doe@example.com"})
-    assert findings == [Finding("metadata.*", "EMAIL_ADDRESS"), Finding("metadata.*", "KNOWN_VALUE")]
+    assert findings == [
+        Finding("metadata.<key>", "EMAIL_ADDRESS"), Finding("metadata.<key>", "KNOWN_VALUE"),  # the key is scanned too
+        Finding("metadata.*", "EMAIL_ADDRESS"), Finding("metadata.*", "KNOWN_VALUE"),
+    ]
     assert all("jane" not in repr(finding) for finding in findings)
 
 
