@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from logmine_dagster.core.signals import DEFAULT_SIGNAL_CAP, SIGNALS
+from logmine_dagster.core.errors import LogmineError
 
 DEFAULT_START_DATE = "2025-01-01"
 
 
-class ConfigError(ValueError):
+class ConfigError(LogmineError, ValueError):
     """A configuration value is missing or invalid; the message is one line meant for the operator."""
 
 

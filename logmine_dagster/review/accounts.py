@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import review_audit, review_login_attempts, review_sessions, review_users
+from logmine_dagster.core.errors import LogmineError
 
 ROLES = ("reviewer", "admin")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -39,7 +40,7 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.timezone.utc)
 
 
-class UserError(ValueError):
+class UserError(LogmineError, ValueError):
     """A bad user name, role or password; the message is meant for the operator."""
 
 

@@ -29,6 +29,7 @@ from logmine_dagster.storage.schema import (
 )
 from logmine_dagster.core.weeks import days_of_week
 from logmine_dagster.review.vocabulary import DECISIONS, FLAG_PII
+from logmine_dagster.core.errors import LogmineError
 
 
 
@@ -196,7 +197,7 @@ class ImportReport:
         return {"jsonl": "line", "csv": "row", "label-studio": "task"}[self.format]
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(LogmineError, ValueError):
     """The whole file is unusable (not UTF-8, not JSON, no header...): nothing was stored."""
 
 

@@ -33,6 +33,7 @@ from logmine_dagster.storage.schema import (
     review_votes,
     sanitised_samples,
 )
+from logmine_dagster.core.errors import LogmineError
 
 STATUSES = ("open", "disputed", "accepted", "discarded", "flagged")
 PII_KINDS = ("person name", "email address", "phone number", "postal address", "account or id number", "payment card or bank", "other")
@@ -43,7 +44,7 @@ TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
-class ReviewError(Exception):
+class ReviewError(LogmineError):
     status_code = 400
 
     def __init__(self, message: str):

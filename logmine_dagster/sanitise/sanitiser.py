@@ -46,6 +46,7 @@ from logmine_dagster.sanitise.surrogates import (
     keyed_placeholder,
     plain_placeholder,
 )
+from logmine_dagster.core.errors import LogmineError
 
 # Words that are never PII in these logs: roles, model families, and the field labels and
 # acronyms that spaCy likes to call a PERSON or ORG ("Email", "DOB", "IBAN"). Company and product
@@ -87,7 +88,7 @@ _SPEAKER_LABEL = re.compile(r"^[ \t]*([^\W\d_][\w'’-]+):", re.MULTILINE)
 _MAX_PIECE_CHARS = 20_000
 
 
-class SanitiseError(RuntimeError):
+class SanitiseError(LogmineError, RuntimeError):
     """Sanitising failed. The message never holds record text."""
 
 
