@@ -18,7 +18,8 @@ from logmine_dagster.core.config import ConfigError
 EXECUTORS = ("multiprocess", "dask", "in_process")
 
 
-def executor_from_env(environ=os.environ) -> dg.ExecutorDefinition:
+def executor_from_env(environ=None) -> dg.ExecutorDefinition:
+    environ = os.environ if environ is None else environ
     name = (environ.get("LOGMINE_EXECUTOR") or "multiprocess").strip().lower()
     if name == "multiprocess":
         return dg.multiprocess_executor
@@ -30,8 +31,3 @@ def executor_from_env(environ=os.environ) -> dg.ExecutorDefinition:
         # Resolved when a run starts, so the address is never written into run config.
         return dask_cluster_executor.configured({"scheduler_address": {"env": "LOGMINE_DASK_SCHEDULER"}}, name="dask")
     raise ConfigError(f"LOGMINE_EXECUTOR must be one of {', '.join(EXECUTORS)}, got {name!r}")
-
-
-@dg.definitions
-def executor() -> dg.Definitions:
-    return dg.Definitions(executor=executor_from_env())
