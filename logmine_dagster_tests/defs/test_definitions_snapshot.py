@@ -1,5 +1,5 @@
-"""The code location's wiring, pinned: asset keys with their group and partitions, asset checks,
-jobs, schedules and sensors. A wiring change fails here until the snapshot is regenerated on
+"""The code location's wiring, pinned: asset keys with their group, partitions and deps, asset checks,
+jobs, schedules, sensors, resources and the executor. A wiring change fails here until the snapshot is regenerated on
 purpose: `LOGMINE_UPDATE_SNAPSHOT=1 python -m pytest logmine_dagster_tests/defs/test_definitions_snapshot.py`."""
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def wiring(defs: dg.Definitions) -> dict:
         for sensor in repository.sensor_defs
     }
     resources = sorted(defs.resources or {})
-    return {"resources": resources, "assets": assets, "asset_checks": checks, "jobs": jobs, "schedules": schedules, "sensors": sensors}
+    executor = defs.executor.name if defs.executor is not None else None
+    return {"executor": executor, "resources": resources, "assets": assets, "asset_checks": checks, "jobs": jobs, "schedules": schedules, "sensors": sensors}
 
 
 def test_definitions_match_the_committed_snapshot(code_location):
