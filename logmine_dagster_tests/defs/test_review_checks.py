@@ -77,7 +77,7 @@ def test_labelled_cases_metadata_and_review_checks(review_env, db, dagster_insta
 
 
 def test_a_pii_flagged_case_in_labelled_cases_blocks_the_eval_set(review_env, db, dagster_instance, code_location, monkeypatch):
-    import logmine_dagster.defs.evalset.assets as evalset_assets
+    import logmine_dagster.defs.review.assets as review_assets
 
     ids = seed_reviews(db, review_env)
 
@@ -89,7 +89,7 @@ def test_a_pii_flagged_case_in_labelled_cases_blocks_the_eval_set(review_env, db
             conn.execute(labelled_cases.insert().values(**leaked))
         return rows + [leaked]
 
-    monkeypatch.setattr(evalset_assets, "build_labelled_cases", build_then_leak)
+    monkeypatch.setattr(review_assets, "build_labelled_cases", build_then_leak)
     result = code_location.resolve_job_def("eval_set_job").execute_in_process(instance=dagster_instance, raise_on_error=False)
     check = check_results(result)["labelled_cases_no_pii_flagged"]
     assert not check.passed and check.metadata["pii_flagged_labelled_cases"].value == 1
