@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from logmine_dagster.cli.review_app import add_user, serve
-from logmine_dagster.core.config import Settings
+from logmine_dagster.cli.options import invocation_settings
 
 
 @click.group()
@@ -34,7 +34,7 @@ def review_export(week, out, fmt) -> None:
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     fmt = format_for(out, fmt)
-    count = export_batch(Database(Settings.from_env().database_url), monday, out, fmt)
+    count = export_batch(Database(invocation_settings().database_url), monday, out, fmt)
     if count == 0:
         click.echo(f"no cases queued for the week of {monday}: materialise review_batch for that week first", err=True)
     click.echo(f"exported {count} case(s) of the week of {monday} to {out} ({fmt})")
@@ -61,7 +61,7 @@ def review_import(path, reviewer, fmt) -> None:
     from logmine_dagster.storage import Database
 
     try:
-        report = import_decisions(Database(Settings.from_env().database_url), path, reviewer, fmt)
+        report = import_decisions(Database(invocation_settings().database_url), path, reviewer, fmt)
     except (UnreadableFile, ValueError) as error:
         raise click.ClickException(f"{path}: {error}: nothing imported") from None
     except ReviewError as error:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from logmine_dagster.cli.options import date_option
-from logmine_dagster.core.config import Settings
+from logmine_dagster.cli.options import date_option, invocation_settings
 
 
 @click.command()
@@ -46,7 +45,7 @@ def demo(workdir, per_day, seed) -> None:
     """Generate a week of traffic and run every stage up to the review batch in a local Dagster instance."""
     from logmine_dagster.cli.demo import run_demo
 
-    run_demo(workdir or Settings.from_env().home / "demo", per_day=per_day, seed=seed, echo=click.echo)
+    run_demo(workdir or invocation_settings().home / "demo", per_day=per_day, seed=seed, echo=click.echo)
 
 
 @click.command()
@@ -55,7 +54,7 @@ def sanitise(batch_size) -> None:
     """Read JSON lines {"id", "text"} on stdin, write them sanitised to stdout (the pipeline's sanitiser)."""
     from logmine_dagster.sanitise.sanitiser import get_sanitiser
 
-    sanitiser = get_sanitiser(Settings.from_env().allow_terms)
+    sanitiser = get_sanitiser(invocation_settings().allow_terms)
     pending: list[tuple[object, str]] = []
 
     def flush() -> None:
@@ -86,5 +85,5 @@ def db_upgrade() -> None:
     """Create or migrate logmine's tables in LOGMINE_DATABASE_URL."""
     from logmine_dagster.storage import Database
 
-    Database(Settings.from_env().database_url)
+    Database(invocation_settings().database_url)
     click.echo("database schema is up to date")
