@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from logmine_dagster.core.config import Settings
+from logmine_dagster.cli.options import invocation_settings
 from logmine_dagster.evalset.exports import FORMATS
 
 LATEST = "latest"
@@ -18,7 +18,7 @@ LATEST = "latest"
 def _database():
     from logmine_dagster.storage import Database
 
-    return Database(Settings.from_env().database_url)
+    return Database(invocation_settings().database_url)
 
 
 @click.group()
@@ -55,7 +55,7 @@ def export_command(fmt: str, out: Path, version: str, reviewer_names: bool) -> N
             raise click.UsageError(str(error)) from None
     if not cases:
         click.echo("the eval set is empty: import reviewers' decisions and materialise eval_set first", err=True)
-    key = None if reviewer_names else load_hash_key(Settings.from_env().home)
+    key = None if reviewer_names else load_hash_key(invocation_settings().home)
     written = export(cases, fmt, out, reviewer_key=key, reviewer_names=reviewer_names)
     who = "reviewer names" if reviewer_names else "pseudonymous reviewer ids"
     click.echo(f"exported {len(cases)} case(s) as {fmt} to " + ", ".join(str(p) for p in written) + f" (release {label}); {who}")
@@ -146,7 +146,7 @@ def lineage_command(case_id: str) -> None:
 def stats_command() -> None:
     """Print the eval set's growth per review week, the mined/synthetic mix per release, and its
     category mix beside production's (the tables in the eval_set asset's metadata)."""
-    click.echo(stats_text(_database(), Settings.from_env().sample_rate))
+    click.echo(stats_text(_database(), invocation_settings().sample_rate))
 
 
 def stats_text(db, base_rate: float | None) -> str:
@@ -184,7 +184,7 @@ def import_synthetic_command(path: Path, source: str, admin: str) -> None:
     the residual gate); nothing is stored if any line is refused. Errors name lines, never text."""
     from logmine_dagster.evalset.synthetic import SyntheticImportError, import_synthetic
 
-    settings = Settings.from_env()
+    settings = invocation_settings()
     try:
         report = import_synthetic(_database(), path, source, admin, allow_terms=settings.allow_terms)
     except SyntheticImportError as error:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from logmine_dagster.core.config import ConfigError, Settings, parse_positive_int, secret_from_env_or_file
+from logmine_dagster.cli.options import invocation_settings
+from logmine_dagster.core.config import ConfigError, parse_positive_int, secret_from_env_or_file
 
 
 def load_secret_key(home: Path, environ=None) -> str:
@@ -66,7 +67,7 @@ def serve(host, port, reviews_per_case, insecure_cookies) -> None:
 
     from logmine_dagster.review_app import create_app
 
-    settings = Settings.from_env()
+    settings = invocation_settings()
     per_case_raw = os.environ.get("LOGMINE_REVIEWS_PER_CASE", "").strip()
     per_case = reviews_per_case or (parse_positive_int("LOGMINE_REVIEWS_PER_CASE", per_case_raw) if per_case_raw else 1)
     idle_minutes = idle_minutes_from_env()
@@ -103,7 +104,7 @@ def add_user(name, role, reset_password) -> None:
 
     password = _read_password(confirm=True)
     try:
-        outcome = create_user(Database(Settings.from_env().database_url), name, role, password, reset=reset_password)
+        outcome = create_user(Database(invocation_settings().database_url), name, role, password, reset=reset_password)
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{outcome} {role} {name!r}")

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from logmine_dagster.core.signals import DEFAULT_SIGNAL_CAP, SIGNALS
+from logmine_dagster.core.errors import LogmineError
 
 DEFAULT_START_DATE = "2025-01-01"
 
 
-class ConfigError(ValueError):
+class ConfigError(LogmineError, ValueError):
     """A configuration value is missing or invalid; the message is one line meant for the operator."""
 
 
@@ -72,6 +73,16 @@ def _env(name: str, environ) -> str | None:
     return value.strip()
 
 
+# The check_* functions validate values that are already typed (resource fields); the parse_*
+# functions read the text of an environment variable and end in the same checks.
+
+
+def check_rate(name: str, value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
+    return float(value)
+
+
 def parse_rate(name: str, raw: str) -> float:
     try:
         value = float(raw)
@@ -79,6 +90,12 @@ def parse_rate(name: str, raw: str) -> float:
         raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
     if not 0.0 <= value <= 1.0:
         raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}")
+    return value
+
+
+def check_positive_int(name: str, value: int) -> int:
+    if value <= 0:
+        raise ConfigError(f"{name} must be a whole number greater than 0, got {value!r}")
     return value
 
 
@@ -168,6 +185,33 @@ def parse_signal_caps(name: str, raw: str) -> dict[str, int | None]:
     return {signal: table.get(signal, DEFAULT_SIGNAL_CAP) for signal in SIGNALS}
 
 
+def _check_signal_names(name: str, table: dict) -> None:
+    if not table:
+        raise ConfigError(f"{name}: expected signal=value pairs with signals among {', '.join(SIGNALS)}, got none")
+    for signal in table:
+        if signal not in SIGNALS:
+            raise ConfigError(f"{name}: expected signal=value pairs with signals among {', '.join(SIGNALS)}, got {signal!r}")
+
+
+def check_signal_rates(name: str, table: dict[str, float]) -> dict[str, float]:
+    """A typed `signal_rates` mapping (others stay 1)."""
+    _check_signal_names(name, table)
+    return {signal: check_rate(name, rate) for signal, rate in table.items()}
+
+
+def check_cap(name: str, value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise ConfigError(f"{name} must be a whole number (0 or more) or 'none', got {value!r}")
+    return value
+
+
+def check_signal_caps(name: str, table: dict[str, int | None]) -> dict[str, int | None]:
+    """A typed `signal_caps` mapping; signals it leaves out keep the default cap."""
+    _check_signal_names(name, table)
+    checked = {signal: check_cap(name, cap) for signal, cap in table.items()}
+    return {signal: checked.get(signal, DEFAULT_SIGNAL_CAP) for signal in SIGNALS}
+
+
 def parse_optional_fraction(name: str, raw: str) -> float | None:
     """A share between 0 and 1, or `none` to switch the ceiling off."""
     if raw.lower() in ("none", "off"):
@@ -210,6 +254,7 @@ class Settings:
     max_sampled_fraction: float | None = 0.2
     max_bad_fraction: float | None = 0.05
     max_record_bytes: int = 4 * 1024 * 1024
+    staging_dir: Path | None = None  # None: LOGMINE_HOME/staging
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -244,6 +289,7 @@ class Settings:
             max_sampled_fraction=parse_optional_fraction("LOGMINE_MAX_SAMPLED_FRACTION", raw) if (raw := _env("LOGMINE_MAX_SAMPLED_FRACTION", environ)) else 0.2,
             max_bad_fraction=parse_optional_fraction("LOGMINE_MAX_BAD_FRACTION", raw) if (raw := _env("LOGMINE_MAX_BAD_FRACTION", environ)) else 0.05,
             max_record_bytes=parse_positive_int("LOGMINE_MAX_RECORD_BYTES", raw) if (raw := _env("LOGMINE_MAX_RECORD_BYTES", environ)) else 4 * 1024 * 1024,
+            staging_dir=Path(raw).expanduser().resolve() if (raw := _env("LOGMINE_STAGING_DIR", environ)) else None,
         )
 
 

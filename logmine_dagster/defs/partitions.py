@@ -1,11 +1,18 @@
-"""Day partitions for the logs (from LOGMINE_START_DATE), Monday-to-Sunday weeks for review."""
+"""Day partitions for the logs (from LOGMINE_START_DATE), Monday-to-Sunday weeks for review.
+
+Built when the code location loads (definitions.py), from the start date read then: never at import.
+"""
+
+import datetime as dt
 
 import dagster as dg
 
-from logmine_dagster.core.config import Settings
 from logmine_dagster.core.weeks import week_start
 
-_start = Settings.from_env().start_date
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date=_start.isoformat())
-weekly_partitions = dg.WeeklyPartitionsDefinition(start_date=week_start(_start).isoformat(), day_offset=1)
+def daily_partitions(start: dt.date) -> dg.DailyPartitionsDefinition:
+    return dg.DailyPartitionsDefinition(start_date=start.isoformat())
+
+
+def weekly_partitions(start: dt.date) -> dg.WeeklyPartitionsDefinition:
+    return dg.WeeklyPartitionsDefinition(start_date=week_start(start).isoformat(), day_offset=1)

@@ -1,7 +1,9 @@
 """Resources: logmine's database, the raw log source, the Presidio sanitiser and the mining policy.
 
-Every field left unset falls back to the LOGMINE_* environment variables at run time, so secrets and
-paths never have to be written into run config (which Dagster stores and shows).
+Every field left unset falls back to the LOGMINE_* environment variables, read once per resource
+when a run (or sensor tick) first needs one, so secrets and paths never have to be written into run
+config (which Dagster stores and shows). Set fields are typed and checked without a round trip
+through text.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from typing import Iterator, Optional
 
 import dagster as dg
 
-from logmine_dagster.core.config import ConfigError, Settings, check_database_url, load_hash_key, parse_log_root, parse_positive_int, parse_rate
-from logmine_dagster.core.config import parse_log_format, parse_signal_caps, parse_signal_rates
+from pydantic import PrivateAttr
+
+from logmine_dagster.core.config import ConfigError, Settings, check_database_url, check_positive_int, check_rate, load_hash_key
+from logmine_dagster.core.config import check_signal_caps, check_signal_rates, parse_log_format, parse_log_root
 from logmine_dagster.ingest.formats.mapped import load_mapping
 from logmine_dagster.ingest.log_reader import (
     LineResult,
@@ -34,19 +38,31 @@ def _database(url: str) -> Database:
     return Database(url)
 
 
-class LogmineDatabase(dg.ConfigurableResource):
+class SettingsFallback(dg.ConfigurableResource):
+    """A resource whose unset fields come from the LOGMINE_* settings, parsed once per instance
+    (Dagster builds a fresh instance for every run and sensor tick, so a changed environment is seen)."""
+
+    _settings: Optional[Settings] = PrivateAttr(default=None)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.from_env()
+        return self._settings
+
+
+class LogmineDatabase(SettingsFallback):
     """logmine's SQLAlchemy database (default: LOGMINE_DATABASE_URL, else SQLite under LOGMINE_HOME)."""
 
     url: Optional[str] = None
 
     def get(self) -> Database:
-        return _database(check_database_url(self.url) if self.url else Settings.from_env().database_url)
+        return _database(check_database_url(self.url) if self.url else self.settings().database_url)
 
     def home(self) -> Path:
-        return Settings.from_env().home
+        return self.settings().home
 
 
-class LogSource(dg.ConfigurableResource):
+class LogSource(SettingsFallback):
     """Raw logs as Hive-style day folders: `root/dt=YYYY-MM-DD/*.jsonl[.gz|.zst]` or `*.parquet`.
 
     `root`: a local folder or an fsspec URL (`s3://bucket/logs`, `gs://...`, `file:///...`,
@@ -69,17 +85,17 @@ class LogSource(dg.ConfigurableResource):
 
     def root_path(self):
         """A `Path` for a local folder (as before), a `upath.UPath` for an fsspec URL."""
-        return parse_log_root("root", self.root) if self.root else Settings.from_env().log_root
+        return parse_log_root("root", self.root) if self.root else self.settings().log_root
 
     def display_root(self) -> str:
         """The root as it may be shown: a URL without `user:password@` or query."""
         return display_root(self.root_path())
 
     def log_format(self) -> Optional[str]:
-        return parse_log_format(self.format) if self.format else Settings.from_env().log_format
+        return parse_log_format(self.format) if self.format else self.settings().log_format
 
     def mapping(self) -> Optional[dict]:
-        path = Path(self.field_mapping) if self.field_mapping else Settings.from_env().field_mapping
+        path = Path(self.field_mapping) if self.field_mapping else self.settings().field_mapping
         if path is None:
             if self.log_format() == "mapped":
                 raise ConfigError("log format 'mapped' needs a field mapping (LOGMINE_FIELD_MAPPING)")
@@ -89,7 +105,7 @@ class LogSource(dg.ConfigurableResource):
     def needs_success_marker(self) -> bool:
         if self.require_success_marker is not None:
             return self.require_success_marker
-        return Settings.from_env().require_success_marker
+        return self.settings().require_success_marker
 
     def days(self) -> list[str]:
         """Day folders that are ready to read (with `_SUCCESS` when that is required)."""
@@ -100,8 +116,8 @@ class LogSource(dg.ConfigurableResource):
 
     def record_limit(self) -> int:
         if self.max_record_bytes is None:
-            return Settings.from_env().max_record_bytes
-        return parse_positive_int("max_record_bytes", str(self.max_record_bytes))
+            return self.settings().max_record_bytes
+        return check_positive_int("max_record_bytes", self.max_record_bytes)
 
     def read_day(self, day: str) -> Iterator[LineResult]:
         return read_partition(self.root_path(), day, self.record_limit(), fmt=self.log_format(), mapping=self.mapping())
@@ -117,7 +133,7 @@ class LogSource(dg.ConfigurableResource):
         return listing_snapshot(self.root_path(), self.needs_success_marker())
 
 
-class PresidioSanitiser(dg.ConfigurableResource):
+class PresidioSanitiser(SettingsFallback):
     """Presidio (spaCy NER + pattern recognizers) and the secret that keys pseudonyms.
 
     `hash_key` unset: LOGMINE_HASH_KEY, else a key file created once under LOGMINE_HOME.
@@ -133,18 +149,29 @@ class PresidioSanitiser(dg.ConfigurableResource):
     def sanitiser(self):
         from logmine_dagster.sanitise.sanitiser import get_sanitiser  # loads spaCy: only when a run needs it
 
-        terms = tuple(sorted(self.allow_terms)) if self.allow_terms is not None else Settings.from_env().allow_terms
+        terms = tuple(sorted(self.allow_terms)) if self.allow_terms is not None else self.settings().allow_terms
         return get_sanitiser(terms)
+
+    def staging_root(self) -> Path:
+        """Where shard steps stage their output: shared by every worker when steps run on more than one machine."""
+        if self.staging_dir:
+            return Path(self.staging_dir).expanduser().resolve()
+        return self.settings().staging_dir or self.settings().home / "staging"
 
     def key(self) -> bytes:
         if self.hash_key:
             if len(self.hash_key) < 16:
                 raise ConfigError("hash_key must be at least 16 characters long")
             return self.hash_key.encode("utf-8")
-        return load_hash_key(Settings.from_env().home)
+        return load_hash_key(self.settings().home)
 
 
-class MiningPolicy(dg.ConfigurableResource):
+def _or(field, setting, check):
+    """The resource field, checked, when it is set; else the value from the settings (already checked)."""
+    return setting if field is None else check(field)
+
+
+class MiningPolicy(SettingsFallback):
     """Sampling rate, low-confidence threshold, privacy commitments, retention period and batch size.
 
     `opt_out_file` (or LOGMINE_OPT_OUT_FILE): user ids and `tenant:NAME` lines that are never sampled.
@@ -168,66 +195,43 @@ class MiningPolicy(dg.ConfigurableResource):
     max_bad_fraction: Optional[float] = None
 
     def sampling(self) -> SamplingPolicy:
-        settings = Settings.from_env()
+        settings = self.settings()
         opt_out_path = Path(self.opt_out_file) if self.opt_out_file else settings.opt_out_file
         if opt_out_path is not None and not opt_out_path.is_file():
             raise ConfigError(f"opt-out file {opt_out_path} does not exist")
         users, tenants = load_opt_out(opt_out_path) if opt_out_path else (frozenset(), frozenset())
-        per_user = (
-            settings.max_per_user_per_day
-            if self.max_per_user_per_day is None
-            else parse_positive_int("max_per_user_per_day", str(self.max_per_user_per_day))
-        )
-        rate = settings.sample_rate if self.sample_rate is None else parse_rate("sample_rate", str(self.sample_rate))
-        threshold = (
-            settings.low_confidence_threshold
-            if self.low_confidence_threshold is None
-            else parse_rate("low_confidence_threshold", str(self.low_confidence_threshold))
-        )
-        if self.signal_rates is not None:
-            rates = parse_signal_rates("signal_rates", ",".join(f"{k}={v}" for k, v in self.signal_rates.items()))
-        else:
-            rates = settings.signal_rates or {}
-        if self.signal_caps is not None:
-            caps = parse_signal_caps("signal_caps", ",".join(f"{k}={'none' if v is None else v}" for k, v in self.signal_caps.items()))
-        else:
-            caps = settings.signal_caps or default_caps()
-        long_conversation = (
-            settings.long_conversation_messages
-            if self.long_conversation_messages is None
-            else parse_positive_int("long_conversation_messages", str(self.long_conversation_messages))
-        )
-        ceiling = (
-            settings.max_sampled_fraction
-            if self.max_sampled_fraction is None
-            else parse_rate("max_sampled_fraction", str(self.max_sampled_fraction))
-        )
         return SamplingPolicy(
-            rate=rate,
-            low_confidence_threshold=threshold,
-            long_conversation_messages=long_conversation,
-            signal_rates=rates,
-            signal_caps=caps,
-            max_per_user_per_day=per_user,
-            max_sampled_fraction=ceiling,
+            rate=_or(self.sample_rate, settings.sample_rate, lambda v: check_rate("sample_rate", v)),
+            low_confidence_threshold=_or(
+                self.low_confidence_threshold, settings.low_confidence_threshold, lambda v: check_rate("low_confidence_threshold", v)
+            ),
+            long_conversation_messages=_or(
+                self.long_conversation_messages, settings.long_conversation_messages, lambda v: check_positive_int("long_conversation_messages", v)
+            ),
+            signal_rates=_or(self.signal_rates, settings.signal_rates or {}, lambda v: check_signal_rates("signal_rates", v)),
+            signal_caps=_or(self.signal_caps, settings.signal_caps or default_caps(), lambda v: check_signal_caps("signal_caps", v)),
+            max_per_user_per_day=_or(
+                self.max_per_user_per_day, settings.max_per_user_per_day, lambda v: check_positive_int("max_per_user_per_day", v)
+            ),
+            max_sampled_fraction=_or(self.max_sampled_fraction, settings.max_sampled_fraction, lambda v: check_rate("max_sampled_fraction", v)),
             opted_out_users=users,
             opted_out_tenants=tenants,
         )
 
     def bad_fraction_limit(self) -> Optional[float]:
         if self.max_bad_fraction is None:
-            return Settings.from_env().max_bad_fraction
-        return parse_rate("max_bad_fraction", str(self.max_bad_fraction))
+            return self.settings().max_bad_fraction
+        return check_rate("max_bad_fraction", self.max_bad_fraction)
 
     def retention(self) -> int:
         if self.retention_days is None:
-            return Settings.from_env().retention_days
-        return parse_positive_int("retention_days", str(self.retention_days))
+            return self.settings().retention_days
+        return check_positive_int("retention_days", self.retention_days)
 
     def batch_cap(self) -> int:
         if self.batch_size is None:
-            return Settings.from_env().batch_size
-        return parse_positive_int("batch_size", str(self.batch_size))
+            return self.settings().batch_size
+        return check_positive_int("batch_size", self.batch_size)
 
 
 @dg.definitions

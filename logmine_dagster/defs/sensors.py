@@ -5,9 +5,7 @@ import json
 
 import dagster as dg
 
-from logmine_dagster.core.config import Settings
 from logmine_dagster.defs.jobs import daily_mining_job
-from logmine_dagster.defs.partitions import daily_partitions
 from logmine_dagster.defs.resources import LogSource
 
 
@@ -39,15 +37,25 @@ def plan_requests(
     return requests, {day: fp for day, fp in seen.items() if day in present_days}
 
 
-@dg.sensor(
-    job=daily_mining_job,
-    minimum_interval_seconds=Settings.from_env().sensor_interval_s,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Requests a daily_mining_job run for every dt= folder that is new or whose files changed.",
-)
-def new_log_partitions_sensor(context: dg.SensorEvaluationContext, log_source: LogSource) -> dg.SensorResult:
+def new_log_partitions_sensor(start_date: dt.date, interval_s: int) -> dg.SensorDefinition:
+    """The sensor over days from `start_date` (LOGMINE_START_DATE), ticking every `interval_s`
+    seconds (LOGMINE_SENSOR_INTERVAL_S): both read when the code location loads."""
+
+    @dg.sensor(
+        name="new_log_partitions_sensor",
+        job=daily_mining_job,
+        minimum_interval_seconds=interval_s,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Requests a daily_mining_job run for every dt= folder that is new or whose files changed.",
+    )
+    def sensor(context: dg.SensorEvaluationContext, log_source: LogSource) -> dg.SensorResult:
+        return request_new_days(context, log_source, start_date.isoformat())
+
+    return sensor
+
+
+def request_new_days(context: dg.SensorEvaluationContext, log_source: LogSource, start: str) -> dg.SensorResult:
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    start = daily_partitions.start.strftime("%Y-%m-%d")
     today = dt.datetime.now(dt.timezone.utc).date()
     present, fingerprint = log_source.listing()
     requests, seen = plan_requests(seen, present, fingerprint, start, today)

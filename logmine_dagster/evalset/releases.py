@@ -40,11 +40,12 @@ from logmine_dagster.storage.schema import (
     review_users,
     sanitised_samples,
 )
+from logmine_dagster.core.errors import LogmineError
 
 LATEST = "latest"
 
 
-class ReleaseError(ValueError):
+class ReleaseError(LogmineError, ValueError):
     """A release or retirement request that cannot be honoured (unknown version, unknown case...)."""
 
 

@@ -55,6 +55,7 @@ from logmine_dagster.storage.schema import (
     sanitised_samples,
     synthetic_cases,
 )
+from logmine_dagster.core.errors import LogmineError
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -68,7 +69,7 @@ MAX_TAGS_CHARS = 500
 PiiScanner = Callable[[list[str]], list[list[str]]]
 
 
-class SyntheticImportError(ValueError):
+class SyntheticImportError(LogmineError, ValueError):
     """The import as a whole cannot start (no such admin, bad source name)."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from logmine_dagster.core.errors import LogmineError
 
 STATUSES = ("ok", "error")
 FEEDBACK_VALUES = ("up", "down", None)
@@ -15,7 +16,7 @@ ROLES = ("system", "user", "assistant", "tool", "developer", "function")
 REQUIRED_FIELDS = ("request_id", "timestamp", "input", "status")
 
 
-class RecordError(ValueError):
+class RecordError(LogmineError, ValueError):
     """The record does not match the canonical format. The message is safe to log: no record text."""
 
 

@@ -28,6 +28,7 @@ from logmine_dagster.ingest.sampling import DaySampler, SamplingPolicy
 from logmine_dagster.ingest.sampling_counts import SamplingCounts
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
+from logmine_dagster.core.errors import LogmineError
 
 
 @dataclass
@@ -63,7 +64,7 @@ class SampleReport:
         return name, bad, self.scanned_by_file.get(name, 0)
 
 
-class TooManyBadLines(ValueError):
+class TooManyBadLines(LogmineError, ValueError):
     """The day's bad fraction passed the threshold. The message names counts and files, never text."""
 
 

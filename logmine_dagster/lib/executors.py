@@ -18,7 +18,8 @@ from logmine_dagster.core.config import ConfigError
 EXECUTORS = ("multiprocess", "dask", "in_process")
 
 
-def executor_from_env(environ=os.environ) -> dg.ExecutorDefinition:
+def executor_from_env(environ=None) -> dg.ExecutorDefinition:
+    environ = os.environ if environ is None else environ
     name = (environ.get("LOGMINE_EXECUTOR") or "multiprocess").strip().lower()
     if name == "multiprocess":
         return dg.multiprocess_executor

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from logmine_dagster.storage import Database
 from logmine_dagster.review.clock import utcnow
 from logmine_dagster.storage.schema import review_audit, review_sessions, review_users
+from logmine_dagster.core.errors import LogmineError
 
 ROLES = ("reviewer", "admin")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -25,7 +26,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-class UserError(ValueError):
+class UserError(LogmineError, ValueError):
     """A bad user name, role or password; the message is meant for the operator."""
 
 

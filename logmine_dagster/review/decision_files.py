@@ -9,11 +9,12 @@ import json
 
 from logmine_dagster.review.label_studio import FormatError, read_export
 from logmine_dagster.review.vocabulary import DECISION_FIELDS
+from logmine_dagster.core.errors import LogmineError
 
 Entry = tuple[int, "dict | None", "str | None"]
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(LogmineError, ValueError):
     """The whole file is unusable (not UTF-8, not JSON, no header...): nothing was stored."""
 
 

@@ -1,7 +1,9 @@
 """Why a review action was refused; each kind carries the HTTP status the web app answers with."""
 
+from logmine_dagster.core.errors import LogmineError
 
-class ReviewError(Exception):
+
+class ReviewError(LogmineError):
     status_code = 400
 
     def __init__(self, message: str):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from logmine_dagster.core.errors import LogmineError
 
 CONFIG_PATH = Path(__file__).resolve().parent / "label_studio_config.xml"
 # Label Studio's Choice value -> logmine's decision.
@@ -77,7 +78,7 @@ def task_for(case: dict) -> dict:
     return task
 
 
-class FormatError(ValueError):
+class FormatError(LogmineError, ValueError):
     """The annotation does not have the shape of Label Studio's export of logmine's config."""
 
 

@@ -20,6 +20,7 @@ from logmine_dagster.sanitise.pseudonyms import letter_pseudonym, pseudonym
 from logmine_dagster.sanitise import residual, schema
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
+from logmine_dagster.core.errors import LogmineError
 
 TEXT_FIELDS_OF_ROW = ("input_json", "output", "metadata_json", "error_type")
 
@@ -92,11 +93,11 @@ def _row(day: str, sample_reasons: str, sanitised: dict, entity_counts: dict) ->
     }
 
 
-class RawTierGone(RuntimeError):
+class RawTierGone(LogmineError, RuntimeError):
     """The day's raw samples no longer exist (retention) while its sanitised rows do."""
 
 
-class StagingError(RuntimeError):
+class StagingError(LogmineError, RuntimeError):
     """A shard's staged output is missing or does not belong to this run: nothing was published."""
 
 

@@ -44,11 +44,12 @@ from logmine_dagster.sanitise.spans import NAME_TYPES, Span, date_core, inside_p
 from logmine_dagster.sanitise.surrogates import conversation_of, keyed_placeholder, plain_placeholder
 from logmine_dagster.sanitise.text_results import TextResult, join_pieces, render, split_long_text
 from logmine_dagster.sanitise.word_lists import WordLists
+from logmine_dagster.core.errors import LogmineError
 
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-class SanitiseError(RuntimeError):
+class SanitiseError(LogmineError, RuntimeError):
     """Sanitising failed. The message never holds record text."""
 
 

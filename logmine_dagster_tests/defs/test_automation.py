@@ -9,7 +9,10 @@ import time
 import dagster as dg
 
 from logmine_dagster.defs.resources import LogSource
-from logmine_dagster.defs.sensors import new_log_partitions_sensor
+from logmine_dagster.defs.sensors import new_log_partitions_sensor as build_sensor
+
+# The code location builds it at load time; the tests' LOGMINE_START_DATE is 2026-01-01 (conftest).
+new_log_partitions_sensor = build_sensor(dt.date(2026, 1, 1), 60)
 
 
 def _day_file(root, day, text='{"x": 1}\n'):

@@ -111,10 +111,14 @@ def test_a_partition_over_the_bad_fraction_fails_naming_the_worst_file_after_wri
 
 
 def test_the_asset_fails_the_partition_but_keeps_the_rows(tmp_path, database_url):
-    from logmine_dagster.defs.ingest.assets import sampled_logs
+    import datetime as dt
+
+    from logmine_dagster.defs.ingest.assets import ingest_assets
+    from logmine_dagster.defs.partitions import daily_partitions
     from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
     from logmine_dagster.storage import Database
 
+    _raw_logs, sampled_logs = ingest_assets(daily_partitions(dt.date(2026, 1, 1)))
     root = tmp_path / "logs"
     _write(root, "part-0.jsonl", b"".join(_line(_good(f"r{i}", status="error")) for i in range(20)) + b"{broken\n" * 5)
     resources = {

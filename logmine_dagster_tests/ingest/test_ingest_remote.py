@@ -25,7 +25,7 @@ import zstandard
 
 from logmine_dagster.core.config import ConfigError, Settings, parse_log_root, redact_url
 from logmine_dagster.defs.resources import LogSource
-from logmine_dagster.defs.sensors import new_log_partitions_sensor
+from logmine_dagster.defs.sensors import new_log_partitions_sensor as build_sensor
 from logmine_dagster.ingest.log_reader import display_root, list_partition_days, listing_snapshot, partition_fingerprint
 from logmine_dagster.ingest.sampling import SIGNALS, SamplingPolicy
 from logmine_dagster.retention.deletion import apply_retention, retention_violations
@@ -33,6 +33,9 @@ from logmine_dagster.ingest.sample_day import sample_day
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples, retention_log
 from logmine_dagster_tests.conftest import FIRST_DAY
 from logmine_dagster_tests.helpers import check_results
+
+# The code location builds it at load time; the tests' LOGMINE_START_DATE is 2026-01-01 (conftest).
+new_log_partitions_sensor = build_sensor(dt.date(2026, 1, 1), 60)
 
 DAY = FIRST_DAY.isoformat()
 TODAY = dt.datetime.now(dt.timezone.utc).date()

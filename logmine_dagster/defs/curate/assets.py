@@ -4,23 +4,13 @@ import dagster as dg
 
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.curation.categorise import CATEGORIES
-from logmine_dagster.defs.sanitise.assets import sanitised_samples
 from logmine_dagster.lib.metadata import counts_markdown, novel_clusters_markdown
-from logmine_dagster.defs.partitions import daily_partitions
 from logmine_dagster.defs.resources import LogmineDatabase
 from logmine_dagster.curation.categorise_day import categorise_day
 
 
-@dg.asset(
-    deps=[sanitised_samples],
-    partitions_def=daily_partitions,
-    group_name="curate",
-    kinds={"sqlalchemy"},
-    description="Sanitised samples categorised as happy_path, edge_case, adversarial or drift, with reasons; "
-    "near-identical cases collapsed into one with a duplicate count.",
-)
 @retry_on_transient_database_errors
-def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
+def categorise_candidates(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
     report = categorise_day(database.get(), context.partition_key)
     clusters = "\n".join(
         ["| case | category | seen | collapsed into it (first 5) |", "| --- | --- | ---: | --- |"]
@@ -43,3 +33,15 @@ def categorised_candidates(context: dg.AssetExecutionContext, database: LogmineD
             "top_novel_clusters": novel_clusters_markdown(report.top_novel),
         }
     )
+
+
+def categorised_candidates_asset(daily: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    return dg.asset(
+        name="categorised_candidates",
+        deps=["sanitised_samples"],
+        partitions_def=daily,
+        group_name="curate",
+        kinds={"sqlalchemy"},
+        description="Sanitised samples categorised as happy_path, edge_case, adversarial or drift, with reasons; "
+        "near-identical cases collapsed into one with a duplicate count.",
+    )(categorise_candidates)

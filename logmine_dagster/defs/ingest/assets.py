@@ -3,37 +3,14 @@
 import dagster as dg
 
 from logmine_dagster.lib.metadata import counts_markdown, per_key_counts
-from logmine_dagster.defs.partitions import daily_partitions
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.ingest.sampling import REASON_ORDER, SIGNALS
 from logmine_dagster.ingest.sample_day import TooManyBadLines, check_bad_fraction, sample_day
 
-raw_logs = dg.AssetSpec(
-    "raw_logs",
-    description="Production LLM call logs, one JSON line per call, under LOGMINE_LOG_ROOT/dt=YYYY-MM-DD/. "
-    "Written by the application, not by logmine; deleted by raw_log_retention.",
-    partitions_def=daily_partitions,
-    group_name="ingest",
-    kinds={"file"},
-    tags={"tier": "raw"},
-)
 
-
-@dg.asset(
-    deps=[raw_logs],
-    partitions_def=daily_partitions,
-    group_name="ingest",
-    kinds={"sqlalchemy"},
-    tags={"tier": "raw"},
-    description="Stratified, reproducible sample of the day's records: a keyed hash of request_id decides "
-    "membership (base rate, plus per-signal rates and daily caps for errors, low confidence, escalations, "
-    "negative feedback and long conversations), under privacy ceilings (share of the day, per user, "
-    "opt-out list). Each record keeps its reasons and its inclusion probability. Raw tier: holds PII, "
-    "under retention.",
-)
 @retry_on_transient_database_errors
-def sampled_logs(
+def sample_logs(
     context: dg.AssetExecutionContext, database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy
 ) -> dg.MaterializeResult:
     day = context.partition_key
@@ -65,6 +42,33 @@ def sampled_logs(
     except TooManyBadLines as error:
         raise dg.Failure(description=str(error), metadata=metadata, allow_retries=False) from None
     return dg.MaterializeResult(metadata=metadata)
+
+
+def ingest_assets(daily: dg.PartitionsDefinition) -> list:
+    """raw_logs and sampled_logs over the day partitions."""
+    raw_logs = dg.AssetSpec(
+        "raw_logs",
+        description="Production LLM call logs, one JSON line per call, under LOGMINE_LOG_ROOT/dt=YYYY-MM-DD/. "
+        "Written by the application, not by logmine; deleted by raw_log_retention.",
+        partitions_def=daily,
+        group_name="ingest",
+        kinds={"file"},
+        tags={"tier": "raw"},
+    )
+    sampled_logs = dg.asset(
+        name="sampled_logs",
+        deps=[raw_logs],
+        partitions_def=daily,
+        group_name="ingest",
+        kinds={"sqlalchemy"},
+        tags={"tier": "raw"},
+        description="Stratified, reproducible sample of the day's records: a keyed hash of request_id decides "
+        "membership (base rate, plus per-signal rates and daily caps for errors, low confidence, escalations, "
+        "negative feedback and long conversations), under privacy ceilings (share of the day, per user, "
+        "opt-out list). Each record keeps its reasons and its inclusion probability. Raw tier: holds PII, "
+        "under retention.",
+    )(sample_logs)
+    return [raw_logs, sampled_logs]
 
 
 def sample_metadata(report, sampling, max_bad_fraction) -> dict:

@@ -5,13 +5,12 @@ import datetime as dt
 import dagster as dg
 
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
-from logmine_dagster.defs.ingest.assets import raw_logs, sampled_logs
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
 from logmine_dagster.retention.deletion import apply_retention
 
 
 @dg.asset(
-    deps=[raw_logs, sampled_logs],
+    deps=["raw_logs", "sampled_logs"],
     group_name="retention",
     kinds={"file", "sqlalchemy"},
     description="Deletes raw log partitions and raw_samples rows older than retention_days (default 30) "

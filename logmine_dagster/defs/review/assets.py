@@ -7,8 +7,6 @@ import dagster as dg
 from logmine_dagster.core.weeks import iso_week_label
 from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.curation.categorise_day import week_summary
-from logmine_dagster.defs.curate.assets import categorised_candidates
-from logmine_dagster.defs.partitions import weekly_partitions
 from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy
 from logmine_dagster.defs.review.metadata import review_metadata
 from logmine_dagster.lib.metadata import counts_markdown, novel_clusters_markdown
@@ -18,15 +16,8 @@ from logmine_dagster.review.labelled import build_labelled_cases
 from logmine_dagster.review.batching import quota_markdown
 
 
-@dg.asset(
-    deps=[categorised_candidates],
-    partitions_def=weekly_partitions,
-    group_name="review",
-    kinds={"sqlalchemy"},
-    description="The week's capped, category-balanced batch, queued for human review.",
-)
 @retry_on_transient_database_errors
-def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, policy: MiningPolicy) -> dg.MaterializeResult:
+def queue_review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, policy: MiningPolicy) -> dg.MaterializeResult:
     week = context.partition_key
     db = database.get()
     report = build_batch(db, week, policy.batch_cap())
@@ -65,7 +56,7 @@ def review_batch(context: dg.AssetExecutionContext, database: LogmineDatabase, p
 
 
 @dg.asset(
-    deps=[review_batch],
+    deps=["review_batch"],
     group_name="review",
     kinds={"sqlalchemy"},
     description="Reviewers' decisions (accept with an expected output, or discard with a reason), each with "
@@ -84,3 +75,14 @@ def labelled_cases(database: LogmineDatabase) -> dg.MaterializeResult:
             **review_metadata(database.get()),
         }
     )
+
+
+def review_batch_asset(weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    return dg.asset(
+        name="review_batch",
+        deps=["categorised_candidates"],
+        partitions_def=weekly,
+        group_name="review",
+        kinds={"sqlalchemy"},
+        description="The week's capped, category-balanced batch, queued for human review.",
+    )(queue_review_batch)

@@ -3,12 +3,11 @@
 import dagster as dg
 
 from logmine_dagster.defs.resources import PresidioSanitiser, LogmineDatabase
-from logmine_dagster.defs.sanitise.assets import sanitised_samples
 from logmine_dagster.sanitise.sanitise_day import residual_pii_in_day
 
 
 @dg.asset_check(
-    asset=sanitised_samples,
+    asset="sanitised_samples",
     blocking=True,
     description="Re-reads the stored sanitised rows with an independent scanner (strict regexes plus every "
     "value that scanner finds in the raw record). Any finding fails the check and blocks downstream assets.",
@@ -30,7 +29,7 @@ def sanitised_samples_no_residual_pii(
 
 
 @dg.asset_check(
-    asset=sanitised_samples,
+    asset="sanitised_samples",
     blocking=True,
     description="Pushes a fixed set of planted canary records (every PII kind, in messages, tool calls, tool "
     "results and metadata) through the same sanitiser and requires every planted value to be gone.",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from logmine_dagster.ingest.formats.mapped import map_line
 from logmine_dagster.ingest.formats.otlp import records_from_export
 from logmine_dagster.ingest.formats.results import SkippedSpan, UnusableSpan
+from logmine_dagster.core.errors import LogmineError
 
 FORMATS = ("canonical", "otlp", "mapped")
 
 
-class FormatError(ValueError):
+class FormatError(LogmineError, ValueError):
     """The line is in no known format. The message never quotes the line."""
 
 

@@ -1,0 +1,83 @@
+"""`logmine review ...`: hand the weekly batch to reviewers and take their decisions back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from logmine_dagster.cli.review_app import add_user, serve
+from logmine_dagster.cli.options import invocation_settings
+
+
+@click.group()
+def review() -> None:
+    """Hand the weekly batch to reviewers and take their decisions back."""
+
+
+@review.command("export")
+@click.option("--week", required=True, help="2026-W47 or any date in the week.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "label-studio"]), default=None,
+    help="File format [default: from --out: .csv is CSV, .json Label Studio tasks, else JSON lines].",
+)
+def review_export(week, out, fmt) -> None:
+    """Write the week's batch for reviewers: JSON lines, CSV, or Label Studio tasks."""
+    from logmine_dagster.review.label_studio import CONFIG_PATH
+    from logmine_dagster.review.interchange import export_batch, format_for
+    from logmine_dagster.storage import Database
+    from logmine_dagster.core.weeks import parse_week
+
+    try:
+        monday = parse_week(week)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    fmt = format_for(out, fmt)
+    count = export_batch(Database(invocation_settings().database_url), monday, out, fmt)
+    if count == 0:
+        click.echo(f"no cases queued for the week of {monday}: materialise review_batch for that week first", err=True)
+    click.echo(f"exported {count} case(s) of the week of {monday} to {out} ({fmt})")
+    if fmt == "label-studio":
+        click.echo(f"labelling config to paste into the Label Studio project: {CONFIG_PATH}")
+        click.echo("after labelling, export the project as JSON, then:")
+    else:
+        click.echo('fill "decision" (accept|discard), "expected_output" (for accept) and "reason" (for discard);')
+        click.echo('optionally "rubric_notes", "tags" (comma-separated) and "category_override", then:')
+    click.echo(f"  logmine review import FILE --format {fmt} --reviewer YOUR_NAME")
+
+
+@review.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reviewer", required=True, help="Who made these decisions (recorded with each).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "label-studio"]), default=None,
+    help="File format [default: from the name: .csv is CSV, .json a Label Studio JSON export, else JSON lines].",
+)
+def review_import(path, reviewer, fmt) -> None:
+    """Store reviewers' decisions. Nothing is stored if any line, row or task is invalid."""
+    from logmine_dagster.review.decision_files import UnreadableFile
+    from logmine_dagster.review.errors import ReviewError
+    from logmine_dagster.review.interchange import import_decisions
+    from logmine_dagster.storage import Database
+
+    try:
+        report = import_decisions(Database(invocation_settings().database_url), path, reviewer, fmt)
+    except (UnreadableFile, ValueError) as error:
+        raise click.ClickException(f"{path}: {error}: nothing imported") from None
+    except ReviewError as error:
+        raise click.ClickException(error.message) from None
+    if report.rejected:
+        for number, reason in report.rejected[:50]:
+            where = f"{path}: task #{number}" if report.format == "label-studio" else f"{path}:{number}"
+            click.echo(f"{where}: {reason}", err=True)
+        raise click.ClickException(f"{len(report.rejected)} invalid {report.unit}(s): nothing imported, fix them and import again")
+    click.echo(
+        f"imported {report.accepted} accepted and {report.discarded} discarded case(s) by {reviewer}; "
+        f"{report.undecided} left undecided"
+    )
+    click.echo("materialise labelled_cases and eval_set (or wait for Monday's schedule) to update the eval set")
+
+
+review.add_command(serve)
+review.add_command(add_user)
