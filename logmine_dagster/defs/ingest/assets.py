@@ -109,4 +109,7 @@ def sample_metadata(report, sampling, max_bad_fraction) -> dict:
         "sampled_by_reason": counts_markdown(report.by_reason, "reason"),
         "quarantined_by_reason": counts_markdown(report.quarantine_reasons, "reason"),
         "quarantined_by_file": counts_markdown(report.bad_by_file, "file"),
+        # Tool, embedding, retrieval, agent and chain spans: not LLM calls, skipped by kind (never quarantined).
+        "spans_skipped": int(sum(report.skipped_spans.values())),
+        "skipped_spans_by_kind": counts_markdown(report.skipped_spans, "span kind"),
     }

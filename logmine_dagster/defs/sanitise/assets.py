@@ -101,6 +101,9 @@ def publish_shards(context: dg.OpExecutionContext, database: LogmineDatabase, pr
             **per_key_counts(report.entity_counts, "masked"),
             "masked_by_type": counts_markdown(report.entity_counts, "entity type"),
             "quarantined_by_reason": counts_markdown(report.quarantine_reasons, "reason"),
+            # Fields outside the declared schema of the PII-free tier (sanitise/schema.py): dropped, by label.
+            "fields_dropped": int(sum(report.dropped_fields.values())),
+            "dropped_by_field": counts_markdown(report.dropped_fields, "field"),
         },
     )
 
