@@ -16,6 +16,14 @@ cannot share a process). In that subprocess:
 Timestamps are shifted so the day starts at FIXTURE_DAY 09:00 UTC (the tests need a known day).
 Beside each `<producer>.jsonl` goes `<producer>.expected.json`: what the app sent and received per call.
 
+`--collector-encodings` then re-encodes each committed `<producer>.jsonl` as the Collector's file
+exporter writes its other encodings (COLLECTOR_ENCODINGS), with the real `opentelemetry-proto` classes.
+The framing follows opentelemetry-collector-contrib `exporter/fileexporter`: `file_writer.go`
+(`exportMessageAsBuffer`: every message preceded by its length as a 4-byte big-endian unsigned int,
+used for `format: proto` and for any compressed output), `codec.go` (`zstdCompress`: each message is
+one zstd frame, compressed before it is framed) and, since v0.154 behind the
+`exporter.file.nativeCompression` gate, `compression_writer.go` (the whole file one zstd stream).
+
 The old OpenLLMetry (<= 0.47, indexed `gen_ai.prompt.N.*` attributes) needs an older `openai` and
 cannot share an environment with the current one: give it its own interpreter with --python-for, e.g.
     python -m venv /tmp/oll047 && /tmp/oll047/bin/pip install --pre "opentelemetry-instrumentation-openai==0.47.5" \
@@ -327,13 +335,71 @@ def run_producer(name: str, out: Path) -> None:
     (out / f"{name}.expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
 
 
+# name suffix -> (format, per-message zstd, whole-file zstd), as fileexporter writes them.
+COLLECTOR_ENCODINGS = {
+    "collector-proto.pb": ("proto", False, False),
+    "collector-json-zstd.json": ("json", True, False),
+    "collector-proto-zstd.pb": ("proto", True, False),
+    "collector-native-zstd.json": ("json", False, True),
+    "collector-native-zstd-proto.pb": ("proto", False, True),
+}
+
+
+def _base64_ids(value):
+    """The inverse of _hex_ids, for protobuf's JSON parser."""
+    if isinstance(value, dict):
+        return {
+            key: (base64.b64encode(bytes.fromhex(item)).decode() if key in ("traceId", "spanId", "parentSpanId") and isinstance(item, str) else _base64_ids(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_base64_ids(item) for item in value]
+    return value
+
+
+def _export_bytes(line: dict, fmt: str) -> bytes:
+    from google.protobuf import json_format
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    if fmt == "json":
+        return json.dumps(line, sort_keys=True).encode()
+    request = ExportLogsServiceRequest() if "resourceLogs" in line else ExportTraceServiceRequest()
+    return json_format.ParseDict(_base64_ids(line), request).SerializeToString()
+
+
+def collector_encodings(name: str, out: Path) -> None:
+    """`<name>.<suffix>` for every COLLECTOR_ENCODINGS entry, from the committed `<name>.jsonl`."""
+    import zstandard
+
+    lines = [json.loads(text) for text in (out / f"{name}.jsonl").read_text().splitlines() if text.strip()]
+    for suffix, (fmt, per_message, whole_file) in COLLECTOR_ENCODINGS.items():
+        chunks = []
+        for line in lines:
+            message = _export_bytes(line, fmt)
+            if per_message:
+                message = zstandard.ZstdCompressor().compress(message)
+            framed = fmt == "proto" or per_message  # buildExportFunc: only plain JSON is written as lines
+            chunks.append(len(message).to_bytes(4, "big") + message if framed else message + b"\n")
+        data = b"".join(chunks)
+        if whole_file:
+            data = zstandard.ZstdCompressor().compress(data)
+        (out / f"{name}.{suffix}").write_bytes(data)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", choices=sorted(PRODUCERS))
     parser.add_argument("--python-for", action="append", default=[], metavar="PRODUCER=PYTHON")
     parser.add_argument("--out", type=Path, default=FIXTURES)
     parser.add_argument("--producer", help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--collector-encodings", action="store_true", help="only re-encode the committed JSON fixtures")
     args = parser.parse_args(argv)
+    if args.collector_encodings:
+        for name in args.only or [p for p in PRODUCERS if (args.out / f"{p}.jsonl").exists()]:
+            collector_encodings(name, args.out)
+            print(f"{name}: {', '.join(COLLECTOR_ENCODINGS)}")
+        return 0
     if args.producer:
         run_producer(args.producer, args.out)
         return 0

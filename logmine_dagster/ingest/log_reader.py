@@ -18,10 +18,15 @@ from pathlib import Path
 from typing import Callable, Iterator, Union
 
 from logmine_dagster.ingest.formats import FormatError, SkippedSpan, UnusableSpan, records_from_line
+from logmine_dagster.ingest.formats.otlp_proto import decode_export
 from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, line_batches
+from logmine_dagster.ingest.stream_items import ProtoFrame
 from logmine_dagster.ingest.records import RecordError, parse_record
 
-LOG_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
+# JSON lines, and the names an OpenTelemetry Collector file exporter's `path` is likely to get
+# (`.json` lines, `.pb`/`.binpb` for `format: proto`), each plain or compressed; the content decides
+# how a file is read (line_stream), the name only whether it is read.
+LOG_SUFFIXES = tuple(f"{kind}{packed}" for kind in (".jsonl", ".json", ".pb", ".binpb") for packed in ("", ".gz", ".zst")) + (".parquet",)
 SUCCESS_MARKER = "_SUCCESS"
 
 
@@ -195,6 +200,17 @@ def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
     return BadLine(source, number, "malformed JSON")
 
 
+def _not_a_json_line(raw, source: str, number: int, max_line_bytes: int) -> tuple[dict | None, BadLine | None]:
+    """The slow path for what orjson refused: a Collector protobuf message decoded to its OTLP JSON
+    dict, else why the line is bad (None for a blank line)."""
+    if raw.__class__ is ProtoFrame:
+        try:
+            return decode_export(raw.data), None
+        except FormatError as error:
+            return None, BadLine(source, number, str(error))
+    return None, _bad_line(raw, source, number, max_line_bytes)
+
+
 def _bad_line(raw, source: str, number: int, max_line_bytes: int) -> BadLine | None:
     """Why a line failed to parse, without quoting it; None for a blank line (slow path: bad lines only)."""
     if raw is OVERSIZED or len(raw) > max_line_bytes:
@@ -249,10 +265,11 @@ def read_file(
                 try:
                     value = orjson.loads(raw)
                 except orjson.JSONDecodeError:
-                    bad = _bad_line(raw, source, number, max_line_bytes)
-                    if bad is not None:
-                        yield bad
-                    continue
+                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes)
+                    if value is None:
+                        if bad is not None:
+                            yield bad
+                        continue
                 yield from _records(value, source, number, fmt, mapping)
     except Exception as error:  # noqa: BLE001 - EOFError, BadGzipFile, zlib.error, ZstdError, OSError...
         # A truncated or corrupt compressed file: keep what was read, report where it broke.
@@ -297,10 +314,11 @@ def scan_file(
                 try:
                     value = loads(raw)
                 except decode_error:
-                    bad = _bad_line(raw, source, number, max_line_bytes)
-                    if bad is not None:
-                        on_bad(source, number, bad.reason)
-                    continue
+                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes)
+                    if value is None:
+                        if bad is not None:
+                            on_bad(source, number, bad.reason)
+                        continue
                 if canonical_only and type(value) is dict and "request_id" in value and "input" in value:
                     on_record(value, raw, source, number)
                     continue
