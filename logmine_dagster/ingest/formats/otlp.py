@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from logmine_dagster.ingest.formats.chat_messages import maybe_json, missing_content, output_text
 from logmine_dagster.ingest.formats.openinference import has_openinference, openinference_messages
-from logmine_dagster.ingest.formats.results import SkippedSpan, UnusableSpan
+from logmine_dagster.ingest.formats.results import AwaitingContent, SkippedSpan, UnusableSpan
 from logmine_dagster.ingest.formats.semconv import (
     current_messages,
     has_indexed,
@@ -105,11 +105,16 @@ def _metadata(attrs: dict, resource: dict, reply: dict | None) -> dict:
     return {key: value for key, value in found.items() if value is not None}
 
 
+def span_key(item: dict) -> str:
+    """A span's (or its log record's) trace and span id, the key that joins them."""
+    return f"{item.get('traceId', '')}:{item.get('spanId', '')}"
+
+
 def span_to_record(span: dict, resource: dict, scope_name: str = "", attrs: dict | None = None) -> dict | UnusableSpan:
     attrs = attributes(span.get("attributes", [])) if attrs is None else attrs
     messages, reply = span_messages(attrs, span.get("events", []))
     if not messages:
-        return UnusableSpan(no_content_reason(scope_name, attrs))
+        return AwaitingContent(no_content_reason(scope_name, attrs), span, resource, scope_name, attrs)
     dropped = missing_content(messages)
     if dropped is not None:
         return UnusableSpan(dropped_content_reason(dropped))
@@ -117,7 +122,7 @@ def span_to_record(span: dict, resource: dict, scope_name: str = "", attrs: dict
     error_type = attrs.get("error.type")
     failed = status.get("code") in (STATUS_CODE_ERROR, "STATUS_CODE_ERROR") or error_type is not None
     return {
-        "request_id": f"{span.get('traceId', '')}:{span.get('spanId', '')}",
+        "request_id": span_key(span),
         "timestamp": _timestamp(span.get("startTimeUnixNano")),
         "session_id": attrs.get("gen_ai.conversation.id") or attrs.get("session.id"),
         "user_id": attrs.get("user.id") or attrs.get("enduser.id"),

@@ -42,17 +42,25 @@ def _is_traces(request) -> bool:
     return False
 
 
-def decode_export(data: bytes) -> dict:
-    """The OTLP JSON dict of one ExportTraceServiceRequest or ExportLogsServiceRequest."""
+def _parsed(message_class, data: bytes):
     from google.protobuf.message import DecodeError
 
-    json_format, traces_class, logs_class = _classes()
     try:
-        request = traces_class.FromString(data)
-        if not _is_traces(request):
-            logs = logs_class.FromString(data)
-            if logs.resource_logs:
-                request = logs
-    except (DecodeError, ValueError) as error:
-        raise FormatError("not a valid OTLP protobuf export request") from error
+        return message_class.FromString(data)
+    except (DecodeError, ValueError):
+        return None
+
+
+def decode_export(data: bytes) -> dict:
+    """The OTLP JSON dict of one ExportTraceServiceRequest or ExportLogsServiceRequest: traces when
+    it parses as traces with real spans, else logs (a logs request may even fail to parse as traces:
+    a log body lands on the span's UTF-8 checked name)."""
+    json_format, traces_class, logs_class = _classes()
+    request = _parsed(traces_class, data)
+    if request is None or not _is_traces(request):
+        logs = _parsed(logs_class, data)
+        if logs is not None and (logs.resource_logs or request is None):
+            request = logs
+    if request is None:
+        raise FormatError("not a valid OTLP protobuf export request")
     return _hex_ids(json_format.MessageToDict(request, use_integers_for_enums=True))
