@@ -71,22 +71,22 @@ def _requested_model(attrs: dict) -> str | None:
 
 def span_messages(attrs: dict, events: list) -> tuple[list[dict], dict | None]:
     """The span's input messages and reply message, from the first shape that holds messages."""
-    readers = []
-    if has_openinference(attrs):
-        readers.append(openinference_messages)
-    if "gen_ai.input.messages" in attrs or "gen_ai.output.messages" in attrs or "gen_ai.system_instructions" in attrs:
-        readers.append(current_messages)
-    if has_indexed(attrs):
-        readers.append(indexed_messages)
-    readers += [
-        lambda a, e: prompt_event_messages(a, e, attributes),
-        lambda a, e: message_event_messages(a, e, attributes),
-    ]
+    # The shapes are tried in this order; each test is made only when the one before found nothing
+    # (the common current-convention span then costs no scan of its attribute names).
+    current = "gen_ai.input.messages" in attrs or "gen_ai.output.messages" in attrs or "gen_ai.system_instructions" in attrs
+    readers = (
+        (lambda: "openinference.span.kind" in attrs or (not current and has_openinference(attrs)), openinference_messages),
+        (lambda: current, current_messages),
+        (lambda: has_indexed(attrs), indexed_messages),
+        (lambda: True, lambda a, e: prompt_event_messages(a, e, attributes)),
+        (lambda: True, lambda a, e: message_event_messages(a, e, attributes)),
+    )
     reply = None
-    for reader in readers:
-        messages, reply = reader(attrs, events)
-        if messages:
-            return messages, reply
+    for applies, reader in readers:
+        if applies():
+            messages, reply = reader(attrs, events)
+            if messages:
+                return messages, reply
     return [], reply
 
 
