@@ -71,12 +71,19 @@ def check_bad_fraction(report: SampleReport, max_bad_fraction: float | None) -> 
     if max_bad_fraction is None or report.bad_fraction <= max_bad_fraction:
         return
     name, bad, good = report.worst_file()
+    unit = bad_unit(report)
     raise TooManyBadLines(
-        f"{report.quarantined} of {report.scanned + report.quarantined} lines of {report.day} are bad "
+        f"{report.quarantined} of {report.scanned + report.quarantined} {unit}s of {report.day} are bad "
         f"({report.bad_fraction:.1%}, more than the {max_bad_fraction:.1%} allowed); the worst file is {name} "
-        f"with {bad} bad line(s) and {good} good record(s). The good records and the quarantine rows "
+        f"with {bad} bad {unit}(s) and {good} good record(s). The good records and the quarantine rows "
         f"(table ingest_quarantine) were written."
     )
+
+
+def bad_unit(report: SampleReport) -> str:
+    """What the day's bad items mostly are: OTLP LLM spans (one record each, many to a line) or lines."""
+    spans = sum(count for reason, count in report.quarantine_reasons.items() if reason.startswith("LLM span"))
+    return "span" if report.quarantined and spans * 2 >= report.quarantined else "line"
 
 
 def _reason_kind(reason: str) -> str:

@@ -106,3 +106,15 @@ def test_the_sampler_joins_the_day_and_quarantines_nothing(tmp_path, db):
     records = [json.loads(r["record_json"]) for r in db.fetch_all(sa.select(raw_samples.c.record_json))]
     assert all(_exact(record, call) for record, call in _by_call(records, expected["calls"]))
     assert db.fetch_all(sa.select(ingest_quarantine)) == []
+
+
+def test_a_day_failing_on_spans_counts_spans_not_lines(tmp_path, db):
+    from logmine_dagster.ingest.sample_day import TooManyBadLines
+
+    day = _day(tmp_path, {"traces.jsonl": "openai-v2-event-only.jsonl"})  # its log records are missing
+    report = sample_day(db, tmp_path, day, KEEP_ALL)
+    with pytest.raises(TooManyBadLines) as raised:
+        check_bad_fraction(report, 0.05)
+    calls = _expected("openai-v2-event-only")["llm_calls"]
+    assert f"{calls} of {calls} spans of {day} are bad" in str(raised.value)
+    assert f"with {calls} bad span(s) and 0 good record(s)" in str(raised.value)
