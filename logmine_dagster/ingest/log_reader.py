@@ -199,6 +199,8 @@ def _records(value, source: str, number: int, fmt: str | None, mapping: dict | N
     for candidate in candidates:
         # OTLP spans that are not records (issue 14): counted, or quarantined with the format's reason.
         if isinstance(candidate, SkippedSpan):
+            if join is not None:
+                join.note(candidate)
             yield Skipped(source, number, candidate.kind)
         elif not _joined(candidate, join, source, number):
             yield _good_or_bad(candidate, source, number)
@@ -352,6 +354,8 @@ def scan_file(
                     if isinstance(candidate, UnusableSpan):
                         on_bad(source, number, candidate.reason)
                     elif isinstance(candidate, SkippedSpan):
+                        if join is not None:
+                            join.note(candidate)
                         if on_skip is not None:
                             on_skip(candidate.kind)
                     else:
@@ -369,12 +373,13 @@ def scan_partition(
     fmt: str | None = None,
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
+    join: SpanContentJoin | None = None,
 ) -> list[str]:
     """`scan_file` over every file of the day; returns the files' names relative to the log root.
     Spans whose content is in the day's OTLP log records are joined to it once every file is read."""
     root = as_log_root(log_root)
     sources = []
-    join = SpanContentJoin()
+    join = SpanContentJoin() if join is None else join
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)

@@ -137,6 +137,16 @@ def span_to_record(span: dict, resource: dict, scope_name: str = "", attrs: dict
     }
 
 
+def _agent_or_tool_name(kind: str, attrs: dict) -> str | None:
+    if kind == "agent":
+        name = attrs.get("gen_ai.agent.name") or attrs.get("agent.name")
+    elif kind == "tool":
+        name = attrs.get("gen_ai.tool.name") or attrs.get("tool.name")
+    else:
+        return None
+    return name if isinstance(name, str) else None
+
+
 def records_from_export(value: dict) -> Iterator[dict | SkippedSpan | UnusableSpan]:
     """Every GenAI span of one ExportTraceServiceRequest: inference spans as canonical-record dicts
     (or UnusableSpan), the others as SkippedSpan. Spans unrelated to GenAI are left out."""
@@ -150,4 +160,4 @@ def records_from_export(value: dict) -> Iterator[dict | SkippedSpan | UnusableSp
                 if kind == INFERENCE:
                     yield span_to_record(span, resource, scope_name, attrs)
                 elif kind is not None:
-                    yield SkippedSpan(kind)
+                    yield SkippedSpan(kind, span.get("traceId"), _agent_or_tool_name(kind, attrs))

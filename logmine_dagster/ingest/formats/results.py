@@ -12,9 +12,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SkippedSpan:
-    """A GenAI span that is not an inference call (tool, embedding, retrieval, agent, chain...)."""
+    """A GenAI span that is not an inference call (tool, embedding, retrieval, agent, chain...).
+    An agent or tool span also gives its trace and the agent's or tool's name, which enrich the
+    records of the LLM calls in the same trace."""
 
     kind: str
+    trace_id: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
