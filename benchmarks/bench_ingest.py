@@ -15,7 +15,11 @@ The ways:
 MB/s is uncompressed JSONL per wall-clock second; cpu_s is the process's CPU time, steadier than
 wall time on a shared machine. Each process's own peak RSS is reported.
 
-    python benchmarks/bench_ingest.py [--records 1000000] [--skip-pandas] [--skip-extras]
+    python benchmarks/bench_ingest.py [--records 1000000] [--skip-pandas] [--skip-extras] [--format otlp]
+
+`--format otlp` writes the same records as OTLP JSON instead (a Collector file exporter's lines:
+one ExportTraceServiceRequest of SPANS_PER_EXPORT chat spans per line, messages in the current GenAI
+attributes), so the sampler's span path is measured against the same floor (gzip + orjson per line).
 """
 
 from __future__ import annotations
@@ -29,6 +33,67 @@ import tempfile
 from pathlib import Path
 
 DAY = dt.date(2026, 3, 2)
+SPANS_PER_EXPORT = 32  # a batch as the SDK's BatchSpanProcessor and the Collector's batch processor send
+
+
+def _attr(key: str, value) -> dict:
+    return {"key": key, "value": {"stringValue": value} if isinstance(value, str) else {"intValue": str(value)}}
+
+
+def _parts(message: dict) -> dict:
+    content = message.get("content")
+    text = content if isinstance(content, str) else json.dumps(content)
+    return {"role": message.get("role"), "parts": [{"type": "text", "content": text}]}
+
+
+def _span(record: dict) -> dict:
+    import hashlib
+
+    ids = hashlib.blake2b(record["request_id"].encode(), digest_size=24).hexdigest()
+    start = int(dt.datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00")).timestamp() * 1e9)
+    attrs = [
+        _attr("gen_ai.operation.name", "chat"),
+        _attr("gen_ai.provider.name", "openai"),
+        _attr("gen_ai.request.model", record.get("model") or "m"),
+        _attr("gen_ai.input.messages", json.dumps([_parts(m) for m in record["input"]])),
+    ]
+    if record.get("output") is not None:
+        attrs.append(_attr("gen_ai.output.messages", json.dumps([_parts({"role": "assistant", "content": record["output"]})])))
+    for key, field in (("gen_ai.conversation.id", "session_id"), ("user.id", "user_id")):
+        if record.get(field):
+            attrs.append(_attr(key, record[field]))
+    span = {
+        "traceId": ids[:32], "spanId": ids[32:], "name": "chat", "kind": 3, "attributes": attrs,
+        "startTimeUnixNano": str(start), "endTimeUnixNano": str(start + int((record.get("latency_ms") or 1) * 1e6)),
+    }
+    if record.get("status") == "error":
+        span["status"] = {"code": 2}
+        attrs.append(_attr("error.type", record.get("error_type") or "error"))
+    return span
+
+
+def to_otlp(root: Path) -> None:
+    """Rewrite every generated .jsonl.gz of the day as OTLP JSON export lines (same file names)."""
+    import gzip
+
+    for path in sorted((root / f"dt={DAY.isoformat()}").glob("*.jsonl.gz")):
+        target = path.with_name(path.name + ".tmp")
+        with gzip.open(path, "rt") as source, gzip.open(target, "wt", compresslevel=6) as out:
+            batch = []
+            for line in source:
+                batch.append(_span(json.loads(line)))
+                if len(batch) == SPANS_PER_EXPORT:
+                    out.write(_export(batch))
+                    batch = []
+            if batch:
+                out.write(_export(batch))
+        target.replace(path)
+
+
+def _export(spans: list) -> str:
+    resource = {"attributes": [_attr("service.name", "bench")]}
+    scope = {"scope": {"name": "opentelemetry.util.genai.handler"}, "spans": spans}
+    return json.dumps({"resourceSpans": [{"resource": resource, "scopeSpans": [scope]}]}) + "\n"
 
 MEASURE = r"""
 import gzip, json, resource, sys, time
@@ -95,12 +160,15 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--skip-pandas", action="store_true", help="the pandas way needs several GB for 1M records")
     parser.add_argument("--skip-extras", action="store_true", help="skip sampler_stdlib_zlib and floor_isal")
+    parser.add_argument("--format", choices=("canonical", "otlp"), default="canonical")
     args = parser.parse_args()
     from logmine_dagster.generator import generate
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "logs"
         generate(root, DAY, 1, args.records, 1, write_manifest=False, gzip=True)
+        if args.format == "otlp":
+            to_otlp(root)
         ways = ("sampler", "floor") + (() if args.skip_extras else ("sampler_stdlib_zlib", "floor_isal"))
         ways += () if args.skip_pandas else ("pandas",)
         results = {way: measure(way, root) for way in ways}
@@ -113,7 +181,7 @@ def main() -> None:
             "ratio_cpu_to_floor_isal": round(results["floor_isal"]["cpu_s"] / results["sampler"]["cpu_s"], 3),
         }), flush=True)
     keys = ("mb_per_s", "records_per_s", "peak_rss_mb")
-    summary = {"records": args.records}
+    summary = {"records": args.records, "format": args.format}
     for way in ("sampler", "floor", "pandas"):
         summary[way] = {k: results[way][k] for k in keys} if way in results else None
     summary["ratio_to_floor"] = round(results["sampler"]["mb_per_s"] / results["floor"]["mb_per_s"], 3)

@@ -9,15 +9,28 @@ cannot share a process). In that subprocess:
   SSE, a 500 error) and embeddings;
 - the real `openai` client makes a day of calls (plain, multi-turn, tool call, tool result, multi-part
   content, streaming, an error, an embedding) inside an agent span with a tool span, as an app would;
-- the real OpenTelemetry SDK exports the spans over OTLP/HTTP (protobuf) to a receiver on 127.0.0.1,
-  which writes each ExportTraceServiceRequest as one OTLP JSON line, as the Collector's file exporter
-  (`format: json`) does.
+- the real OpenTelemetry SDK exports the spans (and log records) over OTLP/HTTP (protobuf) to a
+  receiver on 127.0.0.1, which writes each ExportTraceServiceRequest (ExportLogsServiceRequest) as one
+  OTLP JSON line, as the Collector's file exporter (`format: json`) does: `<producer>.jsonl` and, for
+  a producer that puts content in the logs signal, `<producer>.logs.jsonl`.
 
 Timestamps are shifted so the day starts at FIXTURE_DAY 09:00 UTC (the tests need a known day).
 Beside each `<producer>.jsonl` goes `<producer>.expected.json`: what the app sent and received per call.
 
+`--collector-encodings` then re-encodes each committed `<producer>.jsonl` as the Collector's file
+exporter writes its other encodings (COLLECTOR_ENCODINGS), with the real `opentelemetry-proto` classes.
+The framing follows opentelemetry-collector-contrib `exporter/fileexporter`: `file_writer.go`
+(`exportMessageAsBuffer`: every message preceded by its length as a 4-byte big-endian unsigned int,
+used for `format: proto` and for any compressed output), `codec.go` (`zstdCompress`: each message is
+one zstd frame, compressed before it is framed) and, since v0.154 behind the
+`exporter.file.nativeCompression` gate, `compression_writer.go` (the whole file one zstd stream).
+
 The old OpenLLMetry (<= 0.47, indexed `gen_ai.prompt.N.*` attributes) needs an older `openai` and
-cannot share an environment with the current one: give it its own interpreter with --python-for, e.g.
+cannot share an environment with the current one: give it its own interpreter with --python-for. So
+does openai-v2's legacy event mode (`openai-v2-legacy-events`: current releases always take the
+util-genai path), e.g. `python -m venv /tmp/v2legacy && /tmp/v2legacy/bin/pip install
+"opentelemetry-instrumentation-openai-v2==2.1b0" "openai<2" "opentelemetry-sdk==1.30.0"
+"opentelemetry-exporter-otlp-proto-http==1.30.0"`. For OpenLLMetry 0.47, e.g.
     python -m venv /tmp/oll047 && /tmp/oll047/bin/pip install --pre "opentelemetry-instrumentation-openai==0.47.5" \
         "openai<2" "opentelemetry-sdk<1.37" "opentelemetry-exporter-otlp-proto-http<1.37" \
         "opentelemetry-instrumentation<0.58b0" "opentelemetry-semantic-conventions<0.58b0"
@@ -52,12 +65,26 @@ PRODUCERS = {
             "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "span_only",
         },
     ),
+    # Content in the logs signal (issue 14): the spans carry none, OTLP log records hold it.
+    "openai-v2-event-only": (
+        ["opentelemetry-instrumentation-openai-v2"],
+        {
+            "OTEL_SEMCONV_STABILITY_OPT_IN": "gen_ai_latest_experimental",
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "event_only",
+        },
+    ),
+    "openai-v2-legacy-events": (["opentelemetry-instrumentation-openai-v2"], {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "true"}),
     # The default set-up: no content captured. logmine must say which setting to switch on.
     "openai-v2-no-content": (["opentelemetry-instrumentation-openai-v2"], {}),
     "openinference-hidden": (["openinference-instrumentation-openai"], {"OPENINFERENCE_HIDE_INPUTS": "true", "OPENINFERENCE_HIDE_OUTPUTS": "true"}),
     "openllmetry-0.62": (["opentelemetry-instrumentation-openai"], {"TRACELOOP_TRACE_CONTENT": "true"}),
     "openllmetry-0.62-no-content": (["opentelemetry-instrumentation-openai"], {"TRACELOOP_TRACE_CONTENT": "false"}),
     "openllmetry-0.47": (["opentelemetry-instrumentation-openai"], {"TRACELOOP_TRACE_CONTENT": "true"}),
+}
+# Producers whose library release cannot share this environment (module docstring).
+OWN_PYTHON = {
+    "openllmetry-0.47": "opentelemetry-instrumentation-openai<=0.47",
+    "openai-v2-legacy-events": "opentelemetry-instrumentation-openai-v2==2.1b0",
 }
 NO_CONTENT = ("openai-v2-no-content", "openinference-hidden", "openllmetry-0.62-no-content")
 
@@ -162,12 +189,14 @@ def _hex_ids(value):
 
 class Receiver(BaseHTTPRequestHandler):
     lines: list = []
+    log_lines: list = []  # ExportLogsServiceRequest, as a Collector logs pipeline's file exporter writes them
 
     def log_message(self, *args):
         pass
 
     def do_POST(self):  # noqa: N802
         from google.protobuf import json_format
+        from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
         from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -175,9 +204,10 @@ class Receiver(BaseHTTPRequestHandler):
             import gzip
 
             body = gzip.decompress(body)
-        request = ExportTraceServiceRequest()
+        logs = self.path.endswith("/v1/logs")
+        request = ExportLogsServiceRequest() if logs else ExportTraceServiceRequest()
         request.ParseFromString(body)
-        Receiver.lines.append(_hex_ids(json_format.MessageToDict(request, use_integers_for_enums=True)))
+        (Receiver.log_lines if logs else Receiver.lines).append(_hex_ids(json_format.MessageToDict(request, use_integers_for_enums=True)))
         self.send_response(200)
         self.send_header("Content-Type", "application/x-protobuf")
         self.send_header("Content-Length", "0")
@@ -201,6 +231,27 @@ def _shift_times(value, delta: int):
     return value
 
 
+SKIPPED_KINDS = {
+    "AGENT": "agent", "invoke_agent": "agent", "TOOL": "tool", "execute_tool": "tool",
+    "EMBEDDING": "embedding", "embeddings": "embedding", "embedding": "embedding",
+}
+
+
+def _skipped_spans(lines: list) -> dict:
+    """The agent, tool and embedding spans the library and the app exported (an older library may not
+    trace embeddings at all), by the kind each names itself."""
+    counts: dict = {}
+    for line in lines:
+        for rs in line.get("resourceSpans", []):
+            for ss in rs.get("scopeSpans", []):
+                for span in ss.get("spans", []):
+                    attrs = {a["key"]: a.get("value", {}).get("stringValue") for a in span.get("attributes", [])}
+                    named = attrs.get("openinference.span.kind") or attrs.get("gen_ai.operation.name") or attrs.get("llm.request.type")
+                    if named in SKIPPED_KINDS:
+                        counts[SKIPPED_KINDS[named]] = counts.get(SKIPPED_KINDS[named], 0) + 1
+    return counts
+
+
 def _first_start(lines: list) -> int:
     starts = [
         int(span["startTimeUnixNano"])
@@ -215,14 +266,21 @@ def _first_start(lines: list) -> int:
 # ---------------------------------------------------------------- the app (runs in the producer's process)
 
 
-def _instrument(name: str, provider) -> None:
+def _instrument(name: str, provider, logger_provider) -> None:
     if name.startswith("openinference"):
         from openinference.instrumentation.openai import OpenAIInstrumentor
     elif name.startswith("openai-v2"):
         from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
     else:
         from opentelemetry.instrumentation.openai import OpenAIInstrumentor
-    OpenAIInstrumentor().instrument(tracer_provider=provider)
+    extra = {}
+    try:  # releases before the Logs API took events (openai-v2 <= 2.1b0) emit through an EventLogger
+        from opentelemetry.sdk._events import EventLoggerProvider
+
+        extra["event_logger_provider"] = EventLoggerProvider(logger_provider)
+    except ImportError:
+        pass
+    OpenAIInstrumentor().instrument(tracer_provider=provider, logger_provider=logger_provider, **extra)
 
 
 def _agent_span_attributes(name: str, kind: str, label: str) -> dict:
@@ -234,7 +292,10 @@ def _agent_span_attributes(name: str, kind: str, label: str) -> dict:
 
 
 def run_producer(name: str, out: Path) -> None:
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -242,10 +303,14 @@ def run_producer(name: str, out: Path) -> None:
     import openai
 
     fake, receiver = _serve(FakeOpenAI), _serve(Receiver)
-    provider = TracerProvider(resource=Resource.create({"service.name": "support-bot"}))
+    resource = Resource.create({"service.name": "support-bot"})
+    provider = TracerProvider(resource=resource)
     exporter = OTLPSpanExporter(endpoint=f"http://127.0.0.1:{receiver.server_port}/v1/traces")
     provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=60_000))
-    _instrument(name, provider)
+    logger_provider = LoggerProvider(resource=resource)
+    log_exporter = OTLPLogExporter(endpoint=f"http://127.0.0.1:{receiver.server_port}/v1/logs")
+    logger_provider.add_log_record_processor(BatchLogRecordProcessor(log_exporter, schedule_delay_millis=60_000))
+    _instrument(name, provider, logger_provider)
     tracer = provider.get_tracer("support-bot")
     client = openai.OpenAI(base_url=f"http://127.0.0.1:{fake.server_port}/v1", api_key="sk-test", max_retries=0)
     calls: list[dict] = []
@@ -303,12 +368,17 @@ def run_producer(name: str, out: Path) -> None:
     ])
     provider.force_flush()
     provider.shutdown()
+    logger_provider.force_flush()
+    logger_provider.shutdown()
     fake.shutdown()
     receiver.shutdown()
 
     start = int(dt.datetime.fromisoformat(f"{FIXTURE_DAY}T09:00:00+00:00").timestamp() * 1e9)
     delta = start - _first_start(Receiver.lines)
     (out / f"{name}.jsonl").write_text("".join(json.dumps(_shift_times(line, delta), sort_keys=True) + "\n" for line in Receiver.lines))
+    if Receiver.log_lines:
+        logs = "".join(json.dumps(_shift_times(line, delta), sort_keys=True) + "\n" for line in Receiver.log_lines)
+        (out / f"{name}.logs.jsonl").write_text(logs)
     packages = {}
     from importlib.metadata import version
 
@@ -321,10 +391,65 @@ def run_producer(name: str, out: Path) -> None:
         "environment": PRODUCERS[name][1],
         "content_captured": name not in NO_CONTENT,
         "llm_calls": len(calls),
-        "skipped_spans": {"agent": 1, "tool": 1, "embedding": 1},
+        "skipped_spans": _skipped_spans(Receiver.lines),
         "calls": calls,
     }
     (out / f"{name}.expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n")
+
+
+# name suffix -> (format, per-message zstd, whole-file zstd), as fileexporter writes them.
+COLLECTOR_ENCODINGS = {
+    "collector-proto.pb": ("proto", False, False),
+    "collector-json-zstd.json": ("json", True, False),
+    "collector-proto-zstd.pb": ("proto", True, False),
+    "collector-native-zstd.json": ("json", False, True),
+    "collector-native-zstd-proto.pb": ("proto", False, True),
+}
+
+
+def _base64_ids(value):
+    """The inverse of _hex_ids, for protobuf's JSON parser."""
+    if isinstance(value, dict):
+        return {
+            key: (base64.b64encode(bytes.fromhex(item)).decode() if key in ("traceId", "spanId", "parentSpanId") and isinstance(item, str) else _base64_ids(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_base64_ids(item) for item in value]
+    return value
+
+
+def _export_bytes(line: dict, fmt: str) -> bytes:
+    from google.protobuf import json_format
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    if fmt == "json":
+        return json.dumps(line, sort_keys=True).encode()
+    request = ExportLogsServiceRequest() if "resourceLogs" in line else ExportTraceServiceRequest()
+    return json_format.ParseDict(_base64_ids(line), request).SerializeToString()
+
+
+def collector_encodings(name: str, out: Path) -> None:
+    """`<name>.<suffix>` for every COLLECTOR_ENCODINGS entry, from the committed `<name>.jsonl` (and
+    `<name>.logs.<suffix>` from `<name>.logs.jsonl` when the producer wrote logs)."""
+    import zstandard
+
+    if (out / f"{name}.logs.jsonl").exists():
+        collector_encodings(f"{name}.logs", out)
+    lines = [json.loads(text) for text in (out / f"{name}.jsonl").read_text().splitlines() if text.strip()]
+    for suffix, (fmt, per_message, whole_file) in COLLECTOR_ENCODINGS.items():
+        chunks = []
+        for line in lines:
+            message = _export_bytes(line, fmt)
+            if per_message:
+                message = zstandard.ZstdCompressor().compress(message)
+            framed = fmt == "proto" or per_message  # buildExportFunc: only plain JSON is written as lines
+            chunks.append(len(message).to_bytes(4, "big") + message if framed else message + b"\n")
+        data = b"".join(chunks)
+        if whole_file:
+            data = zstandard.ZstdCompressor().compress(data)
+        (out / f"{name}.{suffix}").write_bytes(data)
 
 
 def main(argv=None) -> int:
@@ -333,7 +458,13 @@ def main(argv=None) -> int:
     parser.add_argument("--python-for", action="append", default=[], metavar="PRODUCER=PYTHON")
     parser.add_argument("--out", type=Path, default=FIXTURES)
     parser.add_argument("--producer", help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--collector-encodings", action="store_true", help="only re-encode the committed JSON fixtures")
     args = parser.parse_args(argv)
+    if args.collector_encodings:
+        for name in args.only or [p for p in PRODUCERS if (args.out / f"{p}.jsonl").exists()]:
+            collector_encodings(name, args.out)
+            print(f"{name}: {', '.join(COLLECTOR_ENCODINGS)}")
+        return 0
     if args.producer:
         run_producer(args.producer, args.out)
         return 0
@@ -341,8 +472,8 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     failed = []
     for name in args.only or list(PRODUCERS):
-        if name == "openllmetry-0.47" and name not in pythons:
-            print(f"skip {name}: needs --python-for {name}=<python with opentelemetry-instrumentation-openai<=0.47>")
+        if name in OWN_PYTHON and name not in pythons:
+            print(f"skip {name}: needs --python-for {name}=<python with {OWN_PYTHON[name]}> (see the docstring)")
             continue
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "TRACELOOP_", "OPENINFERENCE_"))}
         env.update(PRODUCERS[name][1])

@@ -1,10 +1,19 @@
 """The lines of one log file, decompressed (.gz, .zst or plain) and streamed in bounded memory
-whatever the file's size, a decompression bomb or a line without end included."""
+whatever the file's size, a decompression bomb or a line without end included.
+
+The encoding is detected, not configured: a file named `.gz`/`.zst` is decompressed as named; any other
+is recognised by its magic bytes (the Collector's `exporter.file.nativeCompression` writes a zstd
+stream under whatever name its `path` has). The decompressed bytes are JSON lines, or the Collector
+file exporter's length-prefixed messages (`collector_frames`), told apart by their first byte.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
+
+from logmine_dagster.ingest.collector_frames import ZSTD_MAGIC, frame_batches, is_framed
+from logmine_dagster.ingest.stream_items import OVERSIZED
 
 DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024
 
@@ -16,13 +25,6 @@ def _open_binary(path):
 
 READ_BLOCK = 1 << 18  # compressed bytes per read
 DECOMPRESSED_BLOCK = 1 << 21  # bounds memory even for a decompression bomb
-
-
-class _Oversized:
-    """Stands for a line longer than the limit, whose bytes were skipped without being kept."""
-
-
-OVERSIZED = _Oversized()
 
 
 def _zlib():
@@ -85,33 +87,80 @@ def _plain_blocks(handle) -> Iterator[bytes]:
         yield chunk
 
 
-def line_batches(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[list]:
-    """The lines of a .jsonl[.gz|.zst] file in batches (without their newline), streamed in bounded
-    memory. A line longer than `max_line_bytes` comes as OVERSIZED and its bytes are never held whole.
-    Batches keep the per-line Python overhead low: the caller loops over plain lists."""
-    name = path.name
-    blocks = _gzip_blocks if name.endswith(".gz") else _zstd_blocks if name.endswith(".zst") else _plain_blocks
+GZIP_MAGIC = b"\x1f\x8b"
+__all__ = ["DEFAULT_MAX_LINE_BYTES", "OVERSIZED", "line_batches"]
+
+
+class _Replay:
+    """A binary handle whose first bytes were already read to sniff its encoding."""
+
+    def __init__(self, head: bytes, handle):
+        self.head, self.handle = head, handle
+
+    def read(self, size: int) -> bytes:
+        if self.head:
+            head, self.head = self.head, b""
+            return head
+        return self.handle.read(size)
+
+
+def _decoded_blocks(name: str, handle) -> Iterator[bytes]:
+    head = handle.read(4)
+    replay = _Replay(head, handle)
+    if name.endswith(".gz") or head.startswith(GZIP_MAGIC):
+        return _gzip_blocks(replay)
+    # A `.zst` file that starts with a length prefix holds zstd frames per message (the Collector's
+    # `compression: zstd`), each inflated on its own; any other `.zst` is one zstd stream.
+    if head.startswith(ZSTD_MAGIC) or (name.endswith(".zst") and not is_framed(head)):
+        return _zstd_blocks(replay)
+    return _plain_blocks(replay)
+
+
+def _split_lines(blocks: Iterable[bytes], max_line_bytes: int) -> Iterator[list]:
     pending = b""
     skipping = False
-    with _open_binary(path) as handle:
-        for block in blocks(handle):
-            if skipping:
-                cut = block.find(b"\n")
-                if cut < 0:
-                    continue
-                block = block[cut + 1 :]
-                skipping = False
-                yield [OVERSIZED]
-            lines = block.split(b"\n")
-            if pending:
-                # Only the first line is joined: concatenating whole blocks cost a full copy of the day.
-                lines[0] = pending + lines[0]
-            pending = lines.pop()
-            if len(pending) > max_line_bytes:
-                pending, skipping = b"", True
-            if lines:
-                yield lines
+    for block in blocks:
+        if skipping:
+            cut = block.find(b"\n")
+            if cut < 0:
+                continue
+            block = block[cut + 1 :]
+            skipping = False
+            yield [OVERSIZED]
+        lines = block.split(b"\n")
+        if pending:
+            # Only the first line is joined: concatenating whole blocks cost a full copy of the day.
+            lines[0] = pending + lines[0]
+        pending = lines.pop()
+        if len(pending) > max_line_bytes:
+            pending, skipping = b"", True
+        if lines:
+            yield lines
     if skipping:
         yield [OVERSIZED]
     elif pending:
         yield [pending]
+
+
+def line_batches(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[list]:
+    """The lines of a log file in batches (without their newline), streamed in bounded memory. A line
+    longer than `max_line_bytes` comes as OVERSIZED and its bytes are never held whole. A Collector
+    framed file gives its messages instead: JSON bytes like a line, or `ProtoFrame`s.
+    Batches keep the per-line Python overhead low: the caller loops over plain lists."""
+    with _open_binary(path) as handle:
+        blocks = _decoded_blocks(path.name, handle)
+        first = next(blocks, b"")
+        while first == b"":  # a decompressor can give an empty first block
+            first = next(blocks, None)
+            if first is None:
+                return
+        rest = _chain(first, blocks)
+        if is_framed(first):
+            yield from frame_batches(rest, max_line_bytes)
+        else:
+            yield from _split_lines(rest, max_line_bytes)
+
+
+def _chain(first: bytes, blocks: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from blocks

@@ -17,11 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Union
 
-from logmine_dagster.ingest.formats import FormatError, SkippedSpan, UnusableSpan, records_from_line
+from logmine_dagster.ingest.formats import AwaitingContent, FormatError, SkippedSpan, SpanContent, UnusableSpan, records_from_line
+from logmine_dagster.ingest.formats.otlp_proto import decode_export
 from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, line_batches
+from logmine_dagster.ingest.stream_items import ProtoFrame
 from logmine_dagster.ingest.records import RecordError, parse_record
+from logmine_dagster.ingest.span_join import SpanContentJoin
 
-LOG_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
+# JSON lines, and the names an OpenTelemetry Collector file exporter's `path` is likely to get
+# (`.json` lines, `.pb`/`.binpb` for `format: proto`), each plain or compressed; the content decides
+# how a file is read (line_stream), the name only whether it is read.
+LOG_SUFFIXES = tuple(f"{kind}{packed}" for kind in (".jsonl", ".json", ".pb", ".binpb") for packed in ("", ".gz", ".zst")) + (".parquet",)
 SUCCESS_MARKER = "_SUCCESS"
 
 
@@ -162,7 +168,29 @@ def has_partition(log_root, day: str) -> bool:
     return partition_dir(root, day).is_dir()
 
 
-def _records(value, source: str, number: int, fmt: str | None, mapping: dict | None) -> Iterator[LineResult]:
+def _joined(item, join: SpanContentJoin | None, source: str, number: int) -> bool:
+    """Whether the day's span/log join took the item: content from a log record, or a span without
+    messages that waits for it. Without a join (one file read alone) neither is held back."""
+    if isinstance(item, SpanContent):
+        if join is not None:
+            join.add(item)
+        return True
+    if join is not None and isinstance(item, AwaitingContent):
+        join.wait(item, source, number)
+        return True
+    return False
+
+
+def _good_or_bad(candidate, source: str, number: int) -> GoodLine | BadLine:
+    if isinstance(candidate, UnusableSpan):
+        return BadLine(source, number, candidate.reason)
+    try:
+        return GoodLine(source, number, parse_record(candidate))
+    except RecordError as error:
+        return BadLine(source, number, f"invalid record: {error}")
+
+
+def _records(value, source: str, number: int, fmt: str | None, mapping: dict | None, join: SpanContentJoin | None = None) -> Iterator[LineResult]:
     try:
         candidates = records_from_line(value, fmt, mapping)
     except FormatError as error:
@@ -171,15 +199,11 @@ def _records(value, source: str, number: int, fmt: str | None, mapping: dict | N
     for candidate in candidates:
         # OTLP spans that are not records (issue 14): counted, or quarantined with the format's reason.
         if isinstance(candidate, SkippedSpan):
+            if join is not None:
+                join.note(candidate)
             yield Skipped(source, number, candidate.kind)
-            continue
-        if isinstance(candidate, UnusableSpan):
-            yield BadLine(source, number, candidate.reason)
-            continue
-        try:
-            yield GoodLine(source, number, parse_record(candidate))
-        except RecordError as error:
-            yield BadLine(source, number, f"invalid record: {error}")
+        elif not _joined(candidate, join, source, number):
+            yield _good_or_bad(candidate, source, number)
 
 
 def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
@@ -195,6 +219,17 @@ def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
     return BadLine(source, number, "malformed JSON")
 
 
+def _not_a_json_line(raw, source: str, number: int, max_line_bytes: int) -> tuple[dict | None, BadLine | None]:
+    """The slow path for what orjson refused: a Collector protobuf message decoded to its OTLP JSON
+    dict, else why the line is bad (None for a blank line)."""
+    if raw.__class__ is ProtoFrame:
+        try:
+            return decode_export(raw.data), None
+        except FormatError as error:
+            return None, BadLine(source, number, str(error))
+    return None, _bad_line(raw, source, number, max_line_bytes)
+
+
 def _bad_line(raw, source: str, number: int, max_line_bytes: int) -> BadLine | None:
     """Why a line failed to parse, without quoting it; None for a blank line (slow path: bad lines only)."""
     if raw is OVERSIZED or len(raw) > max_line_bytes:
@@ -204,7 +239,7 @@ def _bad_line(raw, source: str, number: int, max_line_bytes: int) -> BadLine | N
     return _diagnose(raw, source, number)
 
 
-def _read_parquet(path: Path, source: str, fmt: str | None, mapping: dict | None) -> Iterator[LineResult]:
+def _read_parquet(path: Path, source: str, fmt: str | None, mapping: dict | None, join: SpanContentJoin | None = None) -> Iterator[LineResult]:
     """Row by row in bounded batches; JSON-encoded `input`/`metadata` columns are decoded."""
     import pyarrow.parquet as pq
 
@@ -221,7 +256,7 @@ def _read_parquet(path: Path, source: str, fmt: str | None, mapping: dict | None
                                 row[key] = json.loads(row[key])
                             except ValueError:
                                 pass
-                    yield from _records(row, source, number, fmt, mapping)
+                    yield from _records(row, source, number, fmt, mapping, join)
     except Exception as error:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
         yield BadLine(source, number + 1, f"unreadable file after row {number} ({type(error).__name__})")
 
@@ -232,11 +267,12 @@ def read_file(
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     fmt: str | None = None,
     mapping: dict | None = None,
+    join: SpanContentJoin | None = None,
 ) -> Iterator[LineResult]:
     """Every line of one file as a validated canonical record or a bad line (the simple, slower way:
-    the sampler uses `scan_file`)."""
+    the sampler uses `scan_file`). With a `join`, spans whose content is in log records wait in it."""
     if path.name.endswith(".parquet"):
-        yield from _read_parquet(path, source, fmt, mapping)
+        yield from _read_parquet(path, source, fmt, mapping, join)
         return
     number = 0
     try:
@@ -249,11 +285,12 @@ def read_file(
                 try:
                     value = orjson.loads(raw)
                 except orjson.JSONDecodeError:
-                    bad = _bad_line(raw, source, number, max_line_bytes)
-                    if bad is not None:
-                        yield bad
-                    continue
-                yield from _records(value, source, number, fmt, mapping)
+                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes)
+                    if value is None:
+                        if bad is not None:
+                            yield bad
+                        continue
+                yield from _records(value, source, number, fmt, mapping, join)
     except Exception as error:  # noqa: BLE001 - EOFError, BadGzipFile, zlib.error, ZstdError, OSError...
         # A truncated or corrupt compressed file: keep what was read, report where it broke.
         yield BadLine(source, number + 1, f"unreadable file after line {number} ({type(error).__name__})")
@@ -268,6 +305,7 @@ def scan_file(
     fmt: str | None = None,
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
+    join: SpanContentJoin | None = None,
 ) -> None:
     """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
     record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
@@ -275,7 +313,7 @@ def scan_file(
     Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`, the kinds
     of skipped OTLP spans to `on_skip`."""
     if path.name.endswith(".parquet"):
-        for item in _read_parquet(path, source, fmt, mapping):
+        for item in _read_parquet(path, source, fmt, mapping, join):
             if isinstance(item, BadLine):
                 on_bad(item.source_file, item.line, item.reason)
             elif isinstance(item, Skipped):
@@ -297,10 +335,11 @@ def scan_file(
                 try:
                     value = loads(raw)
                 except decode_error:
-                    bad = _bad_line(raw, source, number, max_line_bytes)
-                    if bad is not None:
-                        on_bad(source, number, bad.reason)
-                    continue
+                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes)
+                    if value is None:
+                        if bad is not None:
+                            on_bad(source, number, bad.reason)
+                        continue
                 if canonical_only and type(value) is dict and "request_id" in value and "input" in value:
                     on_record(value, raw, source, number)
                     continue
@@ -310,9 +349,13 @@ def scan_file(
                     on_bad(source, number, str(error))
                     continue
                 for candidate in candidates:
+                    if _joined(candidate, join, source, number):
+                        continue
                     if isinstance(candidate, UnusableSpan):
                         on_bad(source, number, candidate.reason)
                     elif isinstance(candidate, SkippedSpan):
+                        if join is not None:
+                            join.note(candidate)
                         if on_skip is not None:
                             on_skip(candidate.kind)
                     else:
@@ -330,14 +373,22 @@ def scan_partition(
     fmt: str | None = None,
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
+    join: SpanContentJoin | None = None,
 ) -> list[str]:
-    """`scan_file` over every file of the day; returns the files' names relative to the log root."""
+    """`scan_file` over every file of the day; returns the files' names relative to the log root.
+    Spans whose content is in the day's OTLP log records are joined to it once every file is read."""
     root = as_log_root(log_root)
     sources = []
+    join = SpanContentJoin() if join is None else join
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)
-        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip)
+        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join)
+    for source, number, result in join.finish():
+        if isinstance(result, UnusableSpan):
+            on_bad(source, number, result.reason)
+        else:
+            on_record(result, None, source, number)
     return sources
 
 
@@ -351,9 +402,12 @@ def read_partition(
     """Every record of the day; `fmt` None detects each line's format (canonical or OTLP JSON, or
     `mapped` when a field mapping is given)."""
     root = as_log_root(log_root)
+    join = SpanContentJoin()
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
-        yield from read_file(path, source, max_line_bytes, fmt, mapping)
+        yield from read_file(path, source, max_line_bytes, fmt, mapping, join)
+    for source, number, result in join.finish():
+        yield _good_or_bad(result, source, number)
 
 
 def partition_complete(log_root, day: str) -> bool:

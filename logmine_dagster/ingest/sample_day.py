@@ -26,6 +26,7 @@ from logmine_dagster.ingest.log_reader import (
 )
 from logmine_dagster.ingest.sampling import DaySampler, SamplingPolicy
 from logmine_dagster.ingest.sampling_counts import SamplingCounts
+from logmine_dagster.ingest.span_join import SpanContentJoin
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
 from logmine_dagster.core.errors import LogmineError
@@ -72,12 +73,19 @@ def check_bad_fraction(report: SampleReport, max_bad_fraction: float | None) -> 
     if max_bad_fraction is None or report.bad_fraction <= max_bad_fraction:
         return
     name, bad, good = report.worst_file()
+    unit = bad_unit(report)
     raise TooManyBadLines(
-        f"{report.quarantined} of {report.scanned + report.quarantined} lines of {report.day} are bad "
+        f"{report.quarantined} of {report.scanned + report.quarantined} {unit}s of {report.day} are bad "
         f"({report.bad_fraction:.1%}, more than the {max_bad_fraction:.1%} allowed); the worst file is {name} "
-        f"with {bad} bad line(s) and {good} good record(s). The good records and the quarantine rows "
+        f"with {bad} bad {unit}(s) and {good} good record(s). The good records and the quarantine rows "
         f"(table ingest_quarantine) were written."
     )
+
+
+def bad_unit(report: SampleReport) -> str:
+    """What the day's bad items mostly are: OTLP LLM spans (one record each, many to a line) or lines."""
+    spans = sum(count for reason, count in report.quarantine_reasons.items() if reason.startswith("LLM span"))
+    return "span" if report.quarantined and spans * 2 >= report.quarantined else "line"
 
 
 def _reason_kind(reason: str) -> str:
@@ -111,14 +119,15 @@ def sample_day(
     report = SampleReport(day=day, files=len(partition_files(log_root, day)))
     now = dt.datetime.now(dt.timezone.utc)
     sampler = DaySampler(day, policy)
+    join = SpanContentJoin()
     try:
         if lines is None:
-            scan_partition(log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping, _count_into(report.skipped_spans))
+            scan_partition(log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping, _count_into(report.skipped_spans), join)
         else:
             _offer_lines(sampler, lines, report.skipped_spans)
         sampler.select()
         with db.transaction() as conn:
-            db.replace_rows(raw_samples, raw_samples.c.day == day, _sample_rows(sampler, report, now), conn=conn)
+            db.replace_rows(raw_samples, raw_samples.c.day == day, _sample_rows(sampler, report, now, join), conn=conn)
             # After the samples: full validation of a selected record can still quarantine it.
             db.replace_rows(ingest_quarantine, ingest_quarantine.c.day == day, _quarantine_rows(sampler, report, log_root, now), conn=conn)
     finally:
@@ -155,9 +164,12 @@ def _offer_lines(sampler: DaySampler, lines: Iterable[LineResult], skipped_spans
             sampler.offer(item.record, None, item.source_file, item.line)
 
 
-def _sample_rows(sampler: DaySampler, report: SampleReport, now: dt.datetime):
-    """raw_samples rows of the selected records, counted into the report as they are written."""
+def _sample_rows(sampler: DaySampler, report: SampleReport, now: dt.datetime, join: SpanContentJoin):
+    """raw_samples rows of the selected records, counted into the report as they are written. An LLM
+    call made inside an agent trace gets the agent's and its tools' names in its metadata."""
     for sampled in sampler.sampled():
+        for key, value in join.trace_context(sampled.record["request_id"]).items():
+            sampled.record["metadata"].setdefault(key, value)
         report.sampled += 1
         report.by_reason.update(sampled.reasons)
         yield {

@@ -116,3 +116,15 @@ def test_the_sampler_keeps_one_row_per_call_and_counts_the_skipped_spans(tmp_pat
     assert len(records) == len(expected["calls"])
     assert all(_exact(record, call) for record, call in zip(records, expected["calls"]))
     assert db.fetch_all(sa.select(ingest_quarantine)) == []
+
+
+@pytest.mark.parametrize("producer", ["openinference", "openllmetry-0.62"])
+def test_llm_calls_inside_the_agent_trace_carry_its_agent_and_tool_names(tmp_path, db, producer):
+    day = _day_folder(tmp_path, producer)
+    sample_day(db, tmp_path, day, KEEP_ALL)
+    metadata = [json.loads(r["record_json"])["metadata"] for r in db.fetch_all(sa.select(raw_samples.c.record_json))]
+    # The tool call and the tool result ran inside `invoke_agent support` (make_otel_fixtures.py);
+    # the other six calls ran outside any agent and get nothing.
+    in_agent = [m for m in metadata if "agent" in m]
+    assert len(metadata) == 8 and len(in_agent) == 2
+    assert all(m["agent"] == "support" and m["agent_tools"] == ["get_order_status"] for m in in_agent)

@@ -7,6 +7,6 @@ can also hold spans that are not records: `SkippedSpan` (not an LLM call: counte
 """
 
 from logmine_dagster.ingest.formats.detect import FormatError, detect_format, records_from_line
-from logmine_dagster.ingest.formats.results import SkippedSpan, UnusableSpan
+from logmine_dagster.ingest.formats.results import AwaitingContent, SkippedSpan, SpanContent, UnusableSpan
 
-__all__ = ["FormatError", "SkippedSpan", "UnusableSpan", "detect_format", "records_from_line"]
+__all__ = ["AwaitingContent", "FormatError", "SkippedSpan", "SpanContent", "UnusableSpan", "detect_format", "records_from_line"]

@@ -11,11 +11,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 
 def maybe_json(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in "[{":
         try:
-            return json.loads(value)
+            return orjson.loads(value)  # every span's messages pass here: the fast parser first
+        except orjson.JSONDecodeError:
+            pass
+        try:
+            return json.loads(value)  # what orjson refuses but JSON producers write (NaN, huge ints)
         except ValueError:
             return value
     return value

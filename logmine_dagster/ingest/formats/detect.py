@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from logmine_dagster.ingest.formats.mapped import map_line
 from logmine_dagster.ingest.formats.otlp import records_from_export
-from logmine_dagster.ingest.formats.results import SkippedSpan, UnusableSpan
+from logmine_dagster.ingest.formats.otlp_logs import content_from_logs
+from logmine_dagster.ingest.formats.results import SkippedSpan, SpanContent, UnusableSpan
 from logmine_dagster.core.errors import LogmineError
 
 FORMATS = ("canonical", "otlp", "mapped")
@@ -16,24 +17,27 @@ class FormatError(LogmineError, ValueError):
 
 def detect_format(value, mapping: dict | None = None) -> str:
     if isinstance(value, dict):
-        if "resourceSpans" in value:
+        if "resourceSpans" in value or "resourceLogs" in value:
             return "otlp"
         if "request_id" in value and "input" in value:
             return "canonical"
         if mapping is not None:
             return "mapped"
-    raise FormatError("unknown log format (not canonical, not OTLP JSON, and no field mapping configured)")
+    raise FormatError("unknown log format (not canonical, not OTLP JSON traces or logs, and no field mapping configured)")
 
 
-def records_from_line(value, fmt: str | None = None, mapping: dict | None = None) -> list[dict | SkippedSpan | UnusableSpan]:
+def records_from_line(value, fmt: str | None = None, mapping: dict | None = None) -> list[dict | SkippedSpan | UnusableSpan | SpanContent]:
     """One decoded JSON line -> the canonical-record dicts it holds (not yet validated); an OTLP line
-    also gives SkippedSpan / UnusableSpan items for its spans that are not records."""
+    also gives SkippedSpan / UnusableSpan items for its spans that are not records, and an OTLP logs
+    line the SpanContent of its GenAI content events."""
     fmt = fmt or detect_format(value, mapping)
     if fmt == "canonical":
         return [value]
     if fmt == "otlp":
         if not isinstance(value, dict):
             raise FormatError("OTLP line is not a JSON object")
+        if "resourceLogs" in value:
+            return list(content_from_logs(value))
         return list(records_from_export(value))
     if fmt == "mapped":
         if mapping is None:

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from logmine_dagster.ingest.formats.chat_messages import maybe_json, missing_content, output_text
 from logmine_dagster.ingest.formats.openinference import has_openinference, openinference_messages
-from logmine_dagster.ingest.formats.results import SkippedSpan, UnusableSpan
+from logmine_dagster.ingest.formats.results import AwaitingContent, SkippedSpan, UnusableSpan
 from logmine_dagster.ingest.formats.semconv import (
     current_messages,
     has_indexed,
@@ -71,22 +71,22 @@ def _requested_model(attrs: dict) -> str | None:
 
 def span_messages(attrs: dict, events: list) -> tuple[list[dict], dict | None]:
     """The span's input messages and reply message, from the first shape that holds messages."""
-    readers = []
-    if has_openinference(attrs):
-        readers.append(openinference_messages)
-    if "gen_ai.input.messages" in attrs or "gen_ai.output.messages" in attrs or "gen_ai.system_instructions" in attrs:
-        readers.append(current_messages)
-    if has_indexed(attrs):
-        readers.append(indexed_messages)
-    readers += [
-        lambda a, e: prompt_event_messages(a, e, attributes),
-        lambda a, e: message_event_messages(a, e, attributes),
-    ]
+    # The shapes are tried in this order; each test is made only when the one before found nothing
+    # (the common current-convention span then costs no scan of its attribute names).
+    current = "gen_ai.input.messages" in attrs or "gen_ai.output.messages" in attrs or "gen_ai.system_instructions" in attrs
+    readers = (
+        (lambda: "openinference.span.kind" in attrs or (not current and has_openinference(attrs)), openinference_messages),
+        (lambda: current, current_messages),
+        (lambda: has_indexed(attrs), indexed_messages),
+        (lambda: True, lambda a, e: prompt_event_messages(a, e, attributes)),
+        (lambda: True, lambda a, e: message_event_messages(a, e, attributes)),
+    )
     reply = None
-    for reader in readers:
-        messages, reply = reader(attrs, events)
-        if messages:
-            return messages, reply
+    for applies, reader in readers:
+        if applies():
+            messages, reply = reader(attrs, events)
+            if messages:
+                return messages, reply
     return [], reply
 
 
@@ -105,11 +105,16 @@ def _metadata(attrs: dict, resource: dict, reply: dict | None) -> dict:
     return {key: value for key, value in found.items() if value is not None}
 
 
+def span_key(item: dict) -> str:
+    """A span's (or its log record's) trace and span id, the key that joins them."""
+    return f"{item.get('traceId', '')}:{item.get('spanId', '')}"
+
+
 def span_to_record(span: dict, resource: dict, scope_name: str = "", attrs: dict | None = None) -> dict | UnusableSpan:
     attrs = attributes(span.get("attributes", [])) if attrs is None else attrs
     messages, reply = span_messages(attrs, span.get("events", []))
     if not messages:
-        return UnusableSpan(no_content_reason(scope_name, attrs))
+        return AwaitingContent(no_content_reason(scope_name, attrs), span, resource, scope_name, attrs)
     dropped = missing_content(messages)
     if dropped is not None:
         return UnusableSpan(dropped_content_reason(dropped))
@@ -117,7 +122,7 @@ def span_to_record(span: dict, resource: dict, scope_name: str = "", attrs: dict
     error_type = attrs.get("error.type")
     failed = status.get("code") in (STATUS_CODE_ERROR, "STATUS_CODE_ERROR") or error_type is not None
     return {
-        "request_id": f"{span.get('traceId', '')}:{span.get('spanId', '')}",
+        "request_id": span_key(span),
         "timestamp": _timestamp(span.get("startTimeUnixNano")),
         "session_id": attrs.get("gen_ai.conversation.id") or attrs.get("session.id"),
         "user_id": attrs.get("user.id") or attrs.get("enduser.id"),
@@ -130,6 +135,16 @@ def span_to_record(span: dict, resource: dict, scope_name: str = "", attrs: dict
         "latency_ms": _latency_ms(span),
         "metadata": _metadata(attrs, resource, reply),
     }
+
+
+def _agent_or_tool_name(kind: str, attrs: dict) -> str | None:
+    if kind == "agent":
+        name = attrs.get("gen_ai.agent.name") or attrs.get("agent.name")
+    elif kind == "tool":
+        name = attrs.get("gen_ai.tool.name") or attrs.get("tool.name")
+    else:
+        return None
+    return name if isinstance(name, str) else None
 
 
 def records_from_export(value: dict) -> Iterator[dict | SkippedSpan | UnusableSpan]:
@@ -145,4 +160,4 @@ def records_from_export(value: dict) -> Iterator[dict | SkippedSpan | UnusableSp
                 if kind == INFERENCE:
                     yield span_to_record(span, resource, scope_name, attrs)
                 elif kind is not None:
-                    yield SkippedSpan(kind)
+                    yield SkippedSpan(kind, span.get("traceId"), _agent_or_tool_name(kind, attrs))

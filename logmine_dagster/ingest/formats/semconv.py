@@ -28,6 +28,7 @@ Messages = tuple[list[dict], "dict | None"]  # the input messages, the reply mes
 EVENT_ROLES = {
     "gen_ai.system.message": "system",
     "gen_ai.user.message": "user",
+    "gen_ai.developer.message": "developer",
     "gen_ai.assistant.message": "assistant",
     "gen_ai.tool.message": "tool",
 }

@@ -80,6 +80,9 @@ def no_content_reason(scope_name: str, attrs: dict) -> str:
     """Why an LLM span gave no messages, with the setting that makes its library capture them."""
     found = producer(scope_name, attrs)
     settings = [CAPTURE_SETTINGS[found]] if found else list(CAPTURE_SETTINGS.values())
+    if found == "semconv":
+        # Its event modes put the content in the logs signal, which the day's log files may hold.
+        settings.append("land its OTLP logs in the same day folder")
     return "LLM span without captured messages (set " + "; or ".join(settings) + ")"
 
 
