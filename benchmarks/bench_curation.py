@@ -41,13 +41,16 @@ sys.path.insert(0, str(ROOT))
 from logmine_dagster.review.batching import plan_batch  # noqa: E402
 from logmine_dagster.curation.categorise import CATEGORIES, categorise  # noqa: E402
 from logmine_dagster.curation import labelled_set  # noqa: E402
-from logmine_dagster.curation.adversarial import detect  # noqa: E402
+from logmine_dagster.curation.adversarial import adversarial_reasons, detect  # noqa: E402
+from logmine_dagster.curation.adversarial_model import model_flags  # noqa: E402
+from logmine_dagster.curation.adversarial_training import dev_half  # noqa: E402
 from logmine_dagster.curation.near_duplicates import SHINGLE, NearDuplicateIndex, normalise  # noqa: E402
 from logmine_dagster.curation.novelty import NoveltyIndex  # noqa: E402
 from logmine_dagster.generator import vocab  # noqa: E402
 from logmine_dagster.ingest.records import user_text  # noqa: E402
 
-DEFAULT_ADV_DEV = ROOT.parent / "shared" / "adversarial" / "adv_dev.jsonl"
+DEFAULT_ADV_DEV = next((base / "shared" / "adversarial" / "adv_dev.jsonl" for base in (ROOT.parent, ROOT.parent.parent)
+                        if (base / "shared" / "adversarial" / "adv_dev.jsonl").exists()), ROOT.parent / "shared" / "adversarial" / "adv_dev.jsonl")
 
 
 def _pr(pairs: list[tuple[bool, bool]]) -> dict:
@@ -79,6 +82,61 @@ def adversarial_quality(path: Path) -> tuple[dict, dict]:
         "cut_to_200_chars": _pr(truncated),
     }
     return _pr(pairs), detail
+
+
+def _short_source(source: str) -> str:
+    return source.split("@")[0]
+
+
+def adversarial_model_quality(path: Path) -> dict:
+    """adv_dev.jsonl per detector: the pattern families, the trained model alone, and either (what
+    categorise uses); recall per attack type and per source, false-alarm rate per benign source.
+    The model trains on the "train" half of this file (adversarial_training.dev_half): the
+    "holdout" half is the honest number, the "train" half is shown to see the gap."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    return {half: _detector_report([row for row in rows if dev_half(row) == half]) for half in ("holdout", "train")}
+
+
+def _detector_report(rows: list[dict]) -> dict:
+    decisions = {"patterns": [], "model": [], "patterns_or_model": []}
+    for row in rows:
+        pattern = detect(row["text"]).adversarial
+        model = model_flags(row["text"])[0]
+        for name, value in (("patterns", pattern), ("model", model), ("patterns_or_model", pattern or model)):
+            decisions[name].append(value)
+    report = {}
+    for name, predicted in decisions.items():
+        hits, totals = Counter(), Counter()
+        for row, flagged in zip(rows, predicted):
+            keys = ([f"recall:{row['attack_type']}", f"recall:{_short_source(row['source'])}"] if row["label"] == "adversarial"
+                    else [f"false_positive_rate:{_short_source(row['source'])}"])
+            for key in keys:
+                totals[key] += 1
+                hits[key] += int(flagged)
+        overall = _pr([(row["label"] == "adversarial", flagged) for row, flagged in zip(rows, predicted)])
+        report[name] = {**overall, **{key: round(hits[key] / totals[key], 4) for key in sorted(totals)}}
+    return {"rows": len(rows), **report}
+
+
+def generator_false_alarms(seed: int = 2, day: dt.date = dt.date(2026, 3, 2), size: int = 3000) -> dict:
+    """The generator's benign requests (a seed and day the model was not trained on) through
+    adversarial_reasons with their records, patterns alone and with the model; its own attacks' recall."""
+    from logmine_dagster.generator.traffic import day_requests
+
+    counts = Counter()
+    for request in day_requests(seed, day, size, drift_active=True):
+        record = json.loads(request.line)
+        text = user_text(record)
+        with_model = bool(adversarial_reasons(text, record))
+        patterns = bool(adversarial_reasons(text, record, model=False))
+        kind = "attack" if request.adversarial else "benign"
+        counts[kind] += 1
+        counts[f"{kind}:patterns"] += int(patterns)
+        counts[f"{kind}:patterns_or_model"] += int(with_model)
+    return {"generator_requests": size, "generator_benign": counts["benign"],
+            **{f"generator_false_positive_rate:{name}": round(counts[f"benign:{name}"] / counts["benign"], 4) for name in ("patterns", "patterns_or_model")},
+            **{f"generator_attack_recall:{name}": round(counts[f"attack:{name}"] / counts["attack"], 4) if counts["attack"] else None
+               for name in ("patterns", "patterns_or_model")}}
 
 
 EXTRA_SETS = {
@@ -316,7 +374,13 @@ def main() -> None:
     parser.add_argument("--adv-dev", type=Path, default=DEFAULT_ADV_DEV)
     parser.add_argument("--week-size", type=int, default=50000)
     parser.add_argument("--history-weeks", type=int, default=4)
+    parser.add_argument("--adversarial-only", action="store_true", help="only the adversarial detector lines")
     args = parser.parse_args()
+    model_report = {"adv_dev_by_detector": adversarial_model_quality(args.adv_dev), **generator_false_alarms()}
+    print(json.dumps(model_report))
+    if args.adversarial_only:
+        print(json.dumps({name: extra_quality(path) for name, path in EXTRA_SETS.items()}))
+        return
     adversarial, adv_detail = adversarial_quality(args.adv_dev)
     adv_detail.update({name: extra_quality(path) for name, path in EXTRA_SETS.items()})
     categories, cat_detail = category_quality()
