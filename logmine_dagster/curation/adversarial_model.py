@@ -53,10 +53,37 @@ class LinearModel:
     def score(self, text: str) -> float:
         return _cached_score(self, text)
 
+    @functools.cached_property
+    def _lookups(self) -> tuple[tuple, ...]:
+        """Per block: the analyzer and {n-gram: (idf, weight)}, for scoring one text in plain Python."""
+        return tuple(
+            (v.build_analyzer(), {term: (float(v.idf_[i]), float(w[i])) for term, i in v.vocabulary_.items()})
+            for v, w in zip(self.vectorizers, self.weights)
+        )
+
+    def score_one(self, text: str) -> float:
+        """`scores([text])[0]` without scikit-learn's per-call overhead (about 20x faster on short
+        texts): sublinear TF times IDF, L2-normalised per block, dot the weights."""
+        logit = self.intercept
+        for analyze, table in self._lookups:
+            counts: dict[str, int] = {}
+            for gram in analyze(text[:MAX_CHARS]):
+                if gram in table:
+                    counts[gram] = counts.get(gram, 0) + 1
+            squares = dot = 0.0
+            for gram, count in counts.items():
+                idf, weight = table[gram]
+                value = (1.0 + math.log(count)) * idf
+                squares += value * value
+                dot += value * weight
+            if squares:
+                logit += dot / math.sqrt(squares)
+        return 1.0 / (1.0 + math.exp(-logit))
+
 
 @functools.lru_cache(maxsize=1 << 16)
 def _cached_score(model: LinearModel, text: str) -> float:
-    return model.scores([text])[0]
+    return model.score_one(text)
 
 
 def vectorizer(params: dict) -> TfidfVectorizer:

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -122,7 +123,10 @@ def out_of_fold_scores(rows: list[dict], params: dict, folds: int = FOLDS, seed:
     labels = [row["label"] for row in rows]
     scores = [0.0] * len(rows)
     split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, test in split.split(texts, [row["group"] for row in rows]):
+    sizes = Counter(row["group"] for row in rows)
+    # Groups smaller than the fold count (a handful of extraction prompts) are stratified by label only.
+    strata = [row["group"] if sizes[row["group"]] >= folds else str(row["label"]) for row in rows]
+    for train, test in split.split(texts, strata):
         model = fit_model([texts[i] for i in train], [labels[i] for i in train], params)
         for index, score in zip(test, model.scores([texts[i] for i in test])):
             scores[index] = score
