@@ -36,7 +36,7 @@ from logmine_dagster.curation.obfuscation import variants
 THRESHOLD = 1.0
 
 __all__ = ["FAMILIES", "FAMILY_BY_NAME", "GATES", "THRESHOLD", "Detection", "Family", "adversarial_reasons",
-           "detect", "detect_messages", "is_adversarial", "model_score", "tool_texts"]
+           "detect", "detect_messages", "is_adversarial", "model_score", "tool_texts", "user_messages"]
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 # One alternation per gate: a single C-level scan instead of a Python loop over the tokens.
@@ -158,6 +158,11 @@ def detect_messages(text: str, record: dict | None = None) -> Detection:
     families = tuple(f.name for f in FAMILIES if f.name in fired)
     obfuscation = tuple(dict.fromkeys(how for d in found for how in d.obfuscation))
     return Detection(round(sum(FAMILY_BY_NAME[name].weight for name in families), 3), families, obfuscation)
+
+
+def user_messages(record: dict) -> list[str]:
+    """The record's user messages, each on its own, in order (user_text joins them with newlines)."""
+    return _user_messages(record)
 
 
 def _user_messages(record: dict) -> list[str] | None:

@@ -124,8 +124,10 @@ def out_of_fold_scores(rows: list[dict], params: dict, folds: int = FOLDS, seed:
     scores = [0.0] * len(rows)
     split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     sizes = Counter(row["group"] for row in rows)
-    # Groups smaller than the fold count (a handful of extraction prompts) are stratified by label only.
-    strata = [row["group"] if sizes[row["group"]] >= folds else str(row["label"]) for row in rows]
+    # A group smaller than the fold count (a handful of extraction prompts) joins the largest group of its label.
+    largest = {label: max((g for g in sizes if any(r["group"] == g and r["label"] == label for r in rows)), key=sizes.__getitem__)
+               for label in set(labels)}
+    strata = [row["group"] if sizes[row["group"]] >= folds else largest[row["label"]] for row in rows]
     for train, test in split.split(texts, strata):
         model = fit_model([texts[i] for i in train], [labels[i] for i in train], params)
         for index, score in zip(test, model.scores([texts[i] for i in test])):

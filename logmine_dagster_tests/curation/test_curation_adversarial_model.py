@@ -110,3 +110,13 @@ def test_training_rebuilds_the_shipped_file_byte_for_byte():
     assert hashlib.sha256(data).hexdigest() == hashlib.sha256(shipped).hexdigest()
     with __import__("gzip").open(adversarial_model.MODEL_PATH, "rt", encoding="utf-8") as handle:
         assert json.load(handle)["training_data_sha256"] == adversarial_training.data_sha256(info["train_rows"])
+
+
+def test_many_lines_reads_each_message_not_the_joined_conversation():
+    # 30 short turns: joined with newlines they are 30 lines, but no message is long.
+    turns = [{"role": "user", "content": f"still no signal on my line, attempt {i}"} for i in range(30)]
+    text = "\n".join(t["content"] for t in turns)
+    assert "edge:structure:many_lines" not in categorise(dict(BASE, input=turns), text).reasons
+    pasted = turns[:2] + [{"role": "user", "content": "\n".join(f"log line {i}" for i in range(30))}]
+    text = "\n".join(t["content"] for t in pasted)
+    assert "edge:structure:many_lines" in categorise(dict(BASE, input=pasted), text).reasons
