@@ -1,8 +1,13 @@
 """Quality and speed of curation; prints JSON lines, the last one the summary.
 
-    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000] [--history-weeks 4]
+    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000] [--history-weeks 4] [--adversarial-only]
 
-- adversarial precision/recall: adv_dev.jsonl (600 labelled prompts, adversarial vs benign). The
+- adversarial precision/recall (summary): what categorise decides (pattern families OR the trained
+  model) on the "holdout" half of adv_dev.jsonl, which the model never trained on (its "train"
+  half is a training set: curation/adversarial_training.dev_half). The first line breaks it down
+  per detector (families, model alone, either), per attack type and source, for both halves,
+  plus false alarms on generator traffic the model did not see. The
+  families alone on all 600 rows stay in the detail line (`adv_dev_patterns_only_all_rows`). The
   detail line adds attack kinds that file lacks (indirect injection in tool results, data
   exfiltration, obfuscated injections) with benign look-alikes, from benchmarks/data/: a
   development set and a held-out set written after the patterns were frozen.
@@ -41,13 +46,16 @@ sys.path.insert(0, str(ROOT))
 from logmine_dagster.review.batching import plan_batch  # noqa: E402
 from logmine_dagster.curation.categorise import CATEGORIES, categorise  # noqa: E402
 from logmine_dagster.curation import labelled_set  # noqa: E402
-from logmine_dagster.curation.adversarial import detect  # noqa: E402
+from logmine_dagster.curation.adversarial import adversarial_reasons, detect  # noqa: E402
+from logmine_dagster.curation.adversarial_model import model_flags  # noqa: E402
+from logmine_dagster.curation.adversarial_training import dev_half  # noqa: E402
 from logmine_dagster.curation.near_duplicates import SHINGLE, NearDuplicateIndex, normalise  # noqa: E402
 from logmine_dagster.curation.novelty import NoveltyIndex  # noqa: E402
 from logmine_dagster.generator import vocab  # noqa: E402
 from logmine_dagster.ingest.records import user_text  # noqa: E402
 
-DEFAULT_ADV_DEV = ROOT.parent / "shared" / "adversarial" / "adv_dev.jsonl"
+DEFAULT_ADV_DEV = next((base / "shared" / "adversarial" / "adv_dev.jsonl" for base in (ROOT.parent, ROOT.parent.parent)
+                        if (base / "shared" / "adversarial" / "adv_dev.jsonl").exists()), ROOT.parent / "shared" / "adversarial" / "adv_dev.jsonl")
 
 
 def _pr(pairs: list[tuple[bool, bool]]) -> dict:
@@ -79,6 +87,61 @@ def adversarial_quality(path: Path) -> tuple[dict, dict]:
         "cut_to_200_chars": _pr(truncated),
     }
     return _pr(pairs), detail
+
+
+def _short_source(source: str) -> str:
+    return source.split("@")[0]
+
+
+def adversarial_model_quality(path: Path) -> dict:
+    """adv_dev.jsonl per detector: the pattern families, the trained model alone, and either (what
+    categorise uses); recall per attack type and per source, false-alarm rate per benign source.
+    The model trains on the "train" half of this file (adversarial_training.dev_half): the
+    "holdout" half is the honest number, the "train" half is shown to see the gap."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    return {half: _detector_report([row for row in rows if dev_half(row) == half]) for half in ("holdout", "train")}
+
+
+def _detector_report(rows: list[dict]) -> dict:
+    decisions = {"patterns": [], "model": [], "patterns_or_model": []}
+    for row in rows:
+        pattern = detect(row["text"]).adversarial
+        model = model_flags(row["text"])[0]
+        for name, value in (("patterns", pattern), ("model", model), ("patterns_or_model", pattern or model)):
+            decisions[name].append(value)
+    report = {}
+    for name, predicted in decisions.items():
+        hits, totals = Counter(), Counter()
+        for row, flagged in zip(rows, predicted):
+            keys = ([f"recall:{row['attack_type']}", f"recall:{_short_source(row['source'])}"] if row["label"] == "adversarial"
+                    else [f"false_positive_rate:{_short_source(row['source'])}"])
+            for key in keys:
+                totals[key] += 1
+                hits[key] += int(flagged)
+        overall = _pr([(row["label"] == "adversarial", flagged) for row, flagged in zip(rows, predicted)])
+        report[name] = {**overall, **{key: round(hits[key] / totals[key], 4) for key in sorted(totals)}}
+    return {"rows": len(rows), **report}
+
+
+def generator_false_alarms(seed: int = 2, day: dt.date = dt.date(2026, 3, 2), size: int = 3000) -> dict:
+    """The generator's benign requests (a seed and day the model was not trained on) through
+    adversarial_reasons with their records, patterns alone and with the model; its own attacks' recall."""
+    from logmine_dagster.generator.traffic import day_requests
+
+    counts = Counter()
+    for request in day_requests(seed, day, size, drift_active=True):
+        record = json.loads(request.line)
+        text = user_text(record)
+        with_model = bool(adversarial_reasons(text, record))
+        patterns = bool(adversarial_reasons(text, record, model=False))
+        kind = "attack" if request.adversarial else "benign"
+        counts[kind] += 1
+        counts[f"{kind}:patterns"] += int(patterns)
+        counts[f"{kind}:patterns_or_model"] += int(with_model)
+    return {"generator_requests": size, "generator_benign": counts["benign"],
+            **{f"generator_false_positive_rate:{name}": round(counts[f"benign:{name}"] / counts["benign"], 4) for name in ("patterns", "patterns_or_model")},
+            **{f"generator_attack_recall:{name}": round(counts[f"attack:{name}"] / counts["attack"], 4) if counts["attack"] else None
+               for name in ("patterns", "patterns_or_model")}}
 
 
 EXTRA_SETS = {
@@ -316,11 +379,21 @@ def main() -> None:
     parser.add_argument("--adv-dev", type=Path, default=DEFAULT_ADV_DEV)
     parser.add_argument("--week-size", type=int, default=50000)
     parser.add_argument("--history-weeks", type=int, default=4)
+    parser.add_argument("--adversarial-only", action="store_true", help="only the adversarial detector lines")
     args = parser.parse_args()
+    model_report = {"adv_dev_by_detector": adversarial_model_quality(args.adv_dev), **generator_false_alarms()}
+    print(json.dumps(model_report))
+    held_out = model_report["adv_dev_by_detector"]["holdout"]["patterns_or_model"]
+    if args.adversarial_only:
+        print(json.dumps({name: extra_quality(path) for name, path in EXTRA_SETS.items()}))
+        return
     adversarial, adv_detail = adversarial_quality(args.adv_dev)
     adv_detail.update({name: extra_quality(path) for name, path in EXTRA_SETS.items()})
     categories, cat_detail = category_quality()
-    categories["adversarial"] = adversarial
+    # What categorise does (families or model), on the half of adv_dev the model never saw;
+    # families alone on all of adv_dev stay in the detail line.
+    categories["adversarial"] = {"precision": held_out["precision"], "recall": held_out["recall"]}
+    adv_detail["adv_dev_patterns_only_all_rows"] = adversarial
     collapse, merged, dup_detail = duplicate_quality(args.adv_dev)
     seconds, speed_detail = week_speed(args.week_size, args.history_weeks)
     print(json.dumps({**adv_detail, **cat_detail, **dup_detail, **speed_detail}))

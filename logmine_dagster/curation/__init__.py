@@ -2,6 +2,9 @@
 
 - `adversarial`: maintained pattern families for prompt injection, jailbreaks, system-prompt
   extraction, data exfiltration, indirect injection and abuse, with a documented score.
+- `adversarial_model`: the trained detector (word and character n-gram logistic regression) shipped
+  in `models/` with its model card; `adversarial_training` rebuilds it byte for byte
+  (`scripts/train_adversarial_model.py`).
 - `edge_signals`: structural edge-case signals (non-English input, unusual structure, tool failures).
 - `obfuscation`: undoing disguises (Unicode lookalikes, spaced letters, leetspeak, base64, ROT13)
   before the adversarial patterns run.

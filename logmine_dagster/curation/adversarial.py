@@ -29,13 +29,14 @@ import json
 import re
 from dataclasses import dataclass
 
+from logmine_dagster.curation import adversarial_model
 from logmine_dagster.curation.adversarial_families import FAMILIES, FAMILY_BY_NAME, GATES, Family
 from logmine_dagster.curation.obfuscation import variants
 
 THRESHOLD = 1.0
 
 __all__ = ["FAMILIES", "FAMILY_BY_NAME", "GATES", "THRESHOLD", "Detection", "Family", "adversarial_reasons",
-           "detect", "detect_messages", "is_adversarial", "tool_texts"]
+           "detect", "detect_messages", "is_adversarial", "model_score", "tool_texts", "user_messages"]
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 # One alternation per gate: a single C-level scan instead of a Python loop over the tokens.
@@ -159,6 +160,11 @@ def detect_messages(text: str, record: dict | None = None) -> Detection:
     return Detection(round(sum(FAMILY_BY_NAME[name].weight for name in families), 3), families, obfuscation)
 
 
+def user_messages(record: dict) -> list[str]:
+    """The record's user messages, each on its own, in order (user_text joins them with newlines)."""
+    return _user_messages(record)
+
+
 def _user_messages(record: dict) -> list[str] | None:
     messages = []
     for message in record.get("input") or []:
@@ -171,11 +177,26 @@ def _user_messages(record: dict) -> list[str] | None:
     return messages
 
 
-def adversarial_reasons(text: str, record: dict | None = None) -> list[str]:
+def model_score(text: str, record: dict | None = None) -> float:
+    """The trained model's score for the user's words: the highest over their messages (each
+    message is scored alone, so a long conversation is not one diluted text and repeats hit the cache)."""
+    messages = _user_messages(record) if record is not None else None
+    if not messages or "\n".join(messages) != text:
+        messages = [text]
+    return max((adversarial_model.model_score(message) for message in messages if message), default=0.0)
+
+
+def _model_evidence(score: float, prefix: str = "adv") -> str:
+    return f"{prefix}:model:{score:.2f}"
+
+
+def adversarial_reasons(text: str, record: dict | None = None, *, model: bool = True) -> list[str]:
     """Reason codes: `adversarial:<kind>` for each attack kind found in the user text, then
     `adv:<family>` for each family that fired (the evidence), after `adv:obfuscated:<how>` when
-    the attack was disguised. Instructions planted in the record's
-    tool results add `adversarial:indirect_injection` and `adv:indirect:<family>`."""
+    the attack was disguised. The trained model (curation/adversarial_model.py) adds
+    `adv:model:<score>` when its score passes its threshold, and `adversarial:model` when no
+    family explains the text. Instructions planted in the record's tool results add
+    `adversarial:indirect_injection` and `adv:indirect:<family>` (families only: see the model card)."""
     kinds: dict[str, None] = {}
     evidence: list[str] = []
     detection = detect_messages(text, record)
@@ -183,6 +204,12 @@ def adversarial_reasons(text: str, record: dict | None = None) -> list[str]:
         kinds.update(dict.fromkeys(detection.kinds))
         evidence.extend(f"adv:obfuscated:{how}" for how in detection.obfuscation)
         evidence.extend(f"adv:{name}" for name in detection.families)
+    if model and text:
+        score = model_score(text, record)
+        if score >= adversarial_model.load().threshold:
+            if not kinds:
+                kinds["model"] = None
+            evidence.append(_model_evidence(score))
     if record is not None:
         indirect: dict[str, None] = {}
         for tool_text in tool_texts(record):

@@ -3,14 +3,16 @@
 One primary category per case, chosen by precedence (adversarial > drift > edge_case > happy_path),
 and every reason that fired, so a reviewer sees all the signals. Reason codes:
 
-- `adversarial:<family>` / `adversarial:indirect:<family>`: see curation/adversarial.py (families,
-  weights, sources, limits).
+- `adversarial:<kind>` with `adv:<family>` evidence, `adv:indirect:<family>`: see curation/adversarial.py (families,
+  weights, sources, limits); `adversarial:model` / `adv:model:<score>`: the trained model
+  (curation/adversarial_model.py, model card in curation/models/README.md).
 - `drift:new_<model|tool|intent|product>`: a value unseen in the trailing window (no window, no
   such drift). `drift:novel_text`: the text is unlike the eval set and the trailing weeks of
   production (novelty score, see curation/novelty.py).
 - `edge:error:<type>`, `edge:low_confidence`, `edge:escalated`, `edge:negative_feedback`,
   `edge:very_short_input`, `edge:very_long_input`, `edge:tool_failure`, `edge:non_english:<lang>`,
-  `edge:structure:<code|json|markup|many_lines|symbols|repetition>`: see curation/edge_signals.py.
+  `edge:structure:<code|json|markup|many_lines|symbols|repetition>`: see curation/edge_signals.py
+  (per user message, not on the joined turns).
 - `happy:ok`: none of the above.
 """
 
@@ -101,8 +103,18 @@ def edge_case_reasons(candidate: dict, user_text: str) -> list[str]:
     elif len(stripped) > LONG_INPUT_CHARS:
         reasons.append("edge:very_long_input")
     reasons.extend(non_english_reasons(stripped))
-    reasons.extend(structure_reasons(stripped))
+    reasons.extend(_structure_per_message(candidate, user_text))
     return reasons
+
+
+def _structure_per_message(candidate: dict, user_text: str) -> list[str]:
+    """Structure signals of each user message on its own: joined, every long conversation would
+    have `many_lines` (turns are joined with newlines). The joined text when the record has no
+    messages that make it up."""
+    messages = _adversarial.user_messages(candidate) if candidate.get("input") else []
+    if len(messages) < 2 or "\n".join(messages) != user_text:
+        return structure_reasons(user_text.strip())
+    return list(dict.fromkeys(reason for message in messages for reason in structure_reasons(message.strip())))
 
 
 def categorise(

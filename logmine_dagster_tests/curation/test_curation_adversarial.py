@@ -11,6 +11,13 @@ import pytest
 from logmine_dagster.curation.categorise import categorise
 from logmine_dagster.curation.adversarial import FAMILIES, detect
 
+def _adv_dev() -> Path:
+    """adv_dev.jsonl beside the checkout (or beside the worktrees' folder)."""
+    here = Path(__file__).resolve()
+    found = [p / "shared" / "adversarial" / "adv_dev.jsonl" for p in (here.parents[3], here.parents[4])]
+    return next((p for p in found if p.exists()), found[0])
+
+
 BASE = {"status": "ok", "escalated": False, "feedback": None, "sample_reasons": "base_rate", "metadata": {}, "model": "m1"}
 
 # (family, text that must fire it and be adversarial on its own or with the named family)
@@ -141,7 +148,7 @@ def test_every_family_documents_its_source_and_kind():
 
 def test_gates_never_change_a_result():
     texts = [t for _, t in ATTACKS] + BENIGN + EXFILTRATION + [json.dumps(r) for r in INDIRECT_TOOL_RESULTS]
-    dev = Path(__file__).resolve().parents[3] / "shared" / "adversarial" / "adv_dev.jsonl"
+    dev = _adv_dev()
     if dev.exists():
         texts += [json.loads(line)["text"] for line in dev.open(encoding="utf-8") if line.strip()]
     for text in texts:
@@ -149,7 +156,7 @@ def test_gates_never_change_a_result():
 
 
 def test_adv_dev_targets():
-    dev = Path(__file__).resolve().parents[3] / "shared" / "adversarial" / "adv_dev.jsonl"
+    dev = _adv_dev()
     if not dev.exists():
         pytest.skip("adv_dev.jsonl is not beside the checkout")
     rows = [json.loads(line) for line in dev.open(encoding="utf-8") if line.strip()]
