@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 # spaCy also calls an ORG is an address. Types not listed rank between these two groups.
 SPECIFIC_TYPES = (
     "SECRET", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "EMAIL_ADDRESS", "IP_ADDRESS", "DATE_OF_BIRTH",
-    "ACCOUNT_ID", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON",
+    "ACCOUNT_ID", "RECORD_ID", "USERNAME", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON",
 )
 VAGUE_TYPES = ("URL", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME")
 # Types that name someone or something: the ones a name heuristic may widen or re-read.
