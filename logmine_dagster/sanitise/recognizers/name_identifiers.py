@@ -3,9 +3,10 @@ and any handle-shaped token after a username cue ("username is", "handle:", "fin
 
 A token with separators or digits is read part by part (split at `._-` and at letter/digit
 boundaries). It is a username when
-- one part is a given name from the gazetteer that the English lexicon does not know (`carlos`, not
-  `mark`), and the token holds a digit or another part the lexicon does not know either (so
-  `carlos_mendez` and `olga99`, not `olivia_sales_report`); or
+- one part is a given name from the gazetteer and another part (3+ letters) is a word the English
+  lexicon does not know (`carlos_mendez`, `amelia_kowalczyk_6524`, not `olivia_sales_report` or
+  `mark_down_v2`), or the given name is itself unknown to the lexicon and the token holds a digit
+  (`desmond92`, not `mark2`); or
 - it has the shape of an initial, a dot or underscore and a surname-like part with digits
   (`j.smith84`, `k_osei1990`), whatever the name; or
 - it follows a username cue, or is an @-handle holding a digit or a separator.
@@ -33,6 +34,7 @@ _CUE = regex.compile(
     r"(?:\s+(?:is|was|:|=))?\s*[:=]?\s*)$"
 )
 _CUE_WINDOW = 40
+_INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("er", ""))
 # A file name is not a handle, even when a person's name starts it ("olivia_q3_report.xlsx").
 _FILE_NAME = regex.compile(
     r"(?i).+\.(?:txt|csv|tsv|xlsx?|pdf|docx?|pptx?|odt|rtf|png|jpe?g|gif|svg|webp|heic|json|jsonl|xml|ya?ml|"
@@ -73,10 +75,25 @@ class NameIdentifierRecognizer(EntityRecognizer):
         if _INITIAL_SURNAME.fullmatch(token):
             return True
         words = [part.lower() for part in _PARTS.findall(token) if not part.isdigit()]
-        unknown = [word for word in words if len(word) >= 3 and word not in self._known_words]
-        named = any(word in self._given_names for word in unknown)
+        unknown = [word for word in words if len(word) >= 3 and not self._known(word)]
         has_digit = any(char.isdigit() for char in token)
-        return named and (has_digit or len(unknown) >= 2)
+        for word in words:
+            if word not in self._given_names:
+                continue
+            surname_like = any(other != word for other in unknown)
+            # "carlos_mendez", "amelia_kowalczyk_6524" (the lexicon knows "amelia": a name it also
+            # knows as a word needs an unknown part beside it), "desmond92"; not "mark_down_v2"
+            if surname_like or (has_digit and word in unknown):
+                return True
+        return False
+
+    def _known(self, word: str) -> bool:
+        """In the lexicon, itself or with an inflection taken off: "tokens", "retries", "mapped"."""
+        stems = [word]
+        for suffix, replacement in _INFLECTIONS:
+            if word.endswith(suffix):
+                stems.append(word[: -len(suffix)] + replacement)
+        return any(stem in self._known_words for stem in stems if len(stem) >= 2)
 
     def _result(self, start: int, end: int, score: float) -> RecognizerResult:
         return RecognizerResult(
