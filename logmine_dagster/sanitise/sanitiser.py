@@ -121,7 +121,7 @@ class Sanitiser:
             known.update(self._spreading(result.values))
         texts = []
         for result in results:
-            spans = [known.retyped(result.text, span) for span in result.spans]
+            spans = [known.linked(result.text, known.retyped(result.text, span)) for span in result.spans]
             spans.extend(known_spans(result.text, spans, known))
             counts.update(span.entity_type for span in spans)
             texts.append(render(result.text, sorted(spans, key=lambda s: s.start), placeholder))
