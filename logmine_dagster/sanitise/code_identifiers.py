@@ -9,6 +9,7 @@ The shapes are narrow on purpose, so that a person's name never fits them:
 - a dotted name whose last part is CamelCase with an inner capital (`requests.exceptions.ReadTimeout`),
   led by a lower-case package name of 3+ letters that is not a title (`dr.McKay` is a name); or any
   dotted name ending in Error/Exception/Warning/Timeout/Fault (`System.TimeoutException`);
+- a model name (`allow_list.MODEL_NAME`) as a whole token: `claude-3-5-haiku-20241022`;
 - a short version: `v` or `V` and 1 to 3 digits, dotted parts allowed (`v1.4.2`, `svc-v3`): a
   licence number has more digits than that.
 """
@@ -16,6 +17,8 @@ The shapes are narrow on purpose, so that a person's name never fits them:
 from __future__ import annotations
 
 import regex
+
+from logmine_dagster.sanitise.allow_list import MODEL_NAME
 
 _CAMEL = r"[A-Z]+[a-z0-9]+[A-Z]\w*"
 _SEGMENT = r"[A-Za-z_]\w*"
@@ -29,8 +32,13 @@ _CODE_SHAPES = regex.compile(
 )
 
 
+# A model name as a whole token: "claude-3-5-haiku-20241022" (its date read as a bank number).
+_MODEL_TOKEN = regex.compile(rf"(?<![\w.-])(?:{MODEL_NAME.pattern})(?![\w-])")
+
+
 def code_identifier_spans(text: str) -> list[tuple[int, int]]:
-    return [match.span() for match in _CODE_SHAPES.finditer(text)]
+    spans = [match.span() for match in _CODE_SHAPES.finditer(text)]
+    return spans + [match.span() for match in _MODEL_TOKEN.finditer(text)]
 
 
 def inside_code_identifier(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -24,6 +24,8 @@ KEPT = [
     "ledger-sync v1.4.2 raised requests.exceptions.ConnectTimeout twice",
     "System.TimeoutException in inventory-svc-v3",
     "Deployed orders-api-V2 at 09:00.",
+    # a model name's date suffix was read as a US bank number
+    "Answered by claude-3-5-haiku-20241022 after a retry.",
 ]
 
 MASKED = [

@@ -20,6 +20,7 @@ import regex
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from logmine_dagster.sanitise.allow_list import MODEL_NAME
 from logmine_dagster.sanitise.recognizers.base import RecognizerInputs
 
 ENTITY = "USERNAME"
@@ -35,6 +36,7 @@ _CUE = regex.compile(
 )
 _CUE_WINDOW = 40
 _INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("er", ""))
+_VERSIONED = regex.compile(r"\d+\.\d+")
 # A file name is not a handle, even when a person's name starts it ("olivia_q3_report.xlsx").
 _FILE_NAME = regex.compile(
     r"(?i).+\.(?:txt|csv|tsv|xlsx?|pdf|docx?|pptx?|odt|rtf|png|jpe?g|gif|svg|webp|heic|json|jsonl|xml|ya?ml|"
@@ -72,9 +74,13 @@ class NameIdentifierRecognizer(EntityRecognizer):
         return results
 
     def _derived_from_name(self, token: str) -> bool:
+        if _VERSIONED.search(token):
+            return False  # "sa-2024.11.3-claude", "release-1.2-amelia": a version string
         if _INITIAL_SURNAME.fullmatch(token):
             return True
         words = [part.lower() for part in _PARTS.findall(token) if not part.isdigit()]
+        if any(MODEL_NAME.fullmatch(word) for word in words):
+            return False  # "claude-3-5-sonnet-20241022": a model family is no person's name
         unknown = [word for word in words if len(word) >= 3 and not self._known(word)]
         has_digit = any(char.isdigit() for char in token)
         for word in words:

@@ -28,6 +28,9 @@ KEPT = [
     "Attach olivia_q3_report.xlsx to the ticket.",
     "Upgrade to gpt-4o-mini-2024 for the summaries.",
     "Set max_tokens to 512 and top_p to 0.9.",
+    # model families that are also given names, and versioned prompt names
+    "Answered by claude-3-5-haiku-20241022 in 2 s.",
+    "Prompt version: kb-2025.02.1-claude.",
 ]
 
 
