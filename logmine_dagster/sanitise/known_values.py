@@ -100,6 +100,8 @@ class KnownValues:
         greeting, "Ms. Davis" or "DAVIS" beside "Amelia Davis" in a tool result read as one person.
         Only detections are linked (the span is already a name), so case does not matter here;
         mentions that were not detected are `known_spans`' (as written)."""
+        if span.entity_type == "EMAIL_ADDRESS" and span.value is None:
+            return self._email_of_person(text, span)
         if span.entity_type != "PERSON" or span.value is not None:
             return span
         written = _POSSESSIVE.sub("", _TITLE.sub("", text[span.start : span.end]).strip(".,;:!?"))
@@ -109,6 +111,18 @@ class KnownValues:
         if entry is None or entry[0] != "PERSON" or _folded(entry[1]) == _folded(written):
             return span
         return dataclasses.replace(span, value=entry[1])
+
+    def _email_of_person(self, text: str, span: Span) -> Span:
+        """An address whose local part spells a known person's name ("amelia.davis", "adavis84",
+        "a_davis") shares that person's surrogate tag, under its own type."""
+        local = re.sub(r"[^a-z]", "", text[span.start : span.end].split("@", 1)[0].lower())
+        for entity_type, name in self.whole.values():
+            parts = [re.sub(r"[^a-z]", "", part) for part in name.lower().split()]
+            if entity_type != "PERSON" or len(parts) < 2 or len(parts[-1]) < 3 or not parts[0]:
+                continue
+            if parts[-1] in local and (parts[0] in local or local.startswith(parts[0][0])):
+                return dataclasses.replace(span, value=name, tag_type="PERSON")
+        return span
 
     def _parts_folded(self) -> dict[str, tuple[str, str]]:
         return {_folded(part): entry for part, entry in reversed(self.name_parts.items())}

@@ -33,6 +33,9 @@ class Span:
     # The value whose surrogate replaces the span, when not the span's own text: a surname found
     # alone takes the surrogate of the full name it came from.
     value: str | None = None
+    # The type whose surrogate tag the span shares, when not its own: an email address whose local
+    # part is a known person's name is written `<EMAIL_ADDRESS_3f9a>` beside `<PERSON_3f9a>`.
+    tag_type: str | None = None
 
 
 def merge_overlapping(text: str, spans: list[Span]) -> list[Span]:

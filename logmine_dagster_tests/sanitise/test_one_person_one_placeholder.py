@@ -60,3 +60,19 @@ def test_two_people_keep_two_surrogates(sanitiser):
     in_reply = _people(result["input"][1]["content"])
     assert len(in_tool) == 2
     assert in_reply == in_tool
+
+
+def test_an_email_spelling_the_name_joins_the_family(sanitiser):
+    record = _record(
+        {"role": "tool", "content": json.dumps({"customer": {"name": "Philippa Drummond"}})},
+        {"role": "assistant", "content": "I sent it to p.drummond58@example.net and to help@example.net."},
+        output="Done.",
+    )
+    result = sanitiser.sanitise_record(record, pseudonym_key=KEY).record
+    (person,) = _people(result["input"][0]["content"])
+    reply = result["input"][1]["content"]
+    assert "drummond" not in reply.lower()
+    emails = re.findall(r"<EMAIL_ADDRESS_([0-9a-f]{4})>", reply)
+    assert len(emails) == 2
+    assert emails[0] == person[len("<PERSON_") : -1]  # the person's tag
+    assert emails[1] != emails[0]  # the shared mailbox is nobody's
