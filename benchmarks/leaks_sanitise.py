@@ -4,8 +4,9 @@ Usage (from the repository root):
     python benchmarks/leaks_sanitise.py            # leaked characters and documents per type
     python benchmarks/leaks_sanitise.py --show     # also each leaked value with its context, on stdout
 
-A diagnostic for improving recall: it runs the sanitiser over ../shared/pii-bench/synth_dev.jsonl and
-applies the corpus's own rule (score.py): a labelled token has leaked when the output holds it more
+A diagnostic for improving recall: it runs the sanitiser over the tuning part of
+../shared/pii-bench/synth_dev.jsonl (`bench_sanitise.part_of`; the held-out part is for judging, not
+for reading: `--part held_out` exists to count, use it without `--show`) and applies the corpus's own rule (score.py): a labelled token has leaked when the output holds it more
 often than the input holds it outside labelled spans. `--show` prints corpus text (synthetic, from
 presidio-research) to the terminal only: never paste its output into commits, issues or logs.
 """
@@ -22,8 +23,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
-BENCH_DIR = REPO_ROOT.parent / "shared" / "pii-bench"
-GOLD = BENCH_DIR / "synth_dev.jsonl"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_sanitise import BENCH_DIR, GOLD, PARTS, part_of  # noqa: E402
+
 CONTEXT = 50
 
 
@@ -37,6 +39,7 @@ def load_scorer():
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print each leaked value with its context")
+    parser.add_argument("--part", choices=PARTS, default="tuning", help="which part of the corpus")
     parser.add_argument("--all-types", action="store_true", help="quasi-identifiers too, not only direct ones")
     args = parser.parse_args()
     if not GOLD.exists():
@@ -47,6 +50,10 @@ def main() -> int:
     from logmine_dagster.sanitise.sanitiser import get_sanitiser
 
     rows = [json.loads(line) for line in GOLD.open(encoding="utf-8") if line.strip()]
+    rows = [row for row in rows if part_of(row["id"]) == args.part]
+    if args.show and args.part != "tuning":
+        print("--show reads only the tuning part: the held-out part is for judging", file=sys.stderr)
+        return 2
     sanitiser = get_sanitiser()
     outputs = []
     for offset in range(0, len(rows), 64):

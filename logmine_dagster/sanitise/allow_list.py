@@ -14,7 +14,7 @@ DEFAULT_ALLOW_TERMS = (
     "human", "AI", "LLM", "GPT", "ChatGPT", "OpenAI", "Anthropic", "Claude", "Gemini", "Llama",
     "Mistral", "Email", "E-mail", "Phone", "Mobile", "Tel", "Address", "Website", "DOB", "IBAN",
     "SSN", "PIN", "OTP", "API", "URL", "ID", "Bearer", "JSON", "SMS", "FAQ", "PDF", "CSV", "VPN",
-    "2FA", "OK", "N/A", "ASAP", "ATM", "FYI", "ETA", "TBD",
+    "2FA", "OK", "N/A", "ASAP", "ATM", "FYI", "ETA", "TBD", "MRN", "NHS",
 )
 # A model family alone ("Claude") or with a version after a separator or digit ("gpt-4o",
 # "llama3", "o1-mini"), never a longer word that starts like one: "Philippe" is not "phi".

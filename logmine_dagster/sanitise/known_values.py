@@ -18,6 +18,7 @@ from logmine_dagster.sanitise.word_lists import NAME_WORD, WordLists
 _NOT_PROPAGATED = frozenset(VAGUE_TYPES)
 _MIN_PROPAGATED_LENGTH = 3
 _POSSESSIVE = re.compile(r"['’]s$")
+_TITLE = re.compile(r"^(?:mr|mrs|ms|mx|miss|dr|prof|sir|madam)\.?\s+", re.IGNORECASE)
 
 
 def spreading(values: Iterable[tuple[str, str]], words: WordLists, from_keys: bool = False) -> KnownValues:
@@ -93,6 +94,38 @@ class KnownValues:
         if entry is None or entry[0] in _NOT_PROPAGATED:
             return span
         return dataclasses.replace(span, entity_type=entry[0], value=entry[1])
+
+    def linked(self, text: str, span: Span) -> Span:
+        """A detected part of a known full name takes the full name's surrogate: "Hi Amelia" in a
+        greeting, "Ms. Davis" or "DAVIS" beside "Amelia Davis" in a tool result read as one person.
+        Only detections are linked (the span is already a name), so case does not matter here;
+        mentions that were not detected are `known_spans`' (as written)."""
+        if span.entity_type == "EMAIL_ADDRESS" and span.value is None:
+            return self._email_of_person(text, span)
+        if span.entity_type != "PERSON" or span.value is not None:
+            return span
+        written = _POSSESSIVE.sub("", _TITLE.sub("", text[span.start : span.end]).strip(".,;:!?"))
+        if not written:
+            return span
+        entry = self._parts_folded().get(_folded(written))
+        if entry is None or entry[0] != "PERSON" or _folded(entry[1]) == _folded(written):
+            return span
+        return dataclasses.replace(span, value=entry[1])
+
+    def _email_of_person(self, text: str, span: Span) -> Span:
+        """An address whose local part spells a known person's name ("amelia.davis", "adavis84",
+        "a_davis") shares that person's surrogate tag, under its own type."""
+        local = re.sub(r"[^a-z]", "", text[span.start : span.end].split("@", 1)[0].lower())
+        for entity_type, name in self.whole.values():
+            parts = [re.sub(r"[^a-z]", "", part) for part in name.lower().split()]
+            if entity_type != "PERSON" or len(parts) < 2 or len(parts[-1]) < 3 or not parts[0]:
+                continue
+            if parts[-1] in local and (parts[0] in local or local.startswith(parts[0][0])):
+                return dataclasses.replace(span, value=name, tag_type="PERSON")
+        return span
+
+    def _parts_folded(self) -> dict[str, tuple[str, str]]:
+        return {_folded(part): entry for part, entry in reversed(self.name_parts.items())}
 
     def passes(self):
         """(pattern, (type, value) of a match) for each masking pass, whole values first."""

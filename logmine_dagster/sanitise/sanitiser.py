@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable
 
 from logmine_dagster.sanitise import engine
 from logmine_dagster.sanitise.allow_list import AllowList
+from logmine_dagster.sanitise.code_identifiers import code_identifier_spans, inside_code_identifier
 from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
 from logmine_dagster.sanitise.lexicon import MODERN_WORDS, known_english_words
@@ -121,7 +122,7 @@ class Sanitiser:
             known.update(self._spreading(result.values))
         texts = []
         for result in results:
-            spans = [known.retyped(result.text, span) for span in result.spans]
+            spans = [known.linked(result.text, known.retyped(result.text, span)) for span in result.spans]
             spans.extend(known_spans(result.text, spans, known))
             counts.update(span.entity_type for span in spans)
             texts.append(render(result.text, sorted(spans, key=lambda s: s.start), placeholder))
@@ -177,9 +178,12 @@ class Sanitiser:
 
     def _resolve(self, text: str, results) -> list[Span]:
         """Presidio results to non-overlapping spans: dates cut to their core, allowed words
-        trimmed off, names extended over lists, overlaps merged."""
+        trimmed off, hits inside code identifiers dropped, names extended over lists, overlaps merged."""
         spans = []
+        code = code_identifier_spans(text)
         for result in results:
+            if inside_code_identifier(code, result.start, result.end):
+                continue  # "openai.Int" in "openai.InternalServerError", "v2" in "service-v2"
             if result.entity_type == "DATE_TIME":
                 bounds = date_core(text, result.start, result.end)
             else:

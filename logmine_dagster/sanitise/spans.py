@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
 # spaCy also calls an ORG is an address. Types not listed rank between these two groups.
 SPECIFIC_TYPES = (
     "SECRET", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "EMAIL_ADDRESS", "IP_ADDRESS", "DATE_OF_BIRTH",
-    "ACCOUNT_ID", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON",
+    "ACCOUNT_ID", "RECORD_ID", "USERNAME", "PHONE_NUMBER", "STREET_ADDRESS", "PERSON",
 )
 VAGUE_TYPES = ("URL", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME")
 # Types that name someone or something: the ones a name heuristic may widen or re-read.
@@ -33,6 +33,9 @@ class Span:
     # The value whose surrogate replaces the span, when not the span's own text: a surname found
     # alone takes the surrogate of the full name it came from.
     value: str | None = None
+    # The type whose surrogate tag the span shares, when not its own: an email address whose local
+    # part is a known person's name is written `<EMAIL_ADDRESS_3f9a>` beside `<PERSON_3f9a>`.
+    tag_type: str | None = None
 
 
 def merge_overlapping(text: str, spans: list[Span]) -> list[Span]:

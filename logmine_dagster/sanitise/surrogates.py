@@ -32,7 +32,7 @@ PLACEHOLDER_PATTERN = r"<[A-Z][A-Z0-9_]*(?:_[0-9a-f]{%d})?>" % TAG_HEX_DIGITS
 
 # Types written with varying separators: "+44 20 7946 0958" and "+442079460958" are one number.
 _COMPACT_TYPES = frozenset({
-    "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "ACCOUNT_ID", "IP_ADDRESS", "MAC_ADDRESS",
+    "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "ACCOUNT_ID", "RECORD_ID", "IP_ADDRESS", "MAC_ADDRESS",
     "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_PASSPORT", "US_ITIN", "ID_NUMBER",
 })
 _NOT_ALNUM = re.compile(r"[\W_]+")

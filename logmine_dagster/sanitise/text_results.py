@@ -32,10 +32,18 @@ def render(text: str, spans: Iterable[Span], placeholder: Placeholder) -> str:
     position = 0
     for span in spans:
         out.append(text[position : span.start])
-        out.append(placeholder(span.entity_type, span.value if span.value is not None else text[span.start : span.end]))
+        out.append(_placeholder(text, span, placeholder))
         position = span.end
     out.append(text[position:])
     return "".join(out)
+
+
+def _placeholder(text: str, span: Span, placeholder: Placeholder) -> str:
+    value = span.value if span.value is not None else text[span.start : span.end]
+    if span.tag_type is None or span.tag_type == span.entity_type:
+        return placeholder(span.entity_type, value)
+    # the linked type's surrogate under the span's own type: `<PERSON_3f9a>` -> `<EMAIL_ADDRESS_3f9a>`
+    return placeholder(span.tag_type, value).replace(f"<{span.tag_type}", f"<{span.entity_type}", 1)
 
 
 def split_long_text(text: str) -> list[str]:

@@ -7,10 +7,12 @@ ship with installed packages: the English lexicon (`lexicon`) and a given-name g
 (`gazetteer`). They aim at what a person would recognise as an address or a name, not at the
 surface of any one corpus.
 
-One module per family: `emails`, `phones`, `addresses` (with `address_patterns` and
-`postal_blocks`), `identifiers` (dates of birth, account ids, SSNs, cards), `credentials`,
-`home_directories`, and the names: `name_cues`, `given_names`, `name_lines`, `proper_nouns`, on
-the shared `name_base`. `RECOGNIZER_FAMILIES` below is the one list of what gets registered.
+One module per family: `emails`, `phones`, `spelled_numbers` (digits in words), `addresses` (with
+`address_patterns` and `postal_blocks`), `identifiers` (dates of birth, account ids, SSNs, cards),
+`record_numbers` (MRN, patient, member, policy numbers after a cue), `credentials`,
+`home_directories`, `name_identifiers` (usernames built from names or after a username cue), and the
+names: `name_cues`, `multilingual_names` (other languages' cues, non-Latin scripts), `given_names`,
+`name_lines`, `proper_nouns`, on the shared `name_base`. `RECOGNIZER_FAMILIES` below is the one list of what gets registered.
 
 Importing this package imports Presidio (about a second): `engine` imports it lazily.
 """
@@ -30,24 +32,32 @@ from logmine_dagster.sanitise.recognizers.identifiers import (
     LuhnCardRecognizer,
     SsnFormatRecognizer,
 )
+from logmine_dagster.sanitise.recognizers.multilingual_names import MultilingualNameRecognizer
 from logmine_dagster.sanitise.recognizers.name_cues import NameAfterCueRecognizer
+from logmine_dagster.sanitise.recognizers.name_identifiers import NameIdentifierRecognizer
 from logmine_dagster.sanitise.recognizers.name_lines import NameLineRecognizer
 from logmine_dagster.sanitise.recognizers.phones import PhoneFormatRecognizer
 from logmine_dagster.sanitise.recognizers.proper_nouns import ProperNameRunRecognizer, SingleProperNounRecognizer
+from logmine_dagster.sanitise.recognizers.record_numbers import RecordNumberRecognizer
+from logmine_dagster.sanitise.recognizers.spelled_numbers import SpelledNumberRecognizer
 
 # Every recognizer logmine adds, in registration order; each class builds itself from the shared
 # `RecognizerInputs` (`build`).
 RECOGNIZER_FAMILIES = (
     OfflineEmailRecognizer,
     PhoneFormatRecognizer,
+    SpelledNumberRecognizer,
     StreetAddressRecognizer,
     DateOfBirthRecognizer,
     AccountIdRecognizer,
+    RecordNumberRecognizer,
     SsnFormatRecognizer,
     LuhnCardRecognizer,
     SecretRecognizer,
     HomeDirectoryUserRecognizer,
+    NameIdentifierRecognizer,
     NameAfterCueRecognizer,
+    MultilingualNameRecognizer,
     GivenNameRecognizer,
     NameLineRecognizer,
     ProperNameRunRecognizer,

@@ -32,7 +32,7 @@ class DateOfBirthRecognizer(LogminePatternRecognizer):
 
 _ID_CUE = (
     r"(?i:\b(?:account|acct|customer|member(?:ship)?|order|booking|policy|reference|ref|confirmation|"
-    r"ticket|case|invoice|tracking|reservation)(?:\s+(?:number|no\.?|num|id|code|#))?\s*(?:is|:|#|=)?\s*#?)"
+    r"ticket|case|invoice|tracking|reservation)(?!\w)(?:\s+(?:number|no\.?|num|id|code|#))?\s*(?:is|:|#|=)?\s*#?)"
 )
 
 
