@@ -1,0 +1,66 @@
+"""A day with records the real sanitiser cannot fully clean but the residual gate reads: through a real
+Dagster run of the daily job, each is refused (a sanitiser_quarantine row with kinds and fields, no
+text), counted in the asset's metadata, and absent from the PII-free tier; the rest of the day is written.
+
+The records hold an account number in a key written as code (`CARD_4111...`): the sanitiser leaves such
+keys alone (NER alone reads "Content-Type" or "SKU" as organisations), the gate scans every key."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
+from logmine_dagster_tests.helpers import check_results, dump_tables, leaked_values, read_tree_bytes, run_daily
+from logmine_dagster_tests.sanitise.test_deny_by_default import _record
+
+DAY = "2026-03-04"  # a day the generated logs do not cover
+CARD = "4111111111111111"
+IBAN = "GB82WEST12345698765432"
+# (request id, metadata key holding the value, what the gate reports)
+REFUSED = [
+    ("req-card", f"CARD_{CARD}", "residual PII: CREDIT_CARD@metadata.<key>"),
+    ("req-iban", f"IBAN_{IBAN}", "residual PII: IBAN_CODE@metadata.<key>"),
+]
+
+
+def _refusal_day(log_root) -> None:
+    """The refused records fail (status error: always sampled), among quiet traffic that keeps them
+    under the day's sampling ceiling."""
+    refused = [
+        _record(request_id, {"metadata": {"channel": "web", key: "on file"}, "status": "error", "error_type": "Timeout"}, [], day=DAY)
+        for request_id, key, _ in REFUSED
+    ]
+    quiet = [_record(f"req-quiet-{n}", {"confidence": 0.95}, [], day=DAY) for n in range(12 * len(refused))]
+    folder = log_root / f"dt={DAY}"
+    folder.mkdir()
+    (folder / "part-00000.jsonl").write_text("".join(json.dumps(r) + "\n" for r in [*refused, *quiet]), encoding="utf-8")
+
+
+def _sanitised_metadata(result) -> dict:
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "sanitised_samples"]
+    return {key: value.value for key, value in event.materialization.metadata.items()}
+
+
+def test_a_day_with_records_the_gate_refuses(logmine_env, dagster_instance, code_location, db):
+    _refusal_day(logmine_env["log_root"])
+    result = run_daily(code_location, dagster_instance, DAY)
+    assert result.success
+    assert check_results(result)["sanitised_samples_no_residual_pii"].passed
+
+    raw_ids = {r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id).where(raw_samples.c.day == DAY))}
+    assert {request_id for request_id, _, _ in REFUSED} <= raw_ids  # both were sampled: the refusal is the gate's
+    reasons = sorted(r["reason"] for r in db.fetch_all(sa.select(sanitiser_quarantine.c.reason).where(sanitiser_quarantine.c.day == DAY)))
+    assert reasons == sorted(reason for _, _, reason in REFUSED)
+
+    metadata = _sanitised_metadata(result)
+    written = db.count(sanitised_samples, sanitised_samples.c.day == DAY)
+    assert metadata["records_quarantined"] == len(REFUSED)
+    assert metadata["records_read"] == len(raw_ids) and metadata["records_written"] == written == len(raw_ids) - len(REFUSED)
+    assert "| residual PII | 2 |" in metadata["quarantined_by_reason"]
+
+    # The values are in the raw tier only: not in any other table, nor in Dagster's storage.
+    assert leaked_values([CARD, IBAN], dump_tables(db, include_raw=True)) == [CARD, IBAN]
+    assert leaked_values([CARD, IBAN], dump_tables(db)) == []
+    assert leaked_values([CARD, IBAN], read_tree_bytes(dagster_instance.root_directory)) == []
