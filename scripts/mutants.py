@@ -61,6 +61,20 @@ MUTANTS: tuple[Mutant, ...] = (
         _t("sanitise/test_refusal_day.py", "sanitise/test_deny_by_default.py::test_a_value_left_in_a_key_is_refused_by_the_gate"),
     ),
     Mutant(
+        "sanitiser-error-refusal", "sanitise/sanitise_day.py",
+        "            findings = None",
+        "            findings = []",
+        "a record the sanitiser fails on is refused, and the rest of the day is still written",
+        _t("sanitise/test_refusal_day.py::test_a_record_the_sanitiser_fails_on_is_refused_by_type_and_the_day_goes_on"),
+    ),
+    Mutant(
+        "refusal-reason-no-text", "sanitise/sanitise_day.py",
+        '            reason = f"sanitiser error ({type(error).__name__})"',
+        '            reason = f"sanitiser error ({error})"',
+        "a refusal's reason names the exception's type, never its message (which may quote the record)",
+        _t("sanitise/test_refusal_day.py::test_a_record_the_sanitiser_fails_on_is_refused_by_type_and_the_day_goes_on"),
+    ),
+    Mutant(
         "gate-key-scan", "sanitise/residual.py",
         '            yield f"{path}.<key>", str(key)',
         "            pass",
@@ -84,6 +98,13 @@ MUTANTS: tuple[Mutant, ...] = (
         _t("defs/test_checks.py::test_a_planted_leak_fails_the_check_and_blocks_downstream"),
     ),
     Mutant(
+        "residual-check-verdict", "defs/sanitise/checks.py",
+        "        passed=total == 0,",
+        "        passed=True,",
+        "the residual-PII check fails on any finding in the stored tier",
+        _t("defs/test_checks.py::test_a_planted_leak_fails_the_check_and_blocks_downstream"),
+    ),
+    Mutant(
         "canaries-pass-rule", "sanitise/canaries.py",
         "        return self.total > 0 and self.leaked == 0",
         "        return self.total > 0",
@@ -104,6 +125,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "            candidate.probability = (1.0 - missed) * user_factor.get(candidate.user, 1.0)",
         "the inclusion probability carries the day ceiling's thinning",
         _t("ingest/test_ingest_sampling.py", "ingest/test_sampling.py"),
+    ),
+    Mutant(
+        "opt-out", "ingest/sampling.py",
+        "        if self._opt_out and opted_out(value, self.policy):",
+        "        if False:",
+        "records of opted-out users and tenants are never sampled",
+        _t("ingest/test_sampling.py::test_opted_out_users_and_tenants_are_never_sampled_and_the_user_cap_holds",
+           "ingest/test_ingest_sampling.py::test_opted_out_users_never_appear_whatever_their_signals"),
     ),
     Mutant(
         "duplicate-request-id", "ingest/sampling.py",
@@ -151,6 +180,21 @@ MUTANTS: tuple[Mutant, ...] = (
         _t("review/test_labelled.py", "review/test_review_interop.py::test_label_studio_round_trip_into_labelled_cases"),
     ),
     Mutant(
+        "pii-flag-locks-case", "review/outcomes.py",
+        "    if conn.execute(sa.select(review_pii_flags.c.id).where(review_pii_flags.c.case_id == case_id)).first() is not None:",
+        "    if False:",
+        "a case flagged for PII can no longer be decided (app, import or admin)",
+        _t("review/test_labelled.py::test_once_flagged_a_case_can_no_longer_be_decided_by_its_reviewer_an_admin_or_an_import",
+           "review/test_review_interop.py::test_a_case_flagged_for_pii_cannot_be_imported"),
+    ),
+    Mutant(
+        "assigned-reviewers-only", "review/votes.py",
+        '                raise Forbidden("This case is assigned to other reviewers: you cannot decide it.")',
+        "                pass",
+        "only the reviewers a case is assigned to can decide it",
+        _t("review_app/test_review_app_http.py::test_another_reviewers_case_is_refused"),
+    ),
+    Mutant(
         "two-votes-needed", "review/votes.py",
         "    if len(votes) < reviews_per_case:",
         "    if len(votes) < 1:",
@@ -171,6 +215,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "a form post needs the session's CSRF token",
         _t("review_app/test_review_app_http.py::test_forms_refuse_missing_or_forged_csrf_tokens"),
     ),
+    Mutant(
+        "login-csrf", "review_app/sessions.py",
+        "        return hmac.compare_digest(expected, form_token)",
+        "        return True",
+        "the login form needs its double-submit CSRF token",
+        _t("review_app/test_review_app_http.py::test_login_form_refuses_missing_or_forged_csrf"),
+    ),
     # -- the eval set ---------------------------------------------------------------------------------------
     Mutant(
         "evalset-accept-decision", "evalset/build.py",
@@ -179,6 +230,21 @@ MUTANTS: tuple[Mutant, ...] = (
         "every eval case has a human accept decision (or an admin's import) behind it",
         _t("evalset/test_evalset_admission.py", "evalset/test_evalset_synthetic.py::test_synthetic_cases_join_the_eval_set_marked_as_such",
            "review/test_review_flow.py::test_a_bad_eval_case_fails_the_quality_check_and_blocks_the_exports"),
+    ),
+    Mutant(
+        "evalset-retired", "evalset/build.py",
+        "        if row[\"expected_output\"] and row[\"expected_output\"].strip() and row[\"reviewer\"] and row[\"case_id\"] not in retired",
+        "        if row[\"expected_output\"] and row[\"expected_output\"].strip() and row[\"reviewer\"]",
+        "a case an admin retired leaves the eval set (and every later release)",
+        _t("evalset/test_evalset_releases.py::test_retired_case_stays_in_old_versions_and_leaves_new_ones"),
+    ),
+    Mutant(
+        "synthetic-pii-refusal", "evalset/synthetic.py",
+        "        if kinds:",
+        "        if False:",
+        "a synthetic line where the sanitiser or the gate finds PII is refused",
+        _t("evalset/test_evalset_synthetic.py::test_each_bad_line_is_refused_by_number_without_its_text_and_nothing_is_stored",
+           "evalset/test_evalset_synthetic.py::test_the_sanitiser_refuses_names_the_regex_gate_cannot_see"),
     ),
     # -- what Dagster's event log may hold ------------------------------------------------------------------
     Mutant(

@@ -12,12 +12,17 @@ pytest.importorskip("argon2")
 import logmine_dagster.review.quarantine as quarantine  # noqa: E402
 from logmine_dagster.review.accounts import User  # noqa: E402
 from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
-from logmine_dagster.review.outcomes import import_outcomes, latest_decisions  # noqa: E402
+from logmine_dagster.review.claims import claim  # noqa: E402
+from logmine_dagster.review.errors import Conflict  # noqa: E402
+from logmine_dagster.review.outcomes import import_outcomes, latest_decisions, resolve  # noqa: E402
 from logmine_dagster.review.quarantine import flag_pii  # noqa: E402
-from logmine_dagster.review.votes import clean_vote  # noqa: E402
+from logmine_dagster.review.queue import case_states  # noqa: E402
+from logmine_dagster.review.votes import clean_vote, record_vote  # noqa: E402
+from logmine_dagster.storage.schema import review_decisions, review_votes  # noqa: E402
 from logmine_dagster_tests.review_app.test_review_app_http import seed_cases  # noqa: E402
 
 ADMIN = User(id=1, name="ada", role="admin")
+REVIEWER = User(id=2, name="bo", role="reviewer")
 
 
 def _accept(case_id: str, expected: str = "Restart the router, then call us if it drops again.") -> dict:
@@ -48,3 +53,20 @@ def test_an_accept_without_an_expected_output_is_not_a_decision(db):
     ], "bo", "import-jsonl")
     labelled = build_labelled_cases(db)
     assert [(row["case_id"], row["decision"]) for row in labelled] == [(discarded, "discard")]
+
+
+def test_once_flagged_a_case_can_no_longer_be_decided_by_its_reviewer_an_admin_or_an_import(db):
+    [case_id] = seed_cases(db, 1)
+    [state] = case_states(db, 1, case_ids=[case_id])
+    assert claim(db, state, REVIEWER, 1, dt.timedelta(hours=1))  # the reviewer opened the case...
+    flag_pii(db, case_id, ADMIN, "phone number")  # ...and an admin flagged it before the form came back
+    decisions_before = db.count(review_decisions)
+
+    with pytest.raises(Conflict, match="flagged for PII"):
+        record_vote(db, case_id, REVIEWER, 1, 0, clean_vote({"expected_output": "x"}, "accept"))
+    with pytest.raises(Conflict, match="flagged for PII"):
+        resolve(db, case_id, ADMIN, 1, clean_vote({"expected_output": "x"}, "accept"))
+    with pytest.raises(Conflict, match="flagged for PII"):
+        import_outcomes(db, [_accept(case_id)], "bo", "import-jsonl")
+    assert db.count(review_votes) == 0 and db.count(review_decisions) == decisions_before
+    assert build_labelled_cases(db) == []

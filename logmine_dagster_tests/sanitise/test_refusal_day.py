@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
+from logmine_dagster.sanitise.sanitise_day import case_id_for, sanitise_day
+from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
 from logmine_dagster_tests.helpers import check_results, dump_tables, leaked_values, read_tree_bytes, run_daily
-from logmine_dagster_tests.sanitise.test_deny_by_default import _record
+from logmine_dagster_tests.sanitise.test_deny_by_default import ALLOW_TERMS, DAY as UNIT_DAY, EMAIL, KEY, _insert_raw, _record, _tier
 
 DAY = "2026-03-04"  # a day the generated logs do not cover
 CARD = "4111111111111111"
@@ -64,3 +67,39 @@ def test_a_day_with_records_the_gate_refuses(logmine_env, dagster_instance, code
     assert leaked_values([CARD, IBAN], dump_tables(db, include_raw=True)) == [CARD, IBAN]
     assert leaked_values([CARD, IBAN], dump_tables(db)) == []
     assert leaked_values([CARD, IBAN], read_tree_bytes(dagster_instance.root_directory)) == []
+
+
+@pytest.fixture(scope="module")
+def sanitiser():
+    from logmine_dagster.sanitise.sanitiser import get_sanitiser
+
+    return get_sanitiser(ALLOW_TERMS)
+
+
+class _FailsOnOneRecord:
+    """The real sanitiser, except that it raises on one record with the record's text in its message
+    (as a library error quoting its input would)."""
+
+    def __init__(self, real, request_id: str):
+        self.real, self.request_id = real, request_id
+
+    def sanitise_record(self, record, pseudonym_key=None):
+        if record["request_id"] == self.request_id:
+            raise ValueError(f"cannot read {EMAIL}")
+        return self.real.sanitise_record(record, pseudonym_key=pseudonym_key)
+
+
+def test_a_record_the_sanitiser_fails_on_is_refused_by_type_and_the_day_goes_on(tmp_path, sanitiser):
+    db = Database(f"sqlite:///{tmp_path / 'logmine.db'}")
+    ids = ["req-a", "req-b", "req-c"]
+    _insert_raw(db, [_record(request_id, {"output": f"Mail sent to {EMAIL}."}, [], day=UNIT_DAY) for request_id in ids])
+    report = sanitise_day(db, _FailsOnOneRecord(sanitiser, "req-b"), KEY, UNIT_DAY)
+    rows, refused = _tier(db)
+    assert refused == {case_id_for(KEY, "req-b")}
+    assert set(rows) == {case_id_for(KEY, "req-a"), case_id_for(KEY, "req-c")}
+    assert (report.read, report.written, report.quarantined) == (3, 2, 1)
+    assert dict(report.quarantine_reasons) == {"sanitiser error (ValueError)": 1}
+    # Only the exception's type: its message quotes the record.
+    assert [r["reason"] for r in db.fetch_all(sa.select(sanitiser_quarantine.c.reason))] == ["sanitiser error (ValueError)"]
+    assert leaked_values([EMAIL], dump_tables(db)) == []
+    db.dispose()
