@@ -8,7 +8,8 @@
 Each mutant is a one-line (or one-snippet) change to a module that carries a guarantee. It is applied
 to a temporary COPY of the checkout (the tree itself is never edited); only the mutant's named tests run,
 against the copy (cwd and PYTHONPATH point at it), with `-x -q`. A mutant is killed when those tests
-fail, survives when they pass. A selection that errors out (collection error, no test run) is reported
+fail (or hang past --timeout), survives when they pass; a named test file that does not exist yet
+catches nothing (how the score before a new test was measured). A selection that errors out (collection error, no test run) is reported
 as "error" and counts as not killed: a broken run proves nothing.
 
 PostgreSQL is left out unless --postgres is given (the guarantees are backend-independent and the
