@@ -101,9 +101,19 @@ def test_near_duplicates_collapse_and_distinct_texts_do_not():
 
 
 def test_representatives_only_no_chaining():
-    index = NearDuplicateIndex(threshold=0.7)
-    index.assign("x", "the quick brown fox jumps over the lazy dog today")
-    assert index.match("completely different message about roaming charges in Japan")[0] is None
+    """A chain: b is near a, c is near b, c is not near a. Matching only representatives, c does not
+    join a's cluster through b (single-link clustering would let clusters drift that way)."""
+    a = "my fibre broadband keeps dropping every evening around eight and the router lights go red"
+    b = a + " then amber and then off for ten minutes"
+    c = "since tuesday after the engineer visit " + b
+    index = NearDuplicateIndex(threshold=0.6)
+    assert index.assign("a", a) == "a" and index.assign("b", b) == "a"  # b joins a's cluster
+    assert index.match(c)[0] is None and index.assign("c", c) == "c"  # c founds its own
+    assert index.clusters["a"].members == ["b"] and index.clusters["c"].members == []
+    # The link b-c is real: with b as the representative, c joins it.
+    alone = NearDuplicateIndex(threshold=0.6)
+    alone.assign("b", b)
+    assert alone.match(c)[0] == "b"
 
 
 # --- categorise_day with the database --------------------------------------------------------------

@@ -38,10 +38,11 @@ def test_top_level_dagster_yaml_stores_runs_in_postgres(tmp_path, monkeypatch, c
             assert result.success
             stored = instance.get_run_by_id(result.run_id)
             assert stored is not None and stored.is_success
-            checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-                [dg.AssetCheckKey(dg.AssetKey("raw_log_retention"), "raw_logs_within_retention")]
-            )
-            assert checks
+            key = dg.AssetCheckKey(dg.AssetKey("raw_log_retention"), "raw_logs_within_retention")
+            checks = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])
+            # Stored in PostgreSQL, and passed (not merely ran).
+            assert checks[key].run_id == result.run_id and checks[key].status.value == "SUCCEEDED"
+            assert checks[key].evaluation is not None and checks[key].evaluation.passed
         finally:
             instance.dispose()
     finally:

@@ -122,6 +122,26 @@ def test_inclusion_probability_is_exact_without_caps_and_reweights_to_production
     assert estimated_errors == pytest.approx(true_errors, rel=0.15)
 
 
+def test_a_capped_users_records_carry_the_cap_over_their_count_and_reweight_to_their_total(tmp_path, db):
+    """One heavy user (60 records) and 30 users with one each; the cap keeps 4 per user."""
+    policy = SamplingPolicy(rate=1.0, signal_caps=UNCAPPED, max_per_user_per_day=4, max_sampled_fraction=None)
+    records = _records(90)
+    for index, record in enumerate(records):
+        record["user_id"] = "heavy" if index < 60 else f"light-{index}"
+    _write_day(tmp_path / "logs", records)
+    report = sample_day(db, tmp_path / "logs", DAY, policy)
+    stored = _stored(db)
+    user_of = {r["request_id"]: r["user_id"] for r in records}
+    heavy = [p for rid, (_, p) in stored.items() if user_of[rid] == "heavy"]
+    light = [p for rid, (_, p) in stored.items() if user_of[rid] != "heavy"]
+    assert report.excluded_user_cap == 56 and len(heavy) == 4 and len(light) == 30
+    assert all(p == pytest.approx(4 / 60) for p in heavy)
+    assert all(p == pytest.approx(1.0) for p in light)
+    # Horvitz-Thompson over the sample gives back the heavy user's true volume and the day's.
+    assert sum(1 / p for p in heavy) == pytest.approx(60)
+    assert sum(1 / p for _, p in stored.values()) == pytest.approx(len(records))
+
+
 def _signals(record, policy):
     from logmine_dagster.ingest.sampling import record_signals
 

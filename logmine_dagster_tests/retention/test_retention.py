@@ -67,3 +67,24 @@ def test_sanitised_rows_survive_a_rerun_after_retention(logmine_env, dagster_ins
     )
     assert not result.success
     assert db.count(sanitised_samples, sanitised_samples.c.day == DAY1) == kept > 0
+
+
+def test_the_retention_check_reports_raw_samples_kept_past_the_period(tmp_path, db):
+    """Raw samples are PII: rows of an expired day fail the check until retention deletes them; the
+    cutoff day itself is still inside the period."""
+    root = tmp_path / "logs"
+    root.mkdir()
+    today = dt.date(2026, 2, 20)  # 30 days: the cutoff is 2026-01-21
+    now = dt.datetime.now(dt.timezone.utc)
+    with db.transaction() as conn:
+        conn.execute(raw_samples.insert(), [
+            {"day": day, "request_id": f"req-{day}", "sample_reasons": "base_rate", "record_json": "{}",
+             "source_file": f"dt={day}/a.jsonl", "source_line": 1, "sampled_at": now}
+            for day in ("2026-01-20", "2026-01-21", "2026-02-15")
+        ])
+    assert retention_violations(db, root, today, 30) == ["raw_samples day 2026-01-20"]
+    report = apply_retention(db, root, today, 30)
+    assert report.deleted_raw_rows == {"2026-01-20": 1}
+    assert retention_violations(db, root, today, 30) == []
+    kept = sorted(r["day"] for r in db.fetch_all(sa.select(raw_samples.c.day)))
+    assert kept == ["2026-01-21", "2026-02-15"]

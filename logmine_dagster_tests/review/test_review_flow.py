@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from logmine_dagster.cli import main
+from logmine_dagster.evalset.exports import DEFAULT_FILE_NAMES
 from logmine_dagster.storage.schema import eval_cases, review_decisions, review_queue
 from logmine_dagster_tests.conftest import FIRST_DAY
 from logmine_dagster_tests.helpers import (
@@ -68,7 +70,11 @@ def test_eval_cases_exist_only_after_a_human_decision(
     assert [e["id"] for e in exported] == [lines[0]["case_id"]]
     assert check_results(result)["eval_set_quality"].passed
     inspect_export = logmine_env["home"] / "exports"
-    assert sorted(p.name for p in inspect_export.iterdir())  # every tool's file, gated by the checks
+    # Every tool's file (and the parquet's dataset card), gated by the checks, each with the one case.
+    assert {p.name for p in inspect_export.iterdir()} == {*DEFAULT_FILE_NAMES.values(), "README.md"}
+    for name in ("promptfoo_tests.jsonl", "openai_evals_samples.jsonl", "inspect_dataset.jsonl"):
+        assert len((inspect_export / name).read_text(encoding="utf-8").splitlines()) == 1, name
+    assert pq.read_table(inspect_export / "eval_set.parquet").num_rows == 1
 
     # The review batch file, the downstream tables and Dagster's storage hold no planted PII.
     planted = manifest_values(generated_logs[1])
