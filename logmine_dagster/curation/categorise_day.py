@@ -349,7 +349,8 @@ def categorise_day(db: Database, day: str) -> CurateReport:
         members = report.cluster_members.get(candidate["case_id"])
         candidate["duplicate_ids"] = json.dumps(members) if members else None
         report.by_category[candidate["category"]] += 1
-        report.by_reason.update(candidate["reasons"].split(","))
+        # The model's reason carries its score (`adv:model:0.93`): counted once under `adv:model`.
+        report.by_reason.update(reason_family(r) if r.startswith("adv:model:") else r for r in candidate["reasons"].split(","))
     report.largest_clusters = sorted(
         ((c["case_id"], c["category"], c["duplicate_count"]) for c in kept), key=lambda item: -item[2]
     )[:10]

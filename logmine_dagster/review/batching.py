@@ -40,6 +40,7 @@ SEVERITY = (
     ("adversarial:prompt_injection", 2.5),
     ("adversarial:abuse", 2.5),
     ("adversarial:jailbreak", 2.0),
+    ("adversarial:model", 2.0),  # the trained detector alone: as severe as the least severe named family
     ("drift:new_model", 2.0),
     ("drift:new_", 1.5),
     ("edge:error:content_filter", 1.5),

@@ -1,4 +1,4 @@
-from logmine_dagster.review.batching import select_batch
+from logmine_dagster.review.batching import select_batch, severity
 from logmine_dagster.curation.categorise import categorise, dedup_key
 
 
@@ -58,3 +58,9 @@ def test_categorise_command_uses_the_pipelines_low_confidence_threshold(monkeypa
     assert categorise_line(dict(record))["category"] == "happy_path"
     monkeypatch.setenv("LOGMINE_LOW_CONFIDENCE", "0.7")
     assert categorise_line(dict(record))["reasons"] == ["edge:low_confidence"]
+
+
+def test_a_case_only_the_trained_detector_flags_is_ranked_as_adversarial():
+    # Model-only adversarial cases used to weigh 0 within the adversarial quota, behind every named family.
+    assert severity("adversarial:model,adv:model:0.91") == severity("adversarial:jailbreak")
+    assert severity("adversarial:model,adv:model:0.91") > severity("happy_path")
