@@ -7,6 +7,7 @@ same runs in the UI afterwards. It never labels anything: that is the reviewer's
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
@@ -31,10 +32,64 @@ def _configure_environment(workdir: Path, week: str) -> None:
     os.environ.setdefault("LOGMINE_ALLOW_TERMS", "Northwind,Northwind Telecom,Nova")
     dagster_home = workdir / "dagster_home"
     dagster_home.mkdir(parents=True, exist_ok=True)
-    config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+    # Rewritten on every demo: the demo owns this instance, and an older work folder gets the queue too.
+    (dagster_home / "dagster.yaml").write_text(DEMO_INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
+
+
+# The demo instance as a small deployment has it. Runs wait in a queue the daemon drains, two at a
+# time (one from a backfill): each daily run loads spaCy and Presidio (about 1 GB), and a laptop
+# starting seven at once spends minutes swapping. No compute logs, as in production (dagster.yaml).
+DEMO_INSTANCE_YAML = """\
+# Written by `logmine demo` (rewritten on each demo run). Production uses the repository's dagster.yaml.
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 2
+    tag_concurrency_limits:
+      - key: dagster/backfill
+        limit: 1
+compute_logs:
+  module: dagster.core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
+telemetry:
+  enabled: false
+"""
+
+
+def write_workspace(workdir: Path) -> Path:
+    """A workspace file that loads this code location from any directory: it names the folder that
+    holds the `logmine_dagster` package, so `dagster dev -w` works wherever it is started."""
+    import logmine_dagster
+
+    package_parent = Path(logmine_dagster.__file__).resolve().parent.parent
+    path = workdir / "workspace.yaml"
+    path.write_text(
+        "load_from:\n"
+        "  - python_module:\n"
+        "      module_name: logmine_dagster.definitions\n"
+        "      attribute: defs\n"
+        "      location_name: logmine\n"
+        f"      working_directory: {json.dumps(str(package_parent))}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def sensor_tags(log_root: Path) -> Callable[[str], dict[str, str]]:
+    """Tags that make a demo day's run one the sensor already made: the run key it would issue for the
+    day's files as they are now, under its name. `dagster dev` then mines none of these days again."""
+    from logmine_dagster.defs.resources import LogSource
+    from logmine_dagster.defs.sensors import RUN_KEY_TAG, SENSOR_NAME, SENSOR_NAME_TAG, day_run_tags, run_key
+
+    _, fingerprint = LogSource(root=str(log_root)).listing()
+
+    def tags(day: str) -> dict[str, str]:
+        now = fingerprint(day)
+        return {**day_run_tags(day, now), RUN_KEY_TAG: run_key(day, now), SENSOR_NAME_TAG: SENSOR_NAME}
+
+    return tags
 
 
 # Dagster's console logger prints every step event at DEBUG; the demo prints its own summary.
@@ -74,10 +129,11 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     daily_job = definitions.resolve_job_def("daily_mining_job")
     echo(f"2/4 sampling, sanitising and categorising each day (Dagster instance: {os.environ['DAGSTER_HOME']})")
     rows = []
+    tags_for = sensor_tags(log_root)
     with progress_bar("days", len(days)) as advance:
         for day in days:
             result = daily_job.execute_in_process(
-                partition_key=day, instance=instance, raise_on_error=False, run_config=QUIET_RUN_CONFIG
+                partition_key=day, instance=instance, raise_on_error=False, run_config=QUIET_RUN_CONFIG, tags=tags_for(day)
             )
             if not result.success:
                 raise SystemExit(f"logmine: the run for {day} failed; open the Dagster UI to see why (run {result.run_id})")
@@ -135,8 +191,8 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     echo("Then the eval set is built from those decisions, released and exported:")
     echo(f"  {environment} dagster asset materialize -m logmine_dagster.definitions --select labelled_cases,eval_set,eval_set_exports")
     echo(f"  LOGMINE_HOME={workdir} logmine evalset show")
-    echo("To browse the runs in the Dagster UI:")
-    echo(f"  {environment} dagster dev -w workspace.yaml")
+    echo("To browse the runs in the Dagster UI (from any directory; the sensor skips the days mined here):")
+    echo(f"  {environment} dagster dev -w {write_workspace(workdir)}")
     echo("No case was labelled: labels come only from reviewers.")
     return {"week": week, "days": rows, "queued": queued, "batch_file": str(batch_file)}
 
@@ -276,10 +332,13 @@ def simulate_weeks(
     batch_job = definitions.resolve_job_def("weekly_review_batch_job")
     eval_job = definitions.resolve_job_def("eval_set_job")
     summary_rows = []
+    tags_for = sensor_tags(log_root)
     for number, week in enumerate(week_list, start=1):
         sampled = 0
         for day in days_of_week(week):
-            result = daily_job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False, run_config=QUIET_RUN_CONFIG)
+            result = daily_job.execute_in_process(
+                partition_key=day, instance=instance, raise_on_error=False, run_config=QUIET_RUN_CONFIG, tags=tags_for(day)
+            )
             if not result.success:
                 raise SystemExit(f"logmine: the run for {day} failed; open the Dagster UI to see why (run {result.run_id})")
             sampled += _metadata_value(result, "sampled_logs", "records_sampled") or 0

@@ -8,6 +8,23 @@ import dagster as dg
 from logmine_dagster.defs.jobs import daily_mining_job
 from logmine_dagster.defs.resources import LogSource
 
+SENSOR_NAME = "new_log_partitions_sensor"
+# Dagster's own tags: the daemon skips a request whose run key already has a run tagged with this
+# sensor's name, whoever launched it (the daemon itself, or `logmine demo` running the day in process).
+RUN_KEY_TAG = "dagster/run_key"
+SENSOR_NAME_TAG = "dagster/sensor_name"
+
+
+def run_key(day: str, fingerprint: str) -> str:
+    """The fingerprint is part of the run key: a rewritten day runs again, an unchanged one never."""
+    return f"{day}:{fingerprint}"
+
+
+def day_run_tags(day: str, fingerprint: str) -> dict[str, str]:
+    """Tags of a daily run for `day` as the sensor sees it; `logmine demo` puts the same tags (with
+    Dagster's run-key and sensor-name tags) on the runs it executes, so the sensor never repeats them."""
+    return {"logmine/day": day, "logmine/fingerprint": fingerprint}
+
 
 def complete_days(candidates: list[str], start: str, today: dt.date) -> list[str]:
     """Days the daily partitions cover: from the start date up to yesterday (today is still being written)."""
@@ -23,13 +40,8 @@ def plan_requests(
     for day in complete_days(present, start, today):
         fingerprint_now = fingerprint(day)
         if seen.get(day) != fingerprint_now:
-            # The fingerprint is part of the run key: a rewritten day runs again, an unchanged one never.
             requests.append(
-                dg.RunRequest(
-                    run_key=f"{day}:{fingerprint_now}",
-                    partition_key=day,
-                    tags={"logmine/day": day, "logmine/fingerprint": fingerprint_now},
-                )
+                dg.RunRequest(run_key=run_key(day, fingerprint_now), partition_key=day, tags=day_run_tags(day, fingerprint_now))
             )
             seen[day] = fingerprint_now
     # Forget days deleted by retention so the cursor does not grow for ever.
@@ -42,7 +54,7 @@ def new_log_partitions_sensor(start_date: dt.date, interval_s: int) -> dg.Sensor
     seconds (LOGMINE_SENSOR_INTERVAL_S): both read when the code location loads."""
 
     @dg.sensor(
-        name="new_log_partitions_sensor",
+        name=SENSOR_NAME,
         job=daily_mining_job,
         minimum_interval_seconds=interval_s,
         default_status=dg.DefaultSensorStatus.RUNNING,
@@ -54,8 +66,21 @@ def new_log_partitions_sensor(start_date: dt.date, interval_s: int) -> dg.Sensor
     return sensor
 
 
+def seen_from_runs(instance: dg.DagsterInstance) -> dict[str, str]:
+    """day -> fingerprint of the daily runs already made under this sensor's name: the cursor a sensor
+    starts from when it has none (a new deployment over an instance `logmine demo` filled, or a reset
+    sensor), so it does not mine those days again. One query, once per cursor lost."""
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=daily_mining_job.name, tags={SENSOR_NAME_TAG: SENSOR_NAME}))
+    seen: dict[str, str] = {}
+    for run in reversed(runs):  # oldest first: the newest run of a day sets its fingerprint
+        day, fingerprint = run.tags.get("logmine/day"), run.tags.get("logmine/fingerprint")
+        if day and fingerprint:
+            seen[day] = fingerprint
+    return seen
+
+
 def request_new_days(context: dg.SensorEvaluationContext, log_source: LogSource, start: str) -> dg.SensorResult:
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else seen_from_runs(context.instance)
     today = dt.datetime.now(dt.timezone.utc).date()
     present, fingerprint = log_source.listing()
     requests, seen = plan_requests(seen, present, fingerprint, start, today)

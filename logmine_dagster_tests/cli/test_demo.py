@@ -29,6 +29,51 @@ def test_demo_runs_every_stage_to_the_review_batch_and_labels_nothing(tmp_path, 
     assert all(case["decision"] is None and case["expected_output"] is None for case in batch)
     assert "No case was labelled: labels come only from reviewers." in lines
     assert any("logmine review import" in line for line in lines)
+    _assert_the_ui_starts_where_the_demo_stopped(tmp_path / "demo", summary, lines)
+
+
+def _assert_the_ui_starts_where_the_demo_stopped(workdir, summary, lines):
+    """What `dagster dev` finds after the demo: a sensor that requests none of the demo's days (from no
+    cursor, as a fresh daemon starts, and from the cursor it then stores), a queue with a concurrency
+    limit, and a workspace file that loads from any directory."""
+    import os
+    import subprocess
+    import sys
+
+    import dagster as dg
+    import yaml
+
+    from logmine_dagster.defs.resources import LogSource
+    from logmine_dagster.defs.sensors import new_log_partitions_sensor
+
+    days = [row[0] for row in summary["days"]]
+    sensor = new_log_partitions_sensor(dt.date.fromisoformat(days[0]), 30)
+    resources = {"log_source": LogSource(root=str(workdir / "logs"))}
+    with dg.DagsterInstance.get() as instance:
+        assert instance.run_coordinator.__class__.__name__ == "QueuedRunCoordinator"
+        # The daemon dedupes on these tags too: each demo run carries the run key the sensor would issue.
+        keys = {r.tags["dagster/run_key"] for r in instance.get_runs() if r.tags.get("dagster/sensor_name") == sensor.name}
+        assert {key.split(":")[0] for key in keys} == set(days)
+        first = sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        assert first.run_requests == []
+        assert sorted(json.loads(first.cursor)) == days
+        again = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources))
+        assert again.run_requests == []
+    config = yaml.safe_load(open(workdir / "dagster_home" / "dagster.yaml", encoding="utf-8"))
+    assert config["run_coordinator"]["config"]["max_concurrent_runs"] == 2
+
+    command = next(line for line in lines if " dagster dev -w " in line)
+    workspace = command.rsplit(" -w ", 1)[1]
+    assert os.path.isabs(workspace)
+    # Loaded from a folder that is not the repository: the printed path alone finds the code location.
+    elsewhere = workdir / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    checked = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-w", workspace],
+        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert checked.returncode == 0, checked.stderr[-2000:]
 
 
 def test_two_simulated_weeks_publish_a_growing_eval_set(tmp_path, monkeypatch):
