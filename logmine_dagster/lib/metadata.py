@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Mapping
 
 import dagster as dg
 
@@ -16,8 +17,27 @@ def counts_markdown(counter: Counter, label: str) -> dg.MetadataValue:
 
 
 def per_key_counts(counter: Counter, prefix: str) -> dict[str, int]:
-    """Stable numeric keys (e.g. `sampled_error`), so the UI plots them across materialisations."""
+    """Stable numeric keys (e.g. `category_drift`), so the UI plots them across materialisations. Only
+    for a handful of keys worth a chart each: dozens of them bury the few that matter (counts_table)."""
     return {f"{prefix}_{key}": int(value) for key, value in counter.items()}
+
+
+def counts_table(columns: dict[str, Mapping], keys, label: str) -> dg.MetadataValue:
+    """One row per key, one column per counter, for counts read rather than plotted. Keys with every
+    count at zero are named on one line under the table instead of a row each, so it stays short;
+    few narrow columns, so it fits a 1280 px window."""
+    names = list(columns)
+    rows, zero = [], []
+    for key in keys:
+        values = [int(columns[name].get(key, 0)) for name in names]
+        if any(values):
+            rows.append(f"| {key} | " + " | ".join(str(v) for v in values) + " |")
+        else:
+            zero.append(str(key))
+    lines = [f"| {label} | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)] + rows if rows else []
+    if zero:
+        lines.append(("\n" if rows else "") + f"_zero: {', '.join(zero)}_")
+    return dg.MetadataValue.md("\n".join(lines))
 
 
 def offending_cases_result(count_key: str, case_ids: list[str], description: str | None = None) -> dg.AssetCheckResult:

@@ -141,9 +141,10 @@ def test_the_asset_fails_the_partition_but_keeps_the_rows(tmp_path, database_url
         result = dg.materialize([sampled_logs], partition_key=DAY, resources=resources, instance=instance)
         metadata = result.asset_materializations_for_node("sampled_logs")[0].metadata
     assert metadata["records_scanned"].value == 20 and metadata["lines_quarantined"].value == 5
-    assert metadata["sampled_error"].value == 20 and metadata["signal_error"].value == 20
-    assert metadata["max_bad_fraction"].value == 0.5 and metadata["excluded_ceiling"].value == 0
-    assert metadata["max_sampled_fraction"].value == 1.0 and metadata["max_sampled_records"].value == 20
+    counts, settings = metadata["counts"].value, metadata["settings"].value
+    assert counts["sampled"]["error"] == 20 and counts["seen"]["error"] == 20
+    assert settings["max_bad_fraction"] == 0.5 and counts["excluded"]["ceiling"] == 0 and metadata["records_excluded"].value == 0
+    assert settings["max_sampled_fraction"] == 1.0 and settings["max_sampled_records"] == 20
 
 
 def test_the_record_size_limit_comes_from_the_log_source_or_the_environment(monkeypatch):

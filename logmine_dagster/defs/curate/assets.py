@@ -13,9 +13,9 @@ from logmine_dagster.curation.categorise_day import categorise_day
 def categorise_candidates(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
     report = categorise_day(database.get(), context.partition_key)
     clusters = "\n".join(
-        ["| case | category | seen | collapsed into it (first 5) |", "| --- | --- | ---: | --- |"]
+        ["| case | category | seen | collapsed (first 3) |", "| --- | --- | ---: | --- |"]
         + [
-            f"| {c} | {cat} | {n} | {', '.join(report.cluster_members.get(c, [])[:5])} |"
+            f"| {c} | {cat} | {n} | {', '.join(report.cluster_members.get(c, [])[:3])} |"
             for c, cat, n in report.largest_clusters
         ]
     )
@@ -29,8 +29,9 @@ def categorise_candidates(context: dg.AssetExecutionContext, database: LogmineDa
             "by_reason": counts_markdown(report.by_reason, "reason"),
             "largest_clusters": dg.MetadataValue.md(clusters),
             "near_duplicate_repeats": counts_markdown(report.repeats, "repeat of"),
-            "novelty_reference_texts": report.novelty_reference,
             "top_novel_clusters": novel_clusters_markdown(report.top_novel),
+            # A reference size, not a measurement of the day: shown, not plotted.
+            "novelty_reference": dg.MetadataValue.text(f"{report.novelty_reference} earlier texts and eval cases"),
         }
     )
 
@@ -42,6 +43,7 @@ def categorised_candidates_asset(daily: dg.PartitionsDefinition) -> dg.AssetsDef
         partitions_def=daily,
         group_name="curate",
         kinds={"sqlalchemy"},
-        description="Sanitised samples categorised as happy_path, edge_case, adversarial or drift, with reasons; "
-        "near-identical cases collapsed into one with a duplicate count.",
+        description="Promises: each sanitised sample of the day as one candidate for review, categorised as "
+        "happy_path, edge_case, adversarial or drift with its reasons; near-identical cases collapsed into one "
+        "with a duplicate count. Holds sanitised text only.",
     )(categorise_candidates)

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from logmine_dagster.lib.metadata import counts_markdown, per_key_counts
+from logmine_dagster.lib.metadata import counts_markdown, counts_table
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.ingest.sampling import REASON_ORDER, SIGNALS
@@ -62,7 +62,8 @@ def ingest_assets(daily: dg.PartitionsDefinition) -> list:
         group_name="ingest",
         kinds={"sqlalchemy"},
         tags={"tier": "raw"},
-        description="Stratified, reproducible sample of the day's records: a keyed hash of request_id decides "
+        description="Promises: the day's records worth reviewing, every error, low-confidence, escalated and "
+        "negatively rated call up to its daily cap, plus a reproducible base-rate sample. A keyed hash of request_id decides "
         "membership (base rate, plus per-signal rates and daily caps for errors, low confidence, escalations, "
         "negative feedback and long conversations), under privacy ceilings (share of the day, per user, "
         "opt-out list). Each record keeps its reasons and its inclusion probability. Raw tier: holds PII, "
@@ -72,11 +73,12 @@ def ingest_assets(daily: dg.PartitionsDefinition) -> list:
 
 
 def sample_metadata(report, sampling, max_bad_fraction) -> dict:
-    """Counts and settings only: never record text."""
+    """Counts and settings only, never record text. Six numbers to plot; the per-signal and per-reason
+    counts as tables to read (and once as JSON for scripts); the settings the day ran with as JSON."""
     caps = {signal: sampling.cap_for(signal) for signal in SIGNALS}
     rates = {signal: sampling.rate_for(signal) for signal in SIGNALS}
     strata = "\n".join(
-        ["| signal | rate | daily cap | records with it | over the cap | sampled for it |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        ["| signal | rate | cap/day | seen | over cap | sampled |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
         + [
             f"| {signal} | {rates[signal]} | {'none' if caps[signal] is None else caps[signal]} | "
             f"{int(report.signal_seen.get(signal, 0))} | {int(report.excluded_signal_cap.get(signal, 0))} | "
@@ -84,32 +86,39 @@ def sample_metadata(report, sampling, max_bad_fraction) -> dict:
             for signal in SIGNALS
         ]
     )
+    excluded = {"opt_out": report.excluded_opt_out, "user_cap": report.excluded_user_cap, "ceiling": report.excluded_ceiling}
+    counts = {
+        "sampled": {reason: int(report.by_reason.get(reason, 0)) for reason in REASON_ORDER},
+        "seen": {signal: int(report.signal_seen.get(signal, 0)) for signal in SIGNALS},
+        "over_cap": {signal: int(report.excluded_signal_cap.get(signal, 0)) for signal in SIGNALS},
+        "excluded": {name: int(value) for name, value in excluded.items()},
+        "quarantined": {str(reason): int(value) for reason, value in report.quarantine_reasons.items()},
+        # Tool, embedding, retrieval, agent and chain spans: not LLM calls, skipped by kind (never quarantined).
+        "spans_skipped": {str(kind): int(value) for kind, value in report.skipped_spans.items()},
+    }
+    settings = {
+        "sample_rate": sampling.rate,
+        "low_confidence_threshold": sampling.low_confidence_threshold,
+        "long_conversation_messages": sampling.long_conversation_messages,
+        "max_per_user_per_day": sampling.max_per_user_per_day or 0,
+        "max_sampled_fraction": sampling.max_sampled_fraction if sampling.max_sampled_fraction is not None else "none",
+        "max_sampled_records": report.ceiling if report.ceiling is not None else "none",
+        "max_bad_fraction": max_bad_fraction if max_bad_fraction is not None else "none",
+        "opted_out_entries": len(sampling.opted_out_users) + len(sampling.opted_out_tenants),
+    }
     return {
         "files": report.files,
         "records_scanned": report.scanned,
         "records_sampled": report.sampled,
+        "records_excluded": int(sum(excluded.values())),
         "lines_quarantined": report.quarantined,
         "bad_fraction": round(report.bad_fraction, 6),
-        "max_bad_fraction": max_bad_fraction if max_bad_fraction is not None else "none",
-        "excluded_opt_out": report.excluded_opt_out,
-        "excluded_user_cap": report.excluded_user_cap,
-        "excluded_ceiling": report.excluded_ceiling,
-        "opted_out_entries": len(sampling.opted_out_users) + len(sampling.opted_out_tenants),
-        "max_per_user_per_day": sampling.max_per_user_per_day or 0,
-        "max_sampled_fraction": sampling.max_sampled_fraction if sampling.max_sampled_fraction is not None else "none",
-        "max_sampled_records": report.ceiling if report.ceiling is not None else "none",
-        "sample_rate": sampling.rate,
-        "low_confidence_threshold": sampling.low_confidence_threshold,
-        "long_conversation_messages": sampling.long_conversation_messages,
-        **{f"sampled_{reason}": int(report.by_reason.get(reason, 0)) for reason in REASON_ORDER},
-        **{f"signal_{signal}": int(report.signal_seen.get(signal, 0)) for signal in SIGNALS},
-        **{f"excluded_cap_{signal}": int(report.excluded_signal_cap.get(signal, 0)) for signal in SIGNALS},
-        **per_key_counts(report.quarantine_reasons, "quarantined"),
         "strata": dg.MetadataValue.md(strata),
         "sampled_by_reason": counts_markdown(report.by_reason, "reason"),
+        "excluded_by_rule": counts_table({"records": excluded}, list(excluded), "privacy rule"),
         "quarantined_by_reason": counts_markdown(report.quarantine_reasons, "reason"),
         "quarantined_by_file": counts_markdown(report.bad_by_file, "file"),
-        # Tool, embedding, retrieval, agent and chain spans: not LLM calls, skipped by kind (never quarantined).
-        "spans_skipped": int(sum(report.skipped_spans.values())),
         "skipped_spans_by_kind": counts_markdown(report.skipped_spans, "span kind"),
+        "counts": dg.MetadataValue.json(counts),
+        "settings": dg.MetadataValue.json(settings),
     }

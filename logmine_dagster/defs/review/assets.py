@@ -84,5 +84,6 @@ def review_batch_asset(weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
         partitions_def=weekly,
         group_name="review",
         kinds={"sqlalchemy"},
-        description="The week's capped, category-balanced batch, queued for human review.",
+        description="Promises: the week's candidates most worth a reviewer's time, capped and balanced across "
+        "categories, none already queued or decided. Labels come only from reviewers (labelled_cases).",
     )(queue_review_batch)
