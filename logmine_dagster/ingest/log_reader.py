@@ -196,6 +196,9 @@ def _records(value, source: str, number: int, fmt: str | None, mapping: dict | N
     except FormatError as error:
         yield BadLine(source, number, str(error))
         return
+    except RecursionError:  # a format's recursive decoding (OTLP AnyValue) on a pathological line
+        yield BadLine(source, number, TOO_DEEP)
+        return
     for candidate in candidates:
         # OTLP spans that are not records (issue 14): counted, or quarantined with the format's reason.
         if isinstance(candidate, SkippedSpan):
@@ -206,6 +209,11 @@ def _records(value, source: str, number: int, fmt: str | None, mapping: dict | N
             yield _good_or_bad(candidate, source, number)
 
 
+# orjson refuses input nested past 1024 levels; json (used to say why a line is bad) would recurse
+# past Python's limit on it, and a RecursionError there once ended the file's reading.
+TOO_DEEP = "JSON nested too deep (over 1024 levels)"
+
+
 def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
     """Why a line failed to parse, without quoting it (slow path: only for bad lines)."""
     try:
@@ -213,9 +221,16 @@ def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
     except UnicodeDecodeError:
         return BadLine(source, number, "not valid UTF-8")
     try:
+        orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        if error.msg == "depth limit exceeded":
+            return BadLine(source, number, TOO_DEEP)
+    try:
         json.loads(text)
     except json.JSONDecodeError as error:
         return BadLine(source, number, f"malformed JSON ({error.msg} at column {error.colno})")
+    except RecursionError:
+        return BadLine(source, number, TOO_DEEP)
     return BadLine(source, number, "malformed JSON")
 
 
@@ -254,8 +269,8 @@ def _read_parquet(path: Path, source: str, fmt: str | None, mapping: dict | None
                         if isinstance(row.get(key), str):
                             try:
                                 row[key] = json.loads(row[key])
-                            except ValueError:
-                                pass
+                            except (ValueError, RecursionError):
+                                pass  # left a string: the record's validation says what is wrong
                     yield from _records(row, source, number, fmt, mapping, join)
     except Exception as error:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
         yield BadLine(source, number + 1, f"unreadable file after row {number} ({type(error).__name__})")
@@ -347,6 +362,9 @@ def scan_file(
                     candidates = records_from_line(value, fmt, mapping)
                 except FormatError as error:
                     on_bad(source, number, str(error))
+                    continue
+                except RecursionError:  # a format's recursive decoding (OTLP AnyValue) on a pathological line
+                    on_bad(source, number, TOO_DEEP)
                     continue
                 for candidate in candidates:
                     if _joined(candidate, join, source, number):

@@ -14,6 +14,10 @@ STATUSES = ("ok", "error")
 FEEDBACK_VALUES = ("up", "down", None)
 ROLES = ("system", "user", "assistant", "tool", "developer", "function")
 REQUIRED_FIELDS = ("request_id", "timestamp", "input", "status")
+# How deep a record's objects and lists may nest. Real records nest a few levels; past this a record
+# could not be stored (orjson writes at most 255 levels) nor walked by recursive code (Python's
+# ~1,000 frames), so it is refused here rather than failing the whole day later.
+MAX_NESTING = 100
 
 
 class RecordError(LogmineError, ValueError):
@@ -33,6 +37,16 @@ def _parse_timestamp(value: Any) -> dt.datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
     return parsed.astimezone(dt.timezone.utc)
+
+
+def nested_deeper_than(value: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether `value`'s dicts and lists nest more than `limit` levels (iterative: no recursion limit)."""
+    level = [value]
+    for _ in range(limit):
+        level = [child for item in level for child in (item.values() if isinstance(item, dict) else item) if isinstance(child, (dict, list))]
+        if not level:
+            return False
+    return True
 
 
 def _check_messages(messages: Any) -> list[dict]:
@@ -60,6 +74,8 @@ def parse_record(value: Any) -> dict:
     missing = [name for name in REQUIRED_FIELDS if value.get(name) in (None, "")]
     if missing:
         raise RecordError("missing required field(s): " + ", ".join(missing))
+    if nested_deeper_than(value):
+        raise RecordError(f"record nested deeper than {MAX_NESTING} levels")
     request_id = value["request_id"]
     if not isinstance(request_id, str):
         raise RecordError("request_id is not a string")
