@@ -127,9 +127,28 @@ def partition_files(log_root, day: str) -> list:
         folder = partition_dir(root, day)
         return [folder / _basename(info) for info in _remote_day_files(root, day)]
     folder = partition_dir(root, day)
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    # Regular files only: a symbolic link could point anywhere on the host (see `refused_links`).
+    return sorted(p for p in folder.iterdir() if not p.is_symlink() and p.is_file() and p.name.endswith(LOG_SUFFIXES))
+
+
+SYMLINK_REASON = "symbolic link, not followed (log files must be regular files in their day folder)"
+
+
+def refused_links(log_root, day: str) -> list[str]:
+    """Symbolic links where the day's log files would be (the day folder itself, or a log file in
+    it), named relative to the root: never read, since they may lead outside the log root, but
+    reported so an operator sees why data is missing. Object stores have no links."""
+    root = as_log_root(log_root)
+    if is_remote(root):
+        return []
+    folder = partition_dir(root, day)
+    if folder.is_symlink():
+        return [folder.name]
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(LOG_SUFFIXES))
+    return sorted(f"{folder.name}/{p.name}" for p in folder.iterdir() if p.is_symlink() and p.name.endswith(LOG_SUFFIXES))
 
 
 def _day_of(folder_name: str) -> str | None:
@@ -398,6 +417,8 @@ def scan_partition(
     root = as_log_root(log_root)
     sources = []
     join = SpanContentJoin() if join is None else join
+    for link in refused_links(root, day):
+        on_bad(link, None, SYMLINK_REASON)
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)
@@ -421,6 +442,8 @@ def read_partition(
     `mapped` when a field mapping is given)."""
     root = as_log_root(log_root)
     join = SpanContentJoin()
+    for link in refused_links(root, day):
+        yield BadLine(link, None, SYMLINK_REASON)
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         yield from read_file(path, source, max_line_bytes, fmt, mapping, join)
