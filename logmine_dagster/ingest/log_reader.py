@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Union
 
+from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.ingest.formats import AwaitingContent, FormatError, SkippedSpan, SpanContent, UnusableSpan, records_from_line
 from logmine_dagster.ingest.formats.otlp_proto import decode_export
 from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, line_batches
@@ -527,8 +528,18 @@ def listing_snapshot(log_root, require_success: bool) -> tuple[list[str], Callab
     return days, lambda day: _fingerprint_of(sorted(files.get(day, [])))
 
 
+class PartitionNotDeleted(LogmineError, OSError):
+    """An expired day folder could not be deleted; `reason` says why in a few words."""
+
+    def __init__(self, shown: str, reason: str):
+        super().__init__(f"cannot delete expired log partition {shown}: {reason}")
+        self.reason = reason
+
+
 def delete_partition(log_root, day: str) -> int:
-    """Delete a whole day folder; returns how many files it held. Raises OSError naming the folder."""
+    """Delete a whole day folder; returns how many files it held. Raises PartitionNotDeleted naming
+    the folder and why. A symlinked day folder is refused: deleting through it would delete files
+    outside the log root, and removing only the link would hide that expired logs may remain there."""
     root = as_log_root(log_root)
     folder = partition_dir(root, day)
     if is_remote(root):
@@ -538,15 +549,16 @@ def delete_partition(log_root, day: str) -> int:
             root.fs.invalidate_cache(root.path)
         except Exception as error:  # noqa: BLE001 - each driver raises its own kinds
             shown = f"{display_root(root).rstrip('/')}/dt={day}"
-            reason = getattr(error, "strerror", None) or type(error).__name__
-            raise OSError(f"cannot delete expired log partition {shown}: {reason}") from error
+            raise PartitionNotDeleted(shown, getattr(error, "strerror", None) or type(error).__name__) from error
         return len(found)
     import shutil
 
+    if folder.is_symlink():
+        raise PartitionNotDeleted(str(folder), "a symbolic link (remove the link, and check what its target holds)")
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     try:
         shutil.rmtree(folder)
     except OSError as error:
-        # Name the folder (rmtree's own message names only the file).
-        raise OSError(error.errno, f"cannot delete expired log partition {folder}: {error.strerror}") from error
+        # Name the folder (rmtree's own message names only the file); some OSErrors have no strerror.
+        raise PartitionNotDeleted(str(folder), error.strerror or str(error) or type(error).__name__) from error
     return files
