@@ -231,6 +231,12 @@ def check_database_url(url: str) -> str:
     return url
 
 
+def logmine_home(environ=None) -> Path:
+    """LOGMINE_HOME as an absolute path (default `.logmine` in the working folder)."""
+    environ = os.environ if environ is None else environ
+    return Path(_env("LOGMINE_HOME", environ) or ".logmine").expanduser().resolve()
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -259,7 +265,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
         environ = os.environ if environ is None else environ
-        home = Path(_env("LOGMINE_HOME", environ) or ".logmine").expanduser().resolve()
+        home = logmine_home(environ)
         database_url = _env("LOGMINE_DATABASE_URL", environ) or f"sqlite:///{home / 'logmine.db'}"
         log_root = parse_log_root("LOGMINE_LOG_ROOT", _env("LOGMINE_LOG_ROOT", environ) or str(home / "logs"))
         rate_raw = _env("LOGMINE_SAMPLE_RATE", environ)

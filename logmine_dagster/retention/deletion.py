@@ -17,7 +17,7 @@ import logging
 import sqlalchemy as sa
 
 from logmine_dagster.core.errors import LogmineError
-from logmine_dagster.ingest.log_reader import PartitionNotDeleted, as_log_root, delete_partition, list_partition_days
+from logmine_dagster.ingest.log_reader import PartitionNotDeleted, as_log_root, delete_partition, display_root, list_partition_days
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import raw_samples, retention_log
 
@@ -38,10 +38,11 @@ class RetentionReport:
 class RetentionIncomplete(LogmineError, RuntimeError):
     """Expired data survived the run; everything else was deleted and logged. `report` holds both."""
 
-    def __init__(self, report: RetentionReport):
+    def __init__(self, report: RetentionReport, shown_root: str):
         left = "; ".join(f"dt={day} ({reason})" for day, reason in report.failed_partitions.items())
         super().__init__(
-            f"retention incomplete: could not delete {len(report.failed_partitions)} expired log partition(s): {left}. "
+            f"retention incomplete: could not delete {len(report.failed_partitions)} expired log partition(s) "
+            f"of {shown_root}: {left}. "
             f"Deleted {len(report.deleted_partitions)} other partition(s) and the raw_samples rows of "
             f"{len(report.deleted_raw_rows)} day(s); fix the cause and run retention again"
         )
@@ -76,7 +77,7 @@ def apply_retention(db: Database, log_root, today: dt.date, retention_days: int)
         if log_rows:
             conn.execute(retention_log.insert(), log_rows)
     if report.failed_partitions:
-        raise RetentionIncomplete(report)
+        raise RetentionIncomplete(report, display_root(log_root))
     return report
 
 

@@ -316,7 +316,7 @@ def test_a_remote_delete_that_fails_names_the_url_and_records_nothing(tmp_path, 
     with _mounted(read_only, "--bind", str(root)):
         subprocess.run(["mount", "-o", "remount,bind,ro", str(read_only)], check=True, timeout=30)
         url = f"file://{read_only.as_posix()}"
-        with pytest.raises(RetentionIncomplete, match=r"could not delete 1 expired log partition\(s\): dt=2026-01-01 \(Read-only file system\)"):
+        with pytest.raises(RetentionIncomplete, match=rf"could not delete 1 expired log partition\(s\) of file://{read_only.as_posix()}: dt=2026-01-01 \(Read-only file system\)"):
             apply_retention(db, url, dt.date(2026, 3, 1), 30)
         assert retention_violations(db, url, dt.date(2026, 3, 1), 30) == ["log partition dt=2026-01-01"]
     assert (root / "dt=2026-01-01" / "part-0.jsonl").exists()

@@ -42,7 +42,7 @@ def test_one_undeletable_day_folder_does_not_stop_the_other_deletions(tmp_path, 
 
     message = str(raised.value)
     assert isinstance(raised.value, LogmineError) and "\n" not in message and not message.endswith("None")
-    assert "could not delete 1 expired log partition(s): dt=2026-01-02 (a symbolic link" in message
+    assert f"could not delete 1 expired log partition(s) of {root}: dt=2026-01-02 (a symbolic link" in message
     report = raised.value.report
     assert report.deleted_partitions == ["2026-01-01", "2026-01-03"]
     assert list(report.failed_partitions) == ["2026-01-02"]
@@ -72,7 +72,7 @@ def test_the_retention_job_fails_with_one_line_and_what_it_did(logmine_env, dags
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
     info = failure.step_failure_data
-    assert "could not delete 1 expired log partition(s): dt=2000-01-02 (a symbolic link" in info.error.message
+    assert f"could not delete 1 expired log partition(s) of {root}: dt=2000-01-02 (a symbolic link" in info.error.message
     metadata = info.user_failure_data.metadata
     assert "2000-01-01" in metadata["deleted_partitions"].value
     assert list(metadata["log_partitions_not_deleted"].value) == ["2000-01-02"]
