@@ -56,6 +56,7 @@ from logmine_dagster.storage.schema import (
     synthetic_cases,
 )
 from logmine_dagster.core.errors import LogmineError
+from logmine_dagster.core.json_input import JsonTooDeep, loads_bounded
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -370,9 +371,10 @@ def _parse_lines(path: Path, source: str, report: SyntheticImportReport) -> list
             if not text.strip():
                 continue
             try:
-                value = json.loads(text)
+                value = loads_bounded(text)
             except json.JSONDecodeError as error:
-                report.rejected.append((number, f"malformed JSON ({error.msg} at column {error.colno})"))
+                where = "" if isinstance(error, JsonTooDeep) else f" at column {error.colno}"
+                report.rejected.append((number, f"malformed JSON ({error.msg}{where})"))
                 continue
             fields, problem = check_line(value)
             if problem:

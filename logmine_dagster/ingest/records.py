@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 from logmine_dagster.core.errors import LogmineError
+from logmine_dagster.core.json_input import nested_deeper_than
 
 STATUSES = ("ok", "error")
 FEEDBACK_VALUES = ("up", "down", None)
@@ -39,16 +40,6 @@ def _parse_timestamp(value: Any) -> dt.datetime:
     return parsed.astimezone(dt.timezone.utc)
 
 
-def nested_deeper_than(value: Any, limit: int = MAX_NESTING) -> bool:
-    """Whether `value`'s dicts and lists nest more than `limit` levels (iterative: no recursion limit)."""
-    level = [value]
-    for _ in range(limit):
-        level = [child for item in level for child in (item.values() if isinstance(item, dict) else item) if isinstance(child, (dict, list))]
-        if not level:
-            return False
-    return True
-
-
 def _check_messages(messages: Any) -> list[dict]:
     if not isinstance(messages, list) or not messages:
         raise RecordError("input is not a non-empty list of messages")
@@ -74,7 +65,7 @@ def parse_record(value: Any) -> dict:
     missing = [name for name in REQUIRED_FIELDS if value.get(name) in (None, "")]
     if missing:
         raise RecordError("missing required field(s): " + ", ".join(missing))
-    if nested_deeper_than(value):
+    if nested_deeper_than(value, MAX_NESTING):
         raise RecordError(f"record nested deeper than {MAX_NESTING} levels")
     request_id = value["request_id"]
     if not isinstance(request_id, str):
