@@ -220,6 +220,9 @@ def check_line(value, categories=CATEGORIES) -> tuple[dict | None, str | None]:
     tags, problem = _tags(value.get("tags"))
     if problem:
         return None, problem
+    if "\x00" in expected or any("\x00" in tag for tag in tags or ()):
+        # Stored as text, which PostgreSQL cannot hold a NUL in (the messages are stored as JSON, escaped).
+        return None, "a NUL character (\\0) in the text: text cannot hold it"
     input_json = json.dumps(messages, ensure_ascii=False)
     if len(canonical_input(messages)) > MAX_INPUT_CHARS:
         return None, f"input exceeds {MAX_INPUT_CHARS} characters"

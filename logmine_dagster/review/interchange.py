@@ -151,6 +151,8 @@ def import_decisions(db: Database, path: Path, reviewer: str, fmt: str | None = 
     if not reviewer or not reviewer.strip():
         raise ValueError("a reviewer name is required")
     reviewer = reviewer.strip()
+    if "\x00" in reviewer:
+        raise ValueError("the reviewer name contains a NUL character (\\0)")
     if len(reviewer) > 100:
         raise ValueError("the reviewer name is too long (at most 100 characters)")
     report = ImportReport(format=format_for(path, fmt))

@@ -39,3 +39,12 @@ def test_a_deep_synthetic_case_is_rejected_with_its_line(db, tmp_path):
     path.write_text(DEEP + "\n")
     report = import_synthetic(db, path, "generator.py", "root", scanner=lambda texts: [[] for _ in texts])
     assert report.rejected == [(1, "malformed JSON (nested deeper than 64 levels)")]
+
+
+def test_a_nul_in_a_synthetic_case_is_rejected_with_its_line(db, tmp_path):
+    add_user(db, "root", "admin", "correct horse battery")
+    path = tmp_path / "synthetic.jsonl"
+    line = {"input": [{"role": "user", "content": "my router drops"}], "expected_output": "Restart\u0000 it.", "category": "happy_path"}
+    path.write_text(json.dumps(line) + "\n")
+    report = import_synthetic(db, path, "generator.py", "root", scanner=lambda texts: [[] for _ in texts])
+    assert report.rejected == [(1, "a NUL character (\\0) in the text: text cannot hold it")]

@@ -82,3 +82,15 @@ def test_every_text_cell_of_the_csv_export_is_formula_safe(db, tmp_path):
         row = next(csv.DictReader(handle))
     assert row["model"] == "'=HYPERLINK(\"http://x\",\"y\")"
     assert not any(value.startswith(("=", "+", "-", "@")) for value in row.values())
+
+
+def test_a_nul_in_an_imported_decision_or_reviewer_name_is_refused(db, tmp_path):
+    case_id = seed_cases(db, 1)[0]
+    path = tmp_path / "decisions.jsonl"
+    path.write_text(json.dumps({"case_id": case_id, "decision": "accept", "expected_output": "fine\u0000"}) + "\n")
+    report = import_decisions(db, path, "carl")
+    assert report.accepted == 0 and report.rejected == [(1, "expected_output contains a NUL character (\\0), which text cannot hold")]
+    path.write_text(json.dumps({"case_id": case_id, "decision": "accept", "expected_output": "fine"}) + "\n")
+    with pytest.raises(ValueError, match="reviewer name contains a NUL character"):
+        import_decisions(db, path, "carl\x00")
+    assert counts(db) == NOTHING
