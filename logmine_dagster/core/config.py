@@ -311,11 +311,16 @@ def secret_from_env_or_file(env_name: str, key_file: Path, min_length: int, envi
             raise ConfigError(f"{env_name} must be at least {min_length} characters long")
         return from_env
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
         try:
+            key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # LOGMINE_HOME: private if we make it
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first
             pass
+        except OSError as error:
+            raise ConfigError(
+                f"cannot create the key file {key_file} ({error.strerror or type(error).__name__}): "
+                f"set {env_name}, or make LOGMINE_HOME writable"
+            ) from error
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
