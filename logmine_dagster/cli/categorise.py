@@ -15,6 +15,7 @@ import click
 
 from logmine_dagster.curation.categorise import categorise as categorise_case
 from logmine_dagster.core.config import Settings
+from logmine_dagster.core.json_input import loads_bounded
 from logmine_dagster.ingest.records import RecordError, parse_record, user_text
 from logmine_dagster.ingest.sampling import SamplingPolicy, sample_reasons
 
@@ -61,7 +62,7 @@ def categorise() -> None:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = loads_bounded(line)
             result = categorise_line(value, policy)
         except json.JSONDecodeError as error:
             failures += 1

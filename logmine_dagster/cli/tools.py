@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from logmine_dagster.cli.options import date_option, invocation_settings
+from logmine_dagster.core.json_input import loads_bounded
 
 
 @click.command()
@@ -67,7 +68,7 @@ def sanitise(batch_size) -> None:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = loads_bounded(line)
             if not isinstance(value, dict) or not isinstance(value.get("text"), str):
                 raise ValueError
         except ValueError:

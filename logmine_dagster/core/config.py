@@ -231,6 +231,12 @@ def check_database_url(url: str) -> str:
     return url
 
 
+def logmine_home(environ=None) -> Path:
+    """LOGMINE_HOME as an absolute path (default `.logmine` in the working folder)."""
+    environ = os.environ if environ is None else environ
+    return Path(_env("LOGMINE_HOME", environ) or ".logmine").expanduser().resolve()
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -259,7 +265,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
         environ = os.environ if environ is None else environ
-        home = Path(_env("LOGMINE_HOME", environ) or ".logmine").expanduser().resolve()
+        home = logmine_home(environ)
         database_url = _env("LOGMINE_DATABASE_URL", environ) or f"sqlite:///{home / 'logmine.db'}"
         log_root = parse_log_root("LOGMINE_LOG_ROOT", _env("LOGMINE_LOG_ROOT", environ) or str(home / "logs"))
         rate_raw = _env("LOGMINE_SAMPLE_RATE", environ)
@@ -305,11 +311,16 @@ def secret_from_env_or_file(env_name: str, key_file: Path, min_length: int, envi
             raise ConfigError(f"{env_name} must be at least {min_length} characters long")
         return from_env
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
         try:
+            key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # LOGMINE_HOME: private if we make it
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first
             pass
+        except OSError as error:
+            raise ConfigError(
+                f"cannot create the key file {key_file} ({error.strerror or type(error).__name__}): "
+                f"set {env_name}, or make LOGMINE_HOME writable"
+            ) from error
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))

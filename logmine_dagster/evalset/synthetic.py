@@ -56,6 +56,7 @@ from logmine_dagster.storage.schema import (
     synthetic_cases,
 )
 from logmine_dagster.core.errors import LogmineError
+from logmine_dagster.core.json_input import JsonTooDeep, loads_bounded
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -219,6 +220,9 @@ def check_line(value, categories=CATEGORIES) -> tuple[dict | None, str | None]:
     tags, problem = _tags(value.get("tags"))
     if problem:
         return None, problem
+    if "\x00" in expected or any("\x00" in tag for tag in tags or ()):
+        # Stored as text, which PostgreSQL cannot hold a NUL in (the messages are stored as JSON, escaped).
+        return None, "a NUL character (\\0) in the text: text cannot hold it"
     input_json = json.dumps(messages, ensure_ascii=False)
     if len(canonical_input(messages)) > MAX_INPUT_CHARS:
         return None, f"input exceeds {MAX_INPUT_CHARS} characters"
@@ -370,9 +374,10 @@ def _parse_lines(path: Path, source: str, report: SyntheticImportReport) -> list
             if not text.strip():
                 continue
             try:
-                value = json.loads(text)
+                value = loads_bounded(text)
             except json.JSONDecodeError as error:
-                report.rejected.append((number, f"malformed JSON ({error.msg} at column {error.colno})"))
+                where = "" if isinstance(error, JsonTooDeep) else f" at column {error.colno}"
+                report.rejected.append((number, f"malformed JSON ({error.msg}{where})"))
                 continue
             fields, problem = check_line(value)
             if problem:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Union
 
+from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.ingest.formats import AwaitingContent, FormatError, SkippedSpan, SpanContent, UnusableSpan, records_from_line
 from logmine_dagster.ingest.formats.otlp_proto import decode_export
 from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, line_batches
@@ -127,9 +128,28 @@ def partition_files(log_root, day: str) -> list:
         folder = partition_dir(root, day)
         return [folder / _basename(info) for info in _remote_day_files(root, day)]
     folder = partition_dir(root, day)
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    # Regular files only: a symbolic link could point anywhere on the host (see `refused_links`).
+    return sorted(p for p in folder.iterdir() if not p.is_symlink() and p.is_file() and p.name.endswith(LOG_SUFFIXES))
+
+
+SYMLINK_REASON = "symbolic link, not followed (log files must be regular files in their day folder)"
+
+
+def refused_links(log_root, day: str) -> list[str]:
+    """Symbolic links where the day's log files would be (the day folder itself, or a log file in
+    it), named relative to the root: never read, since they may lead outside the log root, but
+    reported so an operator sees why data is missing. Object stores have no links."""
+    root = as_log_root(log_root)
+    if is_remote(root):
+        return []
+    folder = partition_dir(root, day)
+    if folder.is_symlink():
+        return [folder.name]
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(LOG_SUFFIXES))
+    return sorted(f"{folder.name}/{p.name}" for p in folder.iterdir() if p.is_symlink() and p.name.endswith(LOG_SUFFIXES))
 
 
 def _day_of(folder_name: str) -> str | None:
@@ -196,6 +216,9 @@ def _records(value, source: str, number: int, fmt: str | None, mapping: dict | N
     except FormatError as error:
         yield BadLine(source, number, str(error))
         return
+    except RecursionError:  # a format's recursive decoding (OTLP AnyValue) on a pathological line
+        yield BadLine(source, number, TOO_DEEP)
+        return
     for candidate in candidates:
         # OTLP spans that are not records (issue 14): counted, or quarantined with the format's reason.
         if isinstance(candidate, SkippedSpan):
@@ -206,6 +229,11 @@ def _records(value, source: str, number: int, fmt: str | None, mapping: dict | N
             yield _good_or_bad(candidate, source, number)
 
 
+# orjson refuses input nested past 1024 levels; json (used to say why a line is bad) would recurse
+# past Python's limit on it, and a RecursionError there once ended the file's reading.
+TOO_DEEP = "JSON nested too deep (over 1024 levels)"
+
+
 def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
     """Why a line failed to parse, without quoting it (slow path: only for bad lines)."""
     try:
@@ -213,9 +241,16 @@ def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
     except UnicodeDecodeError:
         return BadLine(source, number, "not valid UTF-8")
     try:
+        orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        if error.msg == "depth limit exceeded":
+            return BadLine(source, number, TOO_DEEP)
+    try:
         json.loads(text)
     except json.JSONDecodeError as error:
         return BadLine(source, number, f"malformed JSON ({error.msg} at column {error.colno})")
+    except RecursionError:
+        return BadLine(source, number, TOO_DEEP)
     return BadLine(source, number, "malformed JSON")
 
 
@@ -254,8 +289,8 @@ def _read_parquet(path: Path, source: str, fmt: str | None, mapping: dict | None
                         if isinstance(row.get(key), str):
                             try:
                                 row[key] = json.loads(row[key])
-                            except ValueError:
-                                pass
+                            except (ValueError, RecursionError):
+                                pass  # left a string: the record's validation says what is wrong
                     yield from _records(row, source, number, fmt, mapping, join)
     except Exception as error:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
         yield BadLine(source, number + 1, f"unreadable file after row {number} ({type(error).__name__})")
@@ -348,6 +383,9 @@ def scan_file(
                 except FormatError as error:
                     on_bad(source, number, str(error))
                     continue
+                except RecursionError:  # a format's recursive decoding (OTLP AnyValue) on a pathological line
+                    on_bad(source, number, TOO_DEEP)
+                    continue
                 for candidate in candidates:
                     if _joined(candidate, join, source, number):
                         continue
@@ -380,6 +418,8 @@ def scan_partition(
     root = as_log_root(log_root)
     sources = []
     join = SpanContentJoin() if join is None else join
+    for link in refused_links(root, day):
+        on_bad(link, None, SYMLINK_REASON)
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)
@@ -403,6 +443,8 @@ def read_partition(
     `mapped` when a field mapping is given)."""
     root = as_log_root(log_root)
     join = SpanContentJoin()
+    for link in refused_links(root, day):
+        yield BadLine(link, None, SYMLINK_REASON)
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         yield from read_file(path, source, max_line_bytes, fmt, mapping, join)
@@ -486,8 +528,18 @@ def listing_snapshot(log_root, require_success: bool) -> tuple[list[str], Callab
     return days, lambda day: _fingerprint_of(sorted(files.get(day, [])))
 
 
+class PartitionNotDeleted(LogmineError, OSError):
+    """An expired day folder could not be deleted; `reason` says why in a few words."""
+
+    def __init__(self, shown: str, reason: str):
+        super().__init__(f"cannot delete expired log partition {shown}: {reason}")
+        self.reason = reason
+
+
 def delete_partition(log_root, day: str) -> int:
-    """Delete a whole day folder; returns how many files it held. Raises OSError naming the folder."""
+    """Delete a whole day folder; returns how many files it held. Raises PartitionNotDeleted naming
+    the folder and why. A symlinked day folder is refused: deleting through it would delete files
+    outside the log root, and removing only the link would hide that expired logs may remain there."""
     root = as_log_root(log_root)
     folder = partition_dir(root, day)
     if is_remote(root):
@@ -497,15 +549,16 @@ def delete_partition(log_root, day: str) -> int:
             root.fs.invalidate_cache(root.path)
         except Exception as error:  # noqa: BLE001 - each driver raises its own kinds
             shown = f"{display_root(root).rstrip('/')}/dt={day}"
-            reason = getattr(error, "strerror", None) or type(error).__name__
-            raise OSError(f"cannot delete expired log partition {shown}: {reason}") from error
+            raise PartitionNotDeleted(shown, getattr(error, "strerror", None) or type(error).__name__) from error
         return len(found)
     import shutil
 
+    if folder.is_symlink():
+        raise PartitionNotDeleted(str(folder), "a symbolic link (remove the link, and check what its target holds)")
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     try:
         shutil.rmtree(folder)
     except OSError as error:
-        # Name the folder (rmtree's own message names only the file).
-        raise OSError(error.errno, f"cannot delete expired log partition {folder}: {error.strerror}") from error
+        # Name the folder (rmtree's own message names only the file); some OSErrors have no strerror.
+        raise PartitionNotDeleted(str(folder), error.strerror or str(error) or type(error).__name__) from error
     return files

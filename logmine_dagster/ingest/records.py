@@ -9,11 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 from logmine_dagster.core.errors import LogmineError
+from logmine_dagster.core.json_input import nested_deeper_than
 
 STATUSES = ("ok", "error")
 FEEDBACK_VALUES = ("up", "down", None)
 ROLES = ("system", "user", "assistant", "tool", "developer", "function")
 REQUIRED_FIELDS = ("request_id", "timestamp", "input", "status")
+# How deep a record's objects and lists may nest. Real records nest a few levels; past this a record
+# could not be stored (orjson writes at most 255 levels) nor walked by recursive code (Python's
+# ~1,000 frames), so it is refused here rather than failing the whole day later.
+MAX_NESTING = 100
 
 
 class RecordError(LogmineError, ValueError):
@@ -60,6 +65,8 @@ def parse_record(value: Any) -> dict:
     missing = [name for name in REQUIRED_FIELDS if value.get(name) in (None, "")]
     if missing:
         raise RecordError("missing required field(s): " + ", ".join(missing))
+    if nested_deeper_than(value, MAX_NESTING):
+        raise RecordError(f"record nested deeper than {MAX_NESTING} levels")
     request_id = value["request_id"]
     if not isinstance(request_id, str):
         raise RecordError("request_id is not a string")

@@ -179,8 +179,10 @@ class DaySampler:
         if raw is None:
             try:
                 raw = orjson.dumps(value)
-            except TypeError:
-                self.bad(source, line, "invalid record: holds values that are not JSON")
+            except TypeError as error:
+                # orjson writes at most 255 levels; a mapped or OTLP record may nest deeper.
+                deep = str(error) == "Recursion limit reached"
+                self.bad(source, line, "invalid record: nested too deep to store" if deep else "invalid record: holds values that are not JSON")
                 return
         self._spool.add(raw, draw, user, source, line)
 

@@ -47,6 +47,12 @@ def is_transient_database_error(error: BaseException) -> bool:
     return False
 
 
+def _database_error_in(error: BaseException | None) -> sa.exc.SQLAlchemyError | None:
+    while error is not None and not isinstance(error, sa.exc.SQLAlchemyError):
+        error = error.__cause__
+    return error
+
+
 def retry_on_transient_database_errors(asset_fn: F) -> F:
     """Wrap an asset (or op) body: transient database errors request a retry of the step.
 
@@ -58,8 +64,11 @@ def retry_on_transient_database_errors(asset_fn: F) -> F:
     def wrapper(*args, **kwargs):
         try:
             return asset_fn(*args, **kwargs)
-        except sa.exc.SQLAlchemyError as error:
-            if not is_transient_database_error(error):
+        except Exception as raised:
+            # Opening the database wraps a refused connection in a one-line DatabaseUnavailable: the
+            # SQLAlchemy error is then its cause.
+            error = _database_error_in(raised)
+            if error is None or not is_transient_database_error(error):
                 raise
             context = kwargs.get("context", args[0] if args else None)
             attempt = getattr(context, "retry_number", 0) or 0

@@ -10,6 +10,7 @@ import json
 from logmine_dagster.review.label_studio import FormatError, read_export
 from logmine_dagster.review.vocabulary import DECISION_FIELDS
 from logmine_dagster.core.errors import LogmineError
+from logmine_dagster.core.json_input import JsonTooDeep, loads_bounded
 
 Entry = tuple[int, "dict | None", "str | None"]
 
@@ -29,7 +30,7 @@ def _entries_jsonl(raw: bytes) -> list[Entry]:
         if not text.strip():
             continue
         try:
-            value = json.loads(text)
+            value = loads_bounded(text)
         except json.JSONDecodeError as error:
             entries.append((number, None, f"malformed JSON ({error.msg})"))
             continue
@@ -71,9 +72,11 @@ def _entries_csv(raw: bytes) -> list[Entry]:
 
 def _entries_label_studio(raw: bytes) -> list[Entry]:
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = loads_bounded(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise UnreadableFile("the file is not valid UTF-8") from None
+    except JsonTooDeep as error:
+        raise UnreadableFile(f"malformed JSON ({error.msg})") from None
     except json.JSONDecodeError as error:
         raise UnreadableFile(f"malformed JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
     try:

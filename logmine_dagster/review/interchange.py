@@ -61,11 +61,9 @@ def export_batch(db: Database, week: str, out: Path, fmt: str | None = None) -> 
                     "conversation": label_studio.conversation_text(messages if isinstance(messages, list) else []),
                     "output": case["output"] or "",
                 }
-                writer.writerow(
-                    [case["case_id"], case["week"], case["day"], case["category"], case["reasons"], case["model"] or ""]
-                    + [("'" + v) if v.startswith(_FORMULA_STARTS) else v for v in readable.values()]
-                    + [""] * len(DECISION_FIELDS)
-                )
+                # Every text cell, not only the conversation: the model name comes from the logs too.
+                cells = [case["case_id"], case["week"], case["day"], case["category"], case["reasons"], case["model"] or "", *readable.values()]
+                writer.writerow([("'" + v) if v.startswith(_FORMULA_STARTS) else v for v in cells] + [""] * len(DECISION_FIELDS))
         return len(cases)
     with open(out, "w", encoding="utf-8") as handle:
         for case in cases:
@@ -153,6 +151,8 @@ def import_decisions(db: Database, path: Path, reviewer: str, fmt: str | None = 
     if not reviewer or not reviewer.strip():
         raise ValueError("a reviewer name is required")
     reviewer = reviewer.strip()
+    if "\x00" in reviewer:
+        raise ValueError("the reviewer name contains a NUL character (\\0)")
     if len(reviewer) > 100:
         raise ValueError("the reviewer name is too long (at most 100 characters)")
     report = ImportReport(format=format_for(path, fmt))

@@ -27,6 +27,8 @@ def clean_vote(form, decision: str) -> dict:
         if not isinstance(value, str):
             raise Invalid(f"{name} must be text")
         value = value.replace("\r\n", "\n").strip()
+        if "\x00" in value:  # PostgreSQL cannot store it; an imported file may hold one as \u0000
+            raise Invalid(f"{name} contains a NUL character (\\0), which text cannot hold")
         if len(value) > limit:
             raise Invalid(f"{name.replace('_', ' ')} is too long ({len(value)} characters, at most {limit})")
         return value

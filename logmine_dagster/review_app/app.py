@@ -11,7 +11,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from logmine_dagster.review_app.login_limits import RateLimit
-from logmine_dagster.review_app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from logmine_dagster.review_app.middleware import BodyLimitMiddleware, NoNulInUrlMiddleware, SecurityHeadersMiddleware
 from logmine_dagster.review_app.pages import HERE, make_templates
 from logmine_dagster.review_app.routes import admin, auth, case, interop, queue
 from logmine_dagster.review_app.sessions import SessionStore
@@ -75,6 +75,7 @@ def create_app(
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
     app.add_middleware(BodyLimitMiddleware, max_body=max_body, overrides={"/admin/import": max_import})
+    app.add_middleware(NoNulInUrlMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     if trust_proxy:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware

@@ -1,6 +1,25 @@
-"""ASGI middleware of the review app: a request body limit, and security headers on every response."""
+"""ASGI middleware of the review app: a request body limit, no NUL character in the address, and
+security headers on every response."""
 
 from __future__ import annotations
+
+
+class NoNulInUrlMiddleware:
+    """Refuse an address whose path or query holds a NUL character (raw or %00) with 400: every value
+    of it may reach a database query, and PostgreSQL refuses NUL in text (a 500 otherwise)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            raw = (scope.get("raw_path") or b"") + b"?" + (scope.get("query_string") or b"")
+            if "\x00" in scope.get("path", "") or b"\x00" in raw or b"%00" in raw:
+                body = b"A NUL character (%00) is not allowed in the address."
+                await send({"type": "http.response.start", "status": 400, "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:

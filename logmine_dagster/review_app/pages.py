@@ -70,8 +70,18 @@ def error_page(request: Request, session: Session | None, status_code: int, titl
     return response
 
 
+NUL_REFUSED = "A field contains a NUL character (\\0), which text cannot hold"
+
+
 async def read_form(request: Request, files: int = 0) -> FormData:
-    return await request.form(max_files=files, max_fields=30, max_part_size=settings_of(request).max_body)
+    """The posted form; raises HTTPException(400) for too many parts, or a NUL character in any field
+    (PostgreSQL cannot store one: it would fail as a 500; SQLite would keep it invisibly)."""
+    form = await request.form(max_files=files, max_fields=30, max_part_size=settings_of(request).max_body)
+    for key, value in form.multi_items():
+        shown = value if isinstance(value, str) else getattr(value, "filename", None) or ""
+        if "\x00" in key or "\x00" in shown:
+            raise HTTPException(400, NUL_REFUSED)
+    return form
 
 
 def _no_session(request: Request, why: str | None) -> Response:

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from logmine_dagster.core.config import ConfigError, logmine_home, redact_url
+from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.storage import schema
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -22,11 +24,52 @@ _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 
 
+class DatabaseUnavailable(LogmineError, RuntimeError):
+    """logmine's database cannot be created, opened or reached; names it (no password) and why."""
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    """Create the SQLite file private (0600) before SQLite creates it world-readable: it holds the raw
+    tier (PII). Only LOGMINE_HOME itself is created if missing (0700); any other missing folder is
+    more likely a typo in the URL than a wish for a new folder tree."""
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.resolve() != logmine_home():
+            raise ConfigError(f"the folder of the SQLite database {path} does not exist: create it, or fix LOGMINE_DATABASE_URL")
+        try:
+            folder.mkdir(parents=True, mode=0o700)
+        except FileExistsError:
+            pass  # another process made it first
+        except OSError as error:
+            raise DatabaseUnavailable(f"cannot create LOGMINE_HOME {folder}: {error.strerror or error}") from error
+    if path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise DatabaseUnavailable(f"cannot open the SQLite database {path}: {error.strerror or error}") from error
+
+
 def _create_engine(url: str) -> sa.Engine:
+    try:
+        return _engine_for(url)
+    except (ImportError, sa.exc.NoSuchModuleError) as error:
+        scheme = url.split("://", 1)[0]
+        raise ConfigError(
+            f"no driver for the database URL {scheme}://... ({type(error).__name__}): "
+            "use sqlite:///path or postgresql+psycopg2://..., or install that driver"
+        ) from None
+
+
+def _engine_for(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _prepare_sqlite_file(url)
         # Several Dagster step processes may write at once: wait for the lock instead of failing.
         engine = sa.create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
@@ -75,7 +118,7 @@ def _migration_guard(engine: sa.Engine, url: str) -> Iterator[sa.Connection]:
                 conn.commit()
         elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
             lock_path = Path(engine.url.database + ".migrate.lock")
-            with open(lock_path, "w") as lock_file:
+            with os.fdopen(os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock_file:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)
                 try:
                     yield conn
@@ -106,7 +149,15 @@ class Database:
         self.url = url
         self.engine = _create_engine(url)
         if migrate_schema:
-            migrate(self.engine, url)
+            try:
+                migrate(self.engine, url)
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+                # The first statement is where an unreachable server or an unopenable file shows: one
+                # line for the operator (the driver's first line names host and port, never the password).
+                self.engine.dispose()
+                reason = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else type(error).__name__
+                what = f"open the SQLite database {self.engine.url.database}" if url.startswith("sqlite") else f"connect to the database {redact_url(url)}"
+                raise DatabaseUnavailable(f"cannot {what}: {reason}") from error
 
     def dispose(self) -> None:
         self.engine.dispose()

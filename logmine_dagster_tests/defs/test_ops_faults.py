@@ -400,7 +400,7 @@ def test_a_full_disk_fails_the_write_clearly_and_keeps_the_earlier_rows(sqlite_e
         database.dispose()
 
 
-def test_a_read_only_log_root_fails_retention_clearly_and_deletes_nothing(sqlite_env, log_root, tmp_path, code_location, dagster_instance):
+def test_a_read_only_log_root_fails_retention_clearly_and_deletes_the_rest(sqlite_env, log_root, tmp_path, code_location, dagster_instance):
     import dagster as dg
 
     from logmine_dagster.storage import Database
@@ -427,11 +427,13 @@ def test_a_read_only_log_root_fails_retention_clearly_and_deletes_nothing(sqlite
         assert not result.success
         failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
         message = failure.event_specific_data.error.to_string()
-        assert "Read-only file system" in message and f"{read_only}/dt={day}" in message, message
-    # Nothing was deleted, nothing was recorded as deleted.
+        assert f"of {read_only}: dt={day} (Read-only file system)" in message, message
+    # The folder survives (and fails the run); the raw_samples rows of the expired day were still
+    # deleted and logged (issue 18: one undeletable folder no longer stops the rest).
     assert sorted(p.name for p in (log_root / f"dt={day}").iterdir()) == files_before
-    assert database.count(raw_samples) == kept > 0
-    assert database.count(retention_log) == 0
+    assert kept > 0 and database.count(raw_samples) == 0
+    logged = {(r["target"], r["item_key"]) for r in database.fetch_all(sa.select(retention_log))}
+    assert logged == {("raw_samples", day)}
     database.dispose()
 
 
@@ -480,6 +482,13 @@ def test_only_transient_database_errors_request_a_step_retry():
         assert isinstance(error_of(wrapped), dg.RetryRequested)
         wrapped = retry_on_transient_database_errors(lambda: wrong_statement())
         assert isinstance(error_of(wrapped), sa.exc.ProgrammingError)
+        # Opening logmine's database turns a refused connection into one line; still retried.
+        from logmine_dagster.storage import Database
+
+        opening = error_of(lambda: Database(str(refused_engine.url)))
+        assert type(opening).__name__ == "DatabaseUnavailable" and "\n" not in str(opening)
+        wrapped = retry_on_transient_database_errors(lambda: Database(str(refused_engine.url)))
+        assert isinstance(error_of(wrapped), dg.RetryRequested)
     finally:
         engine.dispose()
         refused_engine.dispose()

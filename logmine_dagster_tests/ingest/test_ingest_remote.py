@@ -28,7 +28,7 @@ from logmine_dagster.defs.resources import LogSource
 from logmine_dagster.defs.sensors import new_log_partitions_sensor as build_sensor
 from logmine_dagster.ingest.log_reader import display_root, list_partition_days, listing_snapshot, partition_fingerprint
 from logmine_dagster.ingest.sampling import SIGNALS, SamplingPolicy
-from logmine_dagster.retention.deletion import apply_retention, retention_violations
+from logmine_dagster.retention.deletion import RetentionIncomplete, apply_retention, retention_violations
 from logmine_dagster.ingest.sample_day import sample_day
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples, retention_log
 from logmine_dagster_tests.conftest import FIRST_DAY
@@ -316,7 +316,7 @@ def test_a_remote_delete_that_fails_names_the_url_and_records_nothing(tmp_path, 
     with _mounted(read_only, "--bind", str(root)):
         subprocess.run(["mount", "-o", "remount,bind,ro", str(read_only)], check=True, timeout=30)
         url = f"file://{read_only.as_posix()}"
-        with pytest.raises(OSError, match=rf"cannot delete expired log partition file://{read_only.as_posix()}/dt=2026-01-01: Read-only file system"):
+        with pytest.raises(RetentionIncomplete, match=rf"could not delete 1 expired log partition\(s\) of file://{read_only.as_posix()}: dt=2026-01-01 \(Read-only file system\)"):
             apply_retention(db, url, dt.date(2026, 3, 1), 30)
         assert retention_violations(db, url, dt.date(2026, 3, 1), 30) == ["log partition dt=2026-01-01"]
     assert (root / "dt=2026-01-01" / "part-0.jsonl").exists()

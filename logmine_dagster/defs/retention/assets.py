@@ -6,7 +6,7 @@ import dagster as dg
 
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
-from logmine_dagster.retention.deletion import apply_retention
+from logmine_dagster.retention.deletion import RetentionIncomplete, RetentionReport, apply_retention
 
 
 @dg.asset(
@@ -21,14 +21,21 @@ def raw_log_retention(
     context: dg.AssetExecutionContext, database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy
 ) -> dg.MaterializeResult:
     retention_days = policy.retention()
-    report = apply_retention(database.get(), log_source.root_path(), dt.datetime.now(dt.timezone.utc).date(), retention_days)
-    return dg.MaterializeResult(
-        metadata={
-            "retention_days": retention_days,
-            "oldest_day_kept": report.cutoff,
-            "log_partitions_deleted": len(report.deleted_partitions),
-            "raw_sample_rows_deleted": int(sum(report.deleted_raw_rows.values())),
-            "deleted_partitions": dg.MetadataValue.json(report.deleted_partitions),
-            "deleted_raw_rows_by_day": dg.MetadataValue.json(report.deleted_raw_rows),
-        }
-    )
+    try:
+        report = apply_retention(database.get(), log_source.root_path(), dt.datetime.now(dt.timezone.utc).date(), retention_days)
+    except RetentionIncomplete as error:
+        # Everything else was deleted and logged: fail the run with what was done and what is left.
+        raise dg.Failure(description=str(error), metadata=_report_metadata(error.report, retention_days)) from error
+    return dg.MaterializeResult(metadata=_report_metadata(report, retention_days))
+
+
+def _report_metadata(report: RetentionReport, retention_days: int) -> dict:
+    return {
+        "retention_days": retention_days,
+        "oldest_day_kept": report.cutoff,
+        "log_partitions_deleted": len(report.deleted_partitions),
+        "raw_sample_rows_deleted": int(sum(report.deleted_raw_rows.values())),
+        "deleted_partitions": dg.MetadataValue.json(report.deleted_partitions),
+        "deleted_raw_rows_by_day": dg.MetadataValue.json(report.deleted_raw_rows),
+        "log_partitions_not_deleted": dg.MetadataValue.json(report.failed_partitions),
+    }

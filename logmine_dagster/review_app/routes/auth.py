@@ -3,6 +3,7 @@ cookie; failed logins are rate limited per name and per client address."""
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -36,7 +37,10 @@ async def login_get(request: Request) -> Response:
 
 async def login_post(request: Request) -> Response:
     settings = settings_of(request)
-    form = await read_form(request)
+    try:
+        form = await read_form(request)
+    except HTTPException as error:  # too many fields, a NUL character
+        return login_page(request, f"{error.detail}: nothing was sent.", 400)
     if not settings.sessions.check_login_csrf(form.get("csrf_token"), request.cookies.get(settings.login_cookie)):
         return login_page(request, "The login form expired or was not sent by this site (CSRF check). Please try again.", 403)
     name = str(form.get("name") or "").strip()[:100]
