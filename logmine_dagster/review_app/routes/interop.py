@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from logmine_dagster.review.audit import audit_import
 from logmine_dagster.review.errors import ReviewError
-from logmine_dagster.review.interchange import EXPORT_FORMATS, export_batch, import_decisions
+from logmine_dagster.review.interchange import EXPORT_FORMATS, export_batch, import_decisions, status_line
 from logmine_dagster.review.label_studio import label_config
 from logmine_dagster.review.queue import queued_weeks
 from logmine_dagster.review_app.pages import error_page, page, render
@@ -45,7 +45,7 @@ async def export(request: Request, session: Session, form) -> Response:
         return error_page(request, session, 404, "No such batch", "No batch is queued for that week.")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"logmine-batch-{week}.{SUFFIXES[fmt]}"
-        export_batch(db, week, path, fmt)
+        export_batch(db, week, path, fmt, include_decided=request.query_params.get("decided") == "include")
         body = path.read_bytes()
     return Response(body, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
 
@@ -71,7 +71,7 @@ async def import_file(request: Request, session: Session, form) -> Response:
     raw = await upload.read()
     name = Path(upload.filename).name[:200]
     try:
-        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw)
+        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw, importer=session.user.name)
     except ValueError as error:  # unreadable file, bad reviewer name
         return interop_page(request, session, 400, error=f"{name}: {error}. Nothing was imported.", reviewer=reviewer)
     except ReviewError as error:
@@ -80,10 +80,11 @@ async def import_file(request: Request, session: Session, form) -> Response:
         return interop_page(request, session, 400, reviewer=reviewer, unit=report.unit,
                             error=f"{len(report.rejected)} invalid {report.unit}(s) in {name}: nothing was imported. Fix them and import again.",
                             rejected=report.rejected[:200])
+    statuses = report.status_counts()
     audit_import(db, session.user, {"file": name, "format": report.format, "reviewer": reviewer, "accepted": report.accepted,
-                                    "discarded": report.discarded, "undecided": report.undecided})
-    return interop_page(request, session, message=f"Imported {report.accepted} added and {report.discarded} discarded case(s) by "
-                                                  f"{reviewer} from {name}; {report.undecided} left undecided.")
+                                    "discarded": report.discarded, "undecided": report.undecided, "statuses": statuses})
+    return interop_page(request, session, message=f"Imported {report.accepted} add and {report.discarded} discard vote(s) by "
+                                                  f"{reviewer} from {name}; {report.undecided} left undecided. {status_line(statuses)}")
 
 
 ROUTES = [
