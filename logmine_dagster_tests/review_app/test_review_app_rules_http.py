@@ -4,6 +4,7 @@ enabled account and as one vote beside the app's; accepts with different answers
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -72,3 +73,57 @@ def test_two_accepts_with_different_answers_are_a_dispute_an_import_cannot_settl
     # The admin's own file resolves it.
     resolved = upload(admin, [{"case_id": case_id, "decision": "accept", "expected_output": "Restart the router."}], "root")
     assert resolved.status_code == 200 and latest_decisions(db)[case_id]["reviewer"] == "root"
+
+
+def _guess(client, name: str, password: str, clock: list) -> tuple[int, float]:
+    """One login attempt, waiting out the throttle on the test's clock; (status, seconds waited)."""
+    from logmine_dagster_tests.review_app.test_review_app_http import login
+
+    waited = 0.0
+    response = login(client, name, password)
+    while response.status_code == 429:
+        retry = int(response.headers["retry-after"])
+        assert 0 < retry <= 5 and "second(s)" in response.text  # a pause, never a lockout
+        clock[0] += dt.timedelta(seconds=retry)
+        waited += retry
+        response = login(client, name, password)
+    return response.status_code, waited
+
+
+def test_login_throttling_slows_guesses_but_never_locks_out_the_right_password(db, monkeypatch):
+    from logmine_dagster.review.accounts import add_user
+    from logmine_dagster.review_app import login_limits
+    from logmine_dagster_tests.review_app.test_review_app_http import PASSWORD, make_client
+
+    add_user(db, "ana", "reviewer", PASSWORD)
+    add_user(db, "ben", "reviewer", PASSWORD)
+    clock = [dt.datetime.now(dt.timezone.utc)]
+    monkeypatch.setattr(login_limits, "utcnow", lambda: clock[0])
+    client = make_client(db)  # the defaults: 5 free failures per account, 30 per address, pauses of at most 5 s
+
+    # 40 wrong guesses at ana's account from one address (everyone behind one proxy shares it).
+    waited = [_guess(client, "ana", "wrong password!", clock) for _ in range(40)]
+    assert all(status == 401 for status, _ in waited)
+    assert sum(seconds for _, seconds in waited) >= 5 * 30  # guessing is slowed to one try per 5 s
+    # The right password, right now, from the same address: in after a pause of at most 5 seconds.
+    status, seconds = _guess(client, "ana", PASSWORD, clock)
+    assert status == 303 and seconds <= 5
+    # Another user behind the same address (a new browser, same client address) is not locked out either.
+    client_two = make_client(db)
+    for _ in range(35):  # the address's backoff, cleared by ana's success, built up again
+        _guess(client_two, "mallory", "wrong password!", clock)
+    status, seconds = _guess(client_two, "ben", PASSWORD, clock)
+    assert status == 303 and seconds <= 5
+
+
+def test_a_reviewer_cannot_skip_a_case_someone_else_holds(db):
+    from logmine_dagster.storage.schema import review_assignments, review_audit
+
+    [case_id] = seed_cases(db, 1)
+    ana, ben = logged_in(db, "ana"), logged_in(db, "ben")
+    case_form(ana, case_id)  # ana opens the case: she holds its one review slot
+    refused = ben.post(f"/cases/{case_id}/skip", data={"csrf_token": form_token(ben)})
+    assert refused.status_code == 403 and "You do not hold this case" in refused.text
+    assert [r["reviewer"] for r in db.fetch_all(sa.select(review_assignments))] == ["ana"]
+    assert db.fetch_all(sa.select(review_audit).where(review_audit.c.action == "skip")) == []
+    assert ana.post(f"/cases/{case_id}/skip", data={"csrf_token": form_token(ana)}).status_code == 303  # hers to skip
