@@ -77,6 +77,10 @@ def review_import(path, reviewer, fmt) -> None:
             where = f"{path}: task #{number}" if report.format == "label-studio" else f"{path}:{number}"
             click.echo(f"{where}: {reason}", err=True)
         raise click.ClickException(f"{len(report.rejected)} invalid {report.unit}(s): nothing imported, fix them and import again")
+    for number, case_id, status in report.outcomes:
+        if status == "disputed":  # per entry, so the reviewer knows which cases now wait for an admin
+            where = f"{path}: task #{number}" if report.format == "label-studio" else f"{path}:{number}"
+            click.echo(f"{where}: case {case_id[:12]} is disputed: the reviews disagree, an admin resolves it", err=True)
     click.echo(
         f"imported {report.accepted} accept and {report.discarded} discard vote(s) by {reviewer}; "
         f"{report.undecided} left undecided. {status_line(report.status_counts())}".rstrip()

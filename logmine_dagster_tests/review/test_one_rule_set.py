@@ -91,9 +91,12 @@ def test_an_import_never_settles_a_dispute_unless_an_admin_signs_it(cli_env, db,
     import_decisions(db, _lines(cli_env / "ana.jsonl", [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart the router."},
                                                        {"case_id": ids[1], "decision": "accept", "expected_output": "Restart the router."}]), "ana")
     # One accept and one discard; one accept and an accept with another answer: both disputed.
-    report = import_decisions(db, _lines(cli_env / "ben.jsonl", [{"case_id": ids[0], "decision": "discard", "reason": "not reproducible"},
-                                                                {"case_id": ids[1], "decision": "accept", "expected_output": "Send a technician."}]), "ben")
-    assert [status for _, _, status in report.outcomes] == ["disputed", "disputed"]
+    ben = _lines(cli_env / "ben.jsonl", [{"case_id": ids[0], "decision": "discard", "reason": "not reproducible"},
+                                         {"case_id": ids[1], "decision": "accept", "expected_output": "Send a technician."}])
+    assert main(["review", "import", str(ben), "--reviewer", "ben"]) == 0
+    captured = capsys.readouterr()
+    assert "Cases now: 2 disputed (an admin resolves them)." in captured.out
+    assert [line.split(": case ")[0] for line in captured.err.splitlines()] == [f"{ben}:1", f"{ben}:2"]  # per entry
     assert _statuses(db, ids) == ["disputed", "disputed"] and db.count(review_decisions) == 0
     disagreements = db.fetch_all(sa.select(review_audit.c.after_json).where(review_audit.c.action == "disagreement"))
     assert len(disagreements) == 2 and any('"expected_outputs_differ": true' in row["after_json"] for row in disagreements)
