@@ -234,6 +234,18 @@ def _decide(case: dict, seed: int) -> tuple[str, str | None, str | None]:
     return "discard", None, reason
 
 
+def _ensure_reviewer_accounts(db) -> None:
+    """Imports record decisions only under existing reviewer accounts: the simulated reviewers get one
+    each (a random password nobody needs, they never log in)."""
+    import secrets
+
+    from logmine_dagster.review.accounts import active_user, add_user
+
+    for name in SIMULATED_REVIEWERS:
+        if active_user(db, name) is None:
+            add_user(db, name, "reviewer", secrets.token_urlsafe(24), actor="demo")
+
+
 def _write_decision_files(batch_file: Path, out_dir: Path, seed: int) -> dict[str, Path]:
     """Split the exported batch between the simulated reviewers, each filling in their own file."""
     import json
@@ -331,6 +343,7 @@ def simulate_weeks(
     daily_job = definitions.resolve_job_def("daily_mining_job")
     batch_job = definitions.resolve_job_def("weekly_review_batch_job")
     eval_job = definitions.resolve_job_def("eval_set_job")
+    _ensure_reviewer_accounts(db)
     summary_rows = []
     tags_for = sensor_tags(log_root)
     for number, week in enumerate(week_list, start=1):

@@ -22,8 +22,10 @@ def review() -> None:
     "--format", "fmt", type=click.Choice(["jsonl", "csv", "label-studio"]), default=None,
     help="File format [default: from --out: .csv is CSV, .json Label Studio tasks, else JSON lines].",
 )
-def review_export(week, out, fmt) -> None:
-    """Write the week's batch for reviewers: JSON lines, CSV, or Label Studio tasks."""
+@click.option("--include-decided", is_flag=True, help="Also write decided cases, marked by review_status (a decision on them is refused on import).")
+def review_export(week, out, fmt, include_decided) -> None:
+    """Write the week's batch for reviewers: JSON lines, CSV, or Label Studio tasks; decided cases are
+    left out, and expected_output is prefilled with the model output."""
     from logmine_dagster.review.label_studio import CONFIG_PATH
     from logmine_dagster.review.interchange import export_batch, format_for
     from logmine_dagster.storage import Database
@@ -34,7 +36,7 @@ def review_export(week, out, fmt) -> None:
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     fmt = format_for(out, fmt)
-    count = export_batch(Database(invocation_settings().database_url), monday, out, fmt)
+    count = export_batch(Database(invocation_settings().database_url), monday, out, fmt, include_decided=include_decided)
     if count == 0:
         click.echo(f"no cases queued for the week of {monday}: materialise review_batch for that week first", err=True)
     click.echo(f"exported {count} case(s) of the week of {monday} to {out} ({fmt})")
@@ -42,27 +44,30 @@ def review_export(week, out, fmt) -> None:
         click.echo(f"labelling config to paste into the Label Studio project: {CONFIG_PATH}")
         click.echo("after labelling, export the project as JSON, then:")
     else:
-        click.echo('fill "decision" (accept|discard), "expected_output" (for accept) and "reason" (for discard);')
+        click.echo('fill "decision" (accept|discard), check "expected_output" (for accept; prefilled with the model output)')
+        click.echo('and write "reason" (for discard);')
         click.echo('optionally "rubric_notes", "tags" (comma-separated) and "category_override", then:')
     click.echo(f"  logmine review import FILE --format {fmt} --reviewer YOUR_NAME")
 
 
 @review.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reviewer", required=True, help="Who made these decisions (recorded with each).")
+@click.option("--reviewer", required=True, help="The existing, enabled reviewer account whose votes these decisions are.")
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv", "label-studio"]), default=None,
     help="File format [default: from the name: .csv is CSV, .json a Label Studio JSON export, else JSON lines].",
 )
 def review_import(path, reviewer, fmt) -> None:
-    """Store reviewers' decisions. Nothing is stored if any line, row or task is invalid."""
+    """Store a reviewer's decisions as their votes. Nothing is stored if any line, row or task is invalid."""
+    import getpass
+
     from logmine_dagster.review.decision_files import UnreadableFile
     from logmine_dagster.review.errors import ReviewError
-    from logmine_dagster.review.interchange import import_decisions
+    from logmine_dagster.review.interchange import import_decisions, status_line
     from logmine_dagster.storage import Database
 
     try:
-        report = import_decisions(Database(invocation_settings().database_url), path, reviewer, fmt)
+        report = import_decisions(Database(invocation_settings().database_url), path, reviewer, fmt, importer=f"cli:{getpass.getuser()}")
     except (UnreadableFile, ValueError) as error:
         raise click.ClickException(f"{path}: {error}: nothing imported") from None
     except ReviewError as error:
@@ -72,11 +77,37 @@ def review_import(path, reviewer, fmt) -> None:
             where = f"{path}: task #{number}" if report.format == "label-studio" else f"{path}:{number}"
             click.echo(f"{where}: {reason}", err=True)
         raise click.ClickException(f"{len(report.rejected)} invalid {report.unit}(s): nothing imported, fix them and import again")
+    for number, case_id, status in report.outcomes:
+        if status == "disputed":  # per entry, so the reviewer knows which cases now wait for an admin
+            where = f"{path}: task #{number}" if report.format == "label-studio" else f"{path}:{number}"
+            click.echo(f"{where}: case {case_id[:12]} is disputed: the reviews disagree, an admin resolves it", err=True)
     click.echo(
-        f"imported {report.accepted} accepted and {report.discarded} discarded case(s) by {reviewer}; "
-        f"{report.undecided} left undecided"
+        f"imported {report.accepted} accept and {report.discarded} discard vote(s) by {reviewer}; "
+        f"{report.undecided} left undecided. {status_line(report.status_counts())}".rstrip()
     )
     click.echo("materialise labelled_cases and eval_set (or wait for Monday's schedule) to update the eval set")
+
+
+@review.command("policy")
+@click.option("--reviews-per-case", type=click.IntRange(min=1, max=5), default=None, help="Store this number of independent reviews a case needs.")
+@click.option("--week", default=None, help="Only for this week's batch (2026-W47 or a date in it) [default: the default for every week].")
+def review_policy(reviews_per_case, week) -> None:
+    """Show or store the reviews-per-case policy the review app and every import apply."""
+    import getpass
+
+    from logmine_dagster.core.weeks import parse_week
+    from logmine_dagster.review.policy import set_reviews_per_case, stored_policy
+    from logmine_dagster.storage import Database
+
+    db = Database(invocation_settings().database_url)
+    try:
+        monday = parse_week(week) if week else None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    if reviews_per_case is not None:
+        set_reviews_per_case(db, reviews_per_case, f"cli:{getpass.getuser()}", monday)
+    policy = stored_policy(db)
+    click.echo(f"reviews per case: {policy.get('', 1)} by default" + "".join(f"; {w}: {n}" for w, n in sorted(policy.items()) if w))
 
 
 review.add_command(serve)

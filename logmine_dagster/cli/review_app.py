@@ -54,7 +54,7 @@ def trust_proxy_from_env(environ=None) -> str | list[str] | None:
     "--reviews-per-case",
     type=click.IntRange(min=1),
     default=None,
-    help="Independent reviews a case needs before it is labelled [default: LOGMINE_REVIEWS_PER_CASE or 1].",
+    help="Store the default number of independent reviews a case needs (the policy in the database, shared by every app process and import) [default: LOGMINE_REVIEWS_PER_CASE, else keep the stored policy, else 1].",
 )
 @click.option(
     "--insecure-cookies",
@@ -69,7 +69,8 @@ def serve(host, port, reviews_per_case, insecure_cookies) -> None:
 
     settings = invocation_settings()
     per_case_raw = os.environ.get("LOGMINE_REVIEWS_PER_CASE", "").strip()
-    per_case = reviews_per_case or (parse_positive_int("LOGMINE_REVIEWS_PER_CASE", per_case_raw) if per_case_raw else 1)
+    # Given, it is stored as the default policy every process and import reads; else the stored one stands.
+    per_case = reviews_per_case or (parse_positive_int("LOGMINE_REVIEWS_PER_CASE", per_case_raw) if per_case_raw else None)
     idle_minutes = idle_minutes_from_env()
     trust_proxy = trust_proxy_from_env()
     app = create_app(
@@ -82,7 +83,11 @@ def serve(host, port, reviews_per_case, insecure_cookies) -> None:
     )
     if trust_proxy:
         click.echo(f"trusting X-Forwarded-For/-Proto from {trust_proxy if isinstance(trust_proxy, str) else ', '.join(trust_proxy)}")
-    click.echo(f"review app on http://{host}:{port}/ ({per_case} review(s) per case); Ctrl+C stops it")
+    from logmine_dagster.review.policy import reviews_per_case as stored_default
+    from logmine_dagster.storage import Database
+
+    per_case = stored_default(Database(settings.database_url), "")
+    click.echo(f"review app on http://{host}:{port}/ ({per_case} review(s) per case by default, the stored policy); Ctrl+C stops it")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
 
 

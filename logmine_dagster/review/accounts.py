@@ -95,3 +95,11 @@ def verify_login(db: Database, name: str, password: str) -> User | None:
     if not ok or not row or row[0]["disabled"]:
         return None
     return User(id=row[0]["id"], name=row[0]["name"], role=row[0]["role"])
+
+
+def active_user(db: Database, name: str) -> User | None:
+    """The enabled account of that name, or None: decisions are only ever recorded under one."""
+    rows = db.fetch_all(sa.select(review_users).where(review_users.c.name == name)) if name else []
+    if not rows or rows[0]["disabled"]:
+        return None
+    return User(id=rows[0]["id"], name=rows[0]["name"], role=rows[0]["role"])

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from logmine_dagster.review.accounts import User
 from logmine_dagster.review.audit import write_audit
 from logmine_dagster.review.clock import EPOCH, aware, utcnow
-from logmine_dagster.review.errors import NotFound
+from logmine_dagster.review.errors import Forbidden, NotFound
 from logmine_dagster.review.queue import CaseState, case_states
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import review_assignments, review_queue, review_votes
@@ -79,6 +79,10 @@ def skip(db: Database, case_id: str, user: User) -> None:
         if conn.execute(sa.select(review_queue.c.case_id).where(review_queue.c.case_id == case_id)).first() is None:
             raise NotFound("No such case in any review batch.")
         voted = conn.execute(sa.select(review_votes.c.id).where(review_votes.c.case_id == case_id, review_votes.c.reviewer == user.name)).first()
+        holders = {r.reviewer for r in conn.execute(sa.select(review_assignments.c.reviewer).where(review_assignments.c.case_id == case_id))}
+        if voted is None and holders and user.name not in holders:
+            # Nothing of this reviewer's to leave: a case someone else holds is theirs to skip.
+            raise Forbidden("You do not hold this case: nothing to skip. Pick another case from the queue.")
         if voted is None:
             conn.execute(
                 review_assignments.update()

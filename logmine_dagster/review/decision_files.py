@@ -41,6 +41,13 @@ def _entries_jsonl(raw: bytes) -> list[Entry]:
     return entries
 
 
+def _unquoted(value: str | None) -> str | None:
+    """Undo the export's guard against spreadsheet formulas: a quote it put before =, +, -, @."""
+    if value and value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return value[1:]
+    return value
+
+
 def _entries_csv(raw: bytes) -> list[Entry]:
     try:
         text = raw.decode("utf-8-sig")
@@ -63,7 +70,7 @@ def _entries_csv(raw: bytes) -> list[Entry]:
             if None in row:
                 entries.append((number, None, "row has more cells than the header"))
                 continue
-            value = {k: (v if v is None or v.strip() else None) for k, v in row.items() if k in ("case_id", *DECISION_FIELDS)}
+            value = {k: _unquoted(v) if v is None or v.strip() else None for k, v in row.items() if k in ("case_id", *DECISION_FIELDS)}
             entries.append((number, value, None))
     except csv.Error as error:
         entries.append((reader.line_num, None, f"malformed CSV ({error})"))

@@ -1,6 +1,6 @@
 """Outcomes: the decision a case ends with, appended to review_decisions (never updated, never deleted).
 
-An outcome comes from agreeing reviews (see votes.py), an admin's resolution, or an imported file.
+An outcome comes from agreeing reviews (see votes.py; imported decisions are votes too) or an admin's resolution.
 Every writer locks the case's queue row first, so two of them can never both decide a case.
 """
 
@@ -14,6 +14,7 @@ from logmine_dagster.review.accounts import User
 from logmine_dagster.review.audit import write_audit
 from logmine_dagster.review.clock import utcnow
 from logmine_dagster.review.errors import Conflict, Forbidden, NotFound
+from logmine_dagster.review.policy import reviews_per_case_in
 from logmine_dagster.review.vocabulary import DECISION_FIELDS
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import review_decision_details, review_decisions, review_pii_flags, review_queue, review_votes
@@ -77,36 +78,25 @@ def write_outcome(conn, case_id: str, reviewer: str, source: str, outcome: dict,
     write_audit(conn, reviewer[:100], "outcome", case_id, None, dict(outcome, source=source))
 
 
-def import_outcomes(db: Database, rows: list[dict], reviewer: str, source: str) -> None:
-    """Store imported decisions (each a clean_vote result with case_id, and maybe `provenance`) in one
-    transaction, under the app's rules: every case still queued, not quarantined, not decided yet.
-    The case rows are locked as the app locks them, so an import and a reviewer cannot both decide."""
-    now = utcnow()
-    with db.transaction() as conn:
-        for row in sorted(rows, key=lambda r: r["case_id"]):  # one lock order: no deadlock with another import
-            lock_case(conn, row["case_id"])
-            latest = latest_decision_in(conn, row["case_id"])
-            if latest is not None:
-                raise Conflict(f"Case {row['case_id'][:12]} was decided ({latest['decision']} by {latest['reviewer']}) while the file was read: nothing was imported.")
-        for row in rows:
-            outcome = {k: row.get(k) for k in DECISION_FIELDS}
-            vote = dict(outcome, reviewer=reviewer)
-            if row.get("provenance"):
-                vote["provenance"] = row["provenance"]
-            write_outcome(conn, row["case_id"], reviewer, source, outcome, [vote], now)
+def resolve_in(conn, case_id: str, admin: str, fields: dict, provenance: dict | None, votes: list[dict], now, source: str) -> None:
+    """The admin's resolution inside the caller's transaction (the case row locked). Lineage: the
+    outcome's reviewer is the resolver, its votes every reviewer's vote; `provenance` (an import's file
+    and importer) goes into the audit row."""
+    before = latest_decision_in(conn, case_id)
+    after = dict(fields, provenance=provenance) if provenance else fields
+    write_audit(conn, admin, "resolve", case_id, {k: before[k] for k in ("decision", "expected_output", "reason", "reviewer")} if before else None, after)
+    write_outcome(conn, case_id, admin, source, fields, votes, now)
 
 
-def resolve(db: Database, case_id: str, admin: User, reviews_per_case: int, fields: dict) -> str:
+def resolve(db: Database, case_id: str, admin: User, fields: dict) -> str:
     """An admin decides a case the reviewers disagreed on (or overrides any decision)."""
     if not admin.is_admin:
         raise Forbidden("Only an admin can resolve a case.")
     now = utcnow()
     with db.transaction() as conn:
-        lock_case(conn, case_id)
-        before = latest_decision_in(conn, case_id)
+        reviews_per_case = reviews_per_case_in(conn, lock_case(conn, case_id)["week"])
         votes = [dict(v) for v in conn.execute(sa.select(review_votes).where(review_votes.c.case_id == case_id).order_by(review_votes.c.created_at)).mappings()]
-        if before is None and len(votes) < reviews_per_case:
+        if latest_decision_in(conn, case_id) is None and len(votes) < reviews_per_case:
             raise Conflict("This case is still waiting for its reviews: resolve it once the reviewers disagree.")
-        write_audit(conn, admin.name, "resolve", case_id, {k: before[k] for k in ("decision", "expected_output", "reason", "reviewer")} if before else None, fields)
-        write_outcome(conn, case_id, admin.name, "admin", fields, votes, now)
+        resolve_in(conn, case_id, admin.name, fields, None, votes, now, "admin")
     return "accepted" if fields["decision"] == "accept" else "discarded"

@@ -45,10 +45,11 @@ def with_agreement(week: str, states: list[CaseState]) -> BatchSummary:
     return summary
 
 
-def batch_summaries(db: Database, reviews_per_case: int) -> list[BatchSummary]:
-    """The newest batch, and every earlier batch that still has open or disputed cases; newest first."""
+def batch_summaries(db: Database) -> list[BatchSummary]:
+    """The newest batch, and every earlier batch that still has open or disputed cases; newest first
+    (each under its week's stored reviews-per-case policy)."""
     by_week: dict[str, list[CaseState]] = defaultdict(list)
-    for state in case_states(db, reviews_per_case):
+    for state in case_states(db):
         by_week[state.week].append(state)
     summaries = []
     for index, week in enumerate(sorted(by_week, reverse=True)):

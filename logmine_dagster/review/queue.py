@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from logmine_dagster.review.outcomes import latest_decisions
+from logmine_dagster.review.policy import per_case, stored_policy
 from logmine_dagster.review.quarantine import pii_flagged_case_ids
 from logmine_dagster.review.vocabulary import FLAG_PII
 from logmine_dagster.storage import Database
@@ -33,8 +34,10 @@ class CaseState:
     decision: dict | None = None
 
 
-def case_states(db: Database, reviews_per_case: int, week: str | None = None, case_ids: list[str] | None = None) -> list[CaseState]:
-    """Every queued case (of a week, or the given ids) with its status, in queue order."""
+def case_states(db: Database, reviews_per_case: int | None = None, week: str | None = None, case_ids: list[str] | None = None) -> list[CaseState]:
+    """Every queued case (of a week, or the given ids) with its status, in queue order. A case is
+    disputed once it has its reviews and no outcome; how many reviews: `reviews_per_case`, or (None)
+    the stored policy of the case's week."""
     statement = sa.select(review_queue).order_by(review_queue.c.week.desc(), review_queue.c.priority.desc(), review_queue.c.case_id)
     if week is not None:
         statement = statement.where(review_queue.c.week == week)
@@ -48,6 +51,7 @@ def case_states(db: Database, reviews_per_case: int, week: str | None = None, ca
     if not ids:
         return []
     flagged = pii_flagged_case_ids(db, ids)
+    policy = stored_policy(db) if reviews_per_case is None else {}
     latest = latest_decisions(db, ids)
     votes: dict[str, list[dict]] = defaultdict(list)
     for row in db.fetch_all(sa.select(review_votes).where(review_votes.c.case_id.in_(ids)).order_by(review_votes.c.created_at, review_votes.c.id)):
@@ -59,7 +63,7 @@ def case_states(db: Database, reviews_per_case: int, week: str | None = None, ca
         state.votes = votes.get(state.case_id, [])
         state.assignees = [a["reviewer"] for a in assignees.get(state.case_id, [])]
         state.decision = latest.get(state.case_id)
-        state.status = _status(state, state.case_id in flagged, reviews_per_case)
+        state.status = _status(state, state.case_id in flagged, reviews_per_case or per_case(policy, state.week))
     return states
 
 

@@ -1,8 +1,10 @@
 """Reviewers' votes: the review form's rules, and storing a review (one per reviewer and case, edited in
 place under a version number, every change also in the audit trail).
 
-When a case has its configured number of reviews and they agree, the outcome is written (outcomes.py);
-when they disagree the case is disputed until an admin resolves it.
+When a case has the stored number of reviews (policy.py) and they agree, the outcome is written
+(outcomes.py); when they disagree (different decisions, or accepts whose expected outputs differ beyond
+whitespace) the case is disputed until an admin resolves it. An imported decision is one vote like an
+app vote (import_votes): it never settles a disputed case unless an admin signs the file.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from logmine_dagster.review.accounts import User
 from logmine_dagster.review.audit import write_audit
 from logmine_dagster.review.clock import utcnow
 from logmine_dagster.review.errors import Conflict, Forbidden, Invalid
-from logmine_dagster.review.outcomes import latest_decision_in, lock_case, write_outcome
+from logmine_dagster.review.outcomes import latest_decision_in, lock_case, resolve_in, write_outcome
+from logmine_dagster.review.policy import reviews_per_case_in
 from logmine_dagster.review.vocabulary import DECISION_FIELDS, MAX_EXPECTED, MAX_TAGS, MAX_TEXT, TAG_PATTERN
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import review_assignments, review_votes
@@ -58,7 +61,7 @@ def clean_vote(form, decision: str) -> dict:
     return {"decision": "discard", "expected_output": None, "reason": reason, "rubric_notes": None, "tags": None, "category_override": None}
 
 
-def record_vote(db: Database, case_id: str, user: User, reviews_per_case: int, version: int, fields: dict) -> str:
+def record_vote(db: Database, case_id: str, user: User, version: int, fields: dict) -> str:
     """Store the user's review of the case; returns the case's status afterwards.
 
     `version` is the version of the user's review the form was rendered from (0: none yet), so a
@@ -67,7 +70,7 @@ def record_vote(db: Database, case_id: str, user: User, reviews_per_case: int, v
     now = utcnow()
     try:
         with db.transaction() as conn:
-            lock_case(conn, case_id)
+            reviews_per_case = reviews_per_case_in(conn, lock_case(conn, case_id)["week"])
             if conn.execute(
                 sa.select(review_assignments.c.slot).where(review_assignments.c.case_id == case_id, review_assignments.c.reviewer == user.name)
             ).first() is None:
@@ -100,33 +103,90 @@ def record_vote(db: Database, case_id: str, user: User, reviews_per_case: int, v
                 before = {k: mine[k] for k in DECISION_FIELDS}
                 action = "review_edit"
             write_audit(conn, user.name, action, case_id, before, fields)
-            return _settle(conn, case_id, user, reviews_per_case, now)
+            return _settle(conn, case_id, user.name, reviews_per_case, now, "app")
     except sa.exc.IntegrityError:
         raise Conflict("This case was already decided in another tab or window: nothing was saved. Reload the case to see the current decision.") from None
 
 
-def _settle(conn, case_id: str, user: User, reviews_per_case: int, now) -> str:
+def _same_text(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def conflicting(votes: list[dict]) -> bool:
+    """Votes disagree: different decisions, or accepts whose expected outputs differ beyond whitespace
+    (two reviewers who wrote different answers did not agree on what the case teaches)."""
+    if len({v["decision"] for v in votes}) > 1:
+        return True
+    return len({_same_text(v["expected_output"]) for v in votes if v["decision"] == "accept"}) > 1
+
+
+def case_votes(conn, case_id: str) -> list[dict]:
+    statement = sa.select(review_votes).where(review_votes.c.case_id == case_id).order_by(review_votes.c.created_at, review_votes.c.id)
+    return [dict(v) for v in conn.execute(statement).mappings()]
+
+
+def _settle(conn, case_id: str, actor: str, reviews_per_case: int, now, source: str, provenance: dict | None = None) -> str:
     """The case's status once this review is in: open until every review is in, then decided if they
-    agree (tags merged, the first review's text), else disputed."""
-    votes = [
-        dict(v)
-        for v in conn.execute(
-            sa.select(review_votes).where(review_votes.c.case_id == case_id).order_by(review_votes.c.created_at, review_votes.c.id)
-        ).mappings()
-    ]
+    agree (tags merged, the first review's text), else disputed. `provenance` (reviewer -> details)
+    goes into the outcome's lineage beside each vote, e.g. who imported it from which file."""
+    votes = case_votes(conn, case_id)
+    for vote in votes:
+        if provenance and vote["reviewer"] in provenance:
+            vote["provenance"] = provenance[vote["reviewer"]]
     if len(votes) < reviews_per_case:
         return "open"
-    decisions = {v["decision"] for v in votes}
-    if len(decisions) != 1:
-        write_audit(conn, user.name, "disagreement", case_id, None, {"decisions": sorted(v["decision"] for v in votes)})
+    if conflicting(votes):
+        write_audit(conn, actor, "disagreement", case_id, None, {"decisions": sorted(v["decision"] for v in votes),
+                                                                 "expected_outputs_differ": len({_same_text(v["expected_output"]) for v in votes}) > 1})
         return "disputed"
     first = votes[0]
     outcome = {k: first[k] for k in DECISION_FIELDS}
     tags = sorted({t for v in votes for t in (v["tags"] or "").split(",") if t})
     outcome["tags"] = ",".join(tags) or None
     reviewer = "+".join(v["reviewer"] for v in votes)
-    write_outcome(conn, case_id, reviewer, "app" if reviews_per_case == 1 else "agreement", outcome, votes, now)
+    write_outcome(conn, case_id, reviewer, source if reviews_per_case == 1 else "agreement", outcome, votes, now)
     return "accepted" if outcome["decision"] == "accept" else "discarded"
+
+
+def vote_refusal(case_row_votes: list[dict], reviewer: User, reviews_per_case: int) -> str | None:
+    """Why an imported vote by `reviewer` cannot go on a case with these votes (None: it can)."""
+    if any(v["reviewer"] == reviewer.name for v in case_row_votes):
+        return f"{reviewer.name} already reviewed this case: change the review in the app"
+    if len(case_row_votes) >= reviews_per_case and not reviewer.is_admin:
+        return "this case is disputed: only an admin can resolve it (in the app, or by an import signed by an admin)"
+    return None
+
+
+def import_votes(db: Database, rows: list[dict], reviewer: User, importer: str, source: str) -> dict[str, str]:
+    """Store imported decisions (clean_vote results with case_id, maybe `provenance`) as the reviewer's
+    votes in one transaction, under the app's rules and the stored policy; returns case_id -> status.
+
+    Each case row is locked as the app locks it; a case decided, reviewed by this reviewer, or disputed
+    (for a non-admin) since the file was checked refuses the whole import. An admin's entry on a
+    disputed case resolves it, with every reviewer's vote and the admin in the lineage."""
+    now = utcnow()
+    statuses: dict[str, str] = {}
+    with db.transaction() as conn:
+        for row in sorted(rows, key=lambda r: r["case_id"]):  # one lock order: no deadlock with another import
+            case_id = row["case_id"]
+            reviews_per_case = reviews_per_case_in(conn, lock_case(conn, case_id)["week"])
+            latest = latest_decision_in(conn, case_id)
+            if latest is not None:
+                raise Conflict(f"Case {case_id[:12]} was decided ({latest['decision']} by {latest['reviewer']}) while the file was read: nothing was imported.")
+            votes = case_votes(conn, case_id)
+            refusal = vote_refusal(votes, reviewer, reviews_per_case)
+            if refusal:
+                raise Conflict(f"Case {case_id[:12]}: {refusal}. Nothing was imported.")
+            fields = {k: row.get(k) for k in DECISION_FIELDS}
+            provenance = dict(row.get("provenance") or {}, imported_by=importer, source=source)
+            if len(votes) >= reviews_per_case:  # disputed, and the file is an admin's: a resolution
+                resolve_in(conn, case_id, reviewer.name, fields, dict(provenance, resolver=reviewer.name), votes, now, source)
+                statuses[case_id] = "accepted" if fields["decision"] == "accept" else "discarded"
+                continue
+            conn.execute(review_votes.insert().values(case_id=case_id, reviewer=reviewer.name, version=1, created_at=now, updated_at=now, **fields))
+            write_audit(conn, reviewer.name, "review", case_id, None, dict(fields, imported_by=importer, source=source))
+            statuses[case_id] = _settle(conn, case_id, reviewer.name, reviews_per_case, now, source, {reviewer.name: provenance})
+    return statuses
 
 
 def my_vote(db: Database, case_id: str, user: User) -> dict | None:

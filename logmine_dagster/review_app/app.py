@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from logmine_dagster.review.policy import set_reviews_per_case
 from logmine_dagster.review_app.login_limits import RateLimit
 from logmine_dagster.review_app.middleware import BodyLimitMiddleware, NoNulInUrlMiddleware, SecurityHeadersMiddleware
 from logmine_dagster.review_app.pages import HERE, make_templates
@@ -31,7 +32,7 @@ def create_app(
     database_url: str,
     secret_key: str,
     *,
-    reviews_per_case: int = 1,
+    reviews_per_case: int | None = None,
     session_ttl: dt.timedelta = dt.timedelta(hours=8),
     claim_ttl: dt.timedelta = dt.timedelta(hours=2),
     secure_cookies: bool = True,
@@ -50,14 +51,16 @@ def create_app(
     rate limit, and the scheme decides whether cookies are marked Secure."""
     if not secret_key or len(secret_key) < 32:
         raise ValueError("the review app's secret key must be at least 32 characters long")
-    if reviews_per_case < 1:
+    if reviews_per_case is not None and reviews_per_case < 1:
         raise ValueError("reviews per case must be at least 1")
     db = database or Database(database_url)
+    if reviews_per_case is not None:
+        # Stored, not kept by this process: every app process and every import read the one policy.
+        set_reviews_per_case(db, reviews_per_case, "review serve")
     settings = AppSettings(
         db=db,
         sessions=SessionStore(db, secret_key, session_ttl, idle_timeout),
         templates=make_templates(),
-        reviews_per_case=reviews_per_case,
         session_ttl=session_ttl,
         claim_ttl=claim_ttl,
         secure_cookies=secure_cookies,

@@ -1,4 +1,10 @@
-"""Login rate limits: failed attempts per name and per client address within a window."""
+"""Login throttling: failed attempts per account and per client address slow the next attempt down
+(a delay doubling with every failure past a free allowance), never lock anyone out: the delay is capped
+at a few seconds, so the right password from the right user gets in after at most `max_delay`, even
+while someone hammers the account, or while the whole office behind one proxy address mistypes.
+
+Online guessing stays slow: at most one guess per `max_delay` per account and per address, on top of
+argon2's cost and the 10-character minimum password."""
 
 from __future__ import annotations
 
@@ -14,23 +20,43 @@ from logmine_dagster.storage.schema import review_login_attempts
 
 @dataclass(frozen=True)
 class RateLimit:
-    per_name: int = 5
-    per_client: int = 30
-    window: dt.timedelta = dt.timedelta(minutes=15)
+    per_name: int = 5  # failures an account may have without delay
+    per_client: int = 30  # failures an address may have without delay (many users can share one)
+    window: dt.timedelta = dt.timedelta(minutes=15)  # failures older than this are forgotten
+    base_delay: dt.timedelta = dt.timedelta(seconds=1)
+    max_delay: dt.timedelta = dt.timedelta(seconds=5)
+
+    def delay_after(self, failures: int, free: int) -> dt.timedelta:
+        """The pause owed after `failures` recent failures: none within the allowance, then doubling, capped."""
+        if failures < free:
+            return dt.timedelta(0)
+        return min(self.base_delay * (2 ** min(failures - free, 16)), self.max_delay)
+
+
+def _recent_failures(db: Database, column, value: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Failures for this account or address since `since` and since its last success (a success
+    clears the backoff), and when the latest failure was."""
+    last_success = db.fetch_all(
+        sa.select(sa.func.max(review_login_attempts.c.attempted_at).label("at")).where(column == value, review_login_attempts.c.succeeded.is_(True))
+    )[0]["at"]
+    if last_success is not None:
+        since = max(since, aware(last_success))
+    row = db.fetch_all(
+        sa.select(sa.func.count().label("failures"), sa.func.max(review_login_attempts.c.attempted_at).label("latest"))
+        .where(column == value, review_login_attempts.c.succeeded.is_(False), review_login_attempts.c.attempted_at > since)
+    )[0]
+    return row["failures"], (aware(row["latest"]) if row["latest"] is not None else None)
 
 
 def login_blocked(db: Database, name: str, client: str, limit: RateLimit) -> dt.timedelta | None:
-    """How long until the next attempt is allowed, or None if it is allowed now."""
-    since = utcnow() - limit.window
-    failed = sa.and_(review_login_attempts.c.succeeded.is_(False), review_login_attempts.c.attempted_at >= since)
-    for column, value, cap in ((review_login_attempts.c.name, name, limit.per_name), (review_login_attempts.c.client, client, limit.per_client)):
-        rows = db.fetch_all(
-            sa.select(review_login_attempts.c.attempted_at).where(failed, column == value).order_by(review_login_attempts.c.attempted_at.desc()).limit(cap)
-        )
-        if len(rows) >= cap:
-            oldest = aware(rows[-1]["attempted_at"])
-            return max(oldest + limit.window - utcnow(), dt.timedelta(seconds=1))
-    return None
+    """How long until the next attempt is allowed (at most limit.max_delay), or None if allowed now."""
+    now = utcnow()
+    wait = dt.timedelta(0)
+    for column, value, free in ((review_login_attempts.c.name, name, limit.per_name), (review_login_attempts.c.client, client, limit.per_client)):
+        failures, latest = _recent_failures(db, column, value, now - limit.window)
+        if latest is not None:
+            wait = max(wait, latest + limit.delay_after(failures, free) - now)
+    return wait if wait > dt.timedelta(0) else None
 
 
 def record_attempt(db: Database, name: str, client: str, succeeded: bool) -> None:

@@ -54,7 +54,6 @@ def render(request: Request, name: str, context: dict, status_code: int = 200) -
     settings = settings_of(request)
     context.setdefault("user", None)
     context.setdefault("csrf_token", "")
-    context.setdefault("reviews_per_case", settings.reviews_per_case)
     return settings.templates.TemplateResponse(request, name, context, status_code=status_code)
 
 

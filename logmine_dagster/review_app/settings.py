@@ -21,7 +21,6 @@ class AppSettings:
     db: Database
     sessions: SessionStore
     templates: Jinja2Templates
-    reviews_per_case: int
     session_ttl: dt.timedelta
     claim_ttl: dt.timedelta
     secure_cookies: bool

@@ -246,6 +246,17 @@ review_pii_flags = sa.Table(
     sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# How many independent reviews a case needs (migration 0005): stored, so the app's every process and
+# every import apply one policy. `week` "" is the default; a week's row overrides it for that batch.
+review_policy = sa.Table(
+    "review_policy",
+    metadata,
+    sa.Column("week", sa.String(10), primary_key=True),
+    sa.Column("reviews_per_case", sa.Integer, nullable=False),
+    sa.Column("set_by", sa.String(100), nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 review_audit = sa.Table(
     "review_audit",
     metadata,

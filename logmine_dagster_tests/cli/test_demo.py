@@ -26,7 +26,8 @@ def test_demo_runs_every_stage_to_the_review_batch_and_labels_nothing(tmp_path, 
     assert all(day[1] == 80 and day[2] > 0 and day[4] > 0 for day in summary["days"])  # scanned, sampled, sanitised
     batch = [json.loads(line) for line in open(summary["batch_file"], encoding="utf-8")]
     assert 0 < len(batch) == summary["queued"] <= 30
-    assert all(case["decision"] is None and case["expected_output"] is None for case in batch)
+    # Nothing decided; the expected output is prefilled with the model output, for the reviewer to check.
+    assert all(case["decision"] is None and case["expected_output"] == (case["output"] or None) for case in batch)
     assert "No case was labelled: labels come only from reviewers." in lines
     assert any("logmine review import" in line for line in lines)
     _assert_the_ui_starts_where_the_demo_stopped(tmp_path / "demo", summary, lines)

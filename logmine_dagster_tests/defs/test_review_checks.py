@@ -16,7 +16,7 @@ from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
 from logmine_dagster.storage.schema import labelled_cases, review_pii_flags, review_votes  # noqa: E402
 from logmine_dagster_tests.conftest import TEST_HASH_KEY  # noqa: E402
 from logmine_dagster_tests.helpers import check_results  # noqa: E402
-from logmine_dagster_tests.review_app.test_review_app_http import WEEK, seed_cases  # noqa: E402
+from logmine_dagster_tests.review_app.test_review_app_http import WEEK, accounts, seed_cases  # noqa: E402
 
 
 @pytest.fixture
@@ -43,6 +43,7 @@ def seed_reviews(db, tmp_path) -> list[str]:
     lines = tmp_path / "decisions.jsonl"
     lines.write_text(json.dumps({"case_id": ids[2], "decision": "accept", "expected_output": "A reference answer.", "tags": ["billing"],
                                  "rubric_notes": "Mentions the refund."}) + "\n")
+    accounts(db, "ana")
     assert import_decisions(db, lines, "ana").accepted == 1
     return ids
 

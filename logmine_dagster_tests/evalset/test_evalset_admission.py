@@ -13,8 +13,8 @@ pytest.importorskip("argon2")
 
 from logmine_dagster.evalset.build import build_eval_set, unlabelled_eval_cases  # noqa: E402
 from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
-from logmine_dagster.review.outcomes import import_outcomes  # noqa: E402
-from logmine_dagster.review.votes import clean_vote  # noqa: E402
+from logmine_dagster.review.accounts import User  # noqa: E402
+from logmine_dagster.review.votes import clean_vote, import_votes  # noqa: E402
 from logmine_dagster.storage.schema import eval_cases  # noqa: E402
 from logmine_dagster_tests.review_app.test_review_app_http import WEEK, seed_cases  # noqa: E402
 
@@ -31,10 +31,10 @@ def _eval_row(case_id: str, origin: str = "mined") -> dict:
 
 def test_an_eval_case_without_an_accept_decision_fails_the_check_however_complete_it_looks(db, tmp_path):
     accepted, discarded, undecided = seed_cases(db, 3)
-    import_outcomes(db, [
+    import_votes(db, [
         dict(clean_vote({"expected_output": "Offer a restart, then a technician visit."}, "accept"), case_id=accepted),
         dict(clean_vote({"reason": "the customer left"}, "discard"), case_id=discarded),
-    ], "bo", "import-jsonl")
+    ], User(id=1, name="bo", role="reviewer"), "cli:test", "import-jsonl")
     build_labelled_cases(db)
     assert build_eval_set(db, tmp_path / "eval_set.jsonl").total == 1
     assert unlabelled_eval_cases(db) == []

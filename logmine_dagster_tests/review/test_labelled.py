@@ -14,10 +14,10 @@ from logmine_dagster.review.accounts import User  # noqa: E402
 from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
 from logmine_dagster.review.claims import claim  # noqa: E402
 from logmine_dagster.review.errors import Conflict  # noqa: E402
-from logmine_dagster.review.outcomes import import_outcomes, latest_decisions, resolve  # noqa: E402
+from logmine_dagster.review.outcomes import latest_decisions, resolve  # noqa: E402
 from logmine_dagster.review.quarantine import flag_pii  # noqa: E402
 from logmine_dagster.review.queue import case_states  # noqa: E402
-from logmine_dagster.review.votes import clean_vote, record_vote  # noqa: E402
+from logmine_dagster.review.votes import clean_vote, import_votes, record_vote  # noqa: E402
 from logmine_dagster.storage.schema import review_decisions, review_votes  # noqa: E402
 from logmine_dagster_tests.review_app.test_review_app_http import seed_cases  # noqa: E402
 
@@ -31,7 +31,7 @@ def _accept(case_id: str, expected: str = "Restart the router, then call us if i
 
 def test_a_case_flagged_after_its_accept_never_becomes_a_labelled_case_even_with_a_lagging_clock(db, monkeypatch):
     flagged, kept = seed_cases(db, 2)
-    import_outcomes(db, [_accept(flagged), _accept(kept)], "bo", "import-jsonl")
+    import_votes(db, [_accept(flagged), _accept(kept)], REVIEWER, "cli:test", "import-jsonl")
     # The flag comes from an app server whose clock lags a minute: the accept stays the latest decision.
     lagging = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
     monkeypatch.setattr(quarantine, "utcnow", lambda: lagging)
@@ -47,10 +47,10 @@ def test_an_accept_without_an_expected_output_is_not_a_decision(db):
     blank, discarded = seed_cases(db, 2)
     # The review form and the imports refuse a blank expected output; rows written another way
     # (an older importer, a hand-edited table) must still not count.
-    import_outcomes(db, [
+    import_votes(db, [
         dict(_accept(blank), expected_output="   \n"),
         dict(clean_vote({"reason": "a duplicate of an earlier case"}, "discard"), case_id=discarded),
-    ], "bo", "import-jsonl")
+    ], REVIEWER, "cli:test", "import-jsonl")
     labelled = build_labelled_cases(db)
     assert [(row["case_id"], row["decision"]) for row in labelled] == [(discarded, "discard")]
 
@@ -63,10 +63,10 @@ def test_once_flagged_a_case_can_no_longer_be_decided_by_its_reviewer_an_admin_o
     decisions_before = db.count(review_decisions)
 
     with pytest.raises(Conflict, match="flagged for PII"):
-        record_vote(db, case_id, REVIEWER, 1, 0, clean_vote({"expected_output": "x"}, "accept"))
+        record_vote(db, case_id, REVIEWER, 0, clean_vote({"expected_output": "x"}, "accept"))
     with pytest.raises(Conflict, match="flagged for PII"):
-        resolve(db, case_id, ADMIN, 1, clean_vote({"expected_output": "x"}, "accept"))
+        resolve(db, case_id, ADMIN, clean_vote({"expected_output": "x"}, "accept"))
     with pytest.raises(Conflict, match="flagged for PII"):
-        import_outcomes(db, [_accept(case_id)], "bo", "import-jsonl")
+        import_votes(db, [_accept(case_id)], REVIEWER, "cli:test", "import-jsonl")
     assert db.count(review_votes) == 0 and db.count(review_decisions) == decisions_before
     assert build_labelled_cases(db) == []

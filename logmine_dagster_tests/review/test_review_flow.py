@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pyarrow.parquet as pq
+import pytest
 import sqlalchemy as sa
 
 from logmine_dagster.cli import main
@@ -19,6 +20,13 @@ from logmine_dagster_tests.helpers import (
     read_tree_bytes,
     run_daily,
 )
+from logmine_dagster_tests.review_app.test_review_app_http import accounts as _accounts
+
+
+@pytest.fixture(autouse=True)
+def reviewer_accounts(db):
+    """The accounts these files' decisions are imported under (an import needs an existing account)."""
+    _accounts(db, "ana", "ben")
 
 WEEK = FIRST_DAY.isoformat()
 

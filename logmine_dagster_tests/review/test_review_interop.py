@@ -32,6 +32,13 @@ from logmine_dagster.storage.schema import (  # noqa: E402
     sanitised_samples,
 )
 from logmine_dagster_tests.review_app.test_review_app_http import WEEK, seed_cases  # noqa: E402
+from logmine_dagster_tests.review_app.test_review_app_http import accounts as _accounts  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def reviewer_accounts(db):
+    """The accounts these files' decisions are imported under (an import needs an existing account)."""
+    _accounts(db, "ana", "ben", "ls", "ls-team")
 
 
 def ls_annotation(annotation_id, completed_by, decision, *, expected=None, reason=None, notes=None, tags=None, category=None,
@@ -267,7 +274,7 @@ def test_cli_exports_label_studio_tasks_and_imports_the_annotations(cli_env, db,
     good = write_json(cli_env / "good.json", ls_export(tasks, {ids[0]: [ls_annotation(1, 3, "add", expected="Fixed.", tags="x1")],
                                                         ids[1]: [ls_annotation(2, 3, "discard", reason="dup")]}))
     assert main(["review", "import", str(good), "--format", "label-studio", "--reviewer", "ana"]) == 0
-    assert "imported 1 accepted and 1 discarded case(s) by ana" in capsys.readouterr().out
+    assert "imported 1 accept and 1 discard vote(s) by ana; 0 left undecided. Cases now: 1 added to the eval set, 1 discarded." in capsys.readouterr().out
     assert {r["case_id"]: r["tags"] for r in build_labelled_cases(db)} == {ids[0]: "x1", ids[1]: None}
 
 

@@ -143,6 +143,7 @@ def test_admin_round_trips_the_batch_through_label_studio_files_in_chromium(db, 
 
     ids = seed_cases(db, 3)
     add_user(db, "root", "admin", PASSWORD)
+    add_user(db, "ls-team", "reviewer", PASSWORD)  # an import records decisions only under an existing account
     base = served
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
@@ -171,7 +172,7 @@ def test_admin_round_trips_the_batch_through_label_studio_files_in_chromium(db, 
             page.fill("input[name=reviewer]", "ls-team")
             page.click("form[action='/admin/import'] button")
             page.wait_for_selector("#import-result")
-            assert "Imported 1 added and 1 discarded case(s) by ls-team" in page.inner_text("#import-result")
+            assert "Imported 1 add and 1 discard vote(s) by ls-team" in page.inner_text("#import-result")
             if database_url.startswith("sqlite"):
                 page.screenshot(path=str(SCREENSHOTS / "interop.png"), full_page=True)
             page.goto(f"{base}/")

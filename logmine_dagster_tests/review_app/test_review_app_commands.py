@@ -74,6 +74,9 @@ def test_serve_builds_the_app_with_its_flags(env, monkeypatch):
     monkeypatch.setenv("LOGMINE_REVIEWS_PER_CASE", "2")
     result = CliRunner().invoke(serve, ["--host", "0.0.0.0", "--port", "9000"])
     assert result.exit_code == 0 and calls["port"] == 9000 and "2 review(s) per case" in result.output
+    # Stored, not a property of the process: the next serve without the setting keeps the policy.
+    monkeypatch.delenv("LOGMINE_REVIEWS_PER_CASE")
+    assert "2 review(s) per case" in CliRunner().invoke(serve, []).output
     assert CliRunner().invoke(serve, ["--port", "0"]).exit_code == 2
 
 

@@ -85,6 +85,13 @@ def login(client: TestClient, name: str, password: str = PASSWORD):
     return client.post("/login", data={"csrf_token": token, "name": name, "password": password, "next": "/"})
 
 
+def accounts(db, *names: str, role: str = "reviewer") -> None:
+    """Reviewer accounts that do not exist yet: imports record decisions only under existing accounts."""
+    for name in names:
+        if not db.fetch_all(sa.select(review_users.c.id).where(review_users.c.name == name)):
+            add_user(db, name, role, PASSWORD)
+
+
 def logged_in(db, name: str = "ana", role: str = "reviewer", **kwargs) -> TestClient:
     if not db.fetch_all(sa.select(review_users.c.id).where(review_users.c.name == name)):
         add_user(db, name, role, PASSWORD)
@@ -264,10 +271,12 @@ def test_reviewer_adds_discards_and_flags_and_sees_progress(db, tmp_path):
     assert labelled[ids[1]]["decision"] == "discard" and labelled[ids[1]]["discard_reason"] == "duplicate"
     # The flagged case is out of the reviewers' export too, and a later import cannot label it.
     out = tmp_path / "batch.jsonl"
-    assert export_batch(db, WEEK, out) == 3 and ids[2] not in out.read_text()
+    assert export_batch(db, WEEK, out, include_decided=True) == 3 and ids[2] not in out.read_text()
+    assert export_batch(db, WEEK, out) == 1 and ids[3] in out.read_text()  # decided cases left out by default
     decisions = tmp_path / "decisions.jsonl"
     decisions.write_text(json.dumps({"case_id": ids[2], "decision": "accept", "expected_output": "x"}) + "\n")
-    import_decisions(db, decisions, "carl")
+    accounts(db, "carl")
+    assert "flagged for PII" in import_decisions(db, decisions, "carl").rejected[0][1]
     assert ids[2] not in {r["case_id"] for r in build_labelled_cases(db)}
     assert db.count(labelled_cases) == 2
 
@@ -404,7 +413,9 @@ def test_two_reviewers_agreement_and_admin_resolution(db):
         for case_id, decisions in plan.items():
             fields = case_form(client, case_id)
             if decisions[index] == "accept":
-                response = client.post(f"/cases/{case_id}/add", data=dict(fields, expected_output=f"answer by {index}"))
+                # Agreeing accepts carry the same answer (whitespace aside); on ids[3] only ana accepts.
+                answer = "answer by 0" if case_id == ids[3] else ("agreed answer" if index == 0 else " agreed\n answer ")
+                response = client.post(f"/cases/{case_id}/add", data=dict(fields, expected_output=answer))
             else:
                 response = client.post(f"/cases/{case_id}/discard", data=dict(fields, reason=f"reason {index}"))
             assert response.status_code == 303
@@ -422,7 +433,7 @@ def test_two_reviewers_agreement_and_admin_resolution(db):
 
     labelled = {r["case_id"]: r for r in build_labelled_cases(db)}
     assert set(labelled) == {ids[0], ids[1], ids[2]}
-    assert labelled[ids[0]]["reviewer"] == "ana+ben" and labelled[ids[0]]["expected_output"] == "answer by 0"
+    assert labelled[ids[0]]["reviewer"] == "ana+ben" and labelled[ids[0]]["expected_output"] == "agreed answer"
 
     # A reviewer cannot change an agreed decision; only an admin can resolve.
     page = ana.get(f"/cases/{ids[0]}")

@@ -22,6 +22,7 @@ from logmine_dagster.review_app.login_limits import RateLimit  # noqa: E402
 from logmine_dagster.storage.schema import review_audit, review_decisions, review_login_attempts, review_sessions  # noqa: E402
 from logmine_dagster_tests.review_app.test_review_app_http import (  # noqa: E402
     CSRF,
+    accounts,
     PASSWORD,
     WEEK,
     form_token,
@@ -31,6 +32,12 @@ from logmine_dagster_tests.review_app.test_review_app_http import (  # noqa: E40
     seed_cases,
 )
 from logmine_dagster_tests.review.test_review_interop import ls_annotation, ls_export  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def label_studio_account(db):
+    """The account Label Studio exports are imported under: an import needs an existing reviewer."""
+    accounts(db, "ls-team")
 
 
 def upload(client, content: bytes, name: str = "project-7.json", reviewer: str = "ls-team", fmt: str = "", token: str | None = None):
@@ -62,7 +69,8 @@ def test_admin_exports_label_studio_tasks_and_imports_the_annotations(db):
                    ids[1]: [ls_annotation(2, 3, "discard", reason="dup")]}
     done = upload(admin, json.dumps(ls_export(tasks, annotations)).encode())
     assert done.status_code == 200, done.text
-    assert "Imported 1 added and 1 discarded case(s) by ls-team" in done.text and "1 left undecided" in done.text
+    assert "Imported 1 add and 1 discard vote(s) by ls-team" in done.text and "1 left undecided" in done.text
+    assert "Cases now: 1 added to the eval set, 1 discarded." in done.text
     labelled = {r["case_id"]: r for r in build_labelled_cases(db)}
     assert labelled[ids[0]]["expected_output"] == "Edited in Label Studio." and labelled[ids[0]]["tags"] == "ls"
     assert labelled[ids[0]]["reviewer"] == "ls-team"

@@ -1,7 +1,9 @@
 """Logging in and out. The login form has no session yet, so its CSRF token is a signed double-submit
-cookie; failed logins are rate limited per name and per client address."""
+cookie; failed logins slow the next attempt per name and per client address (login_limits: a pause, never a lockout)."""
 
 from __future__ import annotations
+
+import math
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -52,9 +54,9 @@ async def login_post(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     wait = login_blocked(settings.db, name, client, settings.rate_limit)
     if wait is not None:
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        return login_page(request, f"Too many failed logins: try again in {minutes} minute(s).", 429, name,
-                          headers={"Retry-After": str(int(wait.total_seconds()) + 1)})
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        return login_page(request, f"Too many failed logins: try again in {seconds} second(s).", 429, name,
+                          headers={"Retry-After": str(seconds)})
     user = verify_login(settings.db, name, password)
     record_attempt(settings.db, name, client, user is not None)
     if user is None:

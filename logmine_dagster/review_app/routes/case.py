@@ -16,6 +16,7 @@ from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.review.claims import claim, next_case, skip
 from logmine_dagster.review.errors import Invalid, NotFound, ReviewError
 from logmine_dagster.review.outcomes import resolve
+from logmine_dagster.review.policy import reviews_per_case as week_policy
 from logmine_dagster.review.quarantine import flag_pii
 from logmine_dagster.review.queue import CaseState, case_states, load_case
 from logmine_dagster.review.vocabulary import DECISIONS, PII_KINDS
@@ -28,7 +29,7 @@ FORM_FIELDS = ("expected_output", "rubric_notes", "tags", "category_override", "
 
 
 def _state(settings: AppSettings, case_id: str) -> CaseState:
-    states = case_states(settings.db, settings.reviews_per_case, case_ids=[case_id])
+    states = case_states(settings.db, case_ids=[case_id])
     if not states:
         raise NotFound("No such case in any review batch.")
     return states[0]
@@ -36,8 +37,9 @@ def _state(settings: AppSettings, case_id: str) -> CaseState:
 
 def case_page(request: Request, session: Session, case_id: str, *, error: str | None = None, status_code: int = 200, values: dict | None = None) -> Response:
     settings = settings_of(request)
-    db, reviews_per_case = settings.db, settings.reviews_per_case
+    db = settings.db
     state = _state(settings, case_id)
+    reviews_per_case = week_policy(db, state.week)
     user = session.user
     if state.status == "flagged":
         return render(request, "quarantined.html", {"user": user, "csrf_token": session.csrf_token, "state": state}, status_code=410 if status_code == 200 else status_code)
@@ -64,7 +66,7 @@ def case_page(request: Request, session: Session, case_id: str, *, error: str | 
     context = {
         "user": user, "csrf_token": session.csrf_token, "state": state, "case": case, "mine": mine,
         "version": mine["version"] if mine else 0, "can_review": can_review, "prefill": prefill,
-        "categories": CATEGORIES, "pii_kinds": PII_KINDS, "error": error,
+        "categories": CATEGORIES, "reviews_per_case": reviews_per_case, "pii_kinds": PII_KINDS, "error": error,
         "show_votes": user.is_admin, "can_resolve": user.is_admin and state.status in ("disputed", "accepted", "discarded"),
         "can_flag": holds or mine is not None or user.is_admin,
         "next_case": next_case(db, user, reviews_per_case, state.week, case_id, settings.claim_ttl),
@@ -89,13 +91,13 @@ def _version(form) -> int:
 
 def _claim_if_open(settings: AppSettings, state: CaseState, session: Session) -> None:
     if session.user.name not in state.assignees and state.status == "open":
-        claim(settings.db, state, session.user, settings.reviews_per_case, settings.claim_ttl)
+        claim(settings.db, state, session.user, week_policy(settings.db, state.week), settings.claim_ttl)
 
 
 def _vote(settings: AppSettings, state: CaseState, session: Session, form, kind: str) -> str:
     fields = clean_vote(form, kind)
     _claim_if_open(settings, state, session)
-    return record_vote(settings.db, state.case_id, session.user, settings.reviews_per_case, _version(form), fields)
+    return record_vote(settings.db, state.case_id, session.user, _version(form), fields)
 
 
 def _flag(settings: AppSettings, state: CaseState, session: Session, form) -> str:
@@ -105,7 +107,7 @@ def _flag(settings: AppSettings, state: CaseState, session: Session, form) -> st
 
 
 def _resolve(settings: AppSettings, state: CaseState, session: Session, form, decision: str) -> str:
-    return resolve(settings.db, state.case_id, session.user, settings.reviews_per_case, clean_vote(form, decision))
+    return resolve(settings.db, state.case_id, session.user, clean_vote(form, decision))
 
 
 def _entered(form) -> dict:
@@ -115,7 +117,7 @@ def _entered(form) -> dict:
 
 async def _after(request: Request, session: Session, case_id: str, week: str, outcome: str) -> Response:
     settings = settings_of(request)
-    following = next_case(settings.db, session.user, settings.reviews_per_case, week, case_id, settings.claim_ttl)
+    following = next_case(settings.db, session.user, week_policy(settings.db, week), week, case_id, settings.claim_ttl)
     if following:
         return RedirectResponse(f"/cases/{quote(following)}?msg={outcome}", status_code=303)
     return RedirectResponse("/?" + urlencode({"week": week, "msg": outcome if outcome != "skipped" else "done"}), status_code=303)

@@ -12,8 +12,9 @@ from starlette.routing import Route
 
 from logmine_dagster.review.audit import audit_import
 from logmine_dagster.review.errors import ReviewError
-from logmine_dagster.review.interchange import EXPORT_FORMATS, export_batch, import_decisions
+from logmine_dagster.review.interchange import EXPORT_FORMATS, export_batch, import_decisions, status_line
 from logmine_dagster.review.label_studio import label_config
+from logmine_dagster.review.policy import set_reviews_per_case, stored_policy
 from logmine_dagster.review.queue import queued_weeks
 from logmine_dagster.review_app.pages import error_page, page, render
 from logmine_dagster.review_app.sessions import Session
@@ -25,8 +26,9 @@ MEDIA_TYPES = {"label-studio": "application/json", "jsonl": "application/x-ndjso
 
 def interop_page(request: Request, session: Session, status_code: int = 200, **context) -> Response:
     context.setdefault("reviewer", "")
-    return render(request, "interop.html", {"user": session.user, "csrf_token": session.csrf_token,
-                                            "weeks": queued_weeks(settings_of(request).db), **context}, status_code=status_code)
+    db = settings_of(request).db
+    return render(request, "interop.html", {"user": session.user, "csrf_token": session.csrf_token, "policy": stored_policy(db),
+                                            "weeks": queued_weeks(db), **context}, status_code=status_code)
 
 
 @page(role="admin")
@@ -45,7 +47,7 @@ async def export(request: Request, session: Session, form) -> Response:
         return error_page(request, session, 404, "No such batch", "No batch is queued for that week.")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"logmine-batch-{week}.{SUFFIXES[fmt]}"
-        export_batch(db, week, path, fmt)
+        export_batch(db, week, path, fmt, include_decided=request.query_params.get("decided") == "include")
         body = path.read_bytes()
     return Response(body, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
 
@@ -71,7 +73,7 @@ async def import_file(request: Request, session: Session, form) -> Response:
     raw = await upload.read()
     name = Path(upload.filename).name[:200]
     try:
-        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw)
+        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw, importer=session.user.name)
     except ValueError as error:  # unreadable file, bad reviewer name
         return interop_page(request, session, 400, error=f"{name}: {error}. Nothing was imported.", reviewer=reviewer)
     except ReviewError as error:
@@ -80,13 +82,31 @@ async def import_file(request: Request, session: Session, form) -> Response:
         return interop_page(request, session, 400, reviewer=reviewer, unit=report.unit,
                             error=f"{len(report.rejected)} invalid {report.unit}(s) in {name}: nothing was imported. Fix them and import again.",
                             rejected=report.rejected[:200])
+    statuses = report.status_counts()
     audit_import(db, session.user, {"file": name, "format": report.format, "reviewer": reviewer, "accepted": report.accepted,
-                                    "discarded": report.discarded, "undecided": report.undecided})
-    return interop_page(request, session, message=f"Imported {report.accepted} added and {report.discarded} discarded case(s) by "
-                                                  f"{reviewer} from {name}; {report.undecided} left undecided.")
+                                    "discarded": report.discarded, "undecided": report.undecided, "statuses": statuses})
+    return interop_page(request, session, message=f"Imported {report.accepted} add and {report.discarded} discard vote(s) by "
+                                                  f"{reviewer} from {name}; {report.undecided} left undecided. {status_line(statuses)}")
+
+
+@page(role="admin")
+async def policy(request: Request, session: Session, form) -> Response:
+    """Store the reviews-per-case policy, the default or one queued week's."""
+    db = settings_of(request).db
+    week = str(form.get("week") or "") or None
+    if week is not None and week not in queued_weeks(db):
+        return interop_page(request, session, 404, error="No batch is queued for that week.")
+    try:
+        set_reviews_per_case(db, int(str(form.get("reviews_per_case") or "")), session.user.name, week)
+    except ValueError:
+        return interop_page(request, session, 400, error="Reviews per case must be a whole number from 1 to 5.")
+    except ReviewError as error:
+        return interop_page(request, session, error.status_code, error=error.message)
+    return interop_page(request, session, message="Stored the reviews-per-case policy.")
 
 
 ROUTES = [
+    Route("/admin/policy", policy, methods=["POST"]),
     Route("/admin/interop", interop, methods=["GET"]),
     Route("/admin/export", export, methods=["GET"]),
     Route("/admin/label-studio-config.xml", label_studio_config, methods=["GET"]),

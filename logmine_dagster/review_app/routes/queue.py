@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from logmine_dagster.curation.categorise import CATEGORIES
+from logmine_dagster.review.policy import reviews_per_case as week_policy
 from logmine_dagster.review.progress import batch_summaries, with_agreement
 from logmine_dagster.review.quarantine import sanitiser_misses
 from logmine_dagster.review.queue import case_states
@@ -30,8 +31,8 @@ MESSAGES = {
 @page()
 async def queue(request: Request, session: Session, form) -> Response:
     settings = settings_of(request)
-    db, reviews_per_case = settings.db, settings.reviews_per_case
-    summaries = batch_summaries(db, reviews_per_case)
+    db = settings.db
+    summaries = batch_summaries(db)
     weeks = [s.week for s in summaries]
     week = request.query_params.get("week") or (weeks[0] if weeks else None)
     category = request.query_params.get("category") or ""
@@ -40,6 +41,7 @@ async def queue(request: Request, session: Session, form) -> Response:
         return error_page(request, session, 400, "Bad filter", f"Unknown category; choose one of {', '.join(CATEGORIES)}.")
     if status and status not in STATUSES:
         return error_page(request, session, 400, "Bad filter", f"Unknown status; choose one of {', '.join(STATUSES)}.")
+    reviews_per_case = week_policy(db, week) if week else None
     states = case_states(db, reviews_per_case, week=week) if week else []
     summary = next((s for s in summaries if s.week == week), None)
     if week and summary is None and states:  # an older, closed batch asked for by name
@@ -54,7 +56,7 @@ async def queue(request: Request, session: Session, form) -> Response:
                      "others": len(state.assignees) >= reviews_per_case and session.user.name not in state.assignees})
     return render(request, "queue.html", {
         "user": session.user, "csrf_token": session.csrf_token, "summaries": summaries, "summary": summary, "week": week,
-        "rows": rows, "categories": CATEGORIES, "statuses": STATUSES, "category": category, "status": status,
+        "rows": rows, "reviews_per_case": reviews_per_case, "categories": CATEGORIES, "statuses": STATUSES, "category": category, "status": status,
         "message": MESSAGES.get(request.query_params.get("msg", "")), "misses": sanitiser_misses(db),
     })
 
