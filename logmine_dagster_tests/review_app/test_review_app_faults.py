@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 pytest.importorskip("starlette.testclient")
 
+from logmine_dagster.review.accounts import add_user  # noqa: E402
 from logmine_dagster.review.interchange import export_batch, import_decisions  # noqa: E402
 from logmine_dagster.storage.schema import review_login_attempts, sanitised_samples  # noqa: E402
 from logmine_dagster_tests.review_app.test_review_app_http import (  # noqa: E402
@@ -57,6 +58,7 @@ def test_deeply_nested_json_in_an_imported_file_is_a_clear_error(db, tmp_path):
     deep = "[" * 100_000 + "]" * 100_000
     lines = tmp_path / "decisions.jsonl"
     lines.write_text(json.dumps({"case_id": case_id, "decision": "accept", "expected_output": "ok"})[:-1] + f', "tags": {deep}}}\n')
+    add_user(db, "carl", "reviewer", "a long enough password")  # imports take decisions only from accounts
     report = import_decisions(db, lines, "carl")
     assert report.accepted == 0 and report.rejected == [(1, "malformed JSON (nested deeper than 64 levels)")]
     tasks = tmp_path / "tasks.json"
@@ -87,6 +89,7 @@ def test_every_text_cell_of_the_csv_export_is_formula_safe(db, tmp_path):
 def test_a_nul_in_an_imported_decision_or_reviewer_name_is_refused(db, tmp_path):
     case_id = seed_cases(db, 1)[0]
     path = tmp_path / "decisions.jsonl"
+    add_user(db, "carl", "reviewer", "a long enough password")  # imports take decisions only from accounts
     path.write_text(json.dumps({"case_id": case_id, "decision": "accept", "expected_output": "fine\u0000"}) + "\n")
     report = import_decisions(db, path, "carl")
     assert report.accepted == 0 and report.rejected == [(1, "expected_output contains a NUL character (\\0), which text cannot hold")]
