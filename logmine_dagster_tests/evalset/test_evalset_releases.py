@@ -299,6 +299,8 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
     for line in lines[:3]:
         line.update(decision="accept", expected_output=f"Reference answer for {line['case_id'][:6]}.")
     batch.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    for name in ("ana", "ben"):  # imports take decisions only from existing reviewer accounts
+        _add_admin(db, name, role="reviewer")
     assert main(["review", "import", str(batch), "--reviewer", "ana"]) == 0
 
     first = eval_set_metadata(run("eval_set_job"))
