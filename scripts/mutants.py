@@ -93,8 +93,8 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "residual-check-blocking", "defs/sanitise/checks.py",
-        "    asset=sanitised_samples,\n    blocking=True,\n    description=\"Re-reads",
-        "    asset=sanitised_samples,\n    blocking=False,\n    description=\"Re-reads",
+        "    asset=\"sanitised_samples\",\n    blocking=True,\n    description=\"Re-reads",
+        "    asset=\"sanitised_samples\",\n    blocking=False,\n    description=\"Re-reads",
         "a residual-PII finding in the stored tier blocks every downstream asset",
         _t("defs/test_checks.py::test_a_planted_leak_fails_the_check_and_blocks_downstream"),
     ),
@@ -204,10 +204,17 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "disagreement-disputes", "review/votes.py",
-        "    if len(decisions) != 1:",
-        "    if False:",
+        "    if conflicting(votes):\n        write_audit(",
+        "    if False:\n        write_audit(",
         "reviewers who disagree leave the case disputed, for an admin",
         _t("review_app/test_review_app_http.py::test_two_reviewers_agreement_and_admin_resolution"),
+    ),
+    Mutant(
+        "different-answers-dispute", "review/votes.py",
+        "    return len({_same_text(v[\"expected_output\"]) for v in votes if v[\"decision\"] == \"accept\"}) > 1",
+        "    return False",
+        "two accepts with different expected outputs are a disagreement, not agreement",
+        _t("review_app/test_review_app_rules_http.py::test_two_accepts_with_different_answers_are_a_dispute_an_import_cannot_settle"),
     ),
     Mutant(
         "csrf-token", "review_app/sessions.py",
