@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import regex
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 
-from logmine_dagster.sanitise.recognizers.base import RecognizerInputs
+from logmine_dagster.sanitise.recognizers.base import LogmineEntityRecognizer
 
 # Words that name a record on their own ("MRN 0048...", "patient HX-77...").
 _RECORD_WORDS = (
@@ -38,20 +38,11 @@ _CUE_AND_VALUE = regex.compile(
 ENTITY = "RECORD_ID"
 
 
-class RecordNumberRecognizer(EntityRecognizer):
+class RecordNumberRecognizer(LogmineEntityRecognizer):
     """A number or code with a digit, after a record-number cue word (see the module doc)."""
 
+    ENTITY = ENTITY
     NAME = "LogmineRecordNumberRecognizer"
-
-    def __init__(self) -> None:
-        super().__init__(supported_entities=[ENTITY], name=self.NAME)
-
-    @classmethod
-    def build(cls, inputs: RecognizerInputs) -> RecordNumberRecognizer:
-        return cls()
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text, entities, nlp_artifacts=None):
         return [

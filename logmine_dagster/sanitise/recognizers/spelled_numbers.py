@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import regex
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 
-from logmine_dagster.sanitise.recognizers.base import RecognizerInputs
+from logmine_dagster.sanitise.recognizers.base import LogmineEntityRecognizer
 
 ENTITY = "PHONE_NUMBER"
 MIN_DIGITS = 7
@@ -28,20 +28,11 @@ def digit_count(run: str) -> int:
     return sum({"double": 2, "triple": 3}.get((m.group(1) or "").lower(), 1) for m in _COUNTED.finditer(run))
 
 
-class SpelledNumberRecognizer(EntityRecognizer):
+class SpelledNumberRecognizer(LogmineEntityRecognizer):
     """Runs of seven or more spelled-out digits (see the module doc)."""
 
+    ENTITY = ENTITY
     NAME = "LogmineSpelledNumberRecognizer"
-
-    def __init__(self) -> None:
-        super().__init__(supported_entities=[ENTITY], name=self.NAME)
-
-    @classmethod
-    def build(cls, inputs: RecognizerInputs) -> SpelledNumberRecognizer:
-        return cls()
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text, entities, nlp_artifacts=None):
         return [
