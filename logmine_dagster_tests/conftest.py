@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-# The code location reads its partition start date at import time: fix it before anything imports it.
+# The code location reads its partition start date when it loads (definitions.py): fix it before any test loads it.
 os.environ["LOGMINE_START_DATE"] = "2026-01-01"
 os.environ.setdefault("LOGMINE_HOME", str(Path(__file__).resolve().parent.parent / ".logmine" / "test-home"))
 
