@@ -21,9 +21,12 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "adversarial_linear.json.gz"
 
@@ -88,6 +91,9 @@ def _cached_score(model: LinearModel, text: str) -> float:
 
 def vectorizer(params: dict) -> TfidfVectorizer:
     """The n-gram featuriser for one block of the model; training and loading both build it here."""
+    # scikit-learn takes about a second to import: only when the model is first used, not when Dagster loads the code location.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         analyzer=params["analyzer"], ngram_range=tuple(params["ngram_range"]), lowercase=True,
         sublinear_tf=True, min_df=params.get("min_df", 1), dtype=np.float64,
