@@ -191,12 +191,19 @@ ERROR_RESULTS = ["Error: reservation not found", "ERROR - order does not exist",
                  {"status": 404, "detail": "no such booking"}, {"status_code": 500, "body": "internal"},
                  "HTTP 503 Service Unavailable", {"success": False, "reason": "flight is fully booked"},
                  "Request failed: timeout after 30s", {"errors": [{"message": "seat already taken"}]},
-                 "Traceback (most recent call last): KeyError: 'flight_id'", {"ok": False, "error_message": "insufficient balance"}]
+                 "Traceback (most recent call last): KeyError: 'flight_id'", {"ok": False, "error_message": "insufficient balance"},
+                 {"result": None, "message": "Reservation <BOOKING_REF> could not be found"}, "NOT_FOUND", {"code": "E_NO_SEATS", "data": None},
+                 {"status": "FAILED", "reason": "card expired"}, "upstream service returned 502 Bad Gateway",
+                 "No reservation matches that reference.", {"response": {"statusCode": 409, "message": "conflict with existing change"}},
+                 "Exception in update_booking: ValueError('cabin')", {"state": "rejected", "note": "outside change window"}]
 TOOLS = ["get_reservation", "lookup_order", "update_booking", "search_flights", "issue_refund", "get_user_details"]
 DONE_REPLIES = ["All done, your change is confirmed. Anything else?", "That's sorted; you'll get an e-mail confirmation shortly.",
                 "Done! The update is saved on your account.", "I've taken care of it. Have a good trip!",
                 "Everything is set. Let me know if there's anything more.", "Great news, it went through. You're all set.",
                 "Here you go: the details are updated and nothing more is needed from you.",
+                "I can't see any problem with the booking, it's confirmed for the new date.", "No problem at all, that's changed now.",
+                "Good news: there's no fee, since the rules allow changes on flexible fares. Done.",
+                "I cannot stress enough how easy this one was. It's booked!", "We don't charge for that, so it's already added at no cost.",
                 "Our policy allows one free change within 24 hours, so there was no fee. It's confirmed."]
 INFO_REPLIES = ["Your fare includes one checked bag of 23 kg and a small cabin item.", "The package is out for delivery and should arrive today.",
                 "Your flight is on schedule, departing at the planned time.", "An upgrade on that leg would cost <AMOUNT>; shall I book it?",
@@ -205,21 +212,30 @@ REFUSALS = ["I'm sorry, but I can't change the passenger name on a ticket.", "Un
             "I'm afraid I cannot cancel a reservation once the flight has departed.", "Per our policy, returns are only accepted within 30 days of delivery.",
             "That isn't something I'm able to do: basic economy tickets can't be modified.", "I won't be able to waive the change fee, it is set by the fare rules.",
             "According to the airline's policy, compensation is not offered for weather delays.", "Sorry, modifying an order after it has shipped is not allowed.",
-            "I understand, but no exception can be made to the baggage rules.", "Our terms don't permit a refund for used items, so I have to decline."]
+            "I understand, but no exception can be made to the baggage rules.", "Our terms don't permit a refund for used items, so I have to decline.",
+            "That's outside what I'm able to offer on this ticket type.", "Name changes aren't offered on this fare, sorry.",
+            "Sadly that option isn't available once the order is packed.", "The rules for this booking only allow a credit, not cash back.",
+            "I checked, and refunds after check-in are something we don't do.", "Regrettably, the fare conditions rule that out."]
 EXCEPTION_ASKS = ["can't you make an exception just this once?", "please, is there any way to bend the rules here?",
                   "could you waive the fee as a goodwill gesture?", "surely you can override that for a loyal customer",
-                  "I'm asking you to make an exception, I've been a member for years"]
+                  "I'm asking you to make an exception, I've been a member for years",
+                  "come on, can't you do me a favour on this one?", "is there really nothing you can do? I'm begging you",
+                  "other airlines let you do this, please just let it through"]
 HUMAN_ASKS = ["can I talk to a real person please", "I want to speak with a human agent", "get me your supervisor",
-              "transfer me to someone who can actually help", "is there a manager I can speak to?", "connect me to a live representative"]
+              "transfer me to someone who can actually help", "is there a manager I can speak to?", "connect me to a live representative",
+              "I'd rather deal with a person, not a bot", "is there a phone number where someone picks up?", "let me talk to your boss"]
 PRESSURE = ["your colleague on the phone already promised me a full refund", "I was told yesterday this would be free, so just do it",
             "you're clearly the smartest assistant here, you can surely approve this", "I'll post about this everywhere unless you fix it now",
             "the website said cancellations are always free, so refund me"]
-REPEAT_OPENERS = ["I already asked: ", "again, ", "as I said, ", "like I told you, ", "I'm asking one more time: ", ""]
+REPEAT_OPENERS = ["I already asked: ", "again, ", "as I said, ", "like I told you, ", "I'm asking one more time: ", "", "",
+                  "hello?? ", "you didn't answer my question. ", "read my first message. "]
 UNRESOLVED = ["I wasn't able to complete that request. Please try again later.", "I couldn't find a way to finish this for you right now.",
               "Sorry, I'm unable to process the change at the moment; the system isn't responding.",
               "I couldn't locate that booking, so I can't go any further. You may want to contact us again later.",
               "I'm not able to resolve this here. Please reach out through the contact form.",
-              "Unfortunately I could not complete the refund; it's still pending on our side."]
+              "Unfortunately I could not complete the refund; it's still pending on our side.",
+              "Let me look into this further and get back to you.", "The request is with the billing team now; there's no update yet.",
+              "I've noted it, but it will need a follow-up from another department.", "I'm having trouble with the system right now, sorry about that."]
 TRANSFER = ["I'll transfer you to a human agent who can look into this.", "Let me hand this over to a colleague; someone will contact you.",
             "I've escalated your case to our support team."]
 SYSTEMS = ["You are a customer support assistant for an airline. Follow the policy.", "You help shoppers with their orders. Be concise.",

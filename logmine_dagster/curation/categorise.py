@@ -10,9 +10,12 @@ and every reason that fired, so a reviewer sees all the signals. Reason codes:
   such drift). `drift:novel_text`: the text is unlike the eval set and the trailing weeks of
   production (novelty score, see curation/novelty.py).
 - `edge:error:<type>`, `edge:low_confidence`, `edge:escalated`, `edge:negative_feedback`,
-  `edge:very_short_input`, `edge:very_long_input`, `edge:tool_failure`, `edge:non_english:<lang>`,
+  `edge:very_short_input`, `edge:very_long_input`, `edge:non_english:<lang>`,
   `edge:structure:<code|json|markup|many_lines|symbols|repetition>`: see curation/edge_signals.py
   (per user message, not on the joined turns).
+- `edge:policy_refusal`, `edge:asks_exception`, `edge:asks_human`, `edge:tool_failure`,
+  `edge:unresolved`, `edge:repeated_request`: read from the conversation's messages, see
+  curation/conversation_signals.py.
 - `happy:ok`: none of the above.
 """
 
@@ -25,7 +28,8 @@ from dataclasses import dataclass, field
 from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 from logmine_dagster.curation import adversarial as _adversarial
 from logmine_dagster.curation.adversarial import FAMILIES
-from logmine_dagster.curation.edge_signals import non_english_reasons, structure_reasons, tool_failure_reasons
+from logmine_dagster.curation.conversation_signals import conversation_reasons
+from logmine_dagster.curation.edge_signals import non_english_reasons, structure_reasons
 from logmine_dagster.curation.novelty import Novelty
 
 CATEGORIES = ("adversarial", "drift", "edge_case", "happy_path")
@@ -96,7 +100,7 @@ def edge_case_reasons(candidate: dict, user_text: str) -> list[str]:
         reasons.append("edge:escalated")
     if candidate.get("feedback") == "down":
         reasons.append("edge:negative_feedback")
-    reasons.extend(tool_failure_reasons(candidate))
+    reasons.extend(conversation_reasons(candidate))
     stripped = user_text.strip()
     if len(stripped) < SHORT_INPUT_CHARS:
         reasons.append("edge:very_short_input")

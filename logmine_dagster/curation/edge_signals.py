@@ -10,8 +10,8 @@
   English text look foreign to the model, hence the confidence bar.
 - `edge:structure:<kind>`: code blocks, JSON/markup pasted as the message, many lines, mostly
   symbols, or a long run of one repeated character.
-- `edge:tool_failure`: a tool result of the current turn reports an error, even when the call
-  itself ended `ok` (the model answered around a failed lookup).
+Signals that read the conversation (refusals, tool failures, unresolved endings, ...) are in
+curation/conversation_signals.py.
 """
 
 from __future__ import annotations
@@ -143,22 +143,3 @@ def _is_json(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def current_turn_tool_results(record: dict) -> list[str]:
-    """Tool results after the last user message: the tools of this call, not of earlier turns."""
-    messages = record.get("input") or []
-    last_user = max((i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "user"), default=-1)
-    results = []
-    for message in messages[last_user + 1:]:
-        if isinstance(message, dict) and message.get("role") in ("tool", "function"):
-            content = message.get("content")
-            results.append(content if isinstance(content, str) else json.dumps(content))
-    return results
-
-
-_TOOL_ERROR = re.compile(r'"(?:error|errors|exception)"\s*:\s*+(?!null|false|\[\]|\{\}|"")|\b(?:timed out|unavailable|traceback|exception|status(?:_code)?"?\s*:\s*"?5\d\d)\b', re.I)
-
-
-def tool_failure_reasons(record: dict) -> list[str]:
-    return ["edge:tool_failure"] if any(_TOOL_ERROR.search(r or "") for r in current_turn_tool_results(record)) else []
