@@ -263,7 +263,7 @@ def conversation(rng: random.Random, phrasing: str, shape: set[str]) -> tuple[li
     """Messages and the final reply for one conversation with the edge shapes in `shape`."""
     messages = [{"role": "system", "content": rng.choice(SYSTEMS)}, {"role": "user", "content": _opening(rng, phrasing)},
                 {"role": "assistant", "content": rng.choice(IDENT_ASKS)}, {"role": "user", "content": rng.choice(IDENT_REPLIES)}]
-    messages += _tool_turn(rng, rng.choice(ERROR_RESULTS) if "tool_error" in shape else rng.choice(OK_RESULTS))
+    messages += _tool_turn(rng, rng.choice(ERROR_RESULTS) if "tool_failure" in shape else rng.choice(OK_RESULTS))
     if "repeated_request" in shape:
         messages.append({"role": "assistant", "content": rng.choice(["Is there anything else?", "Could you tell me more about what you need?",
                                                                      "I see the booking details. What would you like to do?"])})
@@ -287,7 +287,7 @@ def conversation(rng: random.Random, phrasing: str, shape: set[str]) -> tuple[li
         messages.append({"role": "assistant", "content": rng.choice(INFO_REPLIES)})
         messages.append({"role": "user", "content": rng.choice(HUMAN_ASKS)})
         final = rng.choice(TRANSFER)
-    elif "unresolved" in shape or "tool_error" in shape:
+    elif "unresolved" in shape or "tool_failure" in shape:
         final = rng.choice(UNRESOLVED) if "unresolved" in shape else rng.choice(
             ["I hit a snag looking that up, but I found it by your name instead; it's confirmed.", "The first lookup failed; the retry worked and it's done."])
     else:
@@ -300,8 +300,8 @@ def conversation(rng: random.Random, phrasing: str, shape: set[str]) -> tuple[li
 
 # Edge shapes and how often a case gets them; the rest are happy paths.
 EDGE_SHAPES = [
-    {"policy_refusal"}, {"policy_refusal", "asks_exception"}, {"policy_refusal", "asks_human"}, {"tool_error"},
-    {"tool_error", "unresolved"}, {"unresolved"}, {"repeated_request"}, {"asks_human"}, {"policy_refusal", "pressure"},
+    {"policy_refusal"}, {"policy_refusal", "asks_exception"}, {"policy_refusal", "asks_human"}, {"tool_failure"},
+    {"tool_failure", "unresolved"}, {"unresolved"}, {"repeated_request"}, {"asks_human"}, {"policy_refusal", "pressure"},
     {"policy_refusal", "pressure", "asks_exception"}, {"repeated_request", "unresolved"},
 ]
 

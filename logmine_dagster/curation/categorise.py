@@ -14,7 +14,7 @@ and every reason that fired, so a reviewer sees all the signals. Reason codes:
   `edge:structure:<code|json|markup|many_lines|symbols|repetition>`: see curation/edge_signals.py
   (per user message, not on the joined turns).
 - `edge:policy_refusal`, `edge:asks_exception`, `edge:asks_human`, `edge:tool_failure`,
-  `edge:unresolved`, `edge:repeated_request`: read from the conversation's messages, see
+  `edge:unresolved`, `edge:handoff`, `edge:repeated_request`: read from the conversation's messages, see
   curation/conversation_signals.py.
 - `happy:ok`: none of the above.
 """

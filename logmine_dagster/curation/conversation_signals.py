@@ -16,7 +16,9 @@ happened, so the conversation has to say what went wrong:
   a traceback. `"error": null`, `"errors": []` and `status: 200` are not errors. A record is a
   conversation: a failure in an earlier turn is still part of what the reviewer reads.
 - `edge:unresolved`: the final reply says the task is not done (could not complete, try again
-  later, still pending, handed over), or the conversation ends on a user message nobody answered.
+  later, still pending, another team), or the conversation ends on a user message nobody answered.
+- `edge:handoff`: the final reply hands the conversation to a person or another team (the
+  `escalated` field is set only when the application records the handoff itself).
 - `edge:repeated_request`: the user had to ask again: a user message that repeats an earlier one
   (most of its content words), or says so ("again", "as I said", "I already asked").
 
@@ -36,30 +38,34 @@ _I = r"(?:I|we)(?:'m| am| are|'re)?"
 _REFUSAL = re.compile(
     r"\b" + _I + r"\s*(?:really\s+|simply\s+)?(?:can(?:no|')t|cannot|can not|won't be able to|am not able to|'m not able to|"
     r"are not able to|am unable to|'m unable to|not allowed to|not permitted to|have to decline|must decline|"
-    r"don't have the ability to|'m not authori[sz]ed to)\b(?!\s+(?:wait|believe|thank|imagine|recommend enough))"
-    r"|\b(?:is|are|isn't|aren't|is not|are not|not)\s+(?:allowed|permitted|eligible|refundable|changeable|transferable|"
-    r"possible|something (?:I|we) can)\b"
+    r"don't have the ability to|'m not authori[sz]ed to)\b(?!\s+(?:wait|believe|thank|imagine|recommend|stress|emphasi[sz]e|see (?:any|a) (?:problem|issue|reason)))"
+    r"|\b(?:isn't|aren't|is not|are not|not|never)\s+(?:allowed|permitted|eligible|refundable|changeable|transferable|"
+    r"possible|something (?:I|we) can|offered|available|supported|an option)\b"
     r"|\bnon-?(?:refundable|transferable|changeable|exchangeable)\b"
     r"|\bno exceptions?\b|\bunable to (?:refund|cancel|change|modify|waive|offer|approve|accept)\b"
     r"|\b(?:per|under|according to|against|by|due to)\s+(?:our|the|company|airline(?:'s)?|store|your fare's|the fare's)\s+"
-    r"(?:\w+\s+)?(?:policy|policies|rules|terms|conditions)\b"
+    r"(?:[\w']+\s+)?(?:policy|policies|rules|terms|conditions)\b"
     r"|\b(?:policy|rules|terms|conditions|fare rules)\s+(?:don't|do not|doesn't|does not|won't|will not)\s+(?:allow|permit|cover)\b"
     r"|\b(?:can(?:no|')t|cannot) be (?:modified|changed|refunded|cancel+ed|transferred|exchanged|returned|upgraded|waived)\b"
-    r"|\bI'm afraid (?:that )?(?:isn't|is not|not|we|I|this|that)\b",
+    r"|\bI'm afraid (?:that )?(?:isn't|is not|not|we|I|this|that)\b|\boutside (?:of )?(?:what|our|the)\b"
+    r"|\b(?:only|just) (?:allows?|permits?)\b|\b(?:rules?|polic(?:y|ies)|terms) (?:still )?appl(?:y|ies)\b",
     re.I,
 )
 _EXCEPTION = re.compile(
     r"\b(?:make|making|grant|allow)\s+(?:an?\s+|one\s+)?exception|\bexception\s+(?:for|this|just)|\bbend (?:the|your) rules?\b|"
     r"\bwaive\b|\bwaiver\b|\boverride\b|\bjust this (?:once|one time|time)\b|\bgoodwill\b|\bas a courtesy\b|\blet it slide\b|"
-    r"\bspecial case\b|\bany way (?:around|to get around)\b",
+    r"\bspecial case\b|\bany way (?:around|to get around)\b|\bdo me a favou?r\b|\blet (?:it|this|me) (?:through|go|pass|slide)\b|"
+    r"\bnothing (?:else )?you can do\b",
     re.I,
 )
 _HUMAN = re.compile(
     r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a|an|the|your|some|someone|somebody)?\s*(?:real|live|actual|human)?\s*"
     r"(?:human|person|agent|manager|supervisor|representative|rep|operator|someone|somebody|boss)\b"
-    r"|\b(?:transfer|connect|put)\s+me\s+(?:to|through|with)\b|\b(?:real|actual|live)\s+(?:person|human|agent|representative)\b"
+    r"|\b(?:transfer|connect|put)\s+me\s+(?:to|through to|with)\s+(?:a|an|the|your|some)?\s*(?:real\s+|live\s+)?"
+    r"(?:human|person|agent|manager|supervisor|representative|someone|somebody|operator|department|team|desk)\b|\b(?:real|actual|live)\s+(?:person|human|agent|representative)\b"
     r"|\bhuman (?:agent|being|support)\b|\bget me (?:a|an|your|the)\s+(?:manager|supervisor|human|agent|person)\b"
-    r"|\b(?:escalate|escalation)\b|\bcall me back\b",
+    r"|\b(?:escalate|escalation)\b|\bcall me back\b|\b(?:manager|supervisor)\b|\bnot (?:a|this|the|some) (?:bot|robot|machine)\b"
+    r"|\b(?:deal|talk|speak|chat) (?:to|with) (?:a|an) (?:person|human)\b|\bwhere (?:someone|somebody|a person) (?:picks up|answers)\b",
     re.I,
 )
 _UNRESOLVED = re.compile(
@@ -67,8 +73,14 @@ _UNRESOLVED = re.compile(
     r"(?:\w+\s+){0,2}?(?:complete|finish|process|find|locate|resolve|proceed|access|do|fix|go|reach|retrieve|load|finali[sz]e|confirm)\b"
     r"|\btry again (?:later|in a (?:bit|while|few))\b|\bstill (?:pending|open|unresolved|being (?:reviewed|processed))\b"
     r"|\b(?:contact|reach out to|call|write to)\s+(?:us|our|the|customer)\b.*\b(?:later|again|directly|form|team)\b"
-    r"|\b(?:transfer(?:ring)? you|hand(?:ing)? (?:this|you|it) (?:over|off)|escalated your|someone will (?:contact|get back|call))"
-    r"|\bthe system (?:isn't|is not|was not|wasn't) (?:responding|available|working)\b|\bcan't go any further\b",
+    r"|\bthe system (?:isn't|is not|was not|wasn't) (?:responding|available|working)\b|\bcan't go any further\b"
+    r"|\bno update yet\b|\b(?:needs?|will need|requires?) (?:a )?follow-?up\b|\bhaving (?:trouble|problems|issues|difficult(?:y|ies))\b"
+    r"|\b(?:another|a different|the \w+) (?:department|team)\b|\bget back to you\b",
+    re.I,
+)
+_HANDOFF = re.compile(
+    r"\b(?:transfer(?:ring)? (?:you|your (?:request|case|call|chat))|hand(?:ing)? (?:this|you|it|your case) (?:over|off)|"
+    r"escalat(?:ed|ing) (?:your|this|the)|someone will (?:contact|get back|call|reach out)|connect(?:ing)? you (?:to|with))",
     re.I,
 )
 _ASKED_AGAIN = re.compile(
@@ -82,7 +94,7 @@ _TEXT_ERROR = re.compile(
     r"|\b(?:error|exception|failure|failed)\s*[:=\-\u2013]|\bHTTP(?:/\d(?:\.\d)?)?\s*[45]\d\d\b"
     r"|\b[45]\d\d\s+(?:not found|bad request|unauthori[sz]ed|forbidden|internal server error|service unavailable|"
     r"gateway time-?out|too many requests|conflict|bad gateway)\b"
-    r"|\btimed? ?out\b|\btraceback\b|\bdoes not exist\b|\bno such\b|\b(?:could not|couldn't|unable to) (?:be )?"
+    r"|\bnot[_ ]found\b|\b[A-Z]+_(?:ERROR|FAILED|FAILURE|DENIED|INVALID)\b|\btimed? ?out\b|\btraceback\b|\bdoes not exist\b|\bno such\b|\b(?:could not|couldn't|unable to) (?:be )?"
     r"(?:find|found|locate|complete|process|connect|retrieve)\b",
     re.I,
 )
@@ -90,6 +102,7 @@ _ERROR_KEYS = frozenset({"error", "errors", "error_message", "error_code", "erro
 _FLAG_KEYS = frozenset({"success", "ok", "succeeded"})
 _STATUS_KEYS = frozenset({"status", "status_code", "statuscode", "http_status", "code", "http_code"})
 _FAILED_STATUS = frozenset({"error", "failed", "failure", "fail", "not_found", "denied", "rejected", "timeout"})
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*(?:_\d+)?>")  # sanitised values: the same tag is not the same words
 _CONTENT_WORD = re.compile(r"[a-z][a-z']{2,}")
 _SMALL = frozenset("the and for you your can could would please about with this that what have has was are not just "
                    "again said told already asked one more time like still want need i'm it's".split())
@@ -166,7 +179,7 @@ def _failed_status(value) -> bool:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in _CONTENT_WORD.findall(text.lower()) if w not in _SMALL}
+    return {w for w in _CONTENT_WORD.findall(_PLACEHOLDER.sub(" ", text).lower()) if w not in _SMALL}
 
 
 def repeated_request(messages: list[str]) -> bool:
@@ -183,17 +196,19 @@ def repeated_request(messages: list[str]) -> bool:
 
 
 def _final_reply(record: dict) -> str | None:
-    """The last thing the assistant said; None when the conversation ends on an unanswered user message."""
+    """The final reply; else the input's last message when the assistant wrote it. None when a
+    multi-turn conversation ends on a user message nobody answered; "" when it cannot be told
+    (a tool result last, or a single question whose reply was not logged)."""
     if isinstance(record.get("output"), str) and record["output"].strip():
         return record["output"]
-    for message in reversed(record.get("input") or []):
-        if not isinstance(message, dict):
-            continue
-        if message.get("role") == "user":
-            return None
-        if message.get("role") == "assistant" and text_of(message.get("content")).strip():
-            return text_of(message.get("content"))
-    return ""
+    messages = [m for m in record.get("input") or [] if isinstance(m, dict)]
+    if not messages:
+        return ""
+    last = messages[-1]
+    if last.get("role") == "assistant":
+        return text_of(last.get("content"))
+    answered_before = any(m.get("role") == "assistant" and text_of(m.get("content")).strip() for m in messages[:-1])
+    return None if last.get("role") == "user" and answered_before else ""
 
 
 def conversation_reasons(record: dict) -> list[str]:
@@ -213,6 +228,8 @@ def conversation_reasons(record: dict) -> list[str]:
     final = _final_reply(record)
     if (final is None and record.get("status") != "error") or (final and _UNRESOLVED.search(final)):
         reasons.append("edge:unresolved")
+    if final and _HANDOFF.search(final):
+        reasons.append("edge:handoff")
     if repeated_request(users):
         reasons.append("edge:repeated_request")
     return reasons

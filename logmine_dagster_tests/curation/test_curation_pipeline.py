@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from logmine_dagster.review.batching import plan_batch, quota_markdown, select_batch
 from logmine_dagster.curation.categorise import categorise
 from logmine_dagster.cli.categorise import categorise as categorise_command
-from logmine_dagster.curation.edge_signals import language, structure_reasons, tool_failure_reasons
+from logmine_dagster.curation.conversation_signals import conversation_reasons
+from logmine_dagster.curation.edge_signals import language, structure_reasons
 from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, cluster_texts
 from logmine_dagster.curation.categorise_day import categorise_day, fit_reasons
 from logmine_dagster.review.batch import build_batch
@@ -61,11 +62,12 @@ def _with_tool(result: dict, earlier: bool = False) -> dict:
     return dict(BASE, input=[{"role": "system", "content": "You are Nova."}] + turns)
 
 
-def test_tool_failures_of_the_current_turn():
+def test_tool_failures_of_any_turn():
     failed = {"error": "upstream_unavailable", "detail": "CRM request timed out after 10000 ms"}
-    assert tool_failure_reasons(_with_tool(failed)) == ["edge:tool_failure"]
-    assert tool_failure_reasons(_with_tool(failed, earlier=True)) == []  # an earlier turn's failure
-    assert tool_failure_reasons(_with_tool({"status": "active", "error": None})) == []
+    assert "edge:tool_failure" in conversation_reasons(_with_tool(failed))
+    # A record is a conversation: an earlier turn's failure is part of what the reviewer reads.
+    assert "edge:tool_failure" in conversation_reasons(_with_tool(failed, earlier=True))
+    assert conversation_reasons(_with_tool({"status": "active", "error": None})) == []
     assert categorise(_with_tool(failed), "is my account active?").category == "edge_case"
 
 
