@@ -14,7 +14,8 @@ weekly batch sees one cluster across days and weeks, and gets a reason saying wh
 `near_dup:eval_case`, `near_dup:decided`, `near_dup:queued` (covered already: the batch skips
 them) or `near_dup:earlier` (seen before, not yet reviewed: still eligible, with less novelty).
 
-Drift (see curation/categorise.py and curation/novelty.py) compares the day with the past *before its
+Drift (see curation/categorise.py and curation/novelty.py; text novelty reads each conversation's opening
+request, `intent_of`) compares the day with the past *before its
 review week*: values (models, tools, intents, products) of the `BASELINE_DAYS` before the week, and
 text novelty against the eval set plus the candidates of the `NOVELTY_DAYS` before the week. Every
 day of a week therefore meets the same past, so a topic that starts on Monday is still drift on
@@ -35,7 +36,8 @@ import sqlalchemy as sa
 
 from logmine_dagster.curation.categorise import categorise, dedup_key, tool_names
 from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, normalise
-from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, NoveltyIndex, reservoir, reservoir_keys
+from logmine_dagster.curation.adversarial import user_messages
+from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, NoveltyIndex, intent_text, reservoir, reservoir_keys
 from logmine_dagster.ingest.records import user_text
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import candidates, eval_cases, review_decisions, review_queue, sanitised_samples
@@ -139,9 +141,10 @@ def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_
     queued and decided cases are always in. No history: no novelty index."""
     builder = _ReferenceBuilder()
     for row in db.fetch_all(sa.select(eval_cases.c.case_id, eval_cases.c.category, eval_cases.c.input_json).order_by(eval_cases.c.case_id)):
-        text = user_text({"input": json.loads(row["input_json"])})
+        record = {"input": json.loads(row["input_json"])}
+        text = user_text(record)
         builder.add_near(f"eval:{row['case_id']}", text, row["category"], dedup_key(text), "eval_case")
-        builder.add_novelty(f"eval:{row['case_id']}", text)
+        builder.add_novelty(f"eval:{row['case_id']}", intent_of(record))
     window = _reference_window(db, day, days, novelty_days, novelty_cap, near_cap)
     _add_window_candidates(db, builder, window)
     _add_older_reviewed(db, builder, window)
@@ -248,11 +251,11 @@ def _add_window_candidates(db: Database, builder: _ReferenceBuilder, window: _Wi
         near = row["day"] >= window.near_start and (ident in window.in_near or window.reviewed(row["case_id"]))
         if not near and ident not in window.in_novelty:
             continue
-        text = user_text({"input": json.loads(row["input_json"])})
+        record = {"input": json.loads(row["input_json"])}
         if near:
-            builder.add_near(f"cand:{ident}", text, row["category"], row["dedup_key"], window.status(row["case_id"]))
+            builder.add_near(f"cand:{ident}", user_text(record), row["category"], row["dedup_key"], window.status(row["case_id"]))
         if ident in window.in_novelty:
-            builder.add_novelty(f"cand:{ident}", text)
+            builder.add_novelty(f"cand:{ident}", intent_of(record))
 
 
 def _add_older_reviewed(db: Database, builder: _ReferenceBuilder, window: _Window) -> None:
@@ -269,6 +272,11 @@ def _add_older_reviewed(db: Database, builder: _ReferenceBuilder, window: _Windo
             text = user_text({"input": json.loads(row["input_json"])})
             status = "decided" if row["case_id"] in window.decided else "queued"
             builder.add_near(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"], status)
+
+
+def intent_of(record: dict) -> str:
+    """The text drift novelty compares: the conversation's opening request (novelty.intent_text)."""
+    return intent_text(user_messages(record))
 
 
 def reference_index(db: Database, day: str, days: int = REFERENCE_DAYS) -> tuple[NearDuplicateIndex, dict[str, _Reference]]:
@@ -308,8 +316,9 @@ def categorise_day(db: Database, day: str) -> CurateReport:
         baseline["tool"] = known_tools(db, day, used) if used else set()
     # Novelty once per distinct normalised text: production repeats itself a lot.
     novelty_of: dict[str, Novelty] = {}
+    intents = {sample["case_id"]: normalise(intent_of(sample)) for sample, _ in samples}
     if references.novelty is not None:
-        distinct = list(dict.fromkeys(normalise(text) for _, text in samples))
+        distinct = list(dict.fromkeys(intents.values()))
         novelty_of = dict(zip(distinct, references.novelty.score(distinct)))
         report.novelty_reference = references.novelty.size
 
@@ -317,7 +326,7 @@ def categorise_day(db: Database, day: str) -> CurateReport:
     texts: dict[str, str] = {}
     day_rep_of_cluster: dict[str, str] = {}  # index representative key -> the day's representative case_id
     for sample, text in samples:
-        novelty = novelty_of.get(normalise(text)) if novelty_of else None
+        novelty = novelty_of.get(intents[sample["case_id"]]) if novelty_of else None
         result = categorise(sample, text, baseline, novelty)
         cluster = index.assign(sample["case_id"], text, group=result.category)
         day_rep = day_rep_of_cluster.get(cluster)

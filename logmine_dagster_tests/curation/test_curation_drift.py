@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from logmine_dagster.review.batching import plan_batch
 from logmine_dagster.curation.categorise import categorise, tool_names
 from logmine_dagster.curation import labelled_set
-from logmine_dagster.curation.novelty import MIN_TOKENS, NOVEL_THRESHOLD, NoveltyIndex, reservoir
+from logmine_dagster.curation.novelty import MIN_TOKENS, NOVEL_THRESHOLD, NoveltyIndex, intent_text, reservoir
 from logmine_dagster.curation.categorise_day import categorise_day
 from logmine_dagster.review.batch import build_batch
 from logmine_dagster.storage.schema import candidates, eval_cases, review_queue, sanitised_samples
@@ -53,6 +53,39 @@ def test_a_new_topic_scores_high_and_a_repeat_low():
     assert new_topic.score >= 0.7 and new_topic.novel
     assert typo.score < NOVEL_THRESHOLD  # one typo is not a new topic
     assert PAST[repeat.nearest] == PAST[0]
+
+
+def test_the_opening_request_is_the_intent():
+    turns = ["hi!", "my checked bag never showed up at the carousel", "ref <BOOKING_REF>", "red suitcase, wheels, tag on the handle"]
+    assert intent_text(turns) == turns[1]
+    assert intent_text(["hi", "<ACCOUNT_ID>"]) == "hi\n<ACCOUNT_ID>"  # nothing informative: all of it
+
+
+def test_reworded_follow_ups_do_not_make_a_repeat_novel():
+    """Users reword every turn: a seen task followed by turns full of new words is still a repeat."""
+    index = NoveltyIndex([intent_text([text]) for text in PAST])
+    conversation = [
+        "Hello team! why is my bill higher than usual this month? thanks",
+        "<ACCOUNT_ID>",
+        "the itemised statement lists the premium sports channel twice, plus a late payment penalty I dispute",
+        "yes that one, from the fourteenth",
+    ]
+    intent, joined = index.score([intent_text(conversation), "\n".join(conversation)])
+    assert not intent.novel
+    assert joined.novel  # what drift used to compare: the follow-ups' words made it look new
+
+
+def test_a_new_topic_with_ordinary_follow_ups_is_novel():
+    index = NoveltyIndex([intent_text([text]) for text in PAST])
+    conversation = ["hey, can my guide dog ride along in the van you send for the installation?", "<ACCOUNT_ID>", "ok thanks"]
+    (score,) = index.score([intent_text(conversation)])
+    assert score.novel
+
+
+def test_small_talk_does_not_make_a_repeat_novel():
+    index = NoveltyIndex(PAST)
+    (score,) = index.score(["Hello team, good morning! can I pay my bill with a different card please? cheers, appreciate it"])
+    assert not score.novel and score.score < 0.2
 
 
 def test_short_and_placeholder_only_texts_never_count_as_drift():
