@@ -5,7 +5,9 @@ and every reason that fired, so a reviewer sees all the signals. Reason codes:
 
 - `adversarial:<kind>` with `adv:<family>` evidence, `adv:indirect:<family>`: see curation/adversarial.py (families,
   weights, sources, limits); `adversarial:model` / `adv:model:<score>`: the trained model
-  (curation/adversarial_model.py, model card in curation/models/README.md).
+  (curation/adversarial_model.py, model card in curation/models/README.md); `adversarial:pressure` /
+  `adv:pressure:<threat|flattery|false_claim|repeated_demand>`: talking the agent into breaking
+  policy (curation/pressure.py).
 - `drift:new_<model|tool|intent|product>`: a value unseen in the trailing window (no window, no
   such drift). `drift:novel_text`: the text is unlike the eval set and the trailing weeks of
   production (novelty score, see curation/novelty.py).
@@ -31,6 +33,7 @@ from logmine_dagster.curation.adversarial import FAMILIES
 from logmine_dagster.curation.conversation_signals import conversation_reasons
 from logmine_dagster.curation.edge_signals import non_english_reasons, structure_reasons
 from logmine_dagster.curation.novelty import Novelty
+from logmine_dagster.curation.pressure import pressure_reasons
 
 CATEGORIES = ("adversarial", "drift", "edge_case", "happy_path")
 
@@ -129,6 +132,10 @@ def categorise(
     `baseline`: values seen in the trailing window (`model`, `intent`, `product`, optionally `tool`);
     `novelty`: the text's novelty against the eval set and trailing production (curation/novelty.py)."""
     adversarial = adversarial_reasons(user_text, candidate)
+    pressure = pressure_reasons(candidate)
+    if pressure:  # kinds first, then the evidence, as adversarial_reasons orders them
+        kinds = [r for r in adversarial if r.startswith("adversarial:")]
+        adversarial = kinds + pressure[:1] + [r for r in adversarial if r not in kinds] + pressure[1:]
     drift = drift_reasons(candidate, baseline, novelty)
     edge = edge_case_reasons(candidate, user_text)
     reasons = adversarial + drift + edge

@@ -35,7 +35,7 @@ import re
 from logmine_dagster.curation.adversarial import user_messages
 
 _I = r"(?:I|we)(?:'m| am| are|'re)?"
-_REFUSAL = re.compile(
+REFUSAL = re.compile(
     r"\b" + _I + r"\s*(?:really\s+|simply\s+)?(?:can(?:no|')t|cannot|can not|won't be able to|am not able to|'m not able to|"
     r"are not able to|am unable to|'m unable to|not allowed to|not permitted to|have to decline|must decline|"
     r"don't have the ability to|'m not authori[sz]ed to)\b(?!\s+(?:wait|believe|thank|imagine|recommend|stress|emphasi[sz]e|see (?:any|a) (?:problem|issue|reason)))"
@@ -51,7 +51,7 @@ _REFUSAL = re.compile(
     r"|\b(?:only|just) (?:allows?|permits?)\b|\b(?:rules?|polic(?:y|ies)|terms) (?:still )?appl(?:y|ies)\b",
     re.I,
 )
-_EXCEPTION = re.compile(
+EXCEPTION_REQUEST = re.compile(
     r"\b(?:make|making|grant|allow)\s+(?:an?\s+|one\s+)?exception|\bexception\s+(?:for|this|just)|\bbend (?:the|your) rules?\b|"
     r"\bwaive\b|\bwaiver\b|\boverride\b|\bjust this (?:once|one time|time)\b|\bgoodwill\b|\bas a courtesy\b|\blet it slide\b|"
     r"\bspecial case\b|\bany way (?:around|to get around)\b|\bdo me a favou?r\b|\blet (?:it|this|me) (?:through|go|pass|slide)\b|"
@@ -217,9 +217,9 @@ def conversation_reasons(record: dict) -> list[str]:
         return []
     reasons = []
     users = user_messages(record)
-    if any(_REFUSAL.search(text) for text in assistant_texts(record)):
+    if any(REFUSAL.search(text) for text in assistant_texts(record)):
         reasons.append("edge:policy_refusal")
-    if any(_EXCEPTION.search(text) for text in users):
+    if any(EXCEPTION_REQUEST.search(text) for text in users):
         reasons.append("edge:asks_exception")
     if any(_HUMAN.search(text) for text in users):
         reasons.append("edge:asks_human")

@@ -41,12 +41,18 @@ SEVERITY = (
     ("adversarial:abuse", 2.5),
     ("adversarial:jailbreak", 2.0),
     ("adversarial:model", 2.0),  # the trained detector alone: as severe as the least severe named family
+    ("adversarial:pressure", 1.5),  # talking the agent out of a policy: no attack on the model itself
     ("drift:new_model", 2.0),
     ("drift:new_", 1.5),
     ("edge:error:content_filter", 1.5),
     ("edge:error:", 1.0),
     ("edge:tool_failure", 1.0),
     ("edge:escalated", 1.5),
+    ("edge:handoff", 1.5),  # the conversation says it was handed over, as edge:escalated records
+    ("edge:policy_refusal", 1.0),
+    ("edge:unresolved", 1.0),
+    ("edge:asks_", 1.0),
+    ("edge:repeated_request", 1.0),
     ("edge:negative_feedback", 1.5),
     ("edge:low_confidence", 1.0),
     ("edge:non_english", 1.0),
