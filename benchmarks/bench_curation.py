@@ -1,6 +1,6 @@
 """Quality and speed of curation; prints JSON lines, the last one the summary.
 
-    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000] [--history-weeks 4] [--adversarial-only]
+    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000] [--history-weeks 4] [--adversarial-only] [--support-only]
 
 - adversarial precision/recall (summary): what categorise decides (pattern families OR the trained
   model) on the "holdout" half of adv_dev.jsonl, which the model never trained on (its "train"
@@ -17,6 +17,10 @@
   cases are topic drift with the metadata masked (only the text tells), injected new models and
   injected new tools; the detail line gives recall per kind, the text-novelty recall on topics,
   its false-positive rate on edge and happy cases, and on the same cases with one typo.
+- support_set: the labelled real-style support conversations of benchmarks/data/support_set.jsonl
+  (README beside it), on the tuning part and the held-out third: categories, edge signals with
+  the feedback fields empty, each conversation reason, `adversarial:pressure`, and the share of
+  paraphrased repeats and of new topics that drift flags (`--support-only` prints just these).
 - dup_collapse_rate: planted near-duplicates (case, spacing, punctuation, numbers, placeholders, a
   typo, a dropped or added word) of distinct texts that land in their original's cluster.
   distinct_merged_rate: distinct texts (no two with character-5-gram Jaccard >= 0.5, measured
@@ -50,7 +54,8 @@ from logmine_dagster.curation.adversarial import adversarial_reasons, detect  # 
 from logmine_dagster.curation.adversarial_model import model_flags  # noqa: E402
 from logmine_dagster.curation.adversarial_training import dev_half  # noqa: E402
 from logmine_dagster.curation.near_duplicates import SHINGLE, NearDuplicateIndex, normalise  # noqa: E402
-from logmine_dagster.curation.novelty import NoveltyIndex  # noqa: E402
+from logmine_dagster.curation.adversarial import user_messages  # noqa: E402
+from logmine_dagster.curation.novelty import NoveltyIndex, intent_text  # noqa: E402
 from logmine_dagster.generator import vocab  # noqa: E402
 from logmine_dagster.ingest.records import user_text  # noqa: E402
 
@@ -175,9 +180,10 @@ def extra_quality(path: Path) -> dict:
 
 def category_quality() -> tuple[dict, dict]:
     built = labelled_set.build_set()
-    novelty = NoveltyIndex(built.reference_texts)
+    # As categorise_day compares: each conversation's opening request (the reference texts are joined user turns).
+    novelty = NoveltyIndex([intent_text(text.split("\n")) for text in built.reference_texts])
     texts = [user_text(case.record) for case in built.cases]
-    scores = novelty.score(texts)
+    scores = novelty.score([intent_text(user_messages(case.record)) for case in built.cases])
     results = []
     for case, text, score in zip(built.cases, texts, scores):
         result = categorise(labelled_set.as_candidate(case.record), text, built.baseline, score)
@@ -192,7 +198,7 @@ def category_quality() -> tuple[dict, dict]:
     others = [s.novel for case, s in zip(built.cases, scores) if case.label in ("edge_case", "happy_path")]
     # One typo in a case that repeats the past must not look like a new topic.
     rng = random.Random(9)
-    repeats = [text for case, text in zip(built.cases, texts) if case.label in ("edge_case", "happy_path")]
+    repeats = [intent_text(user_messages(case.record)) for case in built.cases if case.label in ("edge_case", "happy_path")]
     typo_scores = novelty.score([_typo(text, rng) for text in repeats])
     detail = {
         "labelled_set_cases": len(built.cases),
@@ -205,6 +211,47 @@ def category_quality() -> tuple[dict, dict]:
         "novel_text_false_positive_rate_one_typo": round(sum(s.novel for s in typo_scores) / len(typo_scores), 4) if typo_scores else None,
     }
     return quality, detail
+
+
+SUPPORT_SET = ROOT / "benchmarks" / "data" / "support_set.jsonl"
+SUPPORT_REASONS = ("policy_refusal", "asks_exception", "asks_human", "tool_failure", "unresolved", "repeated_request")
+
+
+def support_set_quality(path: Path = SUPPORT_SET) -> dict:
+    """The labelled real-style conversations (benchmarks/data/README.md), per split: categories,
+    edge signals (any `edge:` reason, whatever the precedence; feedback, escalation and status
+    fields empty), each reason, `adversarial:pressure`, and drift on paraphrased repeats and new
+    topics (text novelty against the set's reference conversations, as categorise_day compares:
+    the opening request; `joined_turns` is what it compared before, all user turns joined)."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    reference = [row["record"] for row in rows if row["role"] == "reference"]
+    by_intent = NoveltyIndex([intent_text(user_messages(record)) for record in reference])
+    by_joined = NoveltyIndex([user_text(record) for record in reference])
+    report = {}
+    for split in ("tuning", "held_out"):
+        cases = [row for row in rows if row["role"] == "case" and row["split"] == split]
+        records = [dict(row["record"], feedback=None, escalated=False, status="ok", sample_reasons="base_rate") for row in cases]
+        novelty = by_intent.score([intent_text(user_messages(record)) for record in records])
+        joined = by_joined.score([user_text(record) for record in records])
+        results = [categorise(record, user_text(record), None, score) for record, score in zip(records, novelty)]
+        truth = ["adversarial" if "pressure" in row["edge_reasons"] else row["label"] for row in cases]
+        reasons = [set(result.reasons) for result in results]
+        flagged = lambda kind, scores: round(sum(s.novel for row, s in zip(cases, scores) if row["drift_kind"] == kind)  # noqa: E731
+                                               / max(1, sum(row["drift_kind"] == kind for row in cases)), 4)
+        report[split] = {
+            "cases": len(cases),
+            "categories": {c: _pr([(t == c, r.category == c) for t, r in zip(truth, results)]) for c in CATEGORIES},
+            "edge_signals": _pr([(bool(row["edge_reasons"]), any(r.startswith("edge:") or r == "adversarial:pressure" for r in got))
+                                 for row, got in zip(cases, reasons)]),
+            "by_reason": {name: _pr([(name in row["edge_reasons"], f"edge:{name}" in got) for row, got in zip(cases, reasons)])
+                          for name in SUPPORT_REASONS},
+            "pressure": _pr([("pressure" in row["edge_reasons"], "adversarial:pressure" in got) for row, got in zip(cases, reasons)]),
+            "drift_paraphrase_flagged": flagged("paraphrase", novelty),
+            "drift_new_topic_flagged": flagged("new_topic", novelty),
+            "joined_turns_paraphrase_flagged": flagged("paraphrase", joined),
+            "joined_turns_new_topic_flagged": flagged("new_topic", joined),
+        }
+    return report
 
 
 def _typo(text: str, rng: random.Random) -> str:
@@ -380,7 +427,12 @@ def main() -> None:
     parser.add_argument("--week-size", type=int, default=50000)
     parser.add_argument("--history-weeks", type=int, default=4)
     parser.add_argument("--adversarial-only", action="store_true", help="only the adversarial detector lines")
+    parser.add_argument("--support-only", action="store_true", help="only the labelled support conversations")
     args = parser.parse_args()
+    support = support_set_quality()
+    if args.support_only:
+        print(json.dumps({"support_set": support}))
+        return
     model_report = {"adv_dev_by_detector": adversarial_model_quality(args.adv_dev), **generator_false_alarms()}
     print(json.dumps(model_report))
     held_out = model_report["adv_dev_by_detector"]["holdout"]["patterns_or_model"]
@@ -402,6 +454,8 @@ def main() -> None:
         "dup_collapse_rate": collapse,
         "distinct_merged_rate": merged,
         "seconds_50k": seconds,
+        "support_set": {split: {key: support[split][key] for key in ("categories", "edge_signals", "pressure", "drift_paraphrase_flagged",
+                                                                     "drift_new_topic_flagged")} for split in support},
     }))
 
 

@@ -29,6 +29,7 @@ by benchmarks/bench_curation.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -211,25 +212,42 @@ def _final_reply(record: dict) -> str | None:
     return None if last.get("role") == "user" and answered_before else ""
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def refuses(text: str) -> bool:
+    """Cached per text: production repeats its canned replies."""
+    return bool(REFUSAL.search(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _final_reasons(final: str) -> tuple[str, ...]:
+    return tuple(code for code, pattern in (("edge:unresolved", _UNRESOLVED), ("edge:handoff", _HANDOFF)) if pattern.search(final))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _user_asks(text: str) -> tuple[bool, bool]:
+    return bool(EXCEPTION_REQUEST.search(text)), bool(_HUMAN.search(text))
+
+
 def conversation_reasons(record: dict) -> list[str]:
     """The reason codes above, in a fixed order, each evaluated message by message."""
     if not record.get("input"):
         return []
     reasons = []
     users = user_messages(record)
-    if any(REFUSAL.search(text) for text in assistant_texts(record)):
+    if any(refuses(text) for text in assistant_texts(record)):
         reasons.append("edge:policy_refusal")
-    if any(EXCEPTION_REQUEST.search(text) for text in users):
+    asks = [_user_asks(text) for text in users]
+    if any(exception for exception, _ in asks):
         reasons.append("edge:asks_exception")
-    if any(_HUMAN.search(text) for text in users):
+    if any(human for _, human in asks):
         reasons.append("edge:asks_human")
     if any(tool_result_failed(content) for content in tool_results(record)):
         reasons.append("edge:tool_failure")
     final = _final_reply(record)
-    if (final is None and record.get("status") != "error") or (final and _UNRESOLVED.search(final)):
+    if final is None and record.get("status") != "error":
         reasons.append("edge:unresolved")
-    if final and _HANDOFF.search(final):
-        reasons.append("edge:handoff")
+    elif final:
+        reasons.extend(_final_reasons(final))
     if repeated_request(users):
         reasons.append("edge:repeated_request")
     return reasons

@@ -37,6 +37,7 @@ from the case id so the same inputs always give the same reference. Eval cases a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -73,9 +74,14 @@ def intent_text(messages: Sequence[str]) -> str:
     complaint), so two conversations about the same task share their opening request far more
     than their follow-ups; joined, the follow-ups made repeats of seen tasks look novel."""
     for message in messages:
-        if len(set(tokens(message))) >= INTENT_TOKENS:
+        if _informative_words(message) >= INTENT_TOKENS:
             return message
     return "\n".join(messages)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _informative_words(message: str) -> int:
+    return len(set(tokens(message)))
 
 
 def words(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from logmine_dagster.curation.adversarial import user_messages
-from logmine_dagster.curation.conversation_signals import EXCEPTION_REQUEST, REFUSAL, assistant_texts
+from logmine_dagster.curation.conversation_signals import EXCEPTION_REQUEST, assistant_texts, refuses
 
 _THREAT = re.compile(
     r"\b(?:I'll|I will|I'm going to|gonna|going to)\s+(?:\w+\s+){0,2}?(?:post|tweet|write|leave|report|sue|review|expose|"
@@ -67,7 +67,7 @@ def pressure_evidence(record: dict) -> list[str]:
         found.append("adv:pressure:flattery")
     exception_asks = sum(1 for text in users if EXCEPTION_REQUEST.search(text))
     if any(_CLAIM.search(text) for text in users) and (
-        exception_asks or any(REFUSAL.search(text) or _CONTRADICTED.search(text) for text in assistants)
+        exception_asks or any(refuses(text) or _CONTRADICTED.search(text) for text in assistants)
     ):
         found.append("adv:pressure:false_claim")
     if exception_asks >= 2:
