@@ -99,6 +99,7 @@ _TEXT_ERROR = re.compile(
     r"(?:find|found|locate|complete|process|connect|retrieve)\b",
     re.I,
 )
+ERROR_HEAD_CHARS = 200
 _ERROR_KEYS = frozenset({"error", "errors", "error_message", "error_code", "errormessage", "exception", "fault", "failure"})
 _FLAG_KEYS = frozenset({"success", "ok", "succeeded"})
 _STATUS_KEYS = frozenset({"status", "status_code", "statuscode", "http_status", "code", "http_code"})
@@ -139,7 +140,9 @@ def tool_result_failed(content) -> bool:
                 return _json_failed(json.loads(stripped))
             except ValueError:
                 pass
-        return bool(_TEXT_ERROR.search(stripped[:2000]))
+        # Errors are short and say so first; a retrieved document that mentions "not found" further
+        # down is content, not a failed call.
+        return bool(_TEXT_ERROR.search(stripped[:ERROR_HEAD_CHARS]))
     if isinstance(content, list) and all(isinstance(p, dict) and "text" in p for p in content):
         return tool_result_failed(text_of(content))
     return _json_failed(content)

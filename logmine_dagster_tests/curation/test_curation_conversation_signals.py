@@ -97,6 +97,11 @@ def test_successful_tool_results(result):
     assert not tool_result_failed(json.dumps(result) if not isinstance(result, str) else result)
 
 
+def test_a_retrieved_document_that_mentions_an_error_is_not_a_failed_call():
+    document = "Baggage guide. " + "Checked bags up to 23 kg travel free on long-haul fares. " * 6 + "If a bag is not found at the carousel, report it."
+    assert not tool_result_failed(document)
+
+
 def test_unresolved_endings_and_handoffs():
     stuck = _conversation(("user", "refund my cancelled trip"), output="I couldn't finish the refund; please try again later.")
     assert conversation_reasons(stuck) == ["edge:unresolved"]
