@@ -341,12 +341,14 @@ def scan_file(
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
+    long_conversation: int | None = None,
 ) -> None:
     """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
     record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
     that is not sampled is never re-encoded), else None and `value` the mapped record dict.
     Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`, the kinds
-    of skipped OTLP spans to `on_skip`."""
+    of skipped OTLP spans to `on_skip`. With `long_conversation` (the sampler's threshold), OTLP
+    inference spans in the common shape come as views (see `formats.span_views`)."""
     if path.name.endswith(".parquet"):
         for item in _read_parquet(path, source, fmt, mapping, join):
             if isinstance(item, BadLine):
@@ -379,7 +381,7 @@ def scan_file(
                     on_record(value, raw, source, number)
                     continue
                 try:
-                    candidates = records_from_line(value, fmt, mapping)
+                    candidates = records_from_line(value, fmt, mapping, views_below=long_conversation)
                 except FormatError as error:
                     on_bad(source, number, str(error))
                     continue
@@ -387,6 +389,9 @@ def scan_file(
                     on_bad(source, number, TOO_DEEP)
                     continue
                 for candidate in candidates:
+                    if candidate.__class__ is dict:  # a record or a span's view: the common case first
+                        on_record(candidate, None, source, number)
+                        continue
                     if _joined(candidate, join, source, number):
                         continue
                     if isinstance(candidate, UnusableSpan):
@@ -412,6 +417,7 @@ def scan_partition(
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
+    long_conversation: int | None = None,
 ) -> list[str]:
     """`scan_file` over every file of the day; returns the files' names relative to the log root.
     Spans whose content is in the day's OTLP log records are joined to it once every file is read."""
@@ -423,7 +429,7 @@ def scan_partition(
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)
-        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join)
+        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join, long_conversation)
     for source, number, result in join.finish():
         if isinstance(result, UnusableSpan):
             on_bad(source, number, result.reason)

@@ -122,7 +122,10 @@ def sample_day(
     join = SpanContentJoin()
     try:
         if lines is None:
-            scan_partition(log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping, _count_into(report.skipped_spans), join)
+            scan_partition(
+                log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping,
+                _count_into(report.skipped_spans), join, policy.long_conversation_messages,
+            )
         else:
             _offer_lines(sampler, lines, report.skipped_spans)
         sampler.select()

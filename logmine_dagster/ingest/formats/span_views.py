@@ -1,0 +1,141 @@
+"""The sampler's cheap look at an OTLP inference span: what the draw needs, the record built later.
+
+The sampler keeps a few percent of a day. Building every span's canonical record (every message's
+parts converted, the metadata, the output) cost four times the read of the file, so for the common
+shape (current GenAI attributes, `gen_ai.input.messages` as JSON) a view holds only the fields
+the draw reads: request id, timestamp, status, the input list (its length is the
+`long_conversation` signal). `built(view)` makes the full record, with the same code as before, for
+the spans that are kept. Anything the cheap look cannot certify (another shape, an odd value, no
+message) takes the full path, so the sample is the one building every record gives
+(`test_span_views`).
+
+One difference, on purpose: a span with fewer `{` than the long-conversation threshold is not parsed,
+so like a canonical line it is checked message by message only when drawn. A drawn one whose
+content was dropped is quarantined as before; an undrawn one counts as scanned, not quarantined.
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, iso_timestamp, span_key, span_to_record
+from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
+
+# Part types that carry no content: a non-assistant message made only of these was not captured.
+# (A tuple: `in` compares, where a set would hash a value that may be a list.)
+_EMPTY_PARTS = ("reasoning", "refusal")
+# The input of a span with fewer messages than the long-conversation signal needs, not parsed: only
+# its length (1, under any threshold) and truth are read before the record is built.
+SHORT = [None]
+
+
+def _certified_messages(messages) -> bool:
+    """Whether every input message is one whose content was captured, as `current_messages` +
+    `missing_content` would find it: a dict whose parts are a list, with a content part unless it is
+    the assistant's."""
+    if messages.__class__ is not list or not messages:
+        return False
+    for message in messages:
+        if message.__class__ is not dict or message.get("parts").__class__ is not list:
+            return False
+        if message.get("role") != "assistant":
+            for part in message["parts"]:
+                if part.__class__ is dict and part.get("type") not in _EMPTY_PARTS:
+                    break
+            else:
+                return False
+    return True
+
+
+def _input_messages(text, long_at: int) -> list | None:
+    """What the draw needs of `gen_ai.input.messages`: a list as long as the messages when they may
+    be `long_at` or more (parsed, every message checked), else `SHORT` without parsing (each message
+    is a JSON object, so there are no more messages than `{`). None: the full path decides."""
+    if text.__class__ is not str or text[:1] != "[":
+        return None
+    braces = text.count("{")
+    if braces == 0:
+        return None  # no message at all: the full path gives the span's reason
+    if braces < long_at:
+        return SHORT
+    try:
+        messages = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    return messages if _certified_messages(messages) else None
+
+
+_DAY_NS = 86_400 * 10**9
+_MARGIN_NS = 10**6  # a millisecond: further from midnight, the float conversion cannot change the day
+_day_prefixes: dict[int, str] = {}
+
+
+def _timestamp_for_draw(nanos) -> str | None:
+    """A timestamp the sampler can check the day of: for a start time a millisecond or more away
+    from midnight, its UTC day as `YYYY-MM-DDTZ` (no formatting of every span); otherwise the exact
+    ISO timestamp. The kept spans' records carry the exact one (`built`)."""
+    try:
+        value = int(nanos)
+    except (TypeError, ValueError):
+        return iso_timestamp(nanos)
+    day, into = divmod(value, _DAY_NS)
+    if value < 0 or into < _MARGIN_NS or into > _DAY_NS - _MARGIN_NS:
+        return iso_timestamp(nanos)
+    prefix = _day_prefixes.get(day)
+    if prefix is None:
+        if len(_day_prefixes) > 10_000:
+            _day_prefixes.clear()
+        prefix = _day_prefixes[day] = iso_timestamp(day * _DAY_NS)[:11] + "Z"
+    return prefix
+
+
+class _ViewKey:
+    """The key under which a view holds its span: not a string, so no JSON record can have it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "SPAN_VIEW"
+
+
+# A view is a plain dict (a literal costs half a dict subclass's construction, and every span of
+# the day gets one) marked by this key, whose value is what `built` needs.
+SPAN_VIEW = _ViewKey()
+
+
+def span_view(span: dict, resource: dict, scope_name: str, long_at: int) -> dict | None:
+    """The view of an inference span in the current-attribute shape: the record fields the draw
+    reads (`request_id`, `timestamp`, `status`, `input`); None when the span is of another kind or
+    shape, or anything about it is unusual: the caller takes the full path."""
+    try:
+        raw = {item["key"]: item["value"] for item in span["attributes"]}
+        operation = raw["gen_ai.operation.name"]["stringValue"]
+        text = raw["gen_ai.input.messages"]["stringValue"]
+    except (KeyError, TypeError):
+        return None
+    # span_kind's order: an OpenInference kind first, then the operation name.
+    if operation.__class__ is not str or OPERATIONS.get(operation) != INFERENCE:
+        return None
+    if "openinference.span.kind" in raw or "gen_ai.system_instructions" in raw:
+        return None
+    messages = _input_messages(text, long_at)
+    if messages is None:
+        return None
+    status = span.get("status")
+    status = status if isinstance(status, dict) else {}  # a malformed status is no error status
+    error_type = raw.get("error.type")
+    failed = status.get("code") in (STATUS_CODE_ERROR, "STATUS_CODE_ERROR") or (error_type is not None and any_value(error_type) is not None)
+    return {
+        "request_id": span_key(span),
+        "timestamp": _timestamp_for_draw(span.get("startTimeUnixNano")),
+        "status": "error" if failed else "ok",
+        "input": messages,
+        SPAN_VIEW: (span, resource, scope_name),
+    }
+
+
+def built(value):
+    """The record itself: a span's view is built into its canonical record (or the `UnusableSpan`
+    saying why it cannot be one), as `span_to_record` makes it; any other value is returned as it is."""
+    found = value.get(SPAN_VIEW) if value.__class__ is dict else None
+    return value if found is None else span_to_record(*found)
