@@ -45,7 +45,7 @@ def records_from_line(
             raise FormatError("OTLP line is not a JSON object")
         if "resourceLogs" in value:
             return list(content_from_logs(value))
-        view = None if views_below is None else partial(span_view, long_at=views_below)
+        view = None if views_below is None else partial(span_view, views_below)
         return list(records_from_export(value, view))
     if fmt == "mapped":
         if mapping is None:

@@ -103,8 +103,9 @@ class _ViewKey:
 SPAN_VIEW = _ViewKey()
 
 
-def span_view(span: dict, resource: dict, scope_name: str, long_at: int) -> dict | None:
-    """The view of an inference span in the current-attribute shape: the record fields the draw
+def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict | None:
+    """The view of an inference span in the current-attribute shape (`long_at`, the sampler's
+    long-conversation threshold, comes first for a positional partial): the record fields the draw
     reads (`request_id`, `timestamp`, `status`, `input`); None when the span is of another kind or
     shape, or anything about it is unusual: the caller takes the full path."""
     try:
