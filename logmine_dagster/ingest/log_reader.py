@@ -20,7 +20,7 @@ from typing import Callable, Iterator, Union
 from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.ingest.formats import AwaitingContent, FormatError, SkippedSpan, SpanContent, UnusableSpan, records_from_line
 from logmine_dagster.ingest.formats.otlp_proto import decode_export
-from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, line_batches
+from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, FileItems
 from logmine_dagster.ingest.stream_items import ProtoFrame
 from logmine_dagster.ingest.records import RecordError, parse_record
 from logmine_dagster.ingest.span_join import SpanContentJoin
@@ -254,7 +254,7 @@ def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
     return BadLine(source, number, "malformed JSON")
 
 
-def _not_a_json_line(raw, source: str, number: int, max_line_bytes: int) -> tuple[dict | None, BadLine | None]:
+def _not_a_json_line(raw, source: str, number: int, max_line_bytes: int, unit: str = "line") -> tuple[dict | None, BadLine | None]:
     """The slow path for what orjson refused: a Collector protobuf message decoded to its OTLP JSON
     dict, else why the line is bad (None for a blank line)."""
     if raw.__class__ is ProtoFrame:
@@ -262,13 +262,22 @@ def _not_a_json_line(raw, source: str, number: int, max_line_bytes: int) -> tupl
             return decode_export(raw.data), None
         except FormatError as error:
             return None, BadLine(source, number, str(error))
-    return None, _bad_line(raw, source, number, max_line_bytes)
+    return None, _bad_line(raw, source, number, max_line_bytes, unit)
 
 
-def _bad_line(raw, source: str, number: int, max_line_bytes: int) -> BadLine | None:
-    """Why a line failed to parse, without quoting it; None for a blank line (slow path: bad lines only)."""
+def _too_long(max_line_bytes: int, unit: str) -> str:
+    return f"{unit} longer than {max_line_bytes} bytes"
+
+
+def _unreadable(error: Exception, number: int, unit: str) -> str:
+    return f"unreadable file after {unit} {number} ({type(error).__name__})"
+
+
+def _bad_line(raw, source: str, number: int, max_line_bytes: int, unit: str = "line") -> BadLine | None:
+    """Why a line (or a framed file's message) failed to parse, without quoting it; None for a blank
+    line (slow path: bad lines only)."""
     if raw is OVERSIZED or len(raw) > max_line_bytes:
-        return BadLine(source, number, f"line longer than {max_line_bytes} bytes")
+        return BadLine(source, number, _too_long(max_line_bytes, unit))
     if not raw.strip():
         return None
     return _diagnose(raw, source, number)
@@ -310,17 +319,18 @@ def read_file(
         yield from _read_parquet(path, source, fmt, mapping, join)
         return
     number = 0
+    items = FileItems(path, max_line_bytes)
     try:
-        for batch in line_batches(path, max_line_bytes):
+        for batch in items:
             for raw in batch:
                 number += 1
                 if raw is OVERSIZED or len(raw) > max_line_bytes:
-                    yield BadLine(source, number, f"line longer than {max_line_bytes} bytes")
+                    yield BadLine(source, number, _too_long(max_line_bytes, items.unit))
                     continue
                 try:
                     value = orjson.loads(raw)
                 except orjson.JSONDecodeError:
-                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes)
+                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes, items.unit)
                     if value is None:
                         if bad is not None:
                             yield bad
@@ -328,7 +338,7 @@ def read_file(
                 yield from _records(value, source, number, fmt, mapping, join)
     except Exception as error:  # noqa: BLE001 - EOFError, BadGzipFile, zlib.error, ZstdError, OSError...
         # A truncated or corrupt compressed file: keep what was read, report where it broke.
-        yield BadLine(source, number + 1, f"unreadable file after line {number} ({type(error).__name__})")
+        yield BadLine(source, number + 1, _unreadable(error, number, items.unit))
 
 
 def scan_file(
@@ -362,17 +372,18 @@ def scan_file(
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     canonical_only = fmt in (None, "canonical")
     number = 0
+    items = FileItems(path, max_line_bytes)
     try:
-        for batch in line_batches(path, max_line_bytes):
+        for batch in items:
             for raw in batch:
                 number += 1
                 if raw is OVERSIZED or len(raw) > max_line_bytes:
-                    on_bad(source, number, f"line longer than {max_line_bytes} bytes")
+                    on_bad(source, number, _too_long(max_line_bytes, items.unit))
                     continue
                 try:
                     value = loads(raw)
                 except decode_error:
-                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes)
+                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes, items.unit)
                     if value is None:
                         if bad is not None:
                             on_bad(source, number, bad.reason)
@@ -404,7 +415,7 @@ def scan_file(
                     else:
                         on_record(candidate, None, source, number)
     except Exception as error:  # noqa: BLE001 - EOFError, zlib.error, ZstdError, OSError...
-        on_bad(source, number + 1, f"unreadable file after line {number} ({type(error).__name__})")
+        on_bad(source, number + 1, _unreadable(error, number, items.unit))
 
 
 def scan_partition(

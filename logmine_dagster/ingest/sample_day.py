@@ -83,9 +83,17 @@ def check_bad_fraction(report: SampleReport, max_bad_fraction: float | None) -> 
 
 
 def bad_unit(report: SampleReport) -> str:
-    """What the day's bad items mostly are: OTLP LLM spans (one record each, many to a line) or lines."""
-    spans = sum(count for reason, count in report.quarantine_reasons.items() if reason.startswith("LLM span"))
-    return "span" if report.quarantined and spans * 2 >= report.quarantined else "line"
+    """What the day's bad items mostly are: OTLP LLM spans (one record each, many to a line), the
+    messages of Collector framed files (`format: proto`, `compression: zstd`), or lines."""
+    spans = messages = 0
+    for reason, count in report.quarantine_reasons.items():
+        if reason.startswith("LLM span"):
+            spans += count
+        elif reason.startswith("message ") or "after message" in reason or "protobuf" in reason:
+            messages += count
+    if report.quarantined and spans * 2 >= report.quarantined:
+        return "span"
+    return "message" if report.quarantined and messages * 2 >= report.quarantined else "line"
 
 
 def _reason_kind(reason: str) -> str:

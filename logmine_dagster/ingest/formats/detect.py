@@ -42,7 +42,7 @@ def records_from_line(
         return [value]
     if fmt == "otlp":
         if not isinstance(value, dict):
-            raise FormatError("OTLP line is not a JSON object")
+            raise FormatError("OTLP export request is not a JSON object")
         if "resourceLogs" in value:
             return list(content_from_logs(value))
         view = None if views_below is None else partial(span_view, views_below)
