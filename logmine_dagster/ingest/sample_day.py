@@ -143,6 +143,7 @@ def sample_day(
             db.replace_rows(ingest_quarantine, ingest_quarantine.c.day == day, _quarantine_rows(sampler, report, log_root, now), conn=conn)
     finally:
         sampler.close()
+        join.close()
     _count_pass(report, sampler.counts, log_root)
     return report
 
