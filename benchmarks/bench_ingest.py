@@ -21,7 +21,9 @@ MB/s is uncompressed input per wall-clock second. Each process's own peak RSS is
 
 `--format otlp` writes the same records as OTLP JSON instead (a Collector file exporter's lines:
 one ExportTraceServiceRequest of SPANS_PER_EXPORT chat spans per line, messages in the current GenAI
-attributes), so the sampler's span path is measured against the same floor. The messages are JSON
+attributes), so the sampler's span path is measured against the same floor. `--format otlp-events` moves the messages
+to log records in `logs-` files next to the spans (the event mode of opentelemetry-instrumentation-
+openai-v2): every span waits for its content, which measures the span/log join. The messages are JSON
 inside a string attribute: the floor parses the line, not that inner JSON, which the sampler must
 read for the long-conversation signal when a span may have that many messages.
 """
@@ -76,22 +78,46 @@ def _span(record: dict) -> dict:
     return span
 
 
-def to_otlp(root: Path) -> None:
-    """Rewrite every generated .jsonl.gz of the day as OTLP JSON export lines (same file names)."""
+CONTENT_KEYS = ("gen_ai.input.messages", "gen_ai.output.messages")
+
+
+def _content_log(span: dict) -> dict:
+    """Take the span's messages off it, as one `gen_ai.client.inference.operation.details` log record
+    (openai-v2 with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=event_only)."""
+    content = [a for a in span["attributes"] if a["key"] in CONTENT_KEYS]
+    span["attributes"] = [a for a in span["attributes"] if a["key"] not in CONTENT_KEYS]
+    return {"timeUnixNano": span["endTimeUnixNano"], "traceId": span["traceId"], "spanId": span["spanId"],
+            "eventName": "gen_ai.client.inference.operation.details", "attributes": content}
+
+
+def to_otlp(root: Path, events: bool = False) -> None:
+    """Rewrite every generated .jsonl.gz of the day as OTLP JSON export lines (same file names). With
+    `events`, the messages go to a `logs-` file of log records next to it, as the event mode writes them."""
     import gzip
 
     for path in sorted((root / f"dt={DAY.isoformat()}").glob("*.jsonl.gz")):
         target = path.with_name(path.name + ".tmp")
+        logs = gzip.open(path.with_name("logs-" + path.name), "wt", compresslevel=6) if events else None
         with gzip.open(path, "rt") as source, gzip.open(target, "wt", compresslevel=6) as out:
             batch = []
             for line in source:
                 batch.append(_span(json.loads(line)))
                 if len(batch) == SPANS_PER_EXPORT:
-                    out.write(_export(batch))
+                    _write_batch(out, logs, batch)
                     batch = []
             if batch:
-                out.write(_export(batch))
+                _write_batch(out, logs, batch)
+        if logs is not None:
+            logs.close()
         target.replace(path)
+
+
+def _write_batch(out, logs, spans: list) -> None:
+    if logs is not None:
+        records = [_content_log(span) for span in spans]
+        scope = {"scope": {"name": "opentelemetry.util.genai.handler"}, "logRecords": records}
+        logs.write(json.dumps({"resourceLogs": [{"resource": {"attributes": [_attr("service.name", "bench")]}, "scopeLogs": [scope]}]}) + "\n")
+    out.write(_export(spans))
 
 
 def _export(spans: list) -> str:
@@ -167,15 +193,15 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--skip-pandas", action="store_true", help="the pandas way needs several GB for 1M records")
     parser.add_argument("--skip-extras", action="store_true", help="skip sampler_stdlib_zlib and floor_stdlib")
-    parser.add_argument("--format", choices=("canonical", "otlp"), default="canonical")
+    parser.add_argument("--format", choices=("canonical", "otlp", "otlp-events"), default="canonical")
     args = parser.parse_args()
     from logmine_dagster.generator import generate
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "logs"
         generate(root, DAY, 1, args.records, 1, write_manifest=False, gzip=True)
-        if args.format == "otlp":
-            to_otlp(root)
+        if args.format != "canonical":
+            to_otlp(root, events=args.format == "otlp-events")
         ways = ("sampler", "floor") + (() if args.skip_extras else ("sampler_stdlib_zlib", "floor_stdlib"))
         ways += () if args.skip_pandas else ("pandas",)
         results = {way: measure(way, root) for way in ways}
