@@ -351,13 +351,13 @@ def scan_file(
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
-    long_conversation: int | None = None,
+    views: bool = False,
 ) -> None:
     """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
     record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
     that is not sampled is never re-encoded), else None and `value` the mapped record dict.
     Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`, the kinds
-    of skipped OTLP spans to `on_skip`. With `long_conversation` (the sampler's threshold), OTLP
+    of skipped OTLP spans to `on_skip`. With `views` (the sampler), OTLP
     inference spans in the common shape come as views (see `formats.span_views`)."""
     if path.name.endswith(".parquet"):
         for item in _read_parquet(path, source, fmt, mapping, join):
@@ -392,7 +392,7 @@ def scan_file(
                     on_record(value, raw, source, number)
                     continue
                 try:
-                    candidates = records_from_line(value, fmt, mapping, views_below=long_conversation)
+                    candidates = records_from_line(value, fmt, mapping, views=views)
                 except FormatError as error:
                     on_bad(source, number, str(error))
                     continue
@@ -428,7 +428,7 @@ def scan_partition(
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
-    long_conversation: int | None = None,
+    views: bool = False,
 ) -> list[str]:
     """`scan_file` over every file of the day; returns the files' names relative to the log root.
     Spans whose content is in the day's OTLP log records are joined to it once every file is read."""
@@ -440,7 +440,7 @@ def scan_partition(
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)
-        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join, long_conversation)
+        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join, views)
     for source, number, result in join.finish():
         if isinstance(result, UnusableSpan):
             on_bad(source, number, result.reason)

@@ -127,12 +127,12 @@ def sample_day(
     report = SampleReport(day=day, files=len(partition_files(log_root, day)))
     now = dt.datetime.now(dt.timezone.utc)
     sampler = DaySampler(day, policy)
-    join = SpanContentJoin()
+    join = SpanContentJoin(views=lines is None)
     try:
         if lines is None:
             scan_partition(
                 log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping,
-                _count_into(report.skipped_spans), join, policy.long_conversation_messages,
+                _count_into(report.skipped_spans), join, True,
             )
         else:
             _offer_lines(sampler, lines, report.skipped_spans)

@@ -20,6 +20,7 @@ from typing import Iterator
 
 from logmine_dagster.ingest.formats import AwaitingContent, SkippedSpan, SpanContent, UnusableSpan
 from logmine_dagster.ingest.formats.otlp import span_key, span_to_record
+from logmine_dagster.ingest.formats.span_views import joined_view
 from logmine_dagster.ingest.join_spool import JoinSpool
 
 # Items (waiting spans + content entries) held in memory before the join moves to disk: a waiting span
@@ -28,13 +29,16 @@ SPOOL_AFTER = 10_000
 
 
 class SpanContentJoin:
-    def __init__(self, spool_after: int | None = None) -> None:
+    def __init__(self, spool_after: int | None = None, views: bool = False) -> None:
+        """With `views` (the sampler), a joined span in the current GenAI shape comes out as its view
+        (`span_views`), built only if it is drawn."""
         self._content: dict[str, tuple[dict, list]] = {}
         self._waiting: dict[str, tuple[AwaitingContent, str, int]] = {}
         self._agents: dict[str, str] = {}
         self._tools: dict[str, set[str]] = {}
         self._spool_after = SPOOL_AFTER if spool_after is None else spool_after
         self._spool: JoinSpool | None = None
+        self._views = views
 
     @property
     def in_memory(self) -> int:
@@ -103,7 +107,7 @@ class SpanContentJoin:
             waiting, content = self._spool.waiting(), self._spool.content
         try:
             for key, (span, resource, scope_name, span_attrs), reason, source, line in waiting:
-                yield source, line, _joined_record(content(key), span, resource, scope_name, span_attrs, reason)
+                yield source, line, _joined_record(content(key), span, resource, scope_name, span_attrs, reason, self._views)
         finally:
             self.close()
 
@@ -117,11 +121,14 @@ class SpanContentJoin:
             self._spool = None
 
 
-def _joined_record(found, span: dict, resource: dict, scope_name: str, span_attrs: dict, reason: str) -> dict | UnusableSpan:
+def _joined_record(found, span: dict, resource: dict, scope_name: str, span_attrs: dict, reason: str, views: bool) -> dict | UnusableSpan:
     if found is None:
         return UnusableSpan(reason)
     attrs, events = found
     joined = {**span, "events": list(span.get("events") or []) + events}
-    result = span_to_record(joined, resource, scope_name, {**span_attrs, **attrs})
+    merged = {**span_attrs, **attrs}
+    if views and (view := joined_view(joined, resource, scope_name, merged)) is not None:
+        return view
+    result = span_to_record(joined, resource, scope_name, merged)
     # Still nothing usable: the reason of the span as it was, not a second wait.
     return UnusableSpan(result.reason) if isinstance(result, UnusableSpan) else result

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 import sqlalchemy as sa
 
 from logmine_dagster.ingest.log_reader import read_partition
@@ -17,7 +18,9 @@ from logmine_dagster_tests.ingest.test_formats import DAY, START_NS, _attr
 
 DAY_START_NS = START_NS - 10 * 3600 * 10**9  # midnight UTC of DAY
 KEEP_ALL = SamplingPolicy(rate=1.0, signal_caps={s: None for s in SIGNALS}, max_sampled_fraction=None)
+# The default ceiling (a share of the day's records) binds on these days.
 THINNED = SamplingPolicy(rate=0.2, signal_caps={"error": 15, "long_conversation": 10}, max_per_user_per_day=4)
+NO_CEILING = SamplingPolicy(rate=0.2, signal_caps={"error": 15, "long_conversation": 10}, max_per_user_per_day=4, max_sampled_fraction=None)
 DROPPED_REASON = "LLM span with a message whose content was not captured"
 
 
@@ -109,16 +112,15 @@ def test_keeping_every_span_the_cheap_look_gives_the_same_records_and_quarantine
     assert any("outside its dt= partition" in reason for _, _, reason in fast_bad)
 
 
-def test_thinned_the_sample_is_the_same_and_only_unsampled_dropped_content_goes_unreported(tmp_path, db):
+@pytest.mark.parametrize("policy", [THINNED, NO_CEILING], ids=["ceiling", "no-ceiling"])
+def test_thinned_the_sample_and_the_quarantine_are_the_same(tmp_path, db, policy):
     rng = random.Random(11)
     _write(tmp_path / "logs", [_span(rng, i) for i in range(1500)], files=3)
-    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, tmp_path / "logs", THINNED)
+    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, tmp_path / "logs", policy)
     assert fast_samples == reference_samples and len(fast_samples) > 50
-    # A span under the long-conversation threshold is checked message by message only when drawn,
-    # as canonical lines are: the unsampled ones whose content was dropped count as scanned.
-    missing = [row for row in reference_bad if row not in fast_bad]
-    assert missing and all(DROPPED_REASON in reason for _, _, reason in missing)
-    assert all(row in reference_bad for row in fast_bad)
+    # Undrawn spans whose library dropped a message's content are quarantined too: the day's count
+    # of records, and with it the ceiling, is the one building every record gives.
+    assert fast_bad == reference_bad and any(DROPPED_REASON in reason for _, _, reason in fast_bad)
 
 
 def test_otlp_sample_is_the_same_whatever_the_order_and_split_of_the_files(tmp_path, db):
@@ -132,3 +134,30 @@ def test_otlp_sample_is_the_same_whatever_the_order_and_split_of_the_files(tmp_p
     second = sample_day(db, tmp_path / "logs", DAY, THINNED)
     assert {request_id: row[:3] for request_id, row in _stored(db)[0].items()} == by_id
     assert first.sampled == second.sampled == len(by_id) > 50 and first.by_reason == second.by_reason
+
+
+def _to_event_mode(spans: list[dict]) -> list[dict]:
+    """Move the messages of every other span to a log record (openai-v2's event_only); the records."""
+    records = []
+    for span in spans[::2]:
+        content = [a for a in span["attributes"] if a["key"] in ("gen_ai.input.messages", "gen_ai.output.messages")]
+        if content:
+            span["attributes"] = [a for a in span["attributes"] if a not in content]
+            records.append({"traceId": span["traceId"], "spanId": span["spanId"],
+                            "eventName": "gen_ai.client.inference.operation.details", "attributes": content})
+    return records
+
+
+def test_spans_joined_to_their_log_content_are_sampled_as_building_every_record_does(tmp_path, db):
+    rng = random.Random(17)
+    spans = [_span(rng, i) for i in range(900)]
+    records = _to_event_mode(spans)
+    root = tmp_path / "logs"
+    _write(root, spans, files=2)
+    lines = [json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": records[i : i + 16]}]}]}) for i in range(0, len(records), 16)]
+    (root / f"dt={DAY}" / "logs.json").write_text("\n".join(lines) + "\n")
+    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, root, THINNED)
+    assert fast_samples == reference_samples and fast_bad == reference_bad and len(fast_samples) > 30
+    # Keeping every span, the joined records and the quarantine are the same too.
+    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, root, KEEP_ALL)
+    assert fast_samples == reference_samples and fast_bad == reference_bad and len(fast_samples) > 600

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 
 from logmine_dagster.ingest.formats.mapped import map_line
 from logmine_dagster.ingest.formats.otlp import records_from_export
@@ -30,12 +29,11 @@ def detect_format(value, mapping: dict | None = None) -> str:
 
 
 def records_from_line(
-    value, fmt: str | None = None, mapping: dict | None = None, views_below: int | None = None
+    value, fmt: str | None = None, mapping: dict | None = None, views: bool = False
 ) -> list[dict | SkippedSpan | UnusableSpan | SpanContent]:
     """One decoded JSON line -> the canonical-record dicts it holds (not yet validated); an OTLP line
     also gives SkippedSpan / UnusableSpan items for its spans that are not records, and an OTLP logs
-    line the SpanContent of its GenAI content events. With `views_below` (the sampler's long-conversation
-    threshold), an inference span in the common shape comes as its view (`span_views`), whose record is
+    line the SpanContent of its GenAI content events. With `views` (the sampler), an inference span in the common shape comes as its view (`span_views`), whose record is
     built only if it is kept."""
     fmt = fmt or detect_format(value, mapping)
     if fmt == "canonical":
@@ -45,8 +43,7 @@ def records_from_line(
             raise FormatError("OTLP export request is not a JSON object")
         if "resourceLogs" in value:
             return list(content_from_logs(value))
-        view = None if views_below is None else partial(span_view, views_below)
-        return list(records_from_export(value, view))
+        return list(records_from_export(value, span_view if views else None))
     if fmt == "mapped":
         if mapping is None:
             raise FormatError("format 'mapped' needs a field mapping")

@@ -6,12 +6,8 @@ shape (current GenAI attributes, `gen_ai.input.messages` as JSON) a view holds o
 the draw reads: request id, timestamp, status, the input list (its length is the
 `long_conversation` signal). `built(view)` makes the full record, with the same code as before, for
 the spans that are kept. Anything the cheap look cannot certify (another shape, an odd value, no
-message) takes the full path, so the sample is the one building every record gives
-(`test_span_views`).
-
-One difference, on purpose: a span with fewer `{` than the long-conversation threshold is not parsed,
-so like a canonical line it is checked message by message only when drawn. A drawn one whose
-content was dropped is quarantined as before; an undrawn one counts as scanned, not quarantined.
+message, a message whose content was not captured) takes the full path, so the sample and the
+quarantine rows are what building every record gives (`test_span_views`).
 """
 
 from __future__ import annotations
@@ -24,9 +20,6 @@ from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
 # Part types that carry no content: a non-assistant message made only of these was not captured.
 # (A tuple: `in` compares, where a set would hash a value that may be a list.)
 _EMPTY_PARTS = ("reasoning", "refusal")
-# The input of a span with fewer messages than the long-conversation signal needs, not parsed: only
-# its length (1, under any threshold) and truth are read before the record is built.
-SHORT = [None]
 
 
 def _certified_messages(messages) -> bool:
@@ -47,17 +40,13 @@ def _certified_messages(messages) -> bool:
     return True
 
 
-def _input_messages(text, long_at: int) -> list | None:
-    """What the draw needs of `gen_ai.input.messages`: a list as long as the messages when they may
-    be `long_at` or more (parsed, every message checked), else `SHORT` without parsing (each message
-    is a JSON object, so there are no more messages than `{`). None: the full path decides."""
+def _input_messages(text) -> list | None:
+    """The input messages of `gen_ai.input.messages` when every one is a message whose content was
+    captured, else None: the full path decides. (Every span's are parsed: a span whose library dropped
+    a message's content is quarantined whether it is drawn or not, so the day's count of records, and
+    with it the ceiling, is what building every record gives.)"""
     if text.__class__ is not str or text[:1] != "[":
         return None
-    braces = text.count("{")
-    if braces == 0:
-        return None  # no message at all: the full path gives the span's reason
-    if braces < long_at:
-        return SHORT
     try:
         messages = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -103,9 +92,8 @@ class _ViewKey:
 SPAN_VIEW = _ViewKey()
 
 
-def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict | None:
-    """The view of an inference span in the current-attribute shape (`long_at`, the sampler's
-    long-conversation threshold, comes first for a positional partial): the record fields the draw
+def span_view(span: dict, resource: dict, scope_name: str) -> dict | None:
+    """The view of an inference span in the current-attribute shape: the record fields the draw
     reads (`request_id`, `timestamp`, `status`, `input`); None when the span is of another kind or
     shape, or anything about it is unusual: the caller takes the full path."""
     try:
@@ -119,7 +107,7 @@ def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict
         return None
     if "openinference.span.kind" in raw or "gen_ai.system_instructions" in raw:
         return None
-    messages = _input_messages(text, long_at)
+    messages = _input_messages(text)
     if messages is None:
         return None
     status = span.get("status")
@@ -132,6 +120,26 @@ def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict
         "status": "error" if failed else "ok",
         "input": messages,
         SPAN_VIEW: (span, resource, scope_name),
+    }
+
+
+def joined_view(span: dict, resource: dict, scope_name: str, attrs: dict) -> dict | None:
+    """The view of a span joined to its log content (`span_join`), from its decoded attributes
+    merged with the content's: as `span_view`, for the same shape; None: the full path."""
+    if "openinference.span.kind" in attrs or "gen_ai.system_instructions" in attrs:
+        return None
+    messages = _input_messages(attrs.get("gen_ai.input.messages"))
+    if messages is None:
+        return None
+    status = span.get("status")
+    status = status if isinstance(status, dict) else {}
+    failed = status.get("code") in (STATUS_CODE_ERROR, "STATUS_CODE_ERROR") or attrs.get("error.type") is not None
+    return {
+        "request_id": span_key(span),
+        "timestamp": _timestamp_for_draw(span.get("startTimeUnixNano")),
+        "status": "error" if failed else "ok",
+        "input": messages,
+        SPAN_VIEW: (span, resource, scope_name, attrs),
     }
 
 
