@@ -1,7 +1,7 @@
 """The sampler's cheap look at an OTLP inference span: what the draw needs, the record built later.
 
 The sampler keeps a few percent of a day. Building every span's canonical record (every message's
-parts converted, the metadata, the output) cost four times the read of the file, so for the common
+parts converted, the metadata, the output) cost several times the read of the file, so for the common
 shape (current GenAI attributes, `gen_ai.input.messages` as JSON) a view holds only the fields
 the draw reads: request id, timestamp, status, the input list (its length is the
 `long_conversation` signal). `built(view)` makes the full record, with the same code as before, for
