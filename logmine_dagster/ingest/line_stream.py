@@ -88,7 +88,7 @@ def _plain_blocks(handle) -> Iterator[bytes]:
 
 
 GZIP_MAGIC = b"\x1f\x8b"
-__all__ = ["DEFAULT_MAX_LINE_BYTES", "OVERSIZED", "line_batches"]
+__all__ = ["DEFAULT_MAX_LINE_BYTES", "OVERSIZED", "FileItems", "line_batches"]
 
 
 class _Replay:
@@ -142,23 +142,35 @@ def _split_lines(blocks: Iterable[bytes], max_line_bytes: int) -> Iterator[list]
         yield [pending]
 
 
+class FileItems:
+    """The items of one log file in batches (see `line_batches`); `unit` names what an item is, for
+    messages about it, once the file's start was read: "line", or "message" in a Collector framed file."""
+
+    def __init__(self, path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES):
+        self.path, self.max_line_bytes, self.unit = path, max_line_bytes, "line"
+
+    def __iter__(self) -> Iterator[list]:
+        with _open_binary(self.path) as handle:
+            blocks = _decoded_blocks(self.path.name, handle)
+            first = next(blocks, b"")
+            while first == b"":  # a decompressor can give an empty first block
+                first = next(blocks, None)
+                if first is None:
+                    return
+            rest = _chain(first, blocks)
+            if is_framed(first):
+                self.unit = "message"
+                yield from frame_batches(rest, self.max_line_bytes)
+            else:
+                yield from _split_lines(rest, self.max_line_bytes)
+
+
 def line_batches(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[list]:
     """The lines of a log file in batches (without their newline), streamed in bounded memory. A line
     longer than `max_line_bytes` comes as OVERSIZED and its bytes are never held whole. A Collector
     framed file gives its messages instead: JSON bytes like a line, or `ProtoFrame`s.
     Batches keep the per-line Python overhead low: the caller loops over plain lists."""
-    with _open_binary(path) as handle:
-        blocks = _decoded_blocks(path.name, handle)
-        first = next(blocks, b"")
-        while first == b"":  # a decompressor can give an empty first block
-            first = next(blocks, None)
-            if first is None:
-                return
-        rest = _chain(first, blocks)
-        if is_framed(first):
-            yield from frame_batches(rest, max_line_bytes)
-        else:
-            yield from _split_lines(rest, max_line_bytes)
+    return iter(FileItems(path, max_line_bytes))
 
 
 def _chain(first: bytes, blocks: Iterator[bytes]) -> Iterator[bytes]:

@@ -20,7 +20,7 @@ from typing import Callable, Iterator, Union
 from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.ingest.formats import AwaitingContent, FormatError, SkippedSpan, SpanContent, UnusableSpan, records_from_line
 from logmine_dagster.ingest.formats.otlp_proto import decode_export
-from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, line_batches
+from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, FileItems
 from logmine_dagster.ingest.stream_items import ProtoFrame
 from logmine_dagster.ingest.records import RecordError, parse_record
 from logmine_dagster.ingest.span_join import SpanContentJoin
@@ -254,7 +254,7 @@ def _diagnose(raw: bytes, source: str, number: int) -> BadLine:
     return BadLine(source, number, "malformed JSON")
 
 
-def _not_a_json_line(raw, source: str, number: int, max_line_bytes: int) -> tuple[dict | None, BadLine | None]:
+def _not_a_json_line(raw, source: str, number: int, max_line_bytes: int, unit: str = "line") -> tuple[dict | None, BadLine | None]:
     """The slow path for what orjson refused: a Collector protobuf message decoded to its OTLP JSON
     dict, else why the line is bad (None for a blank line)."""
     if raw.__class__ is ProtoFrame:
@@ -262,13 +262,22 @@ def _not_a_json_line(raw, source: str, number: int, max_line_bytes: int) -> tupl
             return decode_export(raw.data), None
         except FormatError as error:
             return None, BadLine(source, number, str(error))
-    return None, _bad_line(raw, source, number, max_line_bytes)
+    return None, _bad_line(raw, source, number, max_line_bytes, unit)
 
 
-def _bad_line(raw, source: str, number: int, max_line_bytes: int) -> BadLine | None:
-    """Why a line failed to parse, without quoting it; None for a blank line (slow path: bad lines only)."""
+def _too_long(max_line_bytes: int, unit: str) -> str:
+    return f"{unit} longer than {max_line_bytes} bytes"
+
+
+def _unreadable(error: Exception, number: int, unit: str) -> str:
+    return f"unreadable file after {unit} {number} ({type(error).__name__})"
+
+
+def _bad_line(raw, source: str, number: int, max_line_bytes: int, unit: str = "line") -> BadLine | None:
+    """Why a line (or a framed file's message) failed to parse, without quoting it; None for a blank
+    line (slow path: bad lines only)."""
     if raw is OVERSIZED or len(raw) > max_line_bytes:
-        return BadLine(source, number, f"line longer than {max_line_bytes} bytes")
+        return BadLine(source, number, _too_long(max_line_bytes, unit))
     if not raw.strip():
         return None
     return _diagnose(raw, source, number)
@@ -310,17 +319,18 @@ def read_file(
         yield from _read_parquet(path, source, fmt, mapping, join)
         return
     number = 0
+    items = FileItems(path, max_line_bytes)
     try:
-        for batch in line_batches(path, max_line_bytes):
+        for batch in items:
             for raw in batch:
                 number += 1
                 if raw is OVERSIZED or len(raw) > max_line_bytes:
-                    yield BadLine(source, number, f"line longer than {max_line_bytes} bytes")
+                    yield BadLine(source, number, _too_long(max_line_bytes, items.unit))
                     continue
                 try:
                     value = orjson.loads(raw)
                 except orjson.JSONDecodeError:
-                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes)
+                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes, items.unit)
                     if value is None:
                         if bad is not None:
                             yield bad
@@ -328,7 +338,7 @@ def read_file(
                 yield from _records(value, source, number, fmt, mapping, join)
     except Exception as error:  # noqa: BLE001 - EOFError, BadGzipFile, zlib.error, ZstdError, OSError...
         # A truncated or corrupt compressed file: keep what was read, report where it broke.
-        yield BadLine(source, number + 1, f"unreadable file after line {number} ({type(error).__name__})")
+        yield BadLine(source, number + 1, _unreadable(error, number, items.unit))
 
 
 def scan_file(
@@ -341,12 +351,14 @@ def scan_file(
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
+    views: bool = False,
 ) -> None:
     """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
     record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
     that is not sampled is never re-encoded), else None and `value` the mapped record dict.
     Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`, the kinds
-    of skipped OTLP spans to `on_skip`."""
+    of skipped OTLP spans to `on_skip`. With `views` (the sampler), OTLP
+    inference spans in the common shape come as views (see `formats.span_views`)."""
     if path.name.endswith(".parquet"):
         for item in _read_parquet(path, source, fmt, mapping, join):
             if isinstance(item, BadLine):
@@ -360,17 +372,18 @@ def scan_file(
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     canonical_only = fmt in (None, "canonical")
     number = 0
+    items = FileItems(path, max_line_bytes)
     try:
-        for batch in line_batches(path, max_line_bytes):
+        for batch in items:
             for raw in batch:
                 number += 1
                 if raw is OVERSIZED or len(raw) > max_line_bytes:
-                    on_bad(source, number, f"line longer than {max_line_bytes} bytes")
+                    on_bad(source, number, _too_long(max_line_bytes, items.unit))
                     continue
                 try:
                     value = loads(raw)
                 except decode_error:
-                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes)
+                    value, bad = _not_a_json_line(raw, source, number, max_line_bytes, items.unit)
                     if value is None:
                         if bad is not None:
                             on_bad(source, number, bad.reason)
@@ -379,7 +392,7 @@ def scan_file(
                     on_record(value, raw, source, number)
                     continue
                 try:
-                    candidates = records_from_line(value, fmt, mapping)
+                    candidates = records_from_line(value, fmt, mapping, views=views)
                 except FormatError as error:
                     on_bad(source, number, str(error))
                     continue
@@ -387,6 +400,9 @@ def scan_file(
                     on_bad(source, number, TOO_DEEP)
                     continue
                 for candidate in candidates:
+                    if candidate.__class__ is dict:  # a record or a span's view: the common case first
+                        on_record(candidate, None, source, number)
+                        continue
                     if _joined(candidate, join, source, number):
                         continue
                     if isinstance(candidate, UnusableSpan):
@@ -399,7 +415,7 @@ def scan_file(
                     else:
                         on_record(candidate, None, source, number)
     except Exception as error:  # noqa: BLE001 - EOFError, zlib.error, ZstdError, OSError...
-        on_bad(source, number + 1, f"unreadable file after line {number} ({type(error).__name__})")
+        on_bad(source, number + 1, _unreadable(error, number, items.unit))
 
 
 def scan_partition(
@@ -412,6 +428,7 @@ def scan_partition(
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
+    views: bool = False,
 ) -> list[str]:
     """`scan_file` over every file of the day; returns the files' names relative to the log root.
     Spans whose content is in the day's OTLP log records are joined to it once every file is read."""
@@ -423,7 +440,7 @@ def scan_partition(
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)
-        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join)
+        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join, views)
     for source, number, result in join.finish():
         if isinstance(result, UnusableSpan):
             on_bad(source, number, result.reason)

@@ -83,9 +83,17 @@ def check_bad_fraction(report: SampleReport, max_bad_fraction: float | None) -> 
 
 
 def bad_unit(report: SampleReport) -> str:
-    """What the day's bad items mostly are: OTLP LLM spans (one record each, many to a line) or lines."""
-    spans = sum(count for reason, count in report.quarantine_reasons.items() if reason.startswith("LLM span"))
-    return "span" if report.quarantined and spans * 2 >= report.quarantined else "line"
+    """What the day's bad items mostly are: OTLP LLM spans (one record each, many to a line), the
+    messages of Collector framed files (`format: proto`, `compression: zstd`), or lines."""
+    spans = messages = 0
+    for reason, count in report.quarantine_reasons.items():
+        if reason.startswith("LLM span"):
+            spans += count
+        elif reason.startswith("message ") or "after message" in reason or "protobuf" in reason:
+            messages += count
+    if report.quarantined and spans * 2 >= report.quarantined:
+        return "span"
+    return "message" if report.quarantined and messages * 2 >= report.quarantined else "line"
 
 
 def _reason_kind(reason: str) -> str:
@@ -119,10 +127,13 @@ def sample_day(
     report = SampleReport(day=day, files=len(partition_files(log_root, day)))
     now = dt.datetime.now(dt.timezone.utc)
     sampler = DaySampler(day, policy)
-    join = SpanContentJoin()
+    join = SpanContentJoin(views=lines is None)
     try:
         if lines is None:
-            scan_partition(log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping, _count_into(report.skipped_spans), join)
+            scan_partition(
+                log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping,
+                _count_into(report.skipped_spans), join, True,
+            )
         else:
             _offer_lines(sampler, lines, report.skipped_spans)
         sampler.select()
@@ -132,6 +143,7 @@ def sample_day(
             db.replace_rows(ingest_quarantine, ingest_quarantine.c.day == day, _quarantine_rows(sampler, report, log_root, now), conn=conn)
     finally:
         sampler.close()
+        join.close()
     _count_pass(report, sampler.counts, log_root)
     return report
 

@@ -34,6 +34,8 @@ import orjson
 
 from logmine_dagster.core.signals import SIGNALS
 from logmine_dagster.ingest.candidate_spool import Candidate, CandidateSpool
+from logmine_dagster.ingest.formats.results import UnusableSpan
+from logmine_dagster.ingest.formats.span_views import built
 from logmine_dagster.ingest.keyed_hash import hash_fraction, hash_value
 from logmine_dagster.ingest.records import OutsidePartition, RecordError, check_sampling_fields, parse_record
 from logmine_dagster.ingest.sampling_caps import SignalCaps, cap_per_user, cap_to_ceiling, day_ceiling
@@ -136,6 +138,10 @@ class DaySampler:
         except (KeyError, TypeError, AttributeError, IndexError):
             fast = False
         if not fast:
+            value = built(value)
+            if isinstance(value, UnusableSpan):
+                self.bad(source, line, value.reason)
+                return
             fields = self._checked_fields(value, source, line)
             if fields is None:
                 return
@@ -165,6 +171,18 @@ class DaySampler:
 
     def _keep_candidate(self, value, raw: bytes | None, source: str, line: int, draw: Draw) -> None:
         """A record the rates drew, unless the opt-out list or its strata's caps leave it out."""
+        value = built(value)
+        if isinstance(value, UnusableSpan):
+            # A drawn span whose messages were not all captured (only the drawn ones are checked
+            # message by message, as canonical lines are): quarantined, and not a scanned record.
+            self.bad(source, line, value.reason)
+            self.counts.scanned -= 1
+            seen = self.counts.signal_seen
+            for signal in draw.signals:
+                seen[signal] -= 1
+                if not seen[signal]:
+                    del seen[signal]
+            return
         user = value.get("user_id")
         if user is not None and type(user) is not str:
             self.bad(source, line, "invalid record: user_id is not a string")

@@ -9,8 +9,9 @@ Agent traces: the `invoke_agent` span ends after the LLM calls it made, so its a
 tools' names are kept by trace id (a few bytes a trace) and copied onto the records that are kept
 (`trace_context`), not onto every record as it streams past.
 
-Memory: the day's content events are held until the end of the day (a first increment; a day too big
-for that would spool them to disk like the candidate spool does).
+Memory: the waiting spans and the content are held in memory up to `spool_after` items; past that,
+all of them move to a temporary SQLite file (`join_spool`) and the rest of the day goes there, so a
+day whose every span waits for its content stays flat in memory.
 """
 
 from __future__ import annotations
@@ -19,14 +20,47 @@ from typing import Iterator
 
 from logmine_dagster.ingest.formats import AwaitingContent, SkippedSpan, SpanContent, UnusableSpan
 from logmine_dagster.ingest.formats.otlp import span_key, span_to_record
+from logmine_dagster.ingest.formats.span_views import joined_view
+from logmine_dagster.ingest.join_spool import JoinSpool
+
+# Items (waiting spans + content entries) held in memory before the join moves to disk: a waiting span
+# holds its attributes, a few kB, so this bounds the join to some tens of MB.
+SPOOL_AFTER = 10_000
 
 
 class SpanContentJoin:
-    def __init__(self) -> None:
+    def __init__(self, spool_after: int | None = None, views: bool = False) -> None:
+        """With `views` (the sampler), a joined span in the current GenAI shape comes out as its view
+        (`span_views`), built only if it is drawn."""
         self._content: dict[str, tuple[dict, list]] = {}
         self._waiting: dict[str, tuple[AwaitingContent, str, int]] = {}
         self._agents: dict[str, str] = {}
         self._tools: dict[str, set[str]] = {}
+        self._spool_after = SPOOL_AFTER if spool_after is None else spool_after
+        self._spool: JoinSpool | None = None
+        self._views = views
+
+    @property
+    def in_memory(self) -> int:
+        """Waiting spans and content entries held in memory (at most `spool_after`)."""
+        return len(self._content) + len(self._waiting)
+
+    @property
+    def spooled(self) -> bool:
+        return self._spool is not None
+
+    def _make_room(self) -> None:
+        if self._spool is not None or self.in_memory < self._spool_after:
+            return
+        self._spool = JoinSpool()
+        for key, (attrs, events) in self._content.items():
+            self._spool.add_content(key, attrs, None)
+            for event in events:
+                self._spool.add_content(key, {}, event)
+        for key, (item, source, line) in self._waiting.items():
+            self._spool.add_waiting(key, item.span, item.resource, item.scope_name, item.attrs, item.reason, source, line)
+        self._content.clear()
+        self._waiting.clear()
 
     def note(self, item: SkippedSpan) -> None:
         """An agent's or a tool's name, for the LLM calls of its trace."""
@@ -48,25 +82,53 @@ class SpanContentJoin:
         return found
 
     def add(self, item: SpanContent) -> None:
+        self._make_room()
+        if self._spool is not None:
+            self._spool.add_content(item.key, item.attrs, item.event)
+            return
         attrs, events = self._content.setdefault(item.key, ({}, []))
         attrs.update(item.attrs)
         if item.event is not None:
             events.append(item.event)
 
     def wait(self, item: AwaitingContent, source: str, line: int) -> None:
+        self._make_room()
+        if self._spool is not None:
+            self._spool.add_waiting(span_key(item.span), item.span, item.resource, item.scope_name, item.attrs, item.reason, source, line)
+            return
         self._waiting[span_key(item.span)] = (item, source, line)
 
     def finish(self) -> Iterator[tuple[str, int, dict | UnusableSpan]]:
         """(source, line, record dict or UnusableSpan) of every waiting span, in the order they came."""
-        for key, (item, source, line) in self._waiting.items():
-            found = self._content.get(key)
-            if found is None:
-                yield source, line, UnusableSpan(item.reason)
-                continue
-            attrs, events = found
-            span = {**item.span, "events": list(item.span.get("events") or []) + events}
-            result = span_to_record(span, item.resource, item.scope_name, {**item.attrs, **attrs})
-            # Still nothing usable: the reason of the span as it was, not a second wait.
-            yield source, line, UnusableSpan(result.reason) if isinstance(result, UnusableSpan) else result
+        if self._spool is None:
+            waiting = ((key, (i.span, i.resource, i.scope_name, i.attrs), i.reason, source, line) for key, (i, source, line) in self._waiting.items())
+            content = self._content.get
+        else:
+            waiting, content = self._spool.waiting(), self._spool.content
+        try:
+            for key, (span, resource, scope_name, span_attrs), reason, source, line in waiting:
+                yield source, line, _joined_record(content(key), span, resource, scope_name, span_attrs, reason, self._views)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Forget the waiting spans and content (the temporary file too); the agents stay:
+        `trace_context` is asked once the day is read."""
         self._content.clear()
-        self._waiting.clear()  # the agents stay: trace_context is asked once the day is read
+        self._waiting.clear()
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+
+def _joined_record(found, span: dict, resource: dict, scope_name: str, span_attrs: dict, reason: str, views: bool) -> dict | UnusableSpan:
+    if found is None:
+        return UnusableSpan(reason)
+    attrs, events = found
+    joined = {**span, "events": list(span.get("events") or []) + events}
+    merged = {**span_attrs, **attrs}
+    if views and (view := joined_view(joined, resource, scope_name, merged)) is not None:
+        return view
+    result = span_to_record(joined, resource, scope_name, merged)
+    # Still nothing usable: the reason of the span as it was, not a second wait.
+    return UnusableSpan(result.reason) if isinstance(result, UnusableSpan) else result

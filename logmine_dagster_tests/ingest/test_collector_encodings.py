@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import zstandard
 
 from logmine_dagster.ingest.log_reader import BadLine, GoodLine, Skipped, read_partition
-from logmine_dagster.ingest.sample_day import check_bad_fraction, sample_day
+from logmine_dagster.ingest.sample_day import TooManyBadLines, check_bad_fraction, sample_day
 from logmine_dagster.ingest.sampling import SIGNALS, SamplingPolicy
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
 
@@ -91,7 +91,8 @@ def test_a_truncated_framed_file_keeps_its_whole_messages_and_says_where_it_brok
     whole = _outcome(_day(tmp_path / "whole", "traces.pb", b"".join(messages[:-1])))
     good, bad, skipped = _outcome(_day(tmp_path / "cut", "traces.pb", b"".join(messages[:-1]) + messages[-1][:-7]))
     assert (good, skipped) == (whole[0], whole[2]) and good
-    assert bad == whole[1] + [f"unreadable file after line {len(messages) - 1} (EOFError)"]
+    # A framed file's unit is the message, and the reasons say so (never "line").
+    assert bad == whole[1] + [f"unreadable file after message {len(messages) - 1} (EOFError)"]
 
 
 def test_an_oversized_or_corrupt_message_is_quarantined_and_the_rest_is_read(tmp_path):
@@ -102,8 +103,21 @@ def test_an_oversized_or_corrupt_message_is_quarantined_and_the_rest_is_read(tmp
     results = list(read_partition(root, DAY, max_line_bytes=biggest - 5))
     bad = [r for r in results if isinstance(r, BadLine)]
     assert [b.reason for b in bad][-1] == "not a valid OTLP protobuf export request"
-    assert any(b.reason == f"line longer than {biggest - 5} bytes" for b in bad)
+    assert any(b.reason == f"message longer than {biggest - 5} bytes" for b in bad)
+    assert not any("line" in b.reason for b in bad)
     assert any(isinstance(r, GoodLine) for r in results)  # the messages around it still count
+
+
+def test_a_day_failing_on_corrupt_frames_counts_messages_not_lines(tmp_path, db):
+    messages = _messages(FIXTURES / "openinference.collector-proto.pb")
+    corrupt = (8).to_bytes(4, "big") + b"\x0a\xff\xff\xff\xff\xff\xff\xff"
+    root = _day(tmp_path, "traces.pb", messages[0] + corrupt * 20)
+    report = sample_day(db, root, DAY, KEEP_ALL)
+    with pytest.raises(TooManyBadLines) as raised:
+        check_bad_fraction(report, 0.05)
+    text = str(raised.value)
+    assert "20 of" in text and "messages of 2025-06-02 are bad" in text and "with 20 bad message(s)" in text
+    assert " line" not in text
 
 
 def test_collector_json_lines_named_json_are_read(tmp_path):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+
 from logmine_dagster.ingest.formats.mapped import map_line
 from logmine_dagster.ingest.formats.otlp import records_from_export
 from logmine_dagster.ingest.formats.otlp_logs import content_from_logs
 from logmine_dagster.ingest.formats.results import SkippedSpan, SpanContent, UnusableSpan
+from logmine_dagster.ingest.formats.span_views import span_view
 from logmine_dagster.core.errors import LogmineError
 
 FORMATS = ("canonical", "otlp", "mapped")
@@ -26,19 +28,22 @@ def detect_format(value, mapping: dict | None = None) -> str:
     raise FormatError("unknown log format (not canonical, not OTLP JSON traces or logs, and no field mapping configured)")
 
 
-def records_from_line(value, fmt: str | None = None, mapping: dict | None = None) -> list[dict | SkippedSpan | UnusableSpan | SpanContent]:
+def records_from_line(
+    value, fmt: str | None = None, mapping: dict | None = None, views: bool = False
+) -> list[dict | SkippedSpan | UnusableSpan | SpanContent]:
     """One decoded JSON line -> the canonical-record dicts it holds (not yet validated); an OTLP line
     also gives SkippedSpan / UnusableSpan items for its spans that are not records, and an OTLP logs
-    line the SpanContent of its GenAI content events."""
+    line the SpanContent of its GenAI content events. With `views` (the sampler), an inference span in the common shape comes as its view (`span_views`), whose record is
+    built only if it is kept."""
     fmt = fmt or detect_format(value, mapping)
     if fmt == "canonical":
         return [value]
     if fmt == "otlp":
         if not isinstance(value, dict):
-            raise FormatError("OTLP line is not a JSON object")
+            raise FormatError("OTLP export request is not a JSON object")
         if "resourceLogs" in value:
             return list(content_from_logs(value))
-        return list(records_from_export(value))
+        return list(records_from_export(value, span_view if views else None))
     if fmt == "mapped":
         if mapping is None:
             raise FormatError("format 'mapped' needs a field mapping")

@@ -27,7 +27,7 @@ from logmine_dagster.ingest.formats.span_kinds import INFERENCE, dropped_content
 STATUS_CODE_ERROR = 2
 
 
-def _any_value(value: dict) -> Any:
+def any_value(value: dict) -> Any:
     """OTLP AnyValue -> Python value."""
     if not isinstance(value, dict):
         return None
@@ -37,17 +37,17 @@ def _any_value(value: dict) -> Any:
     if "intValue" in value:
         return int(value["intValue"])
     if "arrayValue" in value:
-        return [_any_value(v) for v in value["arrayValue"].get("values", [])]
+        return [any_value(v) for v in value["arrayValue"].get("values", [])]
     if "kvlistValue" in value:
         return attributes(value["kvlistValue"].get("values", []))
     return None
 
 
 def attributes(items: list) -> dict[str, Any]:
-    return {item["key"]: _any_value(item.get("value", {})) for item in items or [] if isinstance(item, dict) and "key" in item}
+    return {item["key"]: any_value(item.get("value", {})) for item in items or [] if isinstance(item, dict) and "key" in item}
 
 
-def _timestamp(nanos: Any) -> str | None:
+def iso_timestamp(nanos: Any) -> str | None:
     try:
         seconds = int(nanos) / 1e9
     except (TypeError, ValueError):
@@ -118,12 +118,13 @@ def span_to_record(span: dict, resource: dict, scope_name: str = "", attrs: dict
     dropped = missing_content(messages)
     if dropped is not None:
         return UnusableSpan(dropped_content_reason(dropped))
-    status = span.get("status") or {}
+    status = span.get("status")
+    status = status if isinstance(status, dict) else {}  # a malformed status is no error status
     error_type = attrs.get("error.type")
     failed = status.get("code") in (STATUS_CODE_ERROR, "STATUS_CODE_ERROR") or error_type is not None
     return {
         "request_id": span_key(span),
-        "timestamp": _timestamp(span.get("startTimeUnixNano")),
+        "timestamp": iso_timestamp(span.get("startTimeUnixNano")),
         "session_id": attrs.get("gen_ai.conversation.id") or attrs.get("session.id"),
         "user_id": attrs.get("user.id") or attrs.get("enduser.id"),
         "model": attrs.get("gen_ai.response.model") or attrs.get("gen_ai.request.model") or attrs.get("llm.model_name") or _requested_model(attrs),
@@ -147,14 +148,18 @@ def _agent_or_tool_name(kind: str, attrs: dict) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def records_from_export(value: dict) -> Iterator[dict | SkippedSpan | UnusableSpan]:
+def records_from_export(value: dict, view=None) -> Iterator[dict | SkippedSpan | UnusableSpan]:
     """Every GenAI span of one ExportTraceServiceRequest: inference spans as canonical-record dicts
-    (or UnusableSpan), the others as SkippedSpan. Spans unrelated to GenAI are left out."""
+    (or UnusableSpan), the others as SkippedSpan. Spans unrelated to GenAI are left out. With `view`
+    (the sampler's `span_views.span_view`), a span it can look at cheaply comes as its view."""
     for resource_spans in value.get("resourceSpans") or []:
         resource = attributes((resource_spans.get("resource") or {}).get("attributes", []))
         for scope_spans in resource_spans.get("scopeSpans") or []:
             scope_name = str((scope_spans.get("scope") or {}).get("name") or "")
             for span in scope_spans.get("spans") or []:
+                if view is not None and (cheap := view(span, resource, scope_name)) is not None:
+                    yield cheap
+                    continue
                 attrs = attributes(span.get("attributes", []))
                 kind = span_kind(attrs)
                 if kind == INFERENCE:

@@ -48,3 +48,4 @@ class SpanContent:
     key: str
     attrs: dict
     event: dict | None = None
+

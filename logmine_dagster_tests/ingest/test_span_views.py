@@ -1,0 +1,163 @@
+"""The sampler's cheap look at OTLP spans (`formats.span_views`) picks exactly the sample that
+building every span's record picks: compared with the reference path (`read_partition`, every span
+built and validated), on a day mixing the shapes the cheap look takes and those it hands back."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+import sqlalchemy as sa
+
+from logmine_dagster.ingest.log_reader import read_partition
+from logmine_dagster.ingest.sample_day import sample_day
+from logmine_dagster.ingest.sampling import SIGNALS, SamplingPolicy
+from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
+from logmine_dagster_tests.ingest.test_formats import DAY, START_NS, _attr
+
+DAY_START_NS = START_NS - 10 * 3600 * 10**9  # midnight UTC of DAY
+KEEP_ALL = SamplingPolicy(rate=1.0, signal_caps={s: None for s in SIGNALS}, max_sampled_fraction=None)
+# The default ceiling (a share of the day's records) binds on these days.
+THINNED = SamplingPolicy(rate=0.2, signal_caps={"error": 15, "long_conversation": 10}, max_per_user_per_day=4)
+NO_CEILING = SamplingPolicy(rate=0.2, signal_caps={"error": 15, "long_conversation": 10}, max_per_user_per_day=4, max_sampled_fraction=None)
+DROPPED_REASON = "LLM span with a message whose content was not captured"
+
+
+def _message(role: str, text: str | None) -> dict:
+    return {"role": role, "parts": [] if text is None else [{"type": "text", "content": text}]}
+
+
+def _conversation(rng: random.Random, turns: int, dropped: bool) -> list[dict]:
+    messages = [_message("user" if i % 2 == 0 else "assistant", f"turn {i} about order {rng.randrange(999)}") for i in range(turns)]
+    if dropped:
+        messages[0] = _message("user", None)  # as openai-v2 2.4b0 writes a multi-part message
+    return messages
+
+
+def _start(rng: random.Random, i: int) -> int:
+    if i % 97 == 0:
+        return DAY_START_NS + rng.randrange(2_000_000)  # within the first two milliseconds of the day
+    if i % 89 == 0:
+        return DAY_START_NS + 86_400 * 10**9 + 5  # the next day: outside the partition
+    return DAY_START_NS + rng.randrange(86_400 * 10**9)
+
+
+def _span(rng: random.Random, i: int) -> dict:
+    shape = rng.random()
+    turns = rng.choice([1, 2, 3, 9, 15, 16, 24])
+    attributes = [_attr("gen_ai.operation.name", "chat"), _attr("gen_ai.request.model", "gpt-4o-mini")]
+    if shape < 0.04:
+        attributes = [_attr("gen_ai.operation.name", "execute_tool"), _attr("gen_ai.tool.name", "lookup")]
+    elif shape < 0.08:
+        attributes = [_attr("openinference.span.kind", "LLM"), _attr("llm.input_messages.0.message.role", "user"),
+                      _attr("llm.input_messages.0.message.content", f"question {i}")]
+    elif shape < 0.11:
+        attributes.append(_attr("gen_ai.input.messages", "[]"))
+    else:
+        attributes.append(_attr("gen_ai.input.messages", json.dumps(_conversation(rng, turns, dropped=rng.random() < 0.08))))
+        attributes.append(_attr("gen_ai.output.messages", json.dumps([_message("assistant", "done")])))
+    if 0.11 <= shape < 0.14:
+        attributes.append(_attr("gen_ai.system_instructions", "You are Nova."))
+    if rng.random() < 0.05:
+        attributes.append(_attr("error.type", "timeout"))
+    user = rng.choice([None, "user.id", "enduser.id"])
+    if user:
+        attributes.append(_attr(user, f"u{rng.randrange(30)}"))
+    start = _start(rng, i)
+    return {
+        "traceId": f"{i:032x}", "spanId": f"{i:016x}", "name": "chat", "attributes": attributes,
+        "startTimeUnixNano": str(start), "endTimeUnixNano": str(start + 2_000_000),
+        "status": {"code": 2 if rng.random() < 0.1 else 1},
+    }
+
+
+def _write(root, spans: list[dict], files: int) -> None:
+    folder = root / f"dt={DAY}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    for index in range(files):
+        part = spans[index::files]
+        lines = []
+        for start in range(0, len(part), 16):
+            scope = {"scope": {"name": "opentelemetry.util.genai.handler"}, "spans": part[start : start + 16]}
+            lines.append(json.dumps({"resourceSpans": [{"resource": {"attributes": [_attr("service.name", "s")]}, "scopeSpans": [scope]}]}))
+        (folder / f"traces-{index}.json").write_text("\n".join(lines) + "\n")
+
+
+def _stored(db) -> tuple[dict, list]:
+    columns = (raw_samples.c.request_id, raw_samples.c.sample_reasons, raw_samples.c.inclusion_probability,
+               raw_samples.c.record_json, raw_samples.c.source_file, raw_samples.c.source_line)
+    samples = {r["request_id"]: tuple(r.values()) for r in db.fetch_all(sa.select(*columns))}
+    bad = sorted((r["source_file"], r["source_line"], r["reason"]) for r in db.fetch_all(
+        sa.select(ingest_quarantine.c.source_file, ingest_quarantine.c.source_line, ingest_quarantine.c.reason)))
+    return samples, bad
+
+
+def _both_paths(db, root, policy):
+    sample_day(db, root, DAY, policy)
+    fast = _stored(db)
+    sample_day(db, root, DAY, policy, lines=read_partition(root, DAY))
+    return fast, _stored(db)
+
+
+def test_keeping_every_span_the_cheap_look_gives_the_same_records_and_quarantine(tmp_path, db):
+    rng = random.Random(5)
+    _write(tmp_path / "logs", [_span(rng, i) for i in range(600)], files=2)
+    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, tmp_path / "logs", KEEP_ALL)
+    assert fast_samples == reference_samples and len(fast_samples) > 400
+    assert fast_bad == reference_bad
+    assert any(DROPPED_REASON in reason for _, _, reason in fast_bad)
+    assert any("outside its dt= partition" in reason for _, _, reason in fast_bad)
+
+
+@pytest.mark.parametrize("policy", [THINNED, NO_CEILING], ids=["ceiling", "no-ceiling"])
+def test_thinned_the_sample_and_the_quarantine_are_the_same(tmp_path, db, policy):
+    rng = random.Random(11)
+    _write(tmp_path / "logs", [_span(rng, i) for i in range(1500)], files=3)
+    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, tmp_path / "logs", policy)
+    assert fast_samples == reference_samples and len(fast_samples) > 50
+    # Undrawn spans whose library dropped a message's content are quarantined too: the day's count
+    # of records, and with it the ceiling, is the one building every record gives.
+    assert fast_bad == reference_bad and any(DROPPED_REASON in reason for _, _, reason in fast_bad)
+
+
+def test_otlp_sample_is_the_same_whatever_the_order_and_split_of_the_files(tmp_path, db):
+    rng = random.Random(3)
+    spans = [_span(rng, i) for i in range(1200)]
+    _write(tmp_path / "logs", spans, files=1)
+    first = sample_day(db, tmp_path / "logs", DAY, THINNED)
+    by_id = {request_id: row[:3] for request_id, row in _stored(db)[0].items()}
+    random.Random(1).shuffle(spans)
+    _write(tmp_path / "logs", spans, files=3)
+    second = sample_day(db, tmp_path / "logs", DAY, THINNED)
+    assert {request_id: row[:3] for request_id, row in _stored(db)[0].items()} == by_id
+    assert first.sampled == second.sampled == len(by_id) > 50 and first.by_reason == second.by_reason
+
+
+def _to_event_mode(spans: list[dict]) -> list[dict]:
+    """Move the messages of every other span to a log record (openai-v2's event_only); the records."""
+    records = []
+    for span in spans[::2]:
+        content = [a for a in span["attributes"] if a["key"] in ("gen_ai.input.messages", "gen_ai.output.messages")]
+        if content:
+            span["attributes"] = [a for a in span["attributes"] if a not in content]
+            records.append({"traceId": span["traceId"], "spanId": span["spanId"],
+                            "eventName": "gen_ai.client.inference.operation.details", "attributes": content})
+    return records
+
+
+def test_spans_joined_to_their_log_content_are_sampled_as_building_every_record_does(tmp_path, db):
+    rng = random.Random(17)
+    spans = [_span(rng, i) for i in range(900)]
+    records = _to_event_mode(spans)
+    root = tmp_path / "logs"
+    _write(root, spans, files=2)
+    lines = [json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": records[i : i + 16]}]}]}) for i in range(0, len(records), 16)]
+    (root / f"dt={DAY}" / "logs.json").write_text("\n".join(lines) + "\n")
+    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, root, THINNED)
+    assert fast_samples == reference_samples and fast_bad == reference_bad and len(fast_samples) > 30
+    # Keeping every span, the joined records and the quarantine are the same too.
+    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, root, KEEP_ALL)
+    assert fast_samples == reference_samples and fast_bad == reference_bad and len(fast_samples) > 600
