@@ -90,19 +90,19 @@ def test_reviewer_works_through_the_batch_in_chromium(db, served, database_url):
             assert page.evaluate("document.activeElement.id") == "expected_output"
             page.fill("#expected_output", "Sorry about the drops, <PERSON>: a technician visits tomorrow morning.")
             page.keyboard.press("Control+Enter")
-            page.wait_for_url(f"{base}/cases/{ids[1]}?msg=accepted")
+            page.wait_for_url(f"{base}/cases/{ids[1]}?msg=accepted&done={ids[0]}")
             assert "Added to the eval set." in page.content()
 
             # Case 2: discard with a reason.
             page.fill("#reason", "duplicate of an existing eval case")
             page.click("#discard-button")
-            page.wait_for_url(f"{base}/cases/{ids[2]}?msg=discarded")
+            page.wait_for_url(f"{base}/cases/{ids[2]}?msg=discarded&done={ids[1]}")
 
             # Case 3: flag for PII (the confirmation dialog is accepted).
             page.once("dialog", lambda dialog: dialog.accept())
             page.select_option("#pii-kind", "phone number")
             page.click("#flag-button")
-            page.wait_for_url(f"{base}/cases/{ids[3]}?msg=flagged")
+            page.wait_for_url(f"{base}/cases/{ids[3]}?msg=flagged&done={ids[2]}")
 
             page.goto(f"{base}/")
             assert page.locator("#progress").inner_text() == "3 / 4 decided"
