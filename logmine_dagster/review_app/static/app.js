@@ -34,8 +34,12 @@
     var parts = diff(words(model.textContent), words(expected ? expected.value : ""));
     box.textContent = "";
     if (parts === null) { box.textContent = "Too long to compare word by word."; return; }
-    var changed = false;
-    parts.forEach(function (part) {
+    var changed = false, runs = [];
+    parts.forEach(function (part) {  // one element per run of the same kind, so a change reads as a phrase
+      var last = runs[runs.length - 1];
+      if (last && last[0] === part[0]) { last[1] += part[1]; } else { runs.push([part[0], part[1]]); }
+    });
+    runs.forEach(function (part) {
       var el = document.createElement(part[0] === "same" ? "span" : part[0] === "add" ? "ins" : "del");
       el.textContent = part[1];
       if (part[0] !== "same") { changed = true; }
