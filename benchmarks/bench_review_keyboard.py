@@ -138,9 +138,9 @@ def _play(base: str, name: str, password: str, undo_at: int) -> dict:
                 decide_box = page.locator("#add-button").bounding_box()
                 category = page.locator(".tag.cat").inner_text()
                 has_output = bool(page.locator("#model-output").inner_text().strip())
-                mark, started = len(timings), time.perf_counter()
+                mark, started, before = len(timings), time.perf_counter(), page.url
                 actions = _decide(page, index, category, has_output)
-                page.wait_for_url(lambda url: case_id not in url.split("?")[0] or "msg=" in url)
+                page.wait_for_url(lambda url: url != before and "/discard" not in url and "/add" not in url)
                 page.wait_for_load_state()
                 spent = timings[mark:]
                 cases.append({"case": case_id[:12], "category": category, "has_output": has_output, "actions": len(actions), "keys": actions,
@@ -151,8 +151,9 @@ def _play(base: str, name: str, password: str, undo_at: int) -> dict:
                     mark = len(timings)
                     page.keyboard.press("u")
                     page.wait_for_url(re.compile(rf"/cases/{case_id}\?msg=undone"))
+                    before = page.url
                     actions = _decide(page, index, category, has_output)
-                    page.wait_for_url(lambda url: case_id not in url.split("?")[0])
+                    page.wait_for_url(lambda url: url != before and "/discard" not in url and "/add" not in url)
                     page.wait_for_load_state()
                     undo = {"case": case_id[:12], "actions": 1 + len(actions), "server_ms": round(sum(t[2] for t in timings[mark:]), 1)}
                 if len(cases) > total + 2:
