@@ -145,7 +145,7 @@ def test_admin_assigns_filtered_cases_to_a_reviewer(db):
     held = {r["case_id"] for r in db.fetch_all(sa.select(review_assignments.c.case_id).where(review_assignments.c.reviewer == "ben"))}
     assert held == {ids[0], ids[4]}  # the edge cases, in queue order
     mine = ben.get(f"/?week={WEEK}&assignee=me")
-    assert "2 of 5 case(s)" in mine.text and "2 assigned to you and waiting" in mine.text
+    assert "2 of 5 case(s)" in mine.text and "2 open held by you" in mine.text
     assert ana.get(f"/cases/{ids[0]}").status_code == 403  # assigned to ben (one review per case)
     assert ben.get(f"/cases/{ids[4]}").status_code == 200
     assert f'data-case="{ids[0]}"' in admin.get(f"/?week={WEEK}&assignee=ben").text

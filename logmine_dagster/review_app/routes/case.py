@@ -42,6 +42,11 @@ def _state(settings: AppSettings, case_id: str) -> CaseState:
     return states[0]
 
 
+def _guidelines_html(settings: AppSettings, category: str) -> Markup | str:
+    text = (stored_guidelines(settings.db).get(category) or {}).get("markdown")
+    return Markup(markdown_html(text)) if text else ""
+
+
 def case_page(request: Request, session: Session, case_id: str, *, error: str | None = None, status_code: int = 200, values: dict | None = None) -> Response:
     settings = settings_of(request)
     db = settings.db
@@ -79,7 +84,7 @@ def case_page(request: Request, session: Session, case_id: str, *, error: str | 
         "next_case": next_case(db, user, reviews_per_case, state.week, case_id, settings.claim_ttl),
         "notice": notice(request.query_params), "reasons": display_reasons(state.reasons),
         "canned": canned_for(state.category) if can_review else [],
-        "guidelines": Markup(markdown_html(text)) if (text := (stored_guidelines(db).get(state.category) or {}).get("markdown")) else "",
+        "guidelines": _guidelines_html(settings, state.category),
     }
     return render(request, "case.html", context, status_code=status_code)
 
