@@ -148,3 +148,20 @@ def test_lowering_the_policy_mid_batch_settles_the_cases_that_now_have_their_rev
     page = admin.get(f"/?week={WEEK}")
     assert "1 disputed" in page.text  # the two different answers still need an admin
     assert '<span class="tag open">open</span>' in page.text.split(f'data-case="{ids[2]}"')[1].split("</tr>")[0]
+
+
+def test_the_web_import_reports_each_row_and_the_status_it_left(db):
+    ids = seed_cases(db, 3)
+    admin = logged_in(db, "root", "admin")
+    admin.post("/admin/policy", data={"csrf_token": form_token(admin, "/admin/interop"), "reviews_per_case": "2", "week": ""})
+    ana = logged_in(db, "ana")
+    ana.post(f"/cases/{ids[0]}/add", data=dict(case_form(ana, ids[0]), expected_output="Restart the router."))
+    accounts(db, "ben")
+    done = upload(admin, [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart the router."},
+                          {"case_id": ids[1], "decision": "discard", "reason": "duplicate"}], "ben")
+    assert done.status_code == 200
+    table = done.text.split('id="import-rows"')[1].split("</table>")[0]
+    rows = [row for row in table.split("<tr>")[2:]]
+    assert len(rows) == 2
+    assert ids[0][:12] in rows[0] and ">accepted<" in rows[0]  # ben's vote completes the case
+    assert ids[1][:12] in rows[1] and ">open<" in rows[1]  # waits for its second review

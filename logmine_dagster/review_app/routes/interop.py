@@ -59,6 +59,9 @@ async def label_studio_config(request: Request, session: Session, form) -> Respo
                     headers={"Content-Disposition": 'attachment; filename="logmine-label-studio-config.xml"'})
 
 
+MAX_ROWS_SHOWN = 1000
+
+
 @page(role="admin", files=1)
 async def import_file(request: Request, session: Session, form) -> Response:
     db = settings_of(request).db
@@ -87,7 +90,8 @@ async def import_file(request: Request, session: Session, form) -> Response:
     audit_import(db, session.user, {"file": name, "format": report.format, "reviewer": reviewer, "accepted": report.accepted,
                                     "discarded": report.discarded, "undecided": report.undecided, "statuses": statuses})
     return interop_page(request, session, message=f"Imported {report.accepted} add and {report.discarded} discard vote(s) by "
-                                                  f"{reviewer} from {name}; {report.undecided} left undecided. {status_line(statuses)}")
+                                                  f"{reviewer} from {name}; {report.undecided} left undecided. {status_line(statuses)}",
+                        unit=report.unit, outcomes=report.outcomes[:MAX_ROWS_SHOWN], more_rows=max(len(report.outcomes) - MAX_ROWS_SHOWN, 0))
 
 
 @page(role="admin")
