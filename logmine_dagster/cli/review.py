@@ -96,7 +96,8 @@ def review_policy(reviews_per_case, week) -> None:
     import getpass
 
     from logmine_dagster.core.weeks import parse_week
-    from logmine_dagster.review.policy import set_reviews_per_case, stored_policy
+    from logmine_dagster.review.policy import stored_policy
+    from logmine_dagster.review.policy_change import change_policy
     from logmine_dagster.storage import Database
 
     db = Database(invocation_settings().database_url)
@@ -105,7 +106,9 @@ def review_policy(reviews_per_case, week) -> None:
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     if reviews_per_case is not None:
-        set_reviews_per_case(db, reviews_per_case, f"cli:{getpass.getuser()}", monday)
+        settled = change_policy(db, reviews_per_case, f"cli:{getpass.getuser()}", monday)
+        decided = sum(1 for status in settled.values() if status in ("accepted", "discarded"))
+        click.echo(f"cases settled by the change: {decided} decided, {len(settled) - decided} disputed")
     policy = stored_policy(db)
     click.echo(f"reviews per case: {policy.get('', 1)} by default" + "".join(f"; {w}: {n}" for w, n in sorted(policy.items()) if w))
 

@@ -103,3 +103,8 @@ def active_user(db: Database, name: str) -> User | None:
     if not rows or rows[0]["disabled"]:
         return None
     return User(id=rows[0]["id"], name=rows[0]["name"], role=rows[0]["role"])
+
+
+def enabled_names(db: Database) -> list[str]:
+    """Every enabled account's name, sorted (who an admin can assign cases to)."""
+    return sorted(r["name"] for r in db.fetch_all(sa.select(review_users.c.name).where(review_users.c.disabled.is_(False))))

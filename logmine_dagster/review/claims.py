@@ -92,8 +92,24 @@ def skip(db: Database, case_id: str, user: User) -> None:
         write_audit(conn, user.name, "skip", case_id, None, None)
 
 
+def assign(db: Database, case_ids: list[str], reviewer: User, admin: User, claim_ttl: dt.timedelta, reviews_per_case: int) -> int:
+    """An admin hands open cases to a reviewer: a slot of each is claimed in the reviewer's name (a
+    claim like any other: it lapses after the claim TTL unreviewed). Returns how many were assigned."""
+    if not admin.is_admin:
+        raise Forbidden("Only an admin can assign cases.")
+    done = 0
+    for state in case_states(db, reviews_per_case, case_ids=case_ids):
+        if state.status == "open" and not any(v["reviewer"] == reviewer.name for v in state.votes) and claim(db, state, reviewer, reviews_per_case, claim_ttl):
+            done += 1
+            with db.transaction() as conn:
+                write_audit(conn, admin.name, "assign", state.case_id, None, {"reviewer": reviewer.name})
+    return done
+
+
 def next_case(db: Database, user: User, reviews_per_case: int, week: str, after: str | None, claim_ttl: dt.timedelta) -> str | None:
-    """The next open case of the week this user can review, after `after` in queue order (wrapping)."""
+    """The next open case of the week this user can review, after `after` in queue order (wrapping):
+    one they hold (assigned to them, or opened) or one with a free slot. Never `after` itself, so
+    going on from a case never lands on it again, nor on a case the user already reviewed."""
     states = case_states(db, reviews_per_case, week=week)
     claims: dict[str, list[dict]] = defaultdict(list)
     for row in db.fetch_all(sa.select(review_assignments).where(review_assignments.c.case_id.in_([s.case_id for s in states]))):
@@ -101,9 +117,6 @@ def next_case(db: Database, user: User, reviews_per_case: int, week: str, after:
     now = utcnow()
     ids = [s.case_id for s in states]
     start = ids.index(after) + 1 if after in ids else 0
-    for state in states[start:] + states[:start]:
-        if state.case_id == after or state.status != "open" or any(v["reviewer"] == user.name for v in state.votes):
-            continue
-        if available_to(state, user, reviews_per_case, claims[state.case_id], now, claim_ttl):
-            return state.case_id
-    return None
+    candidates = [s for s in states[start:] + states[:start]
+                  if s.case_id != after and s.status == "open" and not any(v["reviewer"] == user.name for v in s.votes)]
+    return next((s.case_id for s in candidates if available_to(s, user, reviews_per_case, claims[s.case_id], now, claim_ttl)), None)

@@ -15,20 +15,21 @@ from logmine_dagster.review.audit import write_audit
 from logmine_dagster.review.clock import utcnow
 from logmine_dagster.review.errors import Conflict, Forbidden, NotFound
 from logmine_dagster.review.policy import reviews_per_case_in
-from logmine_dagster.review.vocabulary import DECISION_FIELDS
+from logmine_dagster.review.vocabulary import DECISION_FIELDS, REOPENED
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import review_decision_details, review_decisions, review_pii_flags, review_queue, review_votes
 
 
 def latest_decisions(db: Database, case_ids: list[str] | None = None) -> dict[str, dict]:
-    """The newest decision per case (earlier ones stay in the table as the audit trail)."""
+    """The newest decision per case (earlier ones stay in the table as the audit trail); a case whose
+    newest row is an undo (REOPENED) has none."""
     statement = sa.select(review_decisions).order_by(review_decisions.c.decided_at, review_decisions.c.id)
     if case_ids is not None:
         statement = statement.where(review_decisions.c.case_id.in_(case_ids))
     latest: dict[str, dict] = {}
     for row in db.fetch_all(statement):
         latest[row["case_id"]] = dict(row)
-    return latest
+    return {case_id: row for case_id, row in latest.items() if row["decision"] != REOPENED}
 
 
 def decided_case_ids(db: Database) -> set[str]:
@@ -50,7 +51,13 @@ def latest_decision_in(conn, case_id: str) -> dict | None:
     row = conn.execute(
         sa.select(review_decisions).where(review_decisions.c.case_id == case_id).order_by(review_decisions.c.decided_at.desc(), review_decisions.c.id.desc()).limit(1)
     ).mappings().first()
-    return dict(row) if row else None
+    return dict(row) if row and row["decision"] != REOPENED else None
+
+
+def reopen_in(conn, case_id: str, actor: str, now) -> None:
+    """Append the undo of the case's outcome (the table stays append-only: the undone row is kept)."""
+    conn.execute(review_decisions.insert().values(case_id=case_id, decision=REOPENED, expected_output=None,
+                                                  reason="undone by the reviewer", reviewer=actor[:100], decided_at=now))
 
 
 def write_outcome(conn, case_id: str, reviewer: str, source: str, outcome: dict, votes: list[dict], now) -> None:

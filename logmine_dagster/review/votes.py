@@ -103,7 +103,7 @@ def record_vote(db: Database, case_id: str, user: User, version: int, fields: di
                 before = {k: mine[k] for k in DECISION_FIELDS}
                 action = "review_edit"
             write_audit(conn, user.name, action, case_id, before, fields)
-            return _settle(conn, case_id, user.name, reviews_per_case, now, "app")
+            return settle_in(conn, case_id, user.name, reviews_per_case, now, "app")
     except sa.exc.IntegrityError:
         raise Conflict("This case was already decided in another tab or window: nothing was saved. Reload the case to see the current decision.") from None
 
@@ -125,7 +125,7 @@ def case_votes(conn, case_id: str) -> list[dict]:
     return [dict(v) for v in conn.execute(statement).mappings()]
 
 
-def _settle(conn, case_id: str, actor: str, reviews_per_case: int, now, source: str, provenance: dict | None = None) -> str:
+def settle_in(conn, case_id: str, actor: str, reviews_per_case: int, now, source: str, provenance: dict | None = None) -> str:
     """The case's status once this review is in: open until every review is in, then decided if they
     agree (tags merged, the first review's text), else disputed. `provenance` (reviewer -> details)
     goes into the outcome's lineage beside each vote, e.g. who imported it from which file."""
@@ -185,7 +185,7 @@ def import_votes(db: Database, rows: list[dict], reviewer: User, importer: str, 
                 continue
             conn.execute(review_votes.insert().values(case_id=case_id, reviewer=reviewer.name, version=1, created_at=now, updated_at=now, **fields))
             write_audit(conn, reviewer.name, "review", case_id, None, dict(fields, imported_by=importer, source=source))
-            statuses[case_id] = _settle(conn, case_id, reviewer.name, reviews_per_case, now, source, {reviewer.name: provenance})
+            statuses[case_id] = settle_in(conn, case_id, reviewer.name, reviews_per_case, now, source, {reviewer.name: provenance})
     return statuses
 
 

@@ -12,9 +12,9 @@ from starlette.staticfiles import StaticFiles
 
 from logmine_dagster.review.policy import set_reviews_per_case
 from logmine_dagster.review_app.login_limits import RateLimit
-from logmine_dagster.review_app.middleware import BodyLimitMiddleware, NoNulInUrlMiddleware, SecurityHeadersMiddleware
+from logmine_dagster.review_app.middleware import BodyLimitMiddleware, NoNulInUrlMiddleware, SecurityHeadersMiddleware, ServerTimingMiddleware
 from logmine_dagster.review_app.pages import HERE, make_templates
-from logmine_dagster.review_app.routes import admin, auth, case, interop, queue
+from logmine_dagster.review_app.routes import admin, auth, case, guidelines, interop, queue
 from logmine_dagster.review_app.sessions import SessionStore
 from logmine_dagster.review_app.settings import DEFAULT_MAX_BODY, DEFAULT_MAX_IMPORT, AppSettings
 from logmine_dagster.storage import Database
@@ -74,9 +74,11 @@ def create_app(
         *case.ROUTES,
         *admin.ROUTES,
         *interop.ROUTES,
+        *guidelines.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
+    app.add_middleware(ServerTimingMiddleware)  # innermost: the app's own time, not the body upload's
     app.add_middleware(BodyLimitMiddleware, max_body=max_body, overrides={"/admin/import": max_import})
     app.add_middleware(NoNulInUrlMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

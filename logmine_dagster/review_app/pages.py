@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
+from markdown_it import MarkdownIt
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,6 +26,14 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True))
     templates.env.filters["pretty_json"] = pretty_json
     return templates
+
+
+# CommonMark with raw HTML off: an admin's guidelines can format text and link, never inject markup.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def markdown_html(text: str) -> str:
+    return _MARKDOWN.render(text or "")
 
 
 def pretty_json(value) -> str:

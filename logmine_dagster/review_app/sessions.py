@@ -33,13 +33,15 @@ class SessionStore:
     """The cookie holds a random token signed with the app's secret; the database holds its SHA-256,
     the user, the CSRF token and the expiry, so logout and expiry are enforced on the server."""
 
-    # last_seen_at is written at most this often: an idle timeout of minutes needs no write per request.
+    # last_seen_at is written at most this often (and at most a tenth of the idle timeout): an idle
+    # timeout of minutes needs no write per request.
     TOUCH_EVERY = dt.timedelta(seconds=60)
 
     def __init__(self, db: Database, secret_key: str, ttl: dt.timedelta, idle: dt.timedelta | None = None):
         self.db = db
         self.ttl = ttl
         self.idle = idle
+        self.touch_every = min(self.TOUCH_EVERY, idle / 10) if idle is not None else self.TOUCH_EVERY
         self.signer = TimestampSigner(secret_key, salt="logmine-review-session")
         self.login_signer = TimestampSigner(secret_key, salt="logmine-review-login-csrf")
 
@@ -81,9 +83,11 @@ class SessionStore:
         if aware(row["expires_at"]) <= now:
             return None, "expired"
         last_seen = aware(row["last_seen_at"]) or aware(row["created_at"])
-        if self.idle is not None and last_seen + self.idle <= now:
+        # A request less than touch_every after last_seen_at was not written, so the last activity may be
+        # up to touch_every later than stored: the session ends only past that, never early.
+        if self.idle is not None and now >= last_seen + self.touch_every + self.idle:
             return None, "expired"
-        if now - last_seen >= self.TOUCH_EVERY:
+        if now - last_seen >= self.touch_every:
             with self.db.transaction() as conn:
                 conn.execute(review_sessions.update().where(review_sessions.c.id == row["id"]).values(last_seen_at=now))
         user = User(id=row["user_id"], name=row["name"], role=row["role"])

@@ -174,3 +174,16 @@ def test_a_week_can_have_its_own_policy(db):
     assert reviews_per_case(db, WEEK) == 2 and reviews_per_case(db, "2026-01-05") == 3
     with pytest.raises(Exception, match="from 1 to 5"):
         set_reviews_per_case(db, 0, "root")
+
+
+def test_lowering_the_policy_with_the_cli_settles_the_waiting_cases(cli_env, db, capsys):
+    ids = seed_cases(db, 2)
+    accounts(db, "ana")
+    assert main(["review", "policy", "--reviews-per-case", "2"]) == 0
+    first = _lines(cli_env / "ana.jsonl", [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart the router."}])
+    assert main(["review", "import", str(first), "--reviewer", "ana"]) == 0
+    capsys.readouterr()
+    assert _statuses(db, ids) == ["open", "open"]
+    assert main(["review", "policy", "--reviews-per-case", "1"]) == 0
+    assert "cases settled by the change: 1 decided, 0 disputed" in capsys.readouterr().out
+    assert _statuses(db, ids) == ["accepted", "open"]

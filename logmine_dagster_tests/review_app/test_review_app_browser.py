@@ -76,33 +76,29 @@ def test_reviewer_works_through_the_batch_in_chromium(db, served, database_url):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             _login(page, base)
             assert page.locator("#progress").inner_text() == "0 / 4 decided"
-            if save:
-                page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
 
             # Case 1: edit the expected output (keyboard: `a` focuses it, Ctrl+Enter adds).
             page.click(f"a[href='/cases/{ids[0]}']")
             page.wait_for_url(f"{base}/cases/{ids[0]}")
             assert page.locator("details.system").get_attribute("open") is None  # system prompt collapsed
             assert page.input_value("#expected_output").startswith("Thanks <PERSON>, I can see an outage")
-            if save:
-                page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
             page.keyboard.press("a")
             assert page.evaluate("document.activeElement.id") == "expected_output"
             page.fill("#expected_output", "Sorry about the drops, <PERSON>: a technician visits tomorrow morning.")
             page.keyboard.press("Control+Enter")
-            page.wait_for_url(f"{base}/cases/{ids[1]}?msg=accepted")
+            page.wait_for_url(f"{base}/cases/{ids[1]}?msg=accepted&done={ids[0]}")
             assert "Added to the eval set." in page.content()
 
             # Case 2: discard with a reason.
             page.fill("#reason", "duplicate of an existing eval case")
             page.click("#discard-button")
-            page.wait_for_url(f"{base}/cases/{ids[2]}?msg=discarded")
+            page.wait_for_url(f"{base}/cases/{ids[2]}?msg=discarded&done={ids[1]}")
 
             # Case 3: flag for PII (the confirmation dialog is accepted).
             page.once("dialog", lambda dialog: dialog.accept())
             page.select_option("#pii-kind", "phone number")
             page.click("#flag-button")
-            page.wait_for_url(f"{base}/cases/{ids[3]}?msg=flagged")
+            page.wait_for_url(f"{base}/cases/{ids[3]}?msg=flagged&done={ids[2]}")
 
             page.goto(f"{base}/")
             assert page.locator("#progress").inner_text() == "3 / 4 decided"
@@ -130,7 +126,7 @@ def test_reviewer_works_through_the_batch_in_chromium(db, served, database_url):
     assert labelled[ids[1]]["decision"] == "discard"
     assert [r["case_id"] for r in db.fetch_all(sa.select(review_pii_flags.c.case_id))] == [ids[2]]
     if save:
-        assert (SCREENSHOTS / "queue.png").stat().st_size > 0 and (SCREENSHOTS / "case.png").stat().st_size > 0
+        assert (SCREENSHOTS / "queue-after.png").stat().st_size > 0
     assert WEEK in labelled[ids[0]]["week"]
 
 

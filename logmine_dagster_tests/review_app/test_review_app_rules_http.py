@@ -127,3 +127,41 @@ def test_a_reviewer_cannot_skip_a_case_someone_else_holds(db):
     assert [r["reviewer"] for r in db.fetch_all(sa.select(review_assignments))] == ["ana"]
     assert db.fetch_all(sa.select(review_audit).where(review_audit.c.action == "skip")) == []
     assert ana.post(f"/cases/{case_id}/skip", data={"csrf_token": form_token(ana)}).status_code == 303  # hers to skip
+
+
+def test_lowering_the_policy_mid_batch_settles_the_cases_that_now_have_their_reviews(db):
+    ids = seed_cases(db, 3)
+    admin = logged_in(db, "root", "admin")
+    admin.post("/admin/policy", data={"csrf_token": form_token(admin, "/admin/interop"), "reviews_per_case": "2", "week": ""})
+    ana, ben = logged_in(db, "ana"), logged_in(db, "ben")
+    assert ana.post(f"/cases/{ids[0]}/add", data=dict(case_form(ana, ids[0]), expected_output="Fine.")).status_code == 303
+    for client, data in ((ana, {"expected_output": "Yes."}), (ben, {"expected_output": "No."})):
+        client.post(f"/cases/{ids[1]}/add", data=dict(case_form(client, ids[1]), **data))
+    assert latest_decisions(db) == {}  # one case waits for its second review, one is disputed
+
+    lowered = admin.post("/admin/policy", data={"csrf_token": form_token(admin, "/admin/interop"), "reviews_per_case": "1", "week": ""})
+    assert lowered.status_code == 200 and "Cases it settles: 1 decided, 1 disputed" in lowered.text
+    decided = latest_decisions(db)
+    assert set(decided) == {ids[0]} and decided[ids[0]]["reviewer"] == "ana"  # the lone review decides now
+    [source] = [r["source"] for r in db.fetch_all(sa.select(review_decision_details.c.source))]
+    assert source == "policy"
+    page = admin.get(f"/?week={WEEK}")
+    assert "1 disputed" in page.text  # the two different answers still need an admin
+    assert '<span class="tag open">open</span>' in page.text.split(f'data-case="{ids[2]}"')[1].split("</tr>")[0]
+
+
+def test_the_web_import_reports_each_row_and_the_status_it_left(db):
+    ids = seed_cases(db, 3)
+    admin = logged_in(db, "root", "admin")
+    admin.post("/admin/policy", data={"csrf_token": form_token(admin, "/admin/interop"), "reviews_per_case": "2", "week": ""})
+    ana = logged_in(db, "ana")
+    ana.post(f"/cases/{ids[0]}/add", data=dict(case_form(ana, ids[0]), expected_output="Restart the router."))
+    accounts(db, "ben")
+    done = upload(admin, [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart the router."},
+                          {"case_id": ids[1], "decision": "discard", "reason": "duplicate"}], "ben")
+    assert done.status_code == 200
+    table = done.text.split('id="import-rows"')[1].split("</table>")[0]
+    rows = [row for row in table.split("<tr>")[2:]]
+    assert len(rows) == 2
+    assert ids[0][:12] in rows[0] and ">accepted<" in rows[0]  # ben's vote completes the case
+    assert ids[1][:12] in rows[1] and ">open<" in rows[1]  # waits for its second review

@@ -1,27 +1,34 @@
-"""A case's page, and what a reviewer or an admin does with it: add, discard, flag for PII, skip, resolve.
+"""A case's page, and what a reviewer or an admin does with it: add, discard, flag for PII, skip, undo,
+resolve.
 
 Opening an open case claims one of its review slots for the reviewer; after an action the reviewer
-goes on to the next case of the week they can review.
+goes on to the next case of the week they can review, where a notice names the case just decided.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from logmine_dagster.curation.categorise import CATEGORIES
+from logmine_dagster.review.canned import canned_for
 from logmine_dagster.review.claims import claim, next_case, skip
 from logmine_dagster.review.errors import Invalid, NotFound, ReviewError
+from logmine_dagster.review.guidelines import guidelines as stored_guidelines
 from logmine_dagster.review.outcomes import resolve
 from logmine_dagster.review.policy import reviews_per_case as week_policy
 from logmine_dagster.review.quarantine import flag_pii
 from logmine_dagster.review.queue import CaseState, case_states, load_case
+from logmine_dagster.review.queue_view import display_reasons
+from logmine_dagster.review.undo import undo_vote
 from logmine_dagster.review.vocabulary import DECISIONS, PII_KINDS
 from logmine_dagster.review.votes import clean_vote, my_vote, record_vote
-from logmine_dagster.review_app.pages import error_page, page, render
+from logmine_dagster.review_app.notices import notice
+from logmine_dagster.review_app.pages import error_page, markdown_html, page, render
 from logmine_dagster.review_app.sessions import Session
 from logmine_dagster.review_app.settings import AppSettings, settings_of
 
@@ -33,6 +40,11 @@ def _state(settings: AppSettings, case_id: str) -> CaseState:
     if not states:
         raise NotFound("No such case in any review batch.")
     return states[0]
+
+
+def _guidelines_html(settings: AppSettings, category: str) -> Markup | str:
+    text = (stored_guidelines(settings.db).get(category) or {}).get("markdown")
+    return Markup(markdown_html(text)) if text else ""
 
 
 def case_page(request: Request, session: Session, case_id: str, *, error: str | None = None, status_code: int = 200, values: dict | None = None) -> Response:
@@ -70,6 +82,9 @@ def case_page(request: Request, session: Session, case_id: str, *, error: str | 
         "show_votes": user.is_admin, "can_resolve": user.is_admin and state.status in ("disputed", "accepted", "discarded"),
         "can_flag": holds or mine is not None or user.is_admin,
         "next_case": next_case(db, user, reviews_per_case, state.week, case_id, settings.claim_ttl),
+        "notice": notice(request.query_params), "reasons": display_reasons(state.reasons),
+        "canned": canned_for(state.category) if can_review else [],
+        "guidelines": _guidelines_html(settings, state.category),
     }
     return render(request, "case.html", context, status_code=status_code)
 
@@ -116,15 +131,18 @@ def _entered(form) -> dict:
 
 
 async def _after(request: Request, session: Session, case_id: str, week: str, outcome: str) -> Response:
+    """On to the next case, with a notice naming the case just acted on (an undo stays on that case)."""
     settings = settings_of(request)
+    if outcome == "undone":
+        return RedirectResponse(f"/cases/{quote(case_id)}?" + urlencode({"msg": outcome}), status_code=303)
     following = next_case(settings.db, session.user, week_policy(settings.db, week), week, case_id, settings.claim_ttl)
     if following:
-        return RedirectResponse(f"/cases/{quote(following)}?msg={outcome}", status_code=303)
-    return RedirectResponse("/?" + urlencode({"week": week, "msg": outcome if outcome != "skipped" else "done"}), status_code=303)
+        return RedirectResponse(f"/cases/{quote(following)}?" + urlencode({"msg": outcome, "done": case_id}), status_code=303)
+    return RedirectResponse("/?" + urlencode({"week": week, "msg": outcome if outcome != "skipped" else "done", "done": case_id}), status_code=303)
 
 
 def action(kind: str):
-    """The POST endpoint of one action on a case: accept, discard, flag, skip or resolve."""
+    """The POST endpoint of one action on a case: accept, discard, flag, skip, undo or resolve."""
 
     @page()
     async def endpoint(request: Request, session: Session, form) -> Response:
@@ -141,6 +159,9 @@ def action(kind: str):
             elif kind == "skip":
                 skip(settings.db, case_id, session.user)
                 outcome = "skipped"
+            elif kind == "undo":
+                undo_vote(settings.db, case_id, session.user)
+                outcome = "undone"
             else:  # resolve
                 decision = str(form.get("decision") or "")
                 if decision not in DECISIONS:
@@ -166,5 +187,6 @@ ROUTES = [
     Route("/cases/{case_id}/discard", action("discard"), methods=["POST"]),
     Route("/cases/{case_id}/flag", action("flag"), methods=["POST"]),
     Route("/cases/{case_id}/skip", action("skip"), methods=["POST"]),
+    Route("/cases/{case_id}/undo", action("undo"), methods=["POST"]),
     Route("/cases/{case_id}/resolve", action("resolve"), methods=["POST"]),
 ]

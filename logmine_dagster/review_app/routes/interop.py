@@ -14,7 +14,8 @@ from logmine_dagster.review.audit import audit_import
 from logmine_dagster.review.errors import ReviewError
 from logmine_dagster.review.interchange import EXPORT_FORMATS, export_batch, import_decisions, status_line
 from logmine_dagster.review.label_studio import label_config
-from logmine_dagster.review.policy import set_reviews_per_case, stored_policy
+from logmine_dagster.review.policy import stored_policy
+from logmine_dagster.review.policy_change import change_policy
 from logmine_dagster.review.queue import queued_weeks
 from logmine_dagster.review_app.pages import error_page, page, render
 from logmine_dagster.review_app.sessions import Session
@@ -58,6 +59,9 @@ async def label_studio_config(request: Request, session: Session, form) -> Respo
                     headers={"Content-Disposition": 'attachment; filename="logmine-label-studio-config.xml"'})
 
 
+MAX_ROWS_SHOWN = 1000
+
+
 @page(role="admin", files=1)
 async def import_file(request: Request, session: Session, form) -> Response:
     db = settings_of(request).db
@@ -86,7 +90,8 @@ async def import_file(request: Request, session: Session, form) -> Response:
     audit_import(db, session.user, {"file": name, "format": report.format, "reviewer": reviewer, "accepted": report.accepted,
                                     "discarded": report.discarded, "undecided": report.undecided, "statuses": statuses})
     return interop_page(request, session, message=f"Imported {report.accepted} add and {report.discarded} discard vote(s) by "
-                                                  f"{reviewer} from {name}; {report.undecided} left undecided. {status_line(statuses)}")
+                                                  f"{reviewer} from {name}; {report.undecided} left undecided. {status_line(statuses)}",
+                        unit=report.unit, outcomes=report.outcomes[:MAX_ROWS_SHOWN], more_rows=max(len(report.outcomes) - MAX_ROWS_SHOWN, 0))
 
 
 @page(role="admin")
@@ -97,12 +102,14 @@ async def policy(request: Request, session: Session, form) -> Response:
     if week is not None and week not in queued_weeks(db):
         return interop_page(request, session, 404, error="No batch is queued for that week.")
     try:
-        set_reviews_per_case(db, int(str(form.get("reviews_per_case") or "")), session.user.name, week)
+        settled = change_policy(db, int(str(form.get("reviews_per_case") or "")), session.user.name, week)
     except ValueError:
         return interop_page(request, session, 400, error="Reviews per case must be a whole number from 1 to 5.")
     except ReviewError as error:
         return interop_page(request, session, error.status_code, error=error.message)
-    return interop_page(request, session, message="Stored the reviews-per-case policy.")
+    decided = sum(1 for status in settled.values() if status in ("accepted", "discarded"))
+    disputed = sum(1 for status in settled.values() if status == "disputed")
+    return interop_page(request, session, message=f"Stored the reviews-per-case policy. Cases it settles: {decided} decided, {disputed} disputed.")
 
 
 ROUTES = [
