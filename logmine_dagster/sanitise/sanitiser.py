@@ -39,6 +39,7 @@ from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
 from logmine_dagster.sanitise.lexicon import MODERN_WORDS, known_english_words
 from logmine_dagster.sanitise.name_widening import widen_names
+from logmine_dagster.sanitise.person_links import linked_people
 from logmine_dagster.sanitise.record_fields import RecordFields
 from logmine_dagster.sanitise.shouted_text import names_in_title_cased, title_cased_runs
 from logmine_dagster.sanitise.spans import NAME_TYPES, Span, date_core, inside_placeholder, merge_overlapping
@@ -112,7 +113,7 @@ class Sanitiser:
 
     def _sanitise_record(self, record: dict, pseudonym_key: bytes | None) -> SanitisedRecord:
         placeholder = (
-            plain_placeholder if pseudonym_key is None else keyed_placeholder(pseudonym_key, conversation_of(record))
+            plain_placeholder if pseudonym_key is None else linked_people(keyed_placeholder(pseudonym_key, conversation_of(record)))
         )
         fields = RecordFields(record, placeholder)
         results = self._analyse(fields.texts())
