@@ -40,6 +40,7 @@ from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spre
 from logmine_dagster.sanitise.lexicon import MODERN_WORDS, known_english_words
 from logmine_dagster.sanitise.name_widening import widen_names
 from logmine_dagster.sanitise.person_links import linked_people
+from logmine_dagster.sanitise.prompt_terms import is_prompt_term, is_prompt_value, prompt_terms
 from logmine_dagster.sanitise.record_fields import RecordFields
 from logmine_dagster.sanitise.shouted_text import names_in_title_cased, title_cased_runs
 from logmine_dagster.sanitise.spans import NAME_TYPES, Span, date_core, inside_placeholder, merge_overlapping
@@ -119,11 +120,13 @@ class Sanitiser:
         results = self._analyse(fields.texts())
         known = self._spreading(fields.key_values, from_keys=True)
         counts = collections.Counter(entity_type for entity_type, _ in fields.key_values)
+        terms, given = prompt_terms(record), self._words.given_names  # the prompt's words are no names
         for result in results:
-            known.update(self._spreading(result.values))
+            known.update(self._spreading(v for v in result.values if not is_prompt_value(*v, terms, given)))
         texts = []
         for result in results:
-            spans = [known.linked(result.text, known.retyped(result.text, span)) for span in result.spans]
+            kept = [span for span in result.spans if not is_prompt_term(result.text, span, terms, given)]
+            spans = [known.linked(result.text, known.retyped(result.text, span)) for span in kept]
             spans.extend(known_spans(result.text, spans, known))
             counts.update(span.entity_type for span in spans)
             texts.append(render(result.text, sorted(spans, key=lambda s: s.start), placeholder))
