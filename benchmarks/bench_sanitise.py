@@ -36,7 +36,15 @@ Speed, two figures that are not the same thing:
 Prints a detail line per engine, then as the last line exactly:
 {"logmine": {residual_direct, residual_quasi, docs_leaking_direct, overmask, tuning, held_out,
  odd_shapes, unique_texts_per_s, unique_process_s, texts_per_s, peak_rss_mb}, "presidio": {...},
- "speedup_unique": ..., "speedup": ..., "records_repeated_text_share": ...}
+ "speedup_unique": ..., "speedup": ..., "records_repeated_text_share": ...,
+ "structure": {planted, positions, leaked, leaked_at, refused, fields_dropped}}
+
+Structure (`structure_corpus.py`, logmine only: plain Presidio has no record pipeline): a name, an
+email, a phone number and a username built from a name, each planted in 20 field positions (JSON keys,
+content parts without text, unknown message and tool-call keys, `tool_calls[].type`, tool message
+`name`, `model`, metadata keys, ...), one raw record each, through `sanitise_day` (schema, walker,
+residual gate); `leaked` counts planted values readable in any non-raw table, `leaked_at` says where
+(position:value). `--structure-only` prints just that entry.
 """
 
 from __future__ import annotations
@@ -57,6 +65,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # measure this checkout, whatever the environment has installed
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from odd_shapes_corpus import odd_shapes_corpus  # noqa: E402
+from structure_corpus import structure_score  # noqa: E402
 
 
 def find_bench_dir() -> Path:
@@ -282,12 +291,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=2_000, help="generated log records (both engines)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--structure-only", action="store_true", help="print only the structure entry")
     parser.add_argument("--worker", choices=("logmine", "presidio"), help=argparse.SUPPRESS)
     parser.add_argument("--logs", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker, args.logs, args.records, args.out)
+    if args.structure_only:
+        print(json.dumps({"structure": structure_score()}))
+        return 0
     if not GOLD.exists() or not SCORER.exists():
         print(f"pii-bench not found at {BENCH_DIR}: this benchmark needs the team's ../shared folder", file=sys.stderr)
         return 2
@@ -318,6 +331,7 @@ def main() -> int:
         last["speedup_unique"] = _ratio(last, "unique_texts_per_s")
         last["speedup"] = _ratio(last, "texts_per_s")
         last["records_repeated_text_share"] = repeated_text_share(logs, args.records)
+    last["structure"] = structure_score()
     print(json.dumps(last))
     return 0
 

@@ -67,7 +67,8 @@ def review_import(path, reviewer, fmt) -> None:
     from logmine_dagster.storage import Database
 
     try:
-        report = import_decisions(Database(invocation_settings().database_url), path, reviewer, fmt, importer=f"cli:{getpass.getuser()}")
+        settings = invocation_settings()
+        report = import_decisions(Database(settings.database_url), path, reviewer, fmt, importer=f"cli:{getpass.getuser()}", allow_terms=settings.allow_terms)
     except (UnreadableFile, ValueError) as error:
         raise click.ClickException(f"{path}: {error}: nothing imported") from None
     except ReviewError as error:

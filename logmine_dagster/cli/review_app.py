@@ -80,6 +80,7 @@ def serve(host, port, reviews_per_case, insecure_cookies) -> None:
         secure_cookies=not insecure_cookies,
         idle_timeout=dt.timedelta(minutes=idle_minutes),
         trust_proxy=trust_proxy,
+        allow_terms=settings.allow_terms,
     )
     if trust_proxy:
         click.echo(f"trusting X-Forwarded-For/-Proto from {trust_proxy if isinstance(trust_proxy, str) else ', '.join(trust_proxy)}")

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from logmine_dagster.evalset import releases as _releases
 from logmine_dagster.evalset.cases import case_from_row, eval_case_dicts
+from logmine_dagster.sanitise.export_gate import check_cases_for_export
 from logmine_dagster.evalset.releases import (  # noqa: F401  (the stage's public API)
     LATEST,
     PublishResult,
@@ -110,7 +111,9 @@ def publish_release(
     """
     now = now or dt.datetime.now(dt.timezone.utc)
     label = _week_label(week) if week else iso_week_label(now.date().isoformat())
-    return _releases.publish_release(db, label, eval_case_dicts(db), sample_rate=sample_rate, quality=quality, now=now)
+    cases = eval_case_dicts(db)
+    check_cases_for_export(cases, "the release")  # a release is immutable: gate it before it is frozen
+    return _releases.publish_release(db, label, cases, sample_rate=sample_rate, quality=quality, now=now)
 
 
 def _week_label(week: str) -> str:
@@ -121,9 +124,11 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
     """Write beside the target, then rename: readers never see a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
+    cases = [case_from_row(row) for row in rows]
+    check_cases_for_export(cases, path.name)
     with open(partial, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(case_from_row(row), ensure_ascii=False) + "\n")
+        for case in cases:
+            handle.write(json.dumps(case, ensure_ascii=False) + "\n")
     os.replace(partial, path)
 
 

@@ -44,6 +44,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from logmine_dagster.sanitise.export_gate import check_cases_for_export
+
 FORMATS = ("promptfoo-yaml", "promptfoo-jsonl", "openai-evals", "inspect", "deepeval", "parquet")
 
 # File name each format gets when all are materialised into one folder.
@@ -392,6 +394,7 @@ def export(
     out_path = Path(out_path)
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    check_cases_for_export(cases, f"the {fmt} export")  # the residual gate's last look before a file
     cases = public_reviewers(cases, key=reviewer_key, names=reviewer_names)
     if fmt == "promptfoo-yaml":
         import yaml

@@ -25,6 +25,7 @@ from logmine_dagster.review.quarantine import pii_flagged_case_ids
 from logmine_dagster.review.queue import batch_cases
 from logmine_dagster.review.vocabulary import DECISION_FIELDS
 from logmine_dagster.review.votes import clean_vote, import_votes, vote_refusal
+from logmine_dagster.sanitise.export_gate import check_rows_for_export
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import review_queue, review_votes
 
@@ -60,6 +61,7 @@ def export_batch(db: Database, week: str, out: Path, fmt: str | None = None, *, 
     for case in cases:
         earlier = decided.get(case["case_id"])
         case["review_status"] = {"accept": "accepted", "discard": "discarded"}.get(earlier["decision"], "decided") if earlier else "open"
+    check_rows_for_export(cases, f"the review batch export of {week}")
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "label-studio":
         tasks = [label_studio.task_for(case) for case in cases]
@@ -153,7 +155,7 @@ class _Batch:
         return cls(reviewer, set(queue) - pii_flagged_case_ids(db), latest_decisions(db), votes, queue, stored_policy(db))
 
 
-def _check_decision(value: dict, batch: _Batch, seen: dict[str, int], number: int):
+def _check_decision(value: dict, batch: _Batch, seen: dict[str, int], number: int, allow_terms: tuple[str, ...] = ()):
     """A reviewer's entry -> (decision fields, None), (None, None) if left undecided, or (None, error).
 
     The app's rules: the case is in a batch and not quarantined for PII, not decided already (in the
@@ -192,7 +194,7 @@ def _check_decision(value: dict, batch: _Batch, seen: dict[str, int], number: in
         if item is not None and not isinstance(item, str):
             return None, f"{name} must be text"
     try:
-        fields = clean_vote(form, decision)
+        fields = clean_vote(form, decision, allow_terms=allow_terms)
     except ReviewError as error:
         return None, error.message
     seen[case_id] = number
@@ -211,7 +213,7 @@ def reviewer_account(db: Database, name: str) -> User:
 
 
 def import_decisions(db: Database, path: Path, reviewer: str, fmt: str | None = None, raw: bytes | None = None,
-                     *, importer: str | None = None) -> ImportReport:
+                     *, importer: str | None = None, allow_terms: tuple[str, ...] = ()) -> ImportReport:
     """Store every decision of the file (JSONL, CSV or Label Studio's JSON export) as a vote of the
     reviewer's account, with the time; report every entry by line, row or task. `importer`: who ran the
     import (the admin uploading it, or the CLI), kept in the lineage beside the reviewer.
@@ -232,7 +234,7 @@ def import_decisions(db: Database, path: Path, reviewer: str, fmt: str | None = 
     rows = []
     for number, value, error in entries:
         if error is None:
-            fields, error = _check_decision(value, batch, seen, number)
+            fields, error = _check_decision(value, batch, seen, number, tuple(allow_terms))
         if error:
             report.rejected.append((number, error))
         elif fields is None:

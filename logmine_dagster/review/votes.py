@@ -15,6 +15,7 @@ from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.review.accounts import User
 from logmine_dagster.review.audit import write_audit
 from logmine_dagster.review.clock import utcnow
+from logmine_dagster.review.entered_text import screen_entered
 from logmine_dagster.review.errors import Conflict, Forbidden, Invalid
 from logmine_dagster.review.outcomes import latest_decision_in, lock_case, resolve_in, write_outcome
 from logmine_dagster.review.policy import reviews_per_case_in
@@ -23,8 +24,13 @@ from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import review_assignments, review_votes
 
 
-def clean_vote(form, decision: str) -> dict:
-    """The form's fields for an add (accept) or a discard, validated; raises Invalid with a message."""
+def clean_vote(form, decision: str, *, allow_terms: tuple[str, ...] = ()) -> dict:
+    """The form's fields for an add (accept) or a discard, validated, PII in the free text masked
+    (entered_text); raises Invalid with a message."""
+    return screen_entered(_validated_fields(form, decision), allow_terms=allow_terms)
+
+
+def _validated_fields(form, decision: str) -> dict:
     def text(name: str, limit: int) -> str:
         value = form.get(name) or ""
         if not isinstance(value, str):

@@ -42,6 +42,7 @@ def create_app(
     database: Database | None = None,
     idle_timeout: dt.timedelta | None = dt.timedelta(minutes=30),
     trust_proxy: str | list[str] | None = None,
+    allow_terms: tuple[str, ...] = (),
 ) -> Starlette:
     """The review app over logmine's database. `secret_key` signs session and CSRF cookies (32+ characters).
 
@@ -67,6 +68,7 @@ def create_app(
         max_body=max_body,
         rate_limit=rate_limit,
         trust_proxy=trust_proxy,
+        allow_terms=tuple(allow_terms),
     )
     routes = [
         *auth.ROUTES,

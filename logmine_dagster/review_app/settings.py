@@ -27,6 +27,8 @@ class AppSettings:
     max_body: int
     rate_limit: RateLimit
     trust_proxy: str | list[str] | None
+    # Words reviewer-entered text keeps readable (LOGMINE_ALLOW_TERMS), as the sanitiser does.
+    allow_terms: tuple[str, ...] = ()
 
     @property
     def session_cookie(self) -> str:

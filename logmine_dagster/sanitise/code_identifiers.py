@@ -9,7 +9,8 @@ The shapes are narrow on purpose, so that a person's name never fits them:
 - a dotted name whose last part is CamelCase with an inner capital (`requests.exceptions.ReadTimeout`),
   led by a lower-case package name of 3+ letters that is not a title (`dr.McKay` is a name); or any
   dotted name ending in Error/Exception/Warning/Timeout/Fault (`System.TimeoutException`);
-- a model name (`allow_list.MODEL_NAME`) as a whole token: `claude-3-5-haiku-20241022`;
+- a model name (`allow_list.MODEL_NAME`) as a whole token: `claude-3-5-haiku-20241022`, up to a
+  colon (the organisation and suffix of `ft:gpt-4o-mini:org:suffix` are the customer's words);
 - a short version: `v` or `V` and 1 to 3 digits, dotted parts allowed (`v1.4.2`, `svc-v3`): a
   licence number has more digits than that.
 """
@@ -38,7 +39,14 @@ _MODEL_TOKEN = regex.compile(rf"(?<![\w.-])(?:{MODEL_NAME.pattern})(?![\w-])")
 
 def code_identifier_spans(text: str) -> list[tuple[int, int]]:
     spans = [match.span() for match in _CODE_SHAPES.finditer(text)]
-    return spans + [match.span() for match in _MODEL_TOKEN.finditer(text)]
+    return spans + [_model_base(match) for match in _MODEL_TOKEN.finditer(text)]
+
+
+def _model_base(match) -> tuple[int, int]:
+    """A model token up to its first colon: in a fine-tuned name ("ft:gpt-4o-mini:acme:suffix") what
+    follows is chosen by the customer and may name a person."""
+    colon = match.group().find(":")
+    return (match.start(), match.end()) if colon < 0 else (match.start(), match.start() + colon)
 
 
 def inside_code_identifier(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from logmine_dagster.sanitise.pseudonyms import letter_pseudonym, pseudonym
 from logmine_dagster.sanitise import residual, schema
+from logmine_dagster.sanitise.refusals import UNREADABLE, outcome_of
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
 from logmine_dagster.core.errors import LogmineError
@@ -35,6 +36,9 @@ class SanitiseReport:
     entity_counts: Counter = field(default_factory=Counter)
     # Fields outside the declared schema, dropped before sanitising (labels, never record text).
     dropped_fields: Counter = field(default_factory=Counter)
+    # Records read and refused, by the conversation's outcome (refusals.outcome_of): failed or successful.
+    read_by_outcome: Counter = field(default_factory=Counter)
+    refused_by_outcome: Counter = field(default_factory=Counter)
 
 
 def case_id_for(key: bytes, request_id: str) -> str:
@@ -147,8 +151,10 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
     for raw in _raw_rows_of_shard(db, key, day, shard, shard_count):
         report.read += 1
         case_id = case_id_for(key, raw["request_id"])
+        outcome = UNREADABLE
         try:
             record = json.loads(raw["record_json"])
+            outcome = outcome_of(record)
             # Deny by default: what the schema does not declare is dropped (and counted) here,
             # so that no sanitiser, however it walks a record, can pass it on.
             declared, dropped = schema.prune(record)
@@ -162,10 +168,12 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
             # Only the exception's type: its message could quote the record's text.
             reason = f"sanitiser error ({type(error).__name__})"
             findings = None
+        report.read_by_outcome[outcome] += 1
         if findings is None or findings:
             if findings:
                 reason = "residual PII: " + ", ".join(sorted({f"{f.kind}@{f.field}" for f in findings}))
             report.quarantined += 1
+            report.refused_by_outcome[outcome] += 1
             report.quarantine_reasons[reason.split(":", 1)[0]] += 1
             result.quarantine.append({"day": day, "case_id": case_id, "reason": reason[:300], "quarantined_at": now})
             continue
@@ -189,6 +197,8 @@ def publish_day(db: Database, day: str, shards: list[ShardResult]) -> SanitiseRe
         report.quarantine_reasons.update(shard.report.quarantine_reasons)
         report.entity_counts.update(shard.report.entity_counts)
         report.dropped_fields.update(shard.report.dropped_fields)
+        report.read_by_outcome.update(shard.report.read_by_outcome)
+        report.refused_by_outcome.update(shard.report.refused_by_outcome)
     if report.read == 0 and db.count(sanitised_samples, sanitised_samples.c.day == day):
         # Re-running would replace the kept, PII-free rows with nothing.
         raise RawTierGone(f"the raw samples of {day} are gone (retention); its sanitised rows are kept unchanged")
@@ -238,6 +248,8 @@ class ShardStaging:
                 "quarantine_reasons": dict(result.report.quarantine_reasons),
                 "entity_counts": dict(result.report.entity_counts),
                 "dropped_fields": dict(result.report.dropped_fields),
+                "read_by_outcome": dict(result.report.read_by_outcome),
+                "refused_by_outcome": dict(result.report.refused_by_outcome),
             },
         }
         path = self._path(result.shard, result.shard_count)
@@ -271,6 +283,8 @@ class ShardStaging:
                 quarantine_reasons=Counter(numbers["quarantine_reasons"]),
                 entity_counts=Counter(numbers["entity_counts"]),
                 dropped_fields=Counter(numbers.get("dropped_fields", {})),
+                read_by_outcome=Counter(numbers.get("read_by_outcome", {})),
+                refused_by_outcome=Counter(numbers.get("refused_by_outcome", {})),
             )
             quarantine = [dict(q, quarantined_at=dt.datetime.fromisoformat(q["quarantined_at"])) for q in payload["quarantine"]]
             results.append(ShardResult(self.day, shard, shard_count, payload["rows"], quarantine, report))

@@ -39,6 +39,8 @@ from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
 from logmine_dagster.sanitise.lexicon import MODERN_WORDS, known_english_words
 from logmine_dagster.sanitise.name_widening import widen_names
+from logmine_dagster.sanitise.person_links import linked_people
+from logmine_dagster.sanitise.prompt_terms import is_prompt_term, is_prompt_value, prompt_terms
 from logmine_dagster.sanitise.record_fields import RecordFields
 from logmine_dagster.sanitise.shouted_text import names_in_title_cased, title_cased_runs
 from logmine_dagster.sanitise.spans import NAME_TYPES, Span, date_core, inside_placeholder, merge_overlapping
@@ -112,17 +114,19 @@ class Sanitiser:
 
     def _sanitise_record(self, record: dict, pseudonym_key: bytes | None) -> SanitisedRecord:
         placeholder = (
-            plain_placeholder if pseudonym_key is None else keyed_placeholder(pseudonym_key, conversation_of(record))
+            plain_placeholder if pseudonym_key is None else linked_people(keyed_placeholder(pseudonym_key, conversation_of(record)))
         )
         fields = RecordFields(record, placeholder)
         results = self._analyse(fields.texts())
         known = self._spreading(fields.key_values, from_keys=True)
         counts = collections.Counter(entity_type for entity_type, _ in fields.key_values)
+        terms, given = prompt_terms(record), self._words.given_names  # the prompt's words are no names
         for result in results:
-            known.update(self._spreading(result.values))
+            known.update(self._spreading(v for v in result.values if not is_prompt_value(*v, terms, given)))
         texts = []
         for result in results:
-            spans = [known.linked(result.text, known.retyped(result.text, span)) for span in result.spans]
+            kept = [span for span in result.spans if not is_prompt_term(result.text, span, terms, given)]
+            spans = [known.linked(result.text, known.retyped(result.text, span)) for span in kept]
             spans.extend(known_spans(result.text, spans, known))
             counts.update(span.entity_type for span in spans)
             texts.append(render(result.text, sorted(spans, key=lambda s: s.start), placeholder))

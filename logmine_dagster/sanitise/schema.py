@@ -147,7 +147,7 @@ RECORD = Obj("record", {
 # NER reads such words badly out of context ("sku" as a PERSON, "Content-Type" as an
 # ORGANIZATION), so they are left to the residual gate; anything else (spaces, "@", "+", one
 # capitalised word such as a surname) is sanitised. A name glued into one
-# ("MarisolEtxeberria", "amelia_davis") is therefore not read here: that is a shape of its own.
+# ("MarisolEtxeberria", "amelia_davis") is therefore not read here: that is a shape of its own...
 _HUMP = r"(?:[A-Z][a-z0-9]+|[A-Z]{2,}[0-9]*(?![a-z]))"
 _IDENTIFIER = re.compile(
     r"[a-z][a-z0-9]*(?:[_.-][a-z0-9]+)*"
@@ -158,8 +158,13 @@ _IDENTIFIER = re.compile(
 )
 
 
+# ...except a handle: name-like parts and a run of digits ("leocadia_vanterpool_7731", "j.smith84").
+# Those are sanitised as text, where the username recognizer tells them from "retry_count_10".
+_HANDLE = re.compile(r"[a-z]{3,}(?:[_.-][a-z]{3,})+[_.-]?[0-9]{2,}|[a-z][_.][a-z]{3,}[0-9]{2,4}")
+
+
 def identifier_shaped(text: str) -> bool:
-    return len(text) <= 64 and _IDENTIFIER.fullmatch(text) is not None
+    return len(text) <= 64 and _IDENTIFIER.fullmatch(text) is not None and _HANDLE.fullmatch(text) is None
 
 
 # -- pruning --------------------------------------------------------------------------------------

@@ -76,3 +76,42 @@ def test_an_email_spelling_the_name_joins_the_family(sanitiser):
     assert len(emails) == 2
     assert emails[0] == person[len("<PERSON_") : -1]  # the person's tag
     assert emails[1] != emails[0]  # the shared mailbox is nobody's
+
+
+def _session_record(request_id: str, session_id: str, *messages: dict, output: str) -> dict:
+    return parse_record({
+        "request_id": request_id, "timestamp": "2025-05-06T09:00:00Z", "session_id": session_id, "user_id": "user-7",
+        "model": "gpt-4o-mini", "input": list(messages), "output": output, "status": "ok", "metadata": {},
+    })
+
+
+def test_one_person_across_the_records_of_a_conversation(sanitiser):
+    """Records of one session are sanitised apart (other shards or days): the full name in the first
+    record's tool result, the given name in the next record's greeting, and a title form beside the full
+    name all read as one surrogate; another session gets another one."""
+    first = _session_record(
+        "req-a", "sess-9",
+        {"role": "tool", "content": json.dumps({"customer": {"name": "Cordelia Wainscott-Pryce", "tier": "gold"}})},
+        {"role": "user", "content": "This is Mrs. Wainscott-Pryce, my refund is late."},
+        output="I can see the refund, Cordelia.",
+    )
+    second = _session_record("req-b", "sess-9", {"role": "user", "content": "Any news?"}, output="Thanks for waiting, Cordelia. It was sent today.")
+    other = _session_record("req-c", "sess-10", {"role": "user", "content": "Hello"}, output="Thanks for waiting, Cordelia.")
+    a, b, c = (sanitiser.sanitise_record(record, pseudonym_key=KEY).record for record in (first, second, other))
+    stored = json.dumps([a, b, c], ensure_ascii=False)
+    assert "Cordelia" not in stored and "Wainscott" not in stored
+    person = _people(a["input"][0]["content"])
+    assert len(person) == 1
+    assert _people(a["input"][1]["content"]) == person and _people(a["output"]) == person
+    assert _people(b["output"]) == person  # the next record of the session: the same person
+    assert _people(c["output"]) and _people(c["output"]) != person  # another conversation: not linkable
+
+
+def test_person_family():
+    from logmine_dagster.sanitise.person_links import person_family
+
+    assert person_family("Cordelia Wainscott-Pryce") == "Cordelia"
+    assert person_family("Dr. Cordelia Wainscott-Pryce") == "Cordelia"
+    assert person_family("Cordelia") == "Cordelia"
+    assert person_family("Wainscott-Pryce, Cordelia") == "Wainscott-Pryce, Cordelia"
+    assert person_family("van der Berg") == "van der Berg"

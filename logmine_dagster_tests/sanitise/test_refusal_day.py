@@ -62,6 +62,12 @@ def test_a_day_with_records_the_gate_refuses(logmine_env, dagster_instance, code
     assert metadata["records_quarantined"] == len(REFUSED)
     assert metadata["records_read"] == len(raw_ids) and metadata["records_written"] == written == len(raw_ids) - len(REFUSED)
     assert "| residual PII | 2 |" in metadata["quarantined_by_reason"]
+    # The day's refusal rate by outcome: both refused records failed (status error), the quiet ones did not.
+    quiet = len(raw_ids) - len(REFUSED)
+    assert metadata["refusals_by_outcome"] == {
+        "read": len(raw_ids), "refused": 2, "refused_share": round(2 / len(raw_ids), 4),
+        "failed": {"read": 2, "refused": 2, "share": 1.0}, "successful": {"read": quiet, "refused": 0, "share": 0.0},
+    }
 
     # The values are in the raw tier only: not in any other table, nor in Dagster's storage.
     assert leaked_values([CARD, IBAN], dump_tables(db, include_raw=True)) == [CARD, IBAN]
@@ -99,7 +105,27 @@ def test_a_record_the_sanitiser_fails_on_is_refused_by_type_and_the_day_goes_on(
     assert set(rows) == {case_id_for(KEY, "req-a"), case_id_for(KEY, "req-c")}
     assert (report.read, report.written, report.quarantined) == (3, 2, 1)
     assert dict(report.quarantine_reasons) == {"sanitiser error (ValueError)": 1}
+    assert dict(report.read_by_outcome) == {"successful": 3} and dict(report.refused_by_outcome) == {"successful": 1}
     # Only the exception's type: its message quotes the record.
     assert [r["reason"] for r in db.fetch_all(sa.select(sanitiser_quarantine.c.reason))] == ["sanitiser error (ValueError)"]
     assert leaked_values([EMAIL], dump_tables(db)) == []
     db.dispose()
+
+
+@pytest.mark.parametrize(
+    "fields, outcome",
+    [
+        ({"status": "ok"}, "successful"),
+        ({"status": "ok", "feedback": "up"}, "successful"),
+        ({"status": "error"}, "failed"),
+        ({"status": "ok", "error_type": "Timeout"}, "failed"),
+        ({"status": "ok", "feedback": "down"}, "failed"),
+        ({"status": "ok", "escalated": True}, "failed"),
+    ],
+)
+def test_outcome_of_a_record(fields, outcome):
+    from logmine_dagster.sanitise.refusals import outcome_of, refusal_summary
+
+    assert outcome_of(fields) == outcome
+    assert outcome_of("not an object") == "unreadable"
+    assert refusal_summary({"failed": 4, "successful": 96}, {"failed": 1})["failed"] == {"read": 4, "refused": 1, "share": 0.25}

@@ -15,6 +15,7 @@ from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.core.config import ConfigError, parse_positive_int
 from logmine_dagster.lib.metadata import counts_markdown
 from logmine_dagster.defs.resources import LogmineDatabase, PresidioSanitiser
+from logmine_dagster.sanitise.refusals import refusal_summary
 from logmine_dagster.sanitise.sanitise_day import RawTierGone, ShardStaging, StagingError, publish_day, sanitise_shard
 
 MAX_SHARDS = 64
@@ -104,6 +105,8 @@ def publish_shards(context: dg.OpExecutionContext, database: LogmineDatabase, pr
             # Fields outside the declared schema of the PII-free tier (sanitise/schema.py): dropped, by label.
             "fields_dropped": int(sum(report.dropped_fields.values())),
             "dropped_by_field": counts_markdown(report.dropped_fields, "field"),
+            # The day's refusal rate, overall and for failed vs successful conversations (counts only).
+            "refusals_by_outcome": dg.MetadataValue.json(refusal_summary(report.read_by_outcome, report.refused_by_outcome)),
         },
     )
 

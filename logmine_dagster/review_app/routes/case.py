@@ -110,7 +110,7 @@ def _claim_if_open(settings: AppSettings, state: CaseState, session: Session) ->
 
 
 def _vote(settings: AppSettings, state: CaseState, session: Session, form, kind: str) -> str:
-    fields = clean_vote(form, kind)
+    fields = clean_vote(form, kind, allow_terms=settings.allow_terms)
     _claim_if_open(settings, state, session)
     return record_vote(settings.db, state.case_id, session.user, _version(form), fields)
 
@@ -122,7 +122,7 @@ def _flag(settings: AppSettings, state: CaseState, session: Session, form) -> st
 
 
 def _resolve(settings: AppSettings, state: CaseState, session: Session, form, decision: str) -> str:
-    return resolve(settings.db, state.case_id, session.user, clean_vote(form, decision))
+    return resolve(settings.db, state.case_id, session.user, clean_vote(form, decision, allow_terms=settings.allow_terms))
 
 
 def _entered(form) -> dict:

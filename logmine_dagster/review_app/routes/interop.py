@@ -64,7 +64,8 @@ MAX_ROWS_SHOWN = 1000
 
 @page(role="admin", files=1)
 async def import_file(request: Request, session: Session, form) -> Response:
-    db = settings_of(request).db
+    settings = settings_of(request)
+    db = settings.db
     upload = form.get("file")
     reviewer = str(form.get("reviewer") or "").strip()
     fmt = str(form.get("format") or "") or None
@@ -77,7 +78,7 @@ async def import_file(request: Request, session: Session, form) -> Response:
     raw = await upload.read()
     name = Path(upload.filename).name[:200]
     try:
-        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw, importer=session.user.name)
+        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw, importer=session.user.name, allow_terms=settings.allow_terms)
     except ValueError as error:  # unreadable file, bad reviewer name
         return interop_page(request, session, 400, error=f"{name}: {error}. Nothing was imported.", reviewer=reviewer)
     except ReviewError as error:

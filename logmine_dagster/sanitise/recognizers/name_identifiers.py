@@ -7,6 +7,8 @@ boundaries). It is a username when
   lexicon does not know (`carlos_mendez`, `amelia_kowalczyk_6524`, not `olivia_sales_report` or
   `mark_down_v2`), or the given name is itself unknown to the lexicon and the token holds a digit
   (`desmond92`, not `mark2`); or
+- it holds two or more name-like parts (each a given name or unknown to the lexicon) and a run of
+  digits (`amelia_davis_8890`, `leocadia_vanterpool_7731`), with no cue; or
 - it has the shape of an initial, a dot or underscore and a surname-like part with digits
   (`j.smith84`, `k_osei1990`), whatever the name; or
 - it follows a username cue, or is an @-handle holding a digit or a separator.
@@ -83,6 +85,8 @@ class NameIdentifierRecognizer(EntityRecognizer):
             return False  # "claude-3-5-sonnet-20241022": a model family is no person's name
         unknown = [word for word in words if len(word) >= 3 and not self._known(word)]
         has_digit = any(char.isdigit() for char in token)
+        if _name_and_number(token, words, unknown, self._given_names):
+            return True
         for word in words:
             if word not in self._given_names:
                 continue
@@ -112,3 +116,13 @@ class NameIdentifierRecognizer(EntityRecognizer):
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
             },
         )
+
+
+def _name_and_number(token: str, words: list[str], unknown: list[str], given_names: frozenset[str]) -> bool:
+    """Two or more name-like parts and a run of digits, every part a given name or a word the lexicon
+    does not know: "amelia_davis_8890" (the lexicon knows both as words, the gazetteer as names),
+    "leocadia_vanterpool_7731" (names in no list). Not "retry_count_10", "order_id_2"."""
+    if not regex.search(r"\d{2}", token) or len(words) < 2 or any(len(word) < 3 for word in words):
+        return False
+    return all(word in given_names or word in unknown for word in words)
+

@@ -20,6 +20,9 @@ MASKED = [
     ("Our Discord handle: @lumen-drift", "lumen-drift", "USERNAME"),
     # an @-handle with a digit or separator
     ("Ask @obi.adeyemi about it.", "obi.adeyemi", "USERNAME"),
+    # name-like parts and digits, no cue: given names the lexicon also knows, or names in no list
+    ("Refund issued to rosalind_fisher_4471 yesterday.", "rosalind_fisher_4471", "USERNAME"),
+    ('{"thaddeus_quillfeather_2209": {"tier": "gold"}}', "thaddeus_quillfeather_2209", "USERNAME"),
 ]
 
 KEPT = [
@@ -28,6 +31,7 @@ KEPT = [
     "Attach olivia_q3_report.xlsx to the ticket.",
     "Upgrade to gpt-4o-mini-2024 for the summaries.",
     "Set max_tokens to 512 and top_p to 0.9.",
+    "The retry_count_10 and error_code_500 counters and page_size_50 are set.",
     # model families that are also given names, and versioned prompt names
     "Answered by claude-3-5-haiku-20241022 in 2 s.",
     "Prompt version: kb-2025.02.1-claude.",
