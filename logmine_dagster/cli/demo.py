@@ -342,6 +342,7 @@ def simulate_weeks(
     instance = dg.DagsterInstance.get()
     daily_job = definitions.resolve_job_def("daily_mining_job")
     batch_job = definitions.resolve_job_def("weekly_review_batch_job")
+    coverage_job = definitions.resolve_job_def("weekly_eval_coverage_job")
     eval_job = definitions.resolve_job_def("eval_set_job")
     _ensure_reviewer_accounts(db)
     summary_rows = []
@@ -355,8 +356,13 @@ def simulate_weeks(
             if not result.success:
                 raise SystemExit(f"logmine: the run for {day} failed; open the Dagster UI to see why (run {result.run_id})")
             sampled += _metadata_value(result, "sampled_logs", "records_sampled") or 0
+        # Monday's order: coverage against the eval set as it stands, then the batch its uncovered clusters feed.
+        coverage_result = coverage_job.execute_in_process(partition_key=week, instance=instance, run_config=QUIET_RUN_CONFIG)
+        covered = _metadata_value(coverage_result, "eval_coverage", "covered_share")
+        failures = _metadata_value(coverage_result, "eval_coverage", "failures")
         batch_result = batch_job.execute_in_process(partition_key=week, instance=instance, run_config=QUIET_RUN_CONFIG)
         queued = _metadata_value(batch_result, "review_batch", "queued") or 0
+        fed = _metadata_value(batch_result, "review_batch", "queued_from_uncovered_failures") or 0
         batch_file = workdir / "review" / f"batch-{week}.jsonl"
         export_batch(db, week, batch_file)
         accepted = discarded = 0
@@ -375,14 +381,15 @@ def simulate_weeks(
         version = _metadata_value(eval_result, "eval_set", "version")
         cases = _metadata_value(eval_result, "eval_set", "cases")
         status = _metadata_value(eval_result, "eval_set", "release_status")
-        summary_rows.append((week, sampled, queued, accepted, discarded, synthetic, cases, version, status))
-        echo(f"week {number}/{weeks} ({week}): sampled {sampled}, queued {queued}, accepted {accepted}, discarded {discarded}, "
-             f"synthetic {synthetic}, eval set {cases} case(s), release {version} ({status})")
+        summary_rows.append((week, sampled, failures, f"{covered:.0%}", fed, queued, accepted, discarded, synthetic, cases, version, status))
+        echo(f"week {number}/{weeks} ({week}): sampled {sampled}, failures {failures}, covered {covered:.0%}, queued {queued} "
+             f"({fed} from uncovered failure clusters), accepted {accepted}, discarded {discarded}, synthetic {synthetic}, "
+             f"eval set {cases} case(s), release {version} ({status})")
 
     from tabulate import tabulate
 
     echo("")
-    echo(tabulate(summary_rows, headers=["week", "sampled", "queued", "accepted", "discarded", "synthetic", "eval cases", "release", "status"], tablefmt="github"))
+    echo(tabulate(summary_rows, headers=["week", "sampled", "failures", "covered", "fed", "queued", "accepted", "discarded", "synthetic", "eval cases", "release", "status"], tablefmt="github"))
     stats = stats_text(db, settings.sample_rate)
     echo("\n$ logmine evalset stats\n")
     echo(stats)

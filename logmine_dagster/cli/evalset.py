@@ -151,6 +151,8 @@ def stats_command() -> None:
 
 def stats_text(db, base_rate: float | None) -> str:
     from logmine_dagster.evalset.growth import growth_report, release_mix, release_mix_markdown
+    from logmine_dagster.curation.coverage_summary import coverage_text
+    from logmine_dagster.curation.failure_coverage import COVERED_SIMILARITY, coverage_rows
     from logmine_dagster.evalset.representativeness import representativeness
 
     report = growth_report(db)
@@ -169,6 +171,10 @@ def stats_text(db, base_rate: float | None) -> str:
         "## Representativeness: the eval set's category mix beside production's",
         "",
         representativeness(db, base_rate).markdown(),
+        "",
+        f"## Failure coverage: production failures near an eval case (similarity >= {COVERED_SIMILARITY})",
+        "",
+        coverage_text(coverage_rows(db)),
     ]
     return "\n".join(parts)
 

@@ -104,3 +104,20 @@ def trend_markdown(weeks: dict[str, WeekCoverage]) -> str:
 
 def signal_order() -> tuple[str, ...]:
     return FAILURE_SIGNALS
+
+
+def coverage_text(rows: list[dict]) -> str:
+    """Markdown for the operator: the trend per week, then the latest week per category and signal,
+    and its largest uncovered clusters."""
+    weeks = summarise(rows)
+    if not weeks:
+        return "_no week measured yet: materialise eval_coverage (weekly_eval_coverage_job)_"
+    latest = list(weeks.values())[-1]
+    label = iso_week_label(latest.week)
+    return "\n".join([
+        trend_markdown(weeks), "",
+        f"Latest week {label}, per category:", "", shares_markdown(latest.by_category, "category"), "",
+        f"Latest week {label}, per signal:", "", shares_markdown(latest.by_signal, "signal", signal_order()), "",
+        f"Largest uncovered clusters of {label} (the next review priorities):", "",
+        uncovered_markdown(largest_uncovered([r for r in rows if r["week"] == latest.week])),
+    ])

@@ -147,7 +147,7 @@ def mark_coverage(clusters: list[FailureCluster], failures: list[dict], evals: l
     """Set each cluster's best member similarity to an eval case, its nearest eval case, and `covered`."""
     from logmine_dagster.curation.novelty import NoveltyIndex
 
-    if not clusters:
+    if not clusters or not evals:  # an empty eval set covers nothing (and gives the TF-IDF nothing to fit)
         return
     by_case = {f["case_id"]: f for f in failures}
     eval_normal = {normalise(text): case_id for case_id, text in evals}

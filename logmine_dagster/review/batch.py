@@ -33,6 +33,11 @@ class BatchReport:
     chosen: list[dict] = field(default_factory=list)
     plan: BatchPlan | None = None
 
+    @property
+    def queued_uncovered(self) -> int:
+        """Chosen cases from a failure cluster no eval case covers."""
+        return sum(1 for c in self.chosen if c.get("uncovered_cluster"))
+
 
 def build_batch(db: Database, week: str, cap: int) -> BatchReport:
     """Replace the week's undecided queue rows with a fresh selection; decided cases stay and count

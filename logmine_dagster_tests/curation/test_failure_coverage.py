@@ -92,6 +92,14 @@ def test_planted_clusters_give_the_expected_shares(db):
     assert "spreadsheet" not in table and "leaflet into" not in table  # ids and codes, never text
 
 
+def test_an_empty_eval_set_covers_nothing(db):
+    seed_week(db)
+    with db.transaction() as conn:
+        conn.execute(eval_cases.delete())
+    report = measure_coverage(db, WEEK)
+    assert report.eval_cases == 0 and len(report.clusters) == 4 and not any(c.covered for c in report.clusters)
+
+
 def seed_next_week(db) -> None:
     """Next week: four severe, unrelated edge cases and one low-severity recurrence of the uncovered invoice failure."""
     days = days_of_week(NEXT_WEEK)
