@@ -141,7 +141,9 @@ def test_eval_coverage_materialises_and_warns_when_coverage_falls(db, dagster_in
     metadata = {k: v.value for k, v in event.materialization.metadata.items()}
     assert metadata["covered_share"] == round(8 / 14, 4) and metadata["uncovered_clusters"] == 2 and metadata["failures"] == 14
     assert "invoice-0" in metadata["largest_uncovered"] and "spreadsheet" not in json.dumps(metadata["largest_uncovered"])
-    assert metadata["trend_chart"].startswith("![failure coverage per week](data:image/png;base64,")
+    # An SVG short enough for the UI to show on the asset page (markdown under 1,000 characters).
+    assert metadata["trend_chart"].startswith("![covered share of failures per week](data:image/svg+xml;base64,")
+    assert len(metadata["trend_chart"]) < 1000
     [check] = result.get_asset_check_evaluations()
     assert check.passed  # the first week has nothing to fall from
 

@@ -12,8 +12,7 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
     from logmine_dagster.core.weeks import iso_week_label
     from logmine_dagster.curation import coverage_summary as summary
     from logmine_dagster.curation.failure_coverage import COVERED_SIMILARITY, coverage_rows, measure_coverage, store_coverage
-    from logmine_dagster.evalset.coverage_chart import coverage_chart_png
-    from logmine_dagster.evalset.growth import chart_markdown
+    from logmine_dagster.lib.sparkline import sparkline_markdown
 
     week = context.partition_key
     db = database.get()
@@ -47,7 +46,8 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
             "by_signal": dg.MetadataValue.md(summary.shares_markdown(this.by_signal, "signal", summary.signal_order())),
             "largest_uncovered": dg.MetadataValue.md(summary.uncovered_markdown(summary.largest_uncovered(this_rows))),
             "trend": dg.MetadataValue.md(summary.trend_markdown({w.week: w for w in trend})),
-            "trend_chart": dg.MetadataValue.md(chart_markdown(coverage_chart_png(trend), "failure coverage per week")),
+            "trend_chart": dg.MetadataValue.md(sparkline_markdown(
+                "covered share of failures per week", [iso_week_label(w.week) for w in trend], [w.overall.share for w in trend], percent=True)),
         },
         check_results=[check],
     )
