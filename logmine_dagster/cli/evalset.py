@@ -54,7 +54,7 @@ def export_command(fmt: str, out: Path, version: str, reviewer_names: bool) -> N
         except ReleaseError as error:
             raise click.UsageError(str(error)) from None
     if not cases:
-        click.echo("the eval set is empty: import reviewers' decisions and materialise eval_set first", err=True)
+        raise click.ClickException("the eval set is empty: import reviewers' decisions and materialise eval_set first; nothing was written")
     key = None if reviewer_names else load_hash_key(invocation_settings().home)
     written = export(cases, fmt, out, reviewer_key=key, reviewer_names=reviewer_names)
     who = "reviewer names" if reviewer_names else "pseudonymous reviewer ids"
