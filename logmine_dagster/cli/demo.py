@@ -193,8 +193,17 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     echo(f"  LOGMINE_HOME={workdir} logmine evalset show")
     echo("To browse the runs in the Dagster UI (from any directory; the sensor skips the days mined here):")
     echo(f"  {environment} dagster dev -w {write_workspace(workdir)}")
+    groups = sorted({spec.group_name for spec in definitions.resolve_all_asset_specs() if spec.group_name})
+    echo(f"  the lineage with every group open: {lineage_url(groups)}")
     echo("No case was labelled: labels come only from reviewers.")
     return {"week": week, "days": rows, "queued": queued, "batch_file": str(batch_file)}
+
+
+def lineage_url(groups: list[str], base: str = "http://127.0.0.1:3000") -> str:
+    """The global asset lineage with the given groups expanded. The UI opens every group collapsed
+    unless the `expanded` query parameter names them (Dagster 1.13, AssetGraphExplorer: group ids are
+    `global@global:<group>` while the per-code-location groups flag is off, its default)."""
+    return f"{base}/asset-groups?expanded=" + ",".join(f"global@global:{group}" for group in groups)
 
 
 # ---------------------------------------------------------------- several weeks, with review decisions
