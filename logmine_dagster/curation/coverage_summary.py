@@ -81,24 +81,23 @@ def shares_markdown(groups: dict[str, Share], label: str, order: tuple[str, ...]
 
 
 def uncovered_markdown(rows: list[dict]) -> str:
-    """The largest uncovered clusters: the next review priorities, as ids, sizes and reason codes."""
+    """The largest uncovered clusters: the next review priorities, as ids, sizes, signals and reason
+    codes. Few columns, so the table fits the asset page's value column."""
     if not rows:
         return "_every failure cluster is covered by an eval case_"
-    lines = ["| cluster | day | size | category | signals | reasons | best sim. |", "| --- | --- | ---: | --- | --- | --- | ---: |"]
+    lines = ["| cluster | size | signals | reasons |", "| --- | ---: | --- | --- |"]
     for r in rows:
-        reasons = (r["reasons"] or "").replace(",", " ")
-        lines.append(f"| {r['cluster_id']} | {r['day']} | {r['size']} | {r['category']} | {r['signals'].replace(',', ' ')} | "
-                     f"{reasons} | {r['similarity']:.2f} |")
+        lines.append(f"| {r['cluster_id']} | {r['size']} | {r['signals'].replace(',', ' ')} | {(r['reasons'] or '').replace(',', ' ')} |")
     return "\n".join(lines)
 
 
 def trend_markdown(weeks: dict[str, WeekCoverage]) -> str:
     if not weeks:
         return "_no week measured yet_"
-    lines = ["| week | eval cases | failures | clusters | covered share | covered clusters |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| week | evals | failures | clusters | covered |", "| --- | ---: | ---: | ---: | ---: |"]
     for w in weeks.values():
         o = w.overall
-        lines.append(f"| {iso_week_label(w.week)} | {w.eval_cases} | {o.failures} | {o.clusters} | {_percent(o.share)} | {o.covered_clusters} |")
+        lines.append(f"| {iso_week_label(w.week)} | {w.eval_cases} | {o.failures} | {o.clusters} | {_percent(o.share)} |")
     return "\n".join(lines)
 
 
