@@ -7,7 +7,7 @@ import click
 
 # Modules, not their commands: a command named like its module (review, evalset, demo) would hide
 # the module behind the package attribute.
-from logmine_dagster.cli import categorise, evalset, review, tools
+from logmine_dagster.cli import categorise, evalset, review, status, tools
 from logmine_dagster.core.config import ConfigError
 from logmine_dagster.core.errors import LogmineError
 
@@ -17,7 +17,7 @@ def cli() -> None:
     """logmine: mine production LLM logs into a small, human-labelled, PII-free eval set."""
 
 
-for command in (tools.generate, tools.demo, tools.sanitise, review.review, tools.db_upgrade, evalset.evalset, categorise.categorise):
+for command in (tools.generate, tools.demo, tools.sanitise, review.review, tools.db_upgrade, evalset.evalset, categorise.categorise, status.status):
     cli.add_command(command)
 
 

@@ -193,8 +193,17 @@ def run_demo(workdir: Path, *, per_day: int, seed: int, echo: Callable[[str], No
     echo(f"  LOGMINE_HOME={workdir} logmine evalset show")
     echo("To browse the runs in the Dagster UI (from any directory; the sensor skips the days mined here):")
     echo(f"  {environment} dagster dev -w {write_workspace(workdir)}")
+    groups = sorted({spec.group_name for spec in definitions.resolve_all_asset_specs() if spec.group_name})
+    echo(f"  the lineage with every group open: {lineage_url(groups)}")
     echo("No case was labelled: labels come only from reviewers.")
     return {"week": week, "days": rows, "queued": queued, "batch_file": str(batch_file)}
+
+
+def lineage_url(groups: list[str], base: str = "http://127.0.0.1:3000") -> str:
+    """The global asset lineage with the given groups expanded. The UI opens every group collapsed
+    unless the `expanded` query parameter names them (Dagster 1.13, AssetGraphExplorer: group ids are
+    `global@global:<group>` while the per-code-location groups flag is off, its default)."""
+    return f"{base}/asset-groups?expanded=" + ",".join(f"global@global:{group}" for group in groups)
 
 
 # ---------------------------------------------------------------- several weeks, with review decisions
@@ -342,6 +351,7 @@ def simulate_weeks(
     instance = dg.DagsterInstance.get()
     daily_job = definitions.resolve_job_def("daily_mining_job")
     batch_job = definitions.resolve_job_def("weekly_review_batch_job")
+    coverage_job = definitions.resolve_job_def("weekly_eval_coverage_job")
     eval_job = definitions.resolve_job_def("eval_set_job")
     _ensure_reviewer_accounts(db)
     summary_rows = []
@@ -355,8 +365,13 @@ def simulate_weeks(
             if not result.success:
                 raise SystemExit(f"logmine: the run for {day} failed; open the Dagster UI to see why (run {result.run_id})")
             sampled += _metadata_value(result, "sampled_logs", "records_sampled") or 0
+        # Monday's order: coverage against the eval set as it stands, then the batch its uncovered clusters feed.
+        coverage_result = coverage_job.execute_in_process(partition_key=week, instance=instance, run_config=QUIET_RUN_CONFIG)
+        covered = _metadata_value(coverage_result, "eval_coverage", "covered_share")
+        failures = _metadata_value(coverage_result, "eval_coverage", "failures")
         batch_result = batch_job.execute_in_process(partition_key=week, instance=instance, run_config=QUIET_RUN_CONFIG)
         queued = _metadata_value(batch_result, "review_batch", "queued") or 0
+        fed = _metadata_value(batch_result, "review_batch", "queued_from_uncovered_failures") or 0
         batch_file = workdir / "review" / f"batch-{week}.jsonl"
         export_batch(db, week, batch_file)
         accepted = discarded = 0
@@ -375,14 +390,15 @@ def simulate_weeks(
         version = _metadata_value(eval_result, "eval_set", "version")
         cases = _metadata_value(eval_result, "eval_set", "cases")
         status = _metadata_value(eval_result, "eval_set", "release_status")
-        summary_rows.append((week, sampled, queued, accepted, discarded, synthetic, cases, version, status))
-        echo(f"week {number}/{weeks} ({week}): sampled {sampled}, queued {queued}, accepted {accepted}, discarded {discarded}, "
-             f"synthetic {synthetic}, eval set {cases} case(s), release {version} ({status})")
+        summary_rows.append((week, sampled, failures, f"{covered:.0%}", fed, queued, accepted, discarded, synthetic, cases, version, status))
+        echo(f"week {number}/{weeks} ({week}): sampled {sampled}, failures {failures}, covered {covered:.0%}, queued {queued} "
+             f"({fed} from uncovered failure clusters), accepted {accepted}, discarded {discarded}, synthetic {synthetic}, "
+             f"eval set {cases} case(s), release {version} ({status})")
 
     from tabulate import tabulate
 
     echo("")
-    echo(tabulate(summary_rows, headers=["week", "sampled", "queued", "accepted", "discarded", "synthetic", "eval cases", "release", "status"], tablefmt="github"))
+    echo(tabulate(summary_rows, headers=["week", "sampled", "failures", "covered", "fed", "queued", "accepted", "discarded", "synthetic", "eval cases", "release", "status"], tablefmt="github"))
     stats = stats_text(db, settings.sample_rate)
     echo("\n$ logmine evalset stats\n")
     echo(stats)

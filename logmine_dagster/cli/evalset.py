@@ -54,7 +54,7 @@ def export_command(fmt: str, out: Path, version: str, reviewer_names: bool) -> N
         except ReleaseError as error:
             raise click.UsageError(str(error)) from None
     if not cases:
-        click.echo("the eval set is empty: import reviewers' decisions and materialise eval_set first", err=True)
+        raise click.ClickException("the eval set is empty: import reviewers' decisions and materialise eval_set first; nothing was written")
     key = None if reviewer_names else load_hash_key(invocation_settings().home)
     written = export(cases, fmt, out, reviewer_key=key, reviewer_names=reviewer_names)
     who = "reviewer names" if reviewer_names else "pseudonymous reviewer ids"
@@ -151,6 +151,8 @@ def stats_command() -> None:
 
 def stats_text(db, base_rate: float | None) -> str:
     from logmine_dagster.evalset.growth import growth_report, release_mix, release_mix_markdown
+    from logmine_dagster.curation.coverage_summary import coverage_text
+    from logmine_dagster.curation.failure_coverage import COVERED_SIMILARITY, coverage_rows
     from logmine_dagster.evalset.representativeness import representativeness
 
     report = growth_report(db)
@@ -169,6 +171,10 @@ def stats_text(db, base_rate: float | None) -> str:
         "## Representativeness: the eval set's category mix beside production's",
         "",
         representativeness(db, base_rate).markdown(),
+        "",
+        f"## Failure coverage: production failures near an eval case (similarity >= {COVERED_SIMILARITY})",
+        "",
+        coverage_text(coverage_rows(db)),
     ]
     return "\n".join(parts)
 

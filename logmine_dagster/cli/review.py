@@ -27,7 +27,7 @@ def review_export(week, out, fmt, include_decided) -> None:
     """Write the week's batch for reviewers: JSON lines, CSV, or Label Studio tasks; decided cases are
     left out, and expected_output is prefilled with the model output."""
     from logmine_dagster.review.label_studio import CONFIG_PATH
-    from logmine_dagster.review.interchange import export_batch, format_for
+    from logmine_dagster.review.interchange import export_batch, exportable_cases, format_for
     from logmine_dagster.storage import Database
     from logmine_dagster.core.weeks import parse_week
 
@@ -36,9 +36,13 @@ def review_export(week, out, fmt, include_decided) -> None:
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     fmt = format_for(out, fmt)
-    count = export_batch(Database(invocation_settings().database_url), monday, out, fmt, include_decided=include_decided)
-    if count == 0:
-        click.echo(f"no cases queued for the week of {monday}: materialise review_batch for that week first", err=True)
+    db = Database(invocation_settings().database_url)
+    if not exportable_cases(db, monday, include_decided=include_decided):
+        # Refused before writing: an empty file would look like a batch with nothing in it.
+        left = "" if include_decided else " left to review (decided cases are left out: --include-decided writes them)"
+        raise click.ClickException(f"no cases{left} for the week of {monday}: materialise review_batch for that week first; "
+                                   f"nothing was written")
+    count = export_batch(db, monday, out, fmt, include_decided=include_decided)
     click.echo(f"exported {count} case(s) of the week of {monday} to {out} ({fmt})")
     if fmt == "label-studio":
         click.echo(f"labelling config to paste into the Label Studio project: {CONFIG_PATH}")

@@ -14,6 +14,12 @@ weekly_review_batch_job = dg.define_asset_job(
     description="Queue the past week's batch for reviewers.",
 )
 
+weekly_eval_coverage_job = dg.define_asset_job(
+    "weekly_eval_coverage_job",
+    selection=dg.AssetSelection.assets("eval_coverage"),
+    description="Measure how much of the past week's production failures the eval set covers.",
+)
+
 eval_set_job = dg.define_asset_job(
     "eval_set_job",
     selection=dg.AssetSelection.assets("labelled_cases", "eval_set", "eval_set_exports"),

@@ -1,8 +1,9 @@
-"""Weekly review batch (Monday 06:00 UTC), weekly eval-set rebuild, and daily retention."""
+"""Every Monday: the eval-set rebuild (05:00 UTC), the past week's failure coverage against it (05:30),
+then that week's review batch (06:00), which the uncovered clusters feed; daily retention."""
 
 import dagster as dg
 
-from logmine_dagster.defs.jobs import eval_set_job, retention_job, weekly_review_batch_job
+from logmine_dagster.defs.jobs import eval_set_job, retention_job, weekly_eval_coverage_job, weekly_review_batch_job
 
 weekly_review_batch_schedule = dg.build_schedule_from_partitioned_job(
     weekly_review_batch_job,
@@ -11,6 +12,16 @@ weekly_review_batch_schedule = dg.build_schedule_from_partitioned_job(
     name="weekly_review_batch_schedule",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every Monday 06:00 UTC: the batch of the week that just ended.",
+)
+
+weekly_eval_coverage_schedule = dg.build_schedule_from_partitioned_job(
+    weekly_eval_coverage_job,
+    hour_of_day=5,
+    minute_of_hour=30,
+    day_of_week=1,
+    name="weekly_eval_coverage_schedule",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every Monday 05:30 UTC: the week that just ended, measured against the eval set rebuilt at 05:00.",
 )
 
 weekly_eval_set_schedule = dg.ScheduleDefinition(

@@ -28,7 +28,7 @@ from logmine_dagster.ingest.sampling import DaySampler, SamplingPolicy
 from logmine_dagster.ingest.sampling_counts import SamplingCounts
 from logmine_dagster.ingest.span_join import SpanContentJoin
 from logmine_dagster.storage import Database
-from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
+from logmine_dagster.storage.schema import ingest_quarantine, raw_samples, sanitised_samples
 from logmine_dagster.core.errors import LogmineError
 
 
@@ -106,6 +106,11 @@ def _count_into(counter: Counter):
         counter[kind] += 1
 
     return count
+
+
+def day_has_rows(db: Database, day: str) -> bool:
+    """Whether an earlier run left samples of the day in the raw or the sanitised tier."""
+    return bool(db.count(raw_samples, raw_samples.c.day == day) or db.count(sanitised_samples, sanitised_samples.c.day == day))
 
 
 def sample_day(

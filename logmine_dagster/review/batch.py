@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from logmine_dagster.core.weeks import days_of_week
+from logmine_dagster.curation.coverage_feed import mark_uncovered
 from logmine_dagster.review.batching import BatchPlan, plan_batch
 from logmine_dagster.review.outcomes import decided_case_ids
 from logmine_dagster.storage import Database
@@ -27,9 +28,15 @@ class BatchReport:
     excluded: int = 0
     selected: int = 0
     kept_decided: int = 0
+    uncovered: int = 0  # candidates in a failure cluster no eval case covers (coverage_feed)
     by_category: Counter = field(default_factory=Counter)
     chosen: list[dict] = field(default_factory=list)
     plan: BatchPlan | None = None
+
+    @property
+    def queued_uncovered(self) -> int:
+        """Chosen cases from a failure cluster no eval case covers."""
+        return sum(1 for c in self.chosen if c.get("uncovered_cluster"))
 
 
 def build_batch(db: Database, week: str, cap: int) -> BatchReport:
@@ -39,6 +46,7 @@ def build_batch(db: Database, week: str, cap: int) -> BatchReport:
     days = days_of_week(week)
     pool = [dict(row) for row in db.fetch_all(sa.select(candidates).where(candidates.c.day.in_(days)))]
     report.candidates = len(pool)
+    report.uncovered = mark_uncovered(db, week, pool)
     decided = decided_case_ids(db)
     queued = {row["case_id"]: row["week"] for row in db.fetch_all(sa.select(review_queue.c.case_id, review_queue.c.week))}
     kept = [case_id for case_id, queued_week in queued.items() if queued_week == week and case_id in decided]

@@ -14,6 +14,9 @@ Reviewers label 10-30 cases a week, so every slot counts:
   candidates the curate stage found to repeat an eval case or a decided or queued case
   (`near_dup:eval_case|decided|queued` reasons). A cluster (one `dedup_key`) is chosen at most once
   a week, whichever day it appeared on.
+- Coverage. A candidate in a production failure cluster no eval case covers (`uncovered_cluster`, set
+  by curation/coverage_feed.py from the eval_coverage asset's last measure) gains `UNCOVERED_WEIGHT`:
+  what the eval set cannot catch yet is what reviewers should label next.
 
 `plan_batch` returns the chosen cases with a `why` each and the quota table; `select_batch` keeps
 the original interface and returns just the chosen cases.
@@ -30,6 +33,7 @@ from logmine_dagster.curation.categorise import CATEGORIES
 DEFAULT_QUOTAS = {"adversarial": 0.2, "drift": 0.2, "edge_case": 0.4, "happy_path": 0.2}
 MIN_SLOTS = {"adversarial": 1, "drift": 1}
 NOVELTY_WEIGHT = 1.0  # a novel case gains as much as one doubling of its frequency
+UNCOVERED_WEIGHT = 3.0  # as much as the most severe reason: an uncovered failure goes to the front of its category
 COVERED_REASONS = frozenset({"near_dup:eval_case", "near_dup:decided", "near_dup:queued"})
 
 # Severity of reason codes (prefix match, the first matching prefix wins); unknown codes weigh 0.
@@ -147,6 +151,8 @@ def plan_batch(
         frequency = week_count[key]
         novelty = candidate_novelty(candidate, reasons)
         score = severity(reasons) + math.log2(1 + frequency) + NOVELTY_WEIGHT * novelty
+        if candidate.get("uncovered_cluster"):
+            score += UNCOVERED_WEIGHT
         by_category[candidate["category"]].append(
             dict(candidate, _score=score, _frequency=frequency, _novelty=novelty, _severity=severity(reasons))
         )
@@ -216,6 +222,8 @@ def explain(c: dict, slot: int, slots: int) -> str:
         f"seen {c['_frequency']}x this week",
         novelty,
     ]
+    if c.get("uncovered_cluster"):
+        parts.append(f"uncovered failure cluster {c['uncovered_cluster']}")
     if headline:
         parts.append("signals " + " ".join(headline))
     return "; ".join(parts)

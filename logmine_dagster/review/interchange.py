@@ -49,6 +49,12 @@ def _formula_safe(value: str) -> str:
     return ("'" + value) if value.startswith(_FORMULA_STARTS) else value
 
 
+def exportable_cases(db: Database, week: str, *, include_decided: bool = False, decided: dict | None = None) -> list[dict]:
+    """The week's batch cases an export writes (decided ones only with `include_decided`)."""
+    decided = latest_decisions(db) if decided is None else decided
+    return [case for case in batch_cases(db, week) if include_decided or case["case_id"] not in decided]
+
+
 def export_batch(db: Database, week: str, out: Path, fmt: str | None = None, *, include_decided: bool = False) -> int:
     """Write the week's batch for reviewers: JSON lines or CSV rows (reviewers fill `decision`,
     `expected_output` (prefilled with the model output), `reason`, and optionally `rubric_notes`,
@@ -57,7 +63,7 @@ def export_batch(db: Database, week: str, out: Path, fmt: str | None = None, *, 
     `review_status` says accepted or discarded, and a decision filled in on it is refused on import)."""
     fmt = format_for(out, fmt)
     decided = latest_decisions(db)
-    cases = [case for case in batch_cases(db, week) if include_decided or case["case_id"] not in decided]
+    cases = exportable_cases(db, week, include_decided=include_decided, decided=decided)
     for case in cases:
         earlier = decided.get(case["case_id"])
         case["review_status"] = {"accept": "accepted", "discard": "discarded"}.get(earlier["decision"], "decided") if earlier else "open"

@@ -362,3 +362,24 @@ synthetic_cases = sa.Table(
     sa.Column("imported_by", sa.String(100), nullable=False),
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# The week's production failures clustered, each cluster covered or not by an eval case (migration 0006,
+# written by the eval_coverage asset, read by the next weekly batch's priority and `logmine status`).
+# Ids, sizes and reason codes only: the texts stay in sanitised_samples.
+failure_coverage = sa.Table(
+    "failure_coverage",
+    metadata,
+    sa.Column("week", sa.String(10), primary_key=True),
+    sa.Column("cluster_id", sa.String(64), primary_key=True),  # case_id of the cluster's first failure
+    sa.Column("day", sa.String(10), nullable=False),  # that failure's day (sanitised_samples key)
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("category", sa.String(20), nullable=False),
+    sa.Column("signals", sa.String(100), nullable=False),  # comma-separated failure signals of the members
+    sa.Column("reasons", sa.String(300), nullable=False),  # the most frequent reason codes of the members
+    sa.Column("covered", sa.Boolean, nullable=False),
+    sa.Column("similarity", sa.Float, nullable=False),  # best similarity of a member to an eval case
+    sa.Column("nearest_eval_case", sa.String(64), nullable=True),
+    sa.Column("member_ids", sa.Text, nullable=False),  # JSON list of the members' case ids
+    sa.Column("eval_cases", sa.Integer, nullable=False),  # eval set size it was measured against
+    sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+)

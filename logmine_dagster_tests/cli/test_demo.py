@@ -90,12 +90,16 @@ def test_two_simulated_weeks_publish_a_growing_eval_set(tmp_path, monkeypatch):
 
     weeks = summary["weeks"]
     assert [w[0] for w in weeks] == ["2026-11-09", "2026-11-16"]
-    assert all(w[8] == "published" for w in weeks)  # a release each week
+    # (week, sampled, failures, covered, fed, queued, accepted, discarded, synthetic, eval cases, release, status)
+    assert all(w[11] == "published" for w in weeks)  # a release each week
     first, second = weeks
-    assert first[7].startswith("2026-W46-") and second[7].startswith("2026-W47-")
-    assert 0 < first[6] < second[6]  # the eval set grows
-    assert first[3] > 0 and second[5] == len(SYNTHETIC_CASES)
-    assert second[6] == first[6] + second[3] + second[5]  # last week's set + this week's accepts + synthetic
+    assert first[10].startswith("2026-W46-") and second[10].startswith("2026-W47-")
+    assert 0 < first[9] < second[9]  # the eval set grows
+    assert first[6] > 0 and second[8] == len(SYNTHETIC_CASES)
+    assert second[9] == first[9] + second[6] + second[8]  # last week's set + this week's accepts + synthetic
+    # Coverage is measured before each batch: nothing is covered by the empty eval set of week 1, whose
+    # uncovered failures then fill part of the batch.
+    assert first[2] > 0 and first[3] == "0%" and 0 < first[4] <= first[5]
 
     from logmine_dagster.core.config import Settings
     from logmine_dagster.evalset.releases import list_releases
@@ -104,13 +108,14 @@ def test_two_simulated_weeks_publish_a_growing_eval_set(tmp_path, monkeypatch):
 
     db = Database(Settings.from_env().database_url)
     releases = list_releases(db)
-    assert [r["version"] for r in releases] == [first[7], second[7]] and [r["seq"] for r in releases] == [1, 2]
+    assert [r["version"] for r in releases] == [first[10], second[10]] and [r["seq"] for r in releases] == [1, 2]
     assert releases[0]["case_count"] < releases[1]["case_count"]
     reviewers = {r["reviewer"] for r in db.fetch_all(review_decisions.select())}
     assert reviewers == {"reviewer-ana", "reviewer-ben", "reviewer-chloe"}  # each imported their own file
 
     stats = summary["stats"]
     assert "| 2026-W46 |" in stats and "| 2026-W47 |" in stats
-    assert f"| {second[7]} | {second[6]} | {second[6] - len(SYNTHETIC_CASES)}/{len(SYNTHETIC_CASES)} |" in stats
+    assert f"| {second[10]} | {second[9]} | {second[9] - len(SYNTHETIC_CASES)}/{len(SYNTHETIC_CASES)} |" in stats
+    assert "## Failure coverage" in stats and "| 2026-W46 | 0 |" in stats  # week 1 measured against an empty eval set
     assert "## Representativeness" in stats and "Production estimated from" in stats
     assert "\n$ logmine evalset stats\n" in lines

@@ -132,6 +132,18 @@ def test_bad_lines_are_quarantined_and_the_partition_still_materialises(
     assert secret not in dump_tables(db)
 
 
+def test_a_day_without_logs_is_an_empty_day_not_a_failure(logmine_env, dagster_instance, code_location, db):
+    day = FIRST_DAY.replace(day=FIRST_DAY.day + 2).isoformat()  # the generator wrote two days only
+    assert not (logmine_env["log_root"] / f"dt={day}").exists()
+    result = run_daily(code_location, dagster_instance, day)
+    assert result.success and not [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert materialised_assets(result) == {"sampled_logs", "sanitised_samples", "categorised_candidates"}
+    sampled = next(e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "sampled_logs")
+    metadata = sampled.step_materialization_data.materialization.metadata
+    assert metadata["status"].value == "no_logs" and metadata["records_scanned"].value == 0
+    assert db.count(raw_samples, raw_samples.c.day == day) == 0 and db.count(sanitised_samples, sanitised_samples.c.day == day) == 0
+
+
 def test_a_missing_day_folder_fails_clearly_and_keeps_the_earlier_sample(logmine_env, dagster_instance, code_location, db):
     import shutil
 

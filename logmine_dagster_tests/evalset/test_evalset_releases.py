@@ -304,12 +304,17 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
     assert main(["review", "import", str(batch), "--reviewer", "ana"]) == 0
 
     first = eval_set_metadata(run("eval_set_job"))
-    assert first["release_published"] is True and first["release_added"] == 3 and first["release_removed"] == 0
+    # A few numbers worth plotting; the rest is in tables and the `numbers` JSON.
+    plotted = {k for k, v in first.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    assert plotted == {"cases", "cases_adversarial", "cases_drift", "cases_edge_case", "cases_happy_path", "cases_synthetic",
+                       "acceptance_rate_overall", "latest_week_added", "release_added"}
+    assert first["release_published"] is True and first["release_added"] == 3 and first["numbers"]["release"]["removed"] == 0
     # Growth, the mined/synthetic mix per release and the representativeness table ride along.
-    assert (first["cases_mined"], first["cases_synthetic"]) == (3, 0)
+    assert (first["numbers"]["cases_mined"], first["cases_synthetic"]) == (3, 0)
     assert f"| {first['version']} | 3 | 3/0 |" in first["mix_by_release"]
     assert "| category | eval cases | eval set |" in first["representativeness"] and "Production estimated from" in first["representativeness"]
-    assert 0 < sum(first[f"production_share_{c}"] for c in ("adversarial", "drift", "edge_case", "happy_path")) <= 1.0001
+    assert len(first["growth_chart"]) < 1000 and first["growth_chart"].startswith("![eval cases per review week](data:image/svg+xml;base64,")
+    assert 0 < sum(first["numbers"][f"production_share_{c}"] for c in ("adversarial", "drift", "edge_case", "happy_path")) <= 1.0001
     # The materialised exports name the reviewer by a keyed pseudonym, not by name.
     inspect_lines = [json.loads(l) for l in (logmine_env["home"] / "exports" / "inspect_dataset.jsonl").read_text().splitlines()]
     assert {l["metadata"]["reviewer"] for l in inspect_lines} == {pseudonym(TEST_HASH_KEY.encode(), "reviewer", "ana")}
@@ -334,7 +339,7 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
     batch.write_text(json.dumps(lines[3]) + "\n")
     assert main(["review", "import", str(batch), "--reviewer", "ben"]) == 0
     second = eval_set_metadata(run("eval_set_job"))
-    assert second["release_published"] is True and (second["release_added"], second["release_removed"]) == (1, 0)
+    assert second["release_published"] is True and (second["release_added"], second["numbers"]["release"]["removed"]) == (1, 0)
 
     assert _export_bytes(db, version, tmp_path / "after", "openai-evals") == exported_before
     diff = diff_releases(db, version, second["version"])

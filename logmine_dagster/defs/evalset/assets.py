@@ -6,9 +6,11 @@ import dagster as dg
 
 from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.defs.review.assets import labelled_cases
-from logmine_dagster.lib.metadata import counts_markdown
 from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy, PresidioSanitiser
 from logmine_dagster.evalset.build import build_eval_set, publish_release, unlabelled_eval_cases
+
+
+PLOTTED_GROWTH = ("cases_synthetic", "acceptance_rate_overall", "latest_week_added")
 
 
 class EvalSetConfig(dg.Config):
@@ -55,31 +57,43 @@ def eval_set(
     else:
         release, release_status = None, "withheld: the eval set fails its quality or labelling checks"
         context.log.warning("eval set release withheld: quality suite or human-labelling check failed")
-    release_metadata = {
-        "release_status": release_status,
-        "version": (release.version if release else None) or "none",
-        "release_published": bool(release and release.published),
-        "release_added": release.added if release and release.published else 0,
-        "release_changed": release.changed if release and release.published else 0,
-        "release_removed": release.removed if release and release.published else 0,
+    mix = representativeness(db, sample_rate)
+    numbers = {**growth.metadata_values(), **mix.metadata_values()}
+    plotted = {key: numbers.pop(key) for key in PLOTTED_GROWTH}
+    release_numbers = {
+        "added": release.added if release and release.published else 0,
+        "changed": release.changed if release and release.published else 0,
+        "removed": release.removed if release and release.published else 0,
         "retired_excluded": report.retired,
     }
-    mix = representativeness(db, sample_rate)
     return dg.MaterializeResult(
         metadata={
+            # Numbers worth a chart each (the UI plots every numeric entry across materialisations).
             "cases": report.total,
             **{f"cases_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
-            **release_metadata,
-            **growth.metadata_values(),
-            **mix.metadata_values(),
-            "by_category": counts_markdown(report.by_category, "category"),
+            **plotted,
+            "release_added": release_numbers["added"],
+            "release_status": release_status,
+            "version": (release.version if release else None) or "none",
+            "release_published": bool(release and release.published),
+            "growth_chart": dg.MetadataValue.md(growth_sparkline(growth)),
             "growth_by_week": dg.MetadataValue.md(growth.markdown()),
-            "growth_chart": dg.MetadataValue.md(chart_markdown(growth.chart_png())),
+            "growth_chart_detail": dg.MetadataValue.md(chart_markdown(growth.chart_png())),
             "mix_by_release": dg.MetadataValue.md(release_mix_markdown(release_mix(db))),
             "representativeness": dg.MetadataValue.md(mix.markdown()),
+            # The rest, read rather than plotted (and for scripts).
+            "numbers": dg.MetadataValue.json({"release": release_numbers, **numbers}),
             "path": dg.MetadataValue.path(str(out)),
         }
     )
+
+
+def growth_sparkline(growth) -> str:
+    """Eval set size per review week, small enough to show on the asset page (lib/sparkline.py)."""
+    from logmine_dagster.lib.sparkline import sparkline_markdown
+
+    return sparkline_markdown("eval cases per review week", [w.label for w in growth.weeks],
+                              [w.total_cases for w in growth.weeks])
 
 
 @dg.asset(

@@ -6,7 +6,7 @@ from logmine_dagster.lib.metadata import counts_markdown, counts_table
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.ingest.sampling import REASON_ORDER, SIGNALS
-from logmine_dagster.ingest.sample_day import TooManyBadLines, check_bad_fraction, sample_day
+from logmine_dagster.ingest.sample_day import SampleReport, TooManyBadLines, check_bad_fraction, day_has_rows, sample_day
 
 
 @retry_on_transient_database_errors
@@ -14,14 +14,19 @@ def sample_logs(
     context: dg.AssetExecutionContext, database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy
 ) -> dg.MaterializeResult:
     day = context.partition_key
-    if not log_source.has_day(day):
-        # Replacing the partition with nothing would wipe an earlier sample (e.g. an unmounted log root,
-        # or a day already deleted by retention): refuse and change nothing.
-        raise dg.Failure(
-            description=f"no dt={day} folder under the log root {log_source.display_root()}: nothing was changed",
-            allow_retries=False,
-        )
     sampling = policy.sampling()
+    if not log_source.has_day(day):
+        if day_has_rows(database.get(), day):
+            # Replacing the partition with nothing would wipe an earlier sample (e.g. an unmounted log root,
+            # or a day already deleted by retention): refuse and change nothing.
+            raise dg.Failure(
+                description=f"no dt={day} folder under the log root {log_source.display_root()}: nothing was changed",
+                allow_retries=False,
+            )
+        # A day production wrote no logs for (a gap, or before the logs begin): an empty day, not a
+        # failure, so a backfill over it ends green and the UI says why it is empty.
+        context.log.info(f"no dt={day} folder under the log root and nothing mined for it before: an empty day (no_logs)")
+        return dg.MaterializeResult(metadata={"status": "no_logs", **sample_metadata(SampleReport(day=day), sampling, policy.bad_fraction_limit())})
     report = sample_day(
         database.get(),
         log_source.root_path(),
@@ -35,7 +40,7 @@ def sample_logs(
         context.log.warning(f"no log files under dt={day}: the partition is empty")
     if report.quarantined:
         context.log.warning(f"{report.quarantined} bad line(s) quarantined in ingest_quarantine for {day}")
-    metadata = sample_metadata(report, sampling, policy.bad_fraction_limit())
+    metadata = {"status": "sampled" if report.files else "no_files", **sample_metadata(report, sampling, policy.bad_fraction_limit())}
     try:
         # After the rows are committed: a failing day keeps its good records and quarantine rows.
         check_bad_fraction(report, policy.bad_fraction_limit())
@@ -62,7 +67,8 @@ def ingest_assets(daily: dg.PartitionsDefinition) -> list:
         group_name="ingest",
         kinds={"sqlalchemy"},
         tags={"tier": "raw"},
-        description="Promises: the day's records worth reviewing, every error, low-confidence, escalated and "
+        description="Promises: the day's records worth reviewing (`status`: sampled; no_files for an empty day "
+        "folder; no_logs, an empty day, when the day has no folder and nothing was mined for it before), every error, low-confidence, escalated and "
         "negatively rated call up to its daily cap, plus a reproducible base-rate sample. A keyed hash of request_id decides "
         "membership (base rate, plus per-signal rates and daily caps for errors, low confidence, escalations, "
         "negative feedback and long conversations), under privacy ceilings (share of the day, per user, "

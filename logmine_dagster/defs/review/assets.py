@@ -39,6 +39,7 @@ def queue_review_batch(context: dg.AssetExecutionContext, database: LogmineDatab
             "excluded_already_queued_or_decided": report.excluded,
             "queued": report.selected,
             "kept_decided": report.kept_decided,
+            "queued_from_uncovered_failures": report.queued_uncovered,
             **{f"queued_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
             "batch": dg.MetadataValue.md(chosen),
             "week_candidates_by_day": dg.MetadataValue.md("\n".join(per_day)) if summary.by_day_category else dg.MetadataValue.md("_no candidates_"),

@@ -1,0 +1,75 @@
+"""eval_coverage: the week's production failures clustered, and the share an eval case covers (built
+when the code location loads, on the week partitions; the domain logic is curation/failure_coverage.py)."""
+
+import dagster as dg
+
+from logmine_dagster.defs.resources import LogmineDatabase
+
+COVERAGE_CHECK = "coverage_not_falling"
+
+
+def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
+    from logmine_dagster.core.weeks import iso_week_label
+    from logmine_dagster.curation import coverage_summary as summary
+    from logmine_dagster.curation.failure_coverage import COVERED_SIMILARITY, coverage_rows, measure_coverage, store_coverage
+    from logmine_dagster.lib.sparkline import sparkline_markdown
+
+    week = context.partition_key
+    db = database.get()
+    store_coverage(db, measure_coverage(db, week))
+    rows = coverage_rows(db)
+    weeks = summary.summarise(rows)
+    this_rows = [r for r in rows if r["week"] == week]
+    this = weeks.get(week) or summary.WeekCoverage(week, 0)
+    share = this.overall.share
+    previous = summary.previous_share(rows, week)
+    falling = share is not None and previous is not None and share < previous[1]
+    check = dg.AssetCheckResult(
+        check_name=COVERAGE_CHECK,
+        passed=not falling,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"covered_share": share if share is not None else -1.0, "previous_share": previous[1] if previous else -1.0},
+        description=(f"covered share fell from {previous[1]:.0%} ({iso_week_label(previous[0])}) to {share:.0%}"
+                     if falling else None),
+    )
+    trend = [w for w in weeks.values() if w.week <= week]
+    return dg.MaterializeResult(
+        metadata={
+            "week": iso_week_label(week),
+            "failures": this.overall.failures,
+            "failure_clusters": this.overall.clusters,
+            "uncovered_clusters": this.overall.clusters - this.overall.covered_clusters,
+            # A week without failures has nothing uncovered: 1.0 keeps the plot from showing a false dip.
+            "covered_share": share if share is not None else 1.0,
+            "covered_bar": dg.MetadataValue.md(f"A cluster is covered when a member's TF-IDF cosine similarity to an eval "
+                                               f"case is at least {COVERED_SIMILARITY} (novelty below the drift bar)."),
+            "by_category": dg.MetadataValue.md(summary.shares_markdown(this.by_category, "category")),
+            "by_signal": dg.MetadataValue.md(summary.shares_markdown(this.by_signal, "signal", summary.signal_order())),
+            "largest_uncovered": dg.MetadataValue.md(summary.uncovered_markdown(summary.largest_uncovered(this_rows))),
+            "trend": dg.MetadataValue.md(summary.trend_markdown({w.week: w for w in trend})),
+            "trend_chart": dg.MetadataValue.md(sparkline_markdown(
+                "covered share of failures per week", [iso_week_label(w.week) for w in trend], [w.overall.share for w in trend], percent=True)),
+        },
+        check_results=[check],
+    )
+
+
+def eval_coverage_asset(weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    return dg.asset(
+        name="eval_coverage",
+        deps=["categorised_candidates", "eval_set"],
+        partitions_def=weekly,
+        group_name="evalset",
+        kinds={"sqlalchemy"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                COVERAGE_CHECK,
+                asset="eval_coverage",
+                description="Warns when the share of production failures an eval case covers fell since the week before.",
+            )
+        ],
+        description="Promises: the week's production failures (errors, low confidence, escalations, negative feedback, "
+        "from the sanitised tier) clustered, with the share an eval case covers overall, per category and per signal, "
+        "and the largest uncovered clusters as ids, sizes and reason codes. Uncovered clusters raise the next weekly "
+        "review batch's priority.",
+    )(measure_eval_coverage)
