@@ -9,12 +9,15 @@ spaCy model inside the run workers. Nothing is called in-process except reading 
    each day is materialised exactly once per asset and the sanitised tier's blocking checks pass.
 2. `dagster job backfill -w workspace.yaml -j daily_mining_job --from A --to B --noprompt` (the CLI
    route the README documents) re-runs two of those days: the daemon runs them, each now has two
-   materialisations, and the rows in logmine's database are unchanged (a re-run replaces, never adds).
+   materialisations, and the rows in logmine's database are unchanged (a re-run replaces, never adds):
+   the same counts and the same content hash per table and day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import subprocess
 
 import pytest
@@ -59,6 +62,31 @@ def _row_counts(url: str, days: list[str]) -> dict[tuple[str, str], int]:
                 for table in TABLES
                 for day in days
             }
+    finally:
+        engine.dispose()
+
+
+# Columns that record when a row was written, not what it holds: a re-run writes them anew.
+WRITE_TIME_COLUMNS = {"raw_samples": {"sampled_at"}}
+
+
+def _content_fingerprints(url: str, days: list[str]) -> dict[tuple[str, str], str]:
+    """A hash per table and day of every row's content (all columns but the write time), rows in key order:
+    equal counts could hide a re-run that writes other rows, or the same rows with other sanitised text."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = {}
+            for table in TABLES:
+                columns = [c for c in sa.inspect(conn).get_columns(table) if c["name"] not in WRITE_TIME_COLUMNS.get(table, set())]
+                names = ", ".join(c["name"] for c in columns)
+                for day in days:
+                    digest = hashlib.sha256()
+                    rows = conn.exec_driver_sql(f"SELECT {names} FROM {table} WHERE day = %s ORDER BY {names}", (day,))
+                    for row in rows:
+                        digest.update(json.dumps(list(row), default=str).encode() + b"\n")
+                    found[(table, day)] = digest.hexdigest()
+            return found
     finally:
         engine.dispose()
 
@@ -120,6 +148,7 @@ def test_graphql_backfill_of_three_days_then_cli_backfill_rerun(backfill_stack):
     counts = _row_counts(app_db_url, days)
     assert all(counts[("raw_samples", day)] > 0 and counts[("sanitised_samples", day)] > 0 for day in days), counts
     assert _duplicate_keys(app_db_url) == 0
+    fingerprints = _content_fingerprints(app_db_url, days)
 
     # The CLI route: a job backfill submitted to the same instance, run by the daemon.
     cli = subprocess.run(
@@ -150,6 +179,8 @@ def test_graphql_backfill_of_three_days_then_cli_backfill_rerun(backfill_stack):
     for asset in DAILY_ASSETS:
         events = deployment.materialisations(asset, days)
         assert sorted(e["partition"] for e in events) == sorted([days[0], days[1], days[1], days[2], days[2]]), asset
-    # Re-running a day replaces its rows: same counts, no duplicates.
+    # Re-running a day replaces its rows: same counts, no duplicates, and the same content row for row.
     assert _row_counts(app_db_url, days) == counts
     assert _duplicate_keys(app_db_url) == 0
+    changed = {key for key, digest in _content_fingerprints(app_db_url, days).items() if fingerprints[key] != digest}
+    assert not changed, f"a re-run changed the content of {sorted(changed)}"
