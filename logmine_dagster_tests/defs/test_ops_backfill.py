@@ -70,22 +70,23 @@ def _row_counts(url: str, days: list[str]) -> dict[tuple[str, str], int]:
 WRITE_TIME_COLUMNS = {"raw_samples": {"sampled_at"}}
 
 
-def _content_fingerprints(url: str, days: list[str]) -> dict[tuple[str, str], str]:
-    """A hash per table and day of every row's content (all columns but the write time), rows in key order:
-    equal counts could hide a re-run that writes other rows, or the same rows with other sanitised text."""
+def _content_fingerprints(url: str, days: list[str]) -> dict[tuple[str, str, str], str]:
+    """A hash per table, day and column of every row's content (all columns but the write time), rows in key
+    order: equal counts could hide a re-run that writes other rows, or the same rows with other sanitised text;
+    one hash per column names what changed."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
+            inspector = sa.inspect(conn)
             found = {}
             for table in TABLES:
-                columns = [c for c in sa.inspect(conn).get_columns(table) if c["name"] not in WRITE_TIME_COLUMNS.get(table, set())]
-                names = ", ".join(c["name"] for c in columns)
+                columns = [c["name"] for c in inspector.get_columns(table) if c["name"] not in WRITE_TIME_COLUMNS.get(table, set())]
+                key = ", ".join(inspector.get_pk_constraint(table)["constrained_columns"])
                 for day in days:
-                    digest = hashlib.sha256()
-                    rows = conn.exec_driver_sql(f"SELECT {names} FROM {table} WHERE day = %s ORDER BY {names}", (day,))
-                    for row in rows:
-                        digest.update(json.dumps(list(row), default=str).encode() + b"\n")
-                    found[(table, day)] = digest.hexdigest()
+                    rows = conn.exec_driver_sql(f"SELECT {', '.join(columns)} FROM {table} WHERE day = %s ORDER BY {key}", (day,)).all()
+                    for i, column in enumerate(columns):
+                        values = json.dumps([row[i] for row in rows], default=str).encode()
+                        found[(table, day, column)] = hashlib.sha256(values).hexdigest()
             return found
     finally:
         engine.dispose()
