@@ -1,5 +1,6 @@
-"""Shared fixtures. Real parts only: SQLite and (when LOGMINE_TEST_POSTGRES_URL is set) PostgreSQL,
-real Presidio with the real spaCy model, real Dagster instances in temporary folders."""
+"""Shared fixtures. Real parts only: SQLite and PostgreSQL (LOGMINE_TEST_POSTGRES_URL's server, or a throwaway one
+this run starts: postgres_server.py), real Presidio with the real spaCy model, real Dagster instances in temporary
+folders."""
 
 from __future__ import annotations
 
@@ -11,13 +12,36 @@ from pathlib import Path
 
 import pytest
 
+from logmine_dagster_tests import postgres_server
+
 # The code location reads its partition start date when it loads (definitions.py): fix it before any test loads it.
 os.environ["LOGMINE_START_DATE"] = "2026-01-01"
 os.environ.setdefault("LOGMINE_HOME", str(Path(__file__).resolve().parent.parent / ".logmine" / "test-home"))
 
 TEST_HASH_KEY = "test-hash-key-0123456789abcdef"
 FIRST_DAY = dt.date(2026, 3, 2)  # a Monday
-POSTGRES_ADMIN_URL = os.environ.get("LOGMINE_TEST_POSTGRES_URL")
+# Outside pytest (a subprocess importing this module) the parent's exported URL is used; pytest_configure below
+# replaces both before any test module is collected, so their skipif conditions see the run's server.
+POSTGRES_ADMIN_URL = os.environ.get(postgres_server.ENV) or None
+POSTGRES_SKIP_REASON = f"PostgreSQL tests need {postgres_server.ENV}"
+_postgres = None
+
+
+def pytest_configure(config):
+    global POSTGRES_ADMIN_URL, POSTGRES_SKIP_REASON, _postgres
+    if config.option.help or config.option.version:
+        return
+    _postgres = postgres_server.server_for_this_run()
+    POSTGRES_ADMIN_URL, POSTGRES_SKIP_REASON = _postgres.url, _postgres.skip_reason
+
+
+def pytest_report_header(config):
+    return _postgres.describe() if _postgres else None
+
+
+def pytest_unconfigure(config):
+    if _postgres:
+        _postgres.stop()
 
 
 def _postgres_database():
@@ -47,7 +71,7 @@ def database_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'logmine.db'}"
         return
     if not POSTGRES_ADMIN_URL:
-        pytest.skip("PostgreSQL tests need LOGMINE_TEST_POSTGRES_URL (set by .ci/run)")
+        pytest.skip(POSTGRES_SKIP_REASON)
     url, drop = _postgres_database()
     yield url
     drop()

@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from logmine_dagster_tests.conftest import POSTGRES_ADMIN_URL, _postgres_database
+from logmine_dagster_tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_SKIP_REASON, _postgres_database
 
 REPO = Path(__file__).resolve().parent.parent
 STACK = REPO / "scripts" / "stack.sh"
@@ -38,7 +38,7 @@ STACK_HASH_KEY = "stack-test-hash-key-0123456789abcdef"
 def skip_unless_stack_can_run() -> None:
     """Module-level skip: the stack needs PostgreSQL and the Dagster and shell tools on PATH."""
     if not POSTGRES_ADMIN_URL:
-        pytest.skip("the stack tests need PostgreSQL: LOGMINE_TEST_POSTGRES_URL (set by .ci/run)", allow_module_level=True)
+        pytest.skip(f"the stack tests need PostgreSQL: {POSTGRES_SKIP_REASON}", allow_module_level=True)
     for tool in ("dagster-daemon", "dagster-webserver", "curl", "setsid"):
         if not shutil.which(tool):
             pytest.skip(f"the stack tests need `{tool}` on PATH", allow_module_level=True)

@@ -23,7 +23,7 @@ case "$cmd" in
     if [ ! -s "$dir/PG_VERSION" ]; then
       mkdir -p "$dir"
       [ "$(id -u)" = "0" ] && chown postgres:postgres "$dir"
-      as_owner "$bin/initdb" -D "$dir" -A trust -U postgres >/dev/null
+      as_owner "$bin/initdb" -D "$dir" -A trust -U postgres --no-sync >/dev/null  # a throwaway: no fsync
     fi
     if ! as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       as_owner "$bin/pg_ctl" -D "$dir" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" -l "$dir/server.log" start >/dev/null

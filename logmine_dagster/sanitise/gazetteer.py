@@ -13,7 +13,7 @@ def first_names() -> frozenset[str]:
     public domain, shipped by the MIT-licensed `names` package), plus, when the optional
     `logmine[gpl-names]` extra is installed, the ~40,000 international names of `gender-guesser`'s
     nam_dict. That one is GPLv3, so logmine (Apache-2.0) never requires it; it raises recall on
-    names outside US usage ("Sigrun", "Halldór")."""
+    names outside US usage ("Sigrun", "Þórgnýr")."""
     import names as census_names  # only its data files; the package's code is never called
 
     folder = Path(census_names.__file__).parent

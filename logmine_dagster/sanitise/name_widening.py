@@ -16,7 +16,7 @@ _INITIAL = re.compile(r"[^\W\d_]\.?")
 # The word right before a span (same line, one space) and right after it.
 _WORD_BEFORE = re.compile(r"(?<![\w'’.-])([^\W\d_][\w'’-]*\.?)[ \t]$")
 _WORD_AFTER = re.compile(r"[ \t]([^\W\d_][\w'’-]*?)(?=$|[\s,;:!?)\]\"]|\.(?:\s|$))", re.MULTILINE)
-# A title before a name is part of it: "Dr. Jennifer Holst", "Mrs Patel".
+# A title before a name is part of it: "Dr. Maren Olufsen", "Mrs Patel".
 _HONORIFIC_BEFORE = re.compile(
     r"(?<![\w.])((?:Mr|Mrs|Ms|Mx|Miss|Mstr|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr|Sr|Sra|Srta|Herr|Frau|Mme|Mlle|Mag|Ing)\.?)[ \t]+$"
 )
@@ -42,7 +42,7 @@ def _extend_name_lists(text: str, spans: list[Span], words: WordLists) -> list[S
         neighbours = list_neighbours(text, anchor)
         pair = pair_neighbour(text, anchor)
         if pair is not None and not english_word(text[slice(*pair)], words.known_words):
-            neighbours.append(pair)  # "Nekolná and Pearson were": only a word the lexicon does not know
+            neighbours.append(pair)  # "Vrbická and Turner were": only a word the lexicon does not know
         for start, end in neighbours:
             word = text[start:end]
             if (start, end) in seen or word.lower() in words.stop_words or words.allows(word):
@@ -54,8 +54,8 @@ def _extend_name_lists(text: str, spans: list[Span], words: WordLists) -> list[S
     return spans
 
 def _extend_names(text: str, spans: list[Span], words: WordLists) -> list[Span]:
-    """A name span cut inside a word takes the whole word ("Hauta-aho"), and takes capitalised
-    words beside it on its line that the lexicon does not know ("Producer Mashuu Samurakami"
+    """A name span cut inside a word takes the whole word ("Lehto-oja"), and takes capitalised
+    words beside it on its line that the lexicon does not know ("Producer Ikuro Tanahashi"
     where spaCy found only the surname), and initials between them ("Ryan P Costa")."""
     out = []
     for span in spans:
@@ -67,7 +67,7 @@ def _extend_names(text: str, spans: list[Span], words: WordLists) -> list[Span]:
             start -= 1
         while end < len(text) and (text[end].isalpha() or (text[end] in "-’'" and end + 1 < len(text) and text[end + 1].isalpha())):
             if text[end] in "’'" and text[end + 1 : end + 2] == "s" and not text[end + 2 : end + 3].isalpha():
-                break  # a possessive: "Samoylova's"
+                break  # a possessive: "Berezina's"
             end += 1
         while True:
             before = _WORD_BEFORE.search(text, max(0, start - 40), start)

@@ -38,7 +38,7 @@ def names_in_title_cased(text: str, copy: str, results, words: WordLists) -> lis
     for result in results:
         if result.entity_type not in NAME_TYPES:
             continue
-        # Only the re-cased part: "UPTON SCUDAMORE Country Club" gives "UPTON SCUDAMORE".
+        # Only the re-cased part: "LITTLE WOLDINGHAM Country Club" gives "LITTLE WOLDINGHAM".
         overlap = [(max(a, result.start), min(b, result.end)) for a, b in runs if a < result.end and result.start < b]
         if not overlap:
             continue

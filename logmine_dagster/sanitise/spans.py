@@ -114,7 +114,7 @@ _NEXT_IN_LIST = re.compile(_LIST_SEPARATOR + "(" + _WORD + r")(?=\s*(?:[,.;:!?)]
 _PREVIOUS_IN_LIST = re.compile(r"(?:^|(?<=[\s(:]))(" + _WORD + ")" + _LIST_SEPARATOR + "$")
 
 
-# "Nekolná and Pearson were ...": the last item of a pair that a sentence goes on after.
+# "Vrbická and Turner were ...": the last item of a pair that a sentence goes on after.
 _NEXT_BEFORE_WORDS = re.compile(r"\s+(?:and|&)\s+(" + _WORD + r")(?=[ \t]+[^\W\d_A-Z])")
 
 

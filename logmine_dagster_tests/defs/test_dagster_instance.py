@@ -8,12 +8,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from logmine_dagster_tests.conftest import POSTGRES_ADMIN_URL, _postgres_database
+from logmine_dagster_tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_SKIP_REASON, _postgres_database
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="needs LOGMINE_TEST_POSTGRES_URL (set by .ci/run)")
+@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason=POSTGRES_SKIP_REASON)
 def test_top_level_dagster_yaml_stores_runs_in_postgres(tmp_path, monkeypatch, code_location):
     import dagster as dg
 

@@ -38,7 +38,7 @@ from unittest import mock
 import pytest
 import sqlalchemy as sa
 
-from logmine_dagster_tests.conftest import POSTGRES_ADMIN_URL, TEST_HASH_KEY
+from logmine_dagster_tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_SKIP_REASON, TEST_HASH_KEY
 from logmine_dagster_tests.stack_support import REPO, running_stack, skip_unless_stack_can_run
 
 skip_unless_stack_can_run()
@@ -256,7 +256,7 @@ def test_two_runs_of_one_partition_at_once_never_duplicate(fault_stack):
 # -- concurrent partition writers on the dev PostgreSQL ----------------------------------------------
 
 
-@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="needs LOGMINE_TEST_POSTGRES_URL")
+@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason=POSTGRES_SKIP_REASON)
 def test_concurrent_writers_of_one_partition_are_serialised(generated_logs, tmp_path, monkeypatch):
     """Two `sample_day` calls of one day, each with its own engine (like two run processes): both read
     the logs at once, but the second's write waits on the partition's advisory lock until the first

@@ -23,7 +23,7 @@ from logmine_dagster.sanitise.sanitise_day import (
     shard_of,
 )
 from logmine_dagster.storage.schema import candidates, raw_samples, sanitised_samples, sanitiser_quarantine
-from logmine_dagster_tests.conftest import FIRST_DAY, POSTGRES_ADMIN_URL, TEST_HASH_KEY, _postgres_database
+from logmine_dagster_tests.conftest import FIRST_DAY, POSTGRES_ADMIN_URL, POSTGRES_SKIP_REASON, TEST_HASH_KEY, _postgres_database
 from logmine_dagster_tests.helpers import leaked_values, manifest_values, read_tree_bytes, run_daily
 
 REPO = Path(__file__).resolve().parents[2]
@@ -192,7 +192,7 @@ def _last_run_steps(dagster_home: Path) -> tuple[dict[str, tuple[int, float, flo
     return {key: tuple(value) for key, value in steps.items()}, checks
 
 
-@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="the scale-out test needs LOGMINE_TEST_POSTGRES_URL (set by .ci/run)")
+@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason=POSTGRES_SKIP_REASON)
 def test_the_daily_job_on_all_cores_and_on_two_dask_workers_matches_the_in_process_run(
     tmp_path, log_root, generated_logs, dagster_instance, code_location, monkeypatch
 ):
@@ -275,7 +275,7 @@ def test_a_step_whose_upstream_step_did_not_succeed_is_not_run_on_the_worker(cod
     assert {"sanitised_samples_sanitised_samples_no_residual_pii", "sanitised_samples_sanitiser_canaries_removed"} <= upstream
 
 
-@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason="needs LOGMINE_TEST_POSTGRES_URL: a database role without INSERT makes the publish step fail")
+@pytest.mark.skipif(not POSTGRES_ADMIN_URL, reason=POSTGRES_SKIP_REASON)
 def test_a_retry_from_failure_publishes_what_the_original_run_staged(tmp_path, log_root, monkeypatch):
     """The publish step fails for real (its database role may not insert into sanitised_samples); after
     the grant, Dagster's re-execution from failure runs only the steps that did not succeed, in a new

@@ -7,7 +7,7 @@ import pytest
 
 @pytest.mark.parametrize(
     ("word", "known"),
-    [("Hobbits", True), ("talked", True), ("Pleasures", True), ("children", True), ("Roeterdink", False), ("Irenka", False)],
+    [("Hobbits", True), ("talked", True), ("Pleasures", True), ("children", True), ("Vlasbloem", False), ("Irenka", False)],
 )
 def test_english_word_undoes_regular_endings(word, known):
     from logmine_dagster.sanitise.engine import get_analyzer

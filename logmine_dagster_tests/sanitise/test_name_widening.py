@@ -16,11 +16,11 @@ def sanitiser():
 
 MASKED = [
     # names widened to whole words and unknown neighbours; speaker labels; possessives spread
-    ("Producer Mashuu Samurakami explained it.", "Mashuu", "PERSON"),
-    ('"I am glad," says Hauta-aho.', "aho", "PERSON"),
+    ("Producer Ikuro Tanahashi explained it.", "Ikuro", "PERSON"),
+    ('"That went well," says Lehto-oja.', "oja", "PERSON"),
     ("Ella: What a day.\nDestiny: Remember me?\nChristopher: Yes.", "Destiny", "PERSON"),
-    ("the verses from eric g. samoylova's tales. early samoylova?", "samoylova", "PERSON"),
-    ("I'm so jealous! said Željko to Teresa", "Teresa", "PERSON"),
+    ("the songs from ivan p. berezina's album. later berezina?", "berezina", "PERSON"),
+    ("What a mess! said Dražen to Teresa", "Teresa", "PERSON"),
     # the other half of "X and Y"; a title goes with the name
     ("Szczepaniak and Dobson were engineers.", "Dobson", "PERSON"),
     ("Please ask Dr. Emily Carter to call.", "Dr.", "PERSON"),

@@ -17,14 +17,48 @@ def _alembic_config(conn) -> Config:
     return config
 
 
+def _schema_differences(conn) -> list:
+    """What the migrated database lacks or adds against schema.py: tables, columns, types, nullability, indexes,
+    unique constraints and foreign keys (Alembic's comparison), and primary keys (which that comparison skips)."""
+    diff = [repr(d) for d in compare_metadata(MigrationContext.configure(conn), metadata)]
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        stored = inspector.get_pk_constraint(table.name)["constrained_columns"]
+        if stored != [c.name for c in table.primary_key]:
+            diff.append(f"primary key of {table.name}: {stored}")
+    return diff
+
+
 def test_migrated_database_matches_declared_schema(database_url):
     db = Database(database_url)
     try:
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), metadata)
-        # Server defaults and type spellings differ by dialect; tables and columns must not.
-        structural = [d for d in diff if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
-        assert structural == []
+            assert _schema_differences(conn) == []
+    finally:
+        db.dispose()
+
+
+def test_the_schema_comparison_sees_a_missing_index_key_and_constraint(tmp_path):
+    """The comparison above would also pass if it compared nothing: break one index, one unique constraint,
+    one foreign key and one primary key in a migrated SQLite copy and each must show."""
+    db = Database(f"sqlite:///{tmp_path / 'logmine.db'}")
+    try:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP INDEX ix_review_queue_week")
+            conn.exec_driver_sql("ALTER TABLE review_votes RENAME TO old_votes")
+            conn.exec_driver_sql("CREATE TABLE review_votes AS SELECT * FROM old_votes")  # keys and constraints lost
+            conn.exec_driver_sql("DROP TABLE old_votes")
+            # review_sessions without its foreign key to review_users (SQLite cannot drop one in place).
+            columns = ", ".join(c["name"] for c in sa.inspect(conn).get_columns("review_sessions"))
+            conn.exec_driver_sql("ALTER TABLE review_sessions RENAME TO old_sessions")
+            conn.exec_driver_sql(f"CREATE TABLE review_sessions (id VARCHAR(64) PRIMARY KEY, {columns.replace('id, ', '', 1)})")
+            conn.exec_driver_sql("DROP TABLE old_sessions")
+        with db.engine.connect() as conn:
+            found = "\n".join(_schema_differences(conn))
+        assert "ix_review_queue_week" in found
+        assert "('add_constraint', UniqueConstraint(Column('case_id'" in found  # SQLite reflects it without its name
+        assert "primary key of review_votes" in found
+        assert "('add_fk', ForeignKeyConstraint(" in found and "ForeignKey('review_users.id')" in found
     finally:
         db.dispose()
 

@@ -32,7 +32,7 @@ _STREET_WORDS = (
     "Straße|Strasse|Str\\.|Weg|Gasse|Platz|Allee|Gatan|Gata|Vej|Laan|Straat|Plein|út|útja|utca|u\\.|tér|"
     "kapu|körút|krt\\.|rakpart|rkp\\.|sétány|köz|fasor|tee|maantee|puiestee|iela|gatvė|prospektas"
 )
-# Street words written before the name (Via Roma 12, Rua João Pessoa 1636, ul. Cicha 86).
+# Street words written before the name (Via Roma 12, Rua Bento Lisboa 512, ul. Cicha 86).
 _STREET_PREFIXES = (
     "Rue|Avenue|Boulevard|Chemin|Allée|Impasse|Quai|Via|Viale|Vicolo|Piazza|Piazzale|Corso|Largo|"
     "Calle|Carrer|Avenida|Avinguda|Paseo|Passeig|Plaza|Plaça|Camino|Carretera|Ronda|Travesía|Rua|Rúa|"
@@ -74,16 +74,16 @@ ADDRESS_PATTERNS = [
         rf"(?:{_STREET_TYPES})s?\.?(?!\p{{L}}){_UNIT}{_TAIL}",
         0.6,
     ),
-    # Hauptstraße 12, 10115 Berlin / Brucker Bundesstrasse 31 / hersnapvej 18 / Rákóczi út 66 /
-    # Árpád fejedelem útja 3 (a capitalised name may go on in lower case before the street word)
+    # Hauptstraße 12, 10115 Berlin / Brucker Bundesstrasse 31 / kildevej 27 / Rákóczi út 66 /
+    # Béla király útja 5 (a capitalised name may go on in lower case before the street word)
     Pattern(
         "street with continental suffix, number",
         rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?(?:\p{{Lu}}[\p{{L}}'’.-]*[ \t]+(?:\p{{L}}[\p{{L}}'’.-]*[ \t]+){{0,1}})?"
         rf"(?:\p{{L}}{{3,}}(?i:{_STREET_SUFFIXES})|(?:{_STREET_WORDS}))[ \t]+{_HOUSE_NUMBER}(?!\w){_UNIT}{_TAIL}",
         0.6,
     ),
-    # Via dei Fiorentini 17 / Rua João Pessoa 1636 / ul. Więckowskiego Stefana 28 /
-    # Rua Vinte e Cinco de Setembro 1257
+    # Via dei Mercanti 23 / Rua Bento Lisboa 512 / ul. Więckowskiego Stefana 28 /
+    # Rua Sete de Abril de Novembro 804
     Pattern(
         "street type first, name, number",
         rf"(?<![\w.])(?:{_HOUSE_NUMBER}[ \t]+)?(?:{_STREET_PREFIXES})[ \t]+(?:{_NAME_WORD}[ \t]+){{0,6}}?"
@@ -97,7 +97,7 @@ ADDRESS_PATTERNS = [
         r"\p{Lu}\p{L}{2,}(?:[ \t-]\p{Lu}\p{L}+)?[ \t]+" + _HOUSE_NUMBER + r"(?!\w)" + _UNIT + _TAIL,
         0.6,
     ),
-    # 36 rue de pologne: French addresses put the number first and are often typed in lower case;
+    # 14 rue des tanneurs: French addresses put the number first and are often typed in lower case;
     # a second number may follow the name ("688 rue du centre 320").
     Pattern(
         "number, French street type, name",
@@ -105,7 +105,7 @@ ADDRESS_PATTERNS = [
         rf"[\p{{L}}'’-]+(?:[ \t]+[\p{{L}}'’-]+){{0,3}}(?:[ \t]+\d{{1,5}}[A-Za-z]?(?!\w))?{_TAIL}(?![\p{{L}}'’-])",
         0.6,
     ),
-    # "the corner of Östbygatan 14 and Sigurmundsson Greens": an intersection is one address, and
+    # "the corner of Lövgatan 9 and Halvorsen Meadows": an intersection is one address, and
     # the phrase that introduces it goes with it ("it is <STREET_ADDRESS>").
     Pattern(
         "corner of two streets",
@@ -121,7 +121,7 @@ ADDRESS_PATTERNS = [
         rf"(?i:street|avenue|road|boulevard|drive|lane|st\.|ave\.|rd\.|blvd\.?)(?!\p{{L}}){_UNIT}{_TAIL}",
         0.6,
     ),
-    # "Vana-Viru 25 Apt. 971", "0605 πεντέλης 210 apt. 999", "5670 r josé a madeira 1 suite 696":
+    # "Vana-Viru 25 Apt. 971", "0318 κηφισίας 77 apt. 402", "412 r pedro de castro 3 suite 208":
     # words and a house number followed by a flat or suite, in any case; the unit makes it an
     # address without a street type.
     Pattern(
@@ -161,7 +161,7 @@ ADDRESS_PATTERNS = [
         r"(?=[ \t]*(?:\n|$|,[ \t]*\p{Lu}))" + _TAIL,
         0.5,
     ),
-    # "lives on Hansinegata 120", "Jiřího z Poděbrad 1874": capitalised words and a number, only
+    # "lives on Storvikgata 48", "Jiřího z Poděbrad 1874": capitalised words and a number, only
     # after an address cue.
     Pattern(
         "capitalised words and a number",

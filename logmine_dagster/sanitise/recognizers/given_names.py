@@ -23,7 +23,7 @@ _CHAT_LETTERS = frozenset("bcnruy")
 
 
 class GivenNameRecognizer(NameRecognizer):
-    """A known given name that is not also an English word ("Teresa", "Halldór", not "Will" or
+    """A known given name that is not also an English word ("Teresa", "Þórgnýr", not "Will" or
     "Rose"), with the surname and initials written after it: "Ryan P Costa", "Lily Nolan".
 
     A given name that is an English word counts when a capitalised surname that is not one

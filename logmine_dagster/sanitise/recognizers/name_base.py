@@ -33,7 +33,7 @@ NOT_NAMES = frozenset({
     "tia", "asap", "aka", "etc", "hmm", "yay", "ugh", "meh", "nope", "yep", "yup", "hiya", "heya",
     "howdy", "yo", "hullo", "greetings", "hola", "bonjour", "hallo", "ciao", "salut", "hej", "ola",
 })
-NAME_TOKEN = regex.compile(r"\p{L}+(?:['’]\p{L}+)*|\p{Lu}\.")  # O'Brien, Šárka, the D. of "Faina D. Yefremova"
+NAME_TOKEN = regex.compile(r"\p{L}+(?:['’]\p{L}+)*|\p{Lu}\.")  # O'Brien, Šárka, the K. of "Oksana K. Voronova"
 INITIAL = regex.compile(r"\p{Lu}\.?")
 # spaCy's entity labels under which a word is left to spaCy's own span (or to nobody).
 NO_ENTITY = ("",)

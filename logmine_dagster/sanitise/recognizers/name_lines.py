@@ -8,7 +8,7 @@ from logmine_dagster.sanitise.recognizers.name_base import NOT_NAMES, NameRecogn
 from logmine_dagster.sanitise.recognizers.postal_blocks import NOT_ADDRESS_LINE_START
 
 # A line holding only a name, as in signature and letter blocks, quoted or bulleted
-# ("> Mijail C Adomo", "??? Freja Clausen"), or the value of a "Label:" line ("Directed By: ...").
+# ("> Tadeo R Ubaldo", "??? Liv Halvorsrud"), or the value of a "Label:" line ("Directed By: ...").
 _NAME_LINE = regex.compile(
     r"^[ \t>*•·|?-]*(?:[\p{L}][\p{L} \t]{0,30}:[ \t]*)?"
     r"(\p{L}[\p{L}'’-]*(?:[ \t]+(?:\p{L}\.?|\p{L}[\p{L}'’-]+)){1,3})[ \t]*,?[ \t]*$",

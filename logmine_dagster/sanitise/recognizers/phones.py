@@ -51,7 +51,7 @@ class PhoneFormatRecognizer(LogminePatternRecognizer):
 
     def enhance_using_context(self, text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context=None):
         """A cue word just before a number (on this line or the one above) or a label right after it
-        ("655 437 108 office") lifts a weak match. Presidio's own enhancer reads only non-stop-word
+        ("612 904 371 office") lifts a weak match. Presidio's own enhancer reads only non-stop-word
         lemmas before the match, and "call" is a spaCy stop word."""
         for result in raw_recognizer_results:
             if result.score >= NEEDS_CONTEXT["default"]:

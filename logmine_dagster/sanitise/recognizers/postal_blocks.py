@@ -10,7 +10,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from logmine_dagster.sanitise.recognizers.address_patterns import PARTICLE, UK_POSTCODE, US_STATES
 
-# Lines of a postal block after the street line: "Suite 377", "HYVINKÄÄ", "Finland 41600".
+# Lines of a postal block after the street line: "Suite 512", "JÄMSÄNKOSKI", "Finland 42300".
 # Lines may open with a quote mark or a bullet (often mangled to "?" on the way into a log), and a
 # region code may sit alone on its line after a comma (", ON").
 _LINE_LEAD = r"[ \t>*•·|?-]*"
@@ -56,7 +56,7 @@ _LOWER_PLACE_TAIL = regex.compile(
     r"(?:,?[ \t]+[\p{Ll}\p{Lo}][\p{L}'’.-]*){1,4}(?:,?[ \t]+\d{4,6}(?:-\d{3,4})?)?(?=[ \t]*(?:[.,;:!?)]|$))", regex.MULTILINE
 )
 # The last line of a postal block, followed by the rest of a sentence: "Cyprus 36903? I am ...",
-# "Hellendoorn, OV 21072 after the concert", ", RS", "Belgium 92060 for this card".
+# "Raalte, OV 81102 after the match", ", RS", "Belgium 92060 for this card".
 _LAST_BLOCK_LINE = regex.compile(
     _LINE_LEAD + r"((?:\(?\p{Lu}[\p{L}'’.()-]*[ \t,]+){0,3}(?:\p{L}{2,3}[ \t]+)?\d{4,6}(?:-\d{3,4})?|,[ \t]*\p{L}{2,3})(?![\w-])"
 )

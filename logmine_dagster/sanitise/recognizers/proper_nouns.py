@@ -1,5 +1,5 @@
 """Names that spaCy's small model misses, read from the words the English lexicon does not know:
-runs of unknown proper nouns ("Rościsław Dudek"), and single ones ("Irenka is very reliable")."""
+runs of unknown proper nouns ("Radogost Wierzba"), and single ones ("Irenka is very reliable")."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def _opens_sentence(token) -> bool:
 
 class ProperNameRunRecognizer(NameRecognizer):
     """Two or three capitalised proper nouns in a row, none of them an English word, initials
-    allowed between: "Rościsław Dudek", "Csanád P Gere"; or two such words in lower case that spaCy
-    reads as nouns ("nijito asano"). A run of words the lexicon does not know is a name of someone
+    allowed between: "Radogost Wierzba", "Bendegúz T Hollós"; or two such words in lower case that spaCy
+    reads as nouns ("kazuto imahori"). A run of words the lexicon does not know is a name of someone
     or something.
     """
 
@@ -98,7 +98,7 @@ _INNER_CAPITAL = regex.compile(r"^(?!Mc|Mac|O['’]|D['’]|De|Di|Da|Du|La|Le|Va
 
 class SingleProperNounRecognizer(NameRecognizer):
     """One capitalised word that spaCy tags a proper noun, that the English lexicon does not know
-    and that spaCy's NER left alone: "Irenka is very reliable", "the Roeterdink novel".
+    and that spaCy's NER left alone: "Irenka is very reliable", "the Vlasbloem novel".
 
     Such a word names someone or something; in a support chat mostly a person, a place or a
     company. Product and brand names that must stay readable go in the allow-list. Words written

@@ -12,21 +12,21 @@ MASKED = [
     ("I live at 42 Rue de Rivoli, 75001 Paris.", "75001", "STREET_ADDRESS"),
     # address grammar: plural street types, Hungarian abbreviations, lower case, units, military mail
     ("Ship to 40 Elm Coves today", "Elm", "STREET_ADDRESS"),
-    ("Our office is at Kálmán Imre u. 12.", "Imre", "STREET_ADDRESS"),
+    ("Our office is at Bartók Zoltán u. 27.", "Zoltán", "STREET_ADDRESS"),
     ("send it to 3911 fourth avenue please", "3911", "STREET_ADDRESS"),
     ("ship to Vana-Viru 25 Apt. 971 please", "Vana-Viru", "STREET_ADDRESS"),
-    ("user: 0605 πεντέλης 210 apt. 999", "πεντέλης", "STREET_ADDRESS"),
-    ("Please return to Unit 4719 Box 7394\nDPO AP 70942 in case of an issue.", "4719", "STREET_ADDRESS"),
+    ("user: 0318 κηφισίας 77 apt. 402", "κηφισίας", "STREET_ADDRESS"),
+    ("Ship it back to Unit 8362 Box 2051\nDPO AP 96528 if it arrives damaged.", "8362", "STREET_ADDRESS"),
     ("send the statement to uscgc aslakhanov\nfpo ae 44941?", "aslakhanov", "STREET_ADDRESS"),
     # a building number before the street number; places after a unit on the same line
     ("Deliver to 4411 17 Rue Lepic, Paris.", "4411", "STREET_ADDRESS"),
-    ("send a new one to 18 McPherson Road Suite 019 CHARLEROI Victoria? I am away", "CHARLEROI", "STREET_ADDRESS"),
+    ("post the spare to 52 Ainslie Road Suite 307 WODONGA Victoria? I travel soon", "WODONGA", "STREET_ADDRESS"),
     ("72134 Coronilla 3599\nNijmegen", "Coronilla", "STREET_ADDRESS"),
     # postal blocks: a last line that goes on with the sentence, a blank line, ", ON", bullets, particles
     ("Send it to 10 Downing Street\nLondon\nUnited Kingdom 75419 by Friday.", "75419", "STREET_ADDRESS"),
     ("12 Oak Street\nSuite 4\nSPRINGFIELD\n\nUnited States 62704", "62704", "STREET_ADDRESS"),
     ("Mail it to 1 Yonge Street\nToronto\n, ON\n 82269", "82269", "STREET_ADDRESS"),
-    ("??? 4923 Parmova 109\n??? Suite 380\n??? Maribor\n??? Slovenia 82709", "82709", "STREET_ADDRESS"),
+    ("??? 3187 Trubarjeva 54\n??? Suite 612\n??? Celje\n??? Slovenia 63014", "63014", "STREET_ADDRESS"),
     ("48010 Paseo del Atlántico 81\n Suite 762\n Torroella de Montgrí\n Spain 20416", "Montgrí", "STREET_ADDRESS"),
     # addresses typed in lower case: the postal block closed by a postcode, the town after a
     # unit or a comma

@@ -47,3 +47,9 @@ def test_masks(sanitiser, text, value, entity_type):
 @pytest.mark.parametrize("text", KEPT)
 def test_keeps(sanitiser, text):
     assert_kept(sanitiser, text)
+
+
+@pytest.mark.xfail(strict=True, reason="known over-masking: spaCy's English NER takes a Hindi greeting for a name")
+@pytest.mark.parametrize("text", SPACY_OVERMASKS)
+def test_the_whole_sanitiser_keeps_a_greeting_in_another_script(sanitiser, text):
+    assert_kept(sanitiser, text)

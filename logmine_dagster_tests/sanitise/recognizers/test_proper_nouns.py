@@ -9,7 +9,7 @@ from logmine_dagster_tests.sanitise.masking import assert_kept, assert_masked
 
 MASKED = [
     # runs of unknown proper nouns
-    ("Rościsław Dudek of Lexisnexis is the CEO.", "Dudek", "PERSON"),
+    ("Radogost Wierzba of Quillmarket is the CFO.", "Wierzba", "PERSON"),
     # single names: unknown proper nouns, addressed at the start of a line, lower-case subjects
     ("Wojtaszek is my landlord.", "Wojtaszek", "PERSON"),
     ("Brannoc, could you check my bill?", "Brannoc", "PERSON"),
@@ -34,6 +34,24 @@ KEPT = [
 ]
 
 
+# strict: the day the sanitiser keeps product names, these pass and the marker must go.
+KNOWN_PRODUCT_OVERMASK = pytest.mark.xfail(strict=True, reason="known over-masking: an unknown product name is read as a surname")
+
+# What the whole sanitiser must do with product names next to a real name: keep the product, mask the person.
+PRODUCTS_AND_NAMES = [
+    ("Kubernetes keeps crashing, says Wojtaszek.", "Kubernetes", "Wojtaszek"),
+    ("Datadog alerts stopped, says Kowalczyk.", "Datadog", "Kowalczyk"),
+    pytest.param("Grafana keeps crashing, says Teodorescu.", "Grafana", "Teodorescu", marks=KNOWN_PRODUCT_OVERMASK),
+    pytest.param("Our Zendesk widget is blank, says Brannoc.", "Zendesk", "Brannoc", marks=KNOWN_PRODUCT_OVERMASK),
+]
+
+
+@pytest.mark.parametrize(("text", "product", "name"), PRODUCTS_AND_NAMES)
+def test_products_are_kept_and_the_person_beside_them_masked(sanitiser, text, product, name):
+    (masked,) = sanitiser.sanitise_texts([text])
+    assert product in masked and name not in masked
+
+
 @pytest.mark.parametrize(("text", "value", "entity_type"), MASKED)
 def test_masks(sanitiser, text, value, entity_type):
     assert_masked(sanitiser, text, value, entity_type)
@@ -47,8 +65,8 @@ def test_keeps(sanitiser, text):
 @pytest.mark.parametrize(
     ("text", "names"),
     [
-        ("Rościsław Dudek of Lexisnexis is the CEO.", ["Rościsław Dudek"]),
-        ("Csanád P Gere lives here.", ["Csanád P Gere"]),
+        ("Radogost Wierzba of Quillmarket is the CFO.", ["Radogost Wierzba"]),
+        ("Bendegúz T Hollós lives here.", ["Bendegúz T Hollós"]),
         ("We deploy Dagster on Kubernetes with Helm.", []),
         ("Visual Studio Code crashed.", []),
     ],
@@ -72,7 +90,10 @@ def test_proper_name_run_recognizer(text, names):
         ("Brannoc, could you check my bill?", ["Brannoc"]),
         ("Irenka is very reliable.", ["Irenka"]),
         ("Abramovich and Wilson were engineers.", ["Abramovich"]),  # "Wilson" is in the lexicon
-        ("Grafana keeps crashing, says Teodorescu.", ["Grafana", "Teodorescu"]),  # products need the allow-list
+        ("The dashboard keeps crashing, says Teodorescu.", ["Teodorescu"]),
+        # A product name is not a person's. The rule cannot tell an unknown product from an unknown surname
+        # yet; the right answer is asserted and the gap is a known failure, not a pinned expectation.
+        pytest.param("Grafana keeps crashing, says Teodorescu.", ["Teodorescu"], marks=KNOWN_PRODUCT_OVERMASK),
         ("Bluetooth pairing fails", []),  # first in a sentence, no verb after it
         ("kowalczyk said it broke", []),  # a lone lower-case word is left to the gazetteer
     ],
