@@ -135,6 +135,16 @@ class Sanitiser:
     # -- texts --------------------------------------------------------------------------------
 
     def _analyse(self, texts: list[str]) -> list[TextResult]:
+        """Each text's result; a long text is analysed in pieces, each piece cached like a text
+        (a long tool output that repeats its lines costs one analysis per distinct piece)."""
+        pieces_per_text = [split_long_text(text) for text in texts]
+        results = iter(self._analyse_pieces([piece.text for pieces in pieces_per_text for piece in pieces]))
+        return [
+            self._joined(text, pieces, [next(results) for _ in pieces])
+            for text, pieces in zip(texts, pieces_per_text)
+        ]
+
+    def _analyse_pieces(self, texts: list[str]) -> list[TextResult]:
         with self._lock:
             results = {text: self._cache[text] for text in texts if text in self._cache}
             for text in results:
@@ -147,13 +157,16 @@ class Sanitiser:
                     self._cache.popitem(last=False)
             return [results[text] for text in texts]
 
-    def _analyse_uncached(self, texts: list[str]) -> list[TextResult]:
-        pieces_per_text = [split_long_text(text) for text in texts]
-        spans = iter(self._detect([piece for pieces in pieces_per_text for piece in pieces]))
-        return [
-            join_pieces([self._mask_piece(piece, next(spans)) for piece in pieces])
-            for pieces in pieces_per_text
-        ]
+    def _analyse_uncached(self, pieces: list[str]) -> list[TextResult]:
+        return [self._mask_piece(piece, spans) for piece, spans in zip(pieces, self._detect(pieces))]
+
+    def _joined(self, text: str, pieces, results: list[TextResult]) -> TextResult:
+        """A long text's pieces as one result; a value found in one piece is masked in all."""
+        joined = join_pieces(text, pieces, results)
+        if len(pieces) == 1:
+            return joined
+        extra = known_spans(text, joined.spans, self._spreading(joined.values))
+        return TextResult(text, tuple(sorted((*joined.spans, *extra), key=lambda s: s.start)), joined.values)
 
     def _detect(self, texts: list[str]) -> list[list[Span]]:
         """Presidio over a batch: spaCy runs once over all texts with `nlp.pipe`."""
