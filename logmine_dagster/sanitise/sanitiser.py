@@ -183,10 +183,12 @@ class Sanitiser:
         return [self._resolve(text, text_results) for text, text_results in zip(texts, results)]
 
     def _presidio(self, texts: list[str]) -> list[tuple[str, list]]:
-        analysed = self._analyzer.nlp_engine.process_batch(texts, language=engine.LANGUAGE, batch_size=self._batch_size)
         return [
             (text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, nlp_artifacts=artifacts))
-            for text, artifacts in analysed
+            for batch in _batches(texts, self._batch_size)
+            for text, artifacts in self._analyzer.nlp_engine.process_batch(
+                batch, language=engine.LANGUAGE, batch_size=self._batch_size
+            )
         ]
 
     def _resolve(self, text: str, results) -> list[Span]:
@@ -221,6 +223,24 @@ class Sanitiser:
     def _spreading(self, values: Iterable[tuple[str, str]], from_keys: bool = False) -> KnownValues:
         """The found values to mask wherever else they occur in the text or record."""
         return spreading(values, self._words, from_keys)
+
+
+# spaCy's memory grows with the characters of a batch (about 140 MB per 32k): 32 pieces of a long
+# text in one batch took 450 MB, so a batch also stops at this many characters.
+_BATCH_CHARS = 16_000
+
+
+def _batches(texts: list[str], size: int) -> Iterable[list[str]]:
+    batch: list[str] = []
+    chars = 0
+    for text in texts:
+        if batch and (len(batch) >= size or chars + len(text) > _BATCH_CHARS):
+            yield batch
+            batch, chars = [], 0
+        batch.append(text)
+        chars += len(text)
+    if batch:
+        yield batch
 
 
 # -- errors and construction --------------------------------------------------------------------
