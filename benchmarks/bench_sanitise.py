@@ -4,7 +4,8 @@ on log records.
 Usage (from the repository root):
     python benchmarks/bench_sanitise.py [--records N] [--seed S] [--long-mib M] [--quick]
 
-`--quick` (100 records, a 0.25 MiB long record) runs in a few minutes; the last line keeps its keys.
+`--quick` (100 records and, unless `--long-mib` is given, a 0.25 MiB long record) runs in a few
+minutes; the last line keeps its keys.
 
 Each engine runs in its own child process, one after the other, pinned to one core (so that neither
 competes for the CPUs and each peak RSS is its own):
@@ -344,13 +345,15 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=2_000, help="generated log records (both engines)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--long-mib", type=float, default=4.0, help="size of the long-record line (0: skip it)")
-    parser.add_argument("--quick", action="store_true", help="100 records and a 0.25 MiB long record")
+    parser.add_argument("--quick", action="store_true", help="100 records and, unless --long-mib is given, a 0.25 MiB long record")
     parser.add_argument("--worker", choices=("logmine", "presidio"), help=argparse.SUPPRESS)
     parser.add_argument("--logs", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
-        args.records, args.long_mib = min(args.records, 100), min(args.long_mib, 0.25)
+        args.records = min(args.records, 100)
+        if "--long-mib" not in sys.argv:
+            args.long_mib = 0.25
     LONG_TEXT_MIB[0] = args.long_mib
     if args.worker:
         return worker(args.worker, args.logs, args.records, args.out)
