@@ -2,7 +2,10 @@
 on log records.
 
 Usage (from the repository root):
-    python benchmarks/bench_sanitise.py [--records N] [--seed S]
+    python benchmarks/bench_sanitise.py [--records N] [--seed S] [--long-mib M] [--quick]
+
+`--quick` (100 records and, unless `--long-mib` is given, a 0.25 MiB long record) runs in a few
+minutes; the last line keeps its keys.
 
 Each engine runs in its own child process, one after the other, pinned to one core (so that neither
 competes for the CPUs and each peak RSS is its own):
@@ -25,8 +28,12 @@ says whether each shape is handled, not how well the rules generalise.
 
 Speed, two figures that are not the same thing:
 - `unique_texts_per_s`: the corpus's distinct texts (no text repeated, so logmine's per-text cache
-  cannot help), analysis only; `unique_process_s` is the whole child process (imports, model load,
-  the run), wall clock. `speedup_unique` is logmine's rate over Presidio's.
+  cannot help), analysis only, per CPU second (each child is pinned to one core; on a shared machine
+  wall clock measures the neighbours). `unique_process_s` is the whole child process (imports, model
+  load, the run), wall clock, and `unique_process_cpu_s` the same in CPU seconds. `speedup_unique` is
+  logmine's rate over Presidio's; `speedup_unique_process` the ratio of whole-process CPU seconds.
+- `long_text_s`: CPU seconds to sanitise one record holding one message of `long_text_mib` MiB
+  (default 4, `--long-mib`), no line repeated; logmine only (item 5 of issue 13: linear cost).
 - `texts_per_s`: text fields per second on N generated log records (default 2,000, the same records
   for both engines). Generated records repeat texts (system prompts, canned replies), which logmine
   analyses once and then takes from its cache: `records_repeated_text_share` says how much of the
@@ -35,8 +42,9 @@ Speed, two figures that are not the same thing:
 
 Prints a detail line per engine, then as the last line exactly:
 {"logmine": {residual_direct, residual_quasi, docs_leaking_direct, overmask, tuning, held_out,
- odd_shapes, unique_texts_per_s, unique_process_s, texts_per_s, peak_rss_mb}, "presidio": {...},
- "speedup_unique": ..., "speedup": ..., "records_repeated_text_share": ...,
+ odd_shapes, unique_texts_per_s, unique_process_s, texts_per_s, peak_rss_mb, unique_process_cpu_s,
+ long_text_mib, long_text_s}, "presidio": {... without long_text_*}, "speedup_unique": ...,
+ "speedup_unique_process": ..., "speedup": ..., "records_repeated_text_share": ...,
  "structure": {planted, positions, leaked, leaked_at, refused, fields_dropped}}
 
 Structure (`structure_corpus.py`, logmine only: plain Presidio has no record pipeline): a name, an
@@ -90,6 +98,7 @@ LAST_LINE_KEYS = (
 )
 BENCH_KEY = b"bench-sanitise-key-not-a-secret"
 BATCH = 64
+LONG_TEXT_MIB = [4.0]  # set from --long-mib; the workers read it from their command line
 
 
 # -- inputs --------------------------------------------------------------------------------------------
@@ -150,9 +159,40 @@ def peak_rss_mb() -> float:
 
 
 def timed(work) -> tuple[list, float]:
-    started = time.perf_counter()
+    """The result and the CPU seconds it took: the process is pinned to one core and the machine may
+    be shared, so CPU time says what the work costs where wall clock says how busy the machine was."""
+    started = time.process_time()
     result = work()
-    return result, time.perf_counter() - started
+    return result, time.process_time() - started
+
+
+def process_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def long_text(mib: float, seed: int) -> str:
+    """About `mib` MiB of support-log text with no line repeated (so no cache helps): numbered lines
+    mixing prose, names, addresses of mail and phone numbers, built from fixed word lists."""
+    import random
+
+    rnd = random.Random(seed)
+    first = ["Amelia", "Jonas", "Priya", "Mateo", "Chen", "Fatima", "Oskar", "Leila", "Tomasz", "Grace"]
+    last = ["Davis", "Lindqvist", "Raman", "Ortega", "Wei", "Haddad", "Novak", "Moreau", "Kowal", "Byrne"]
+    things = ["refund", "tent", "booking", "invoice", "router", "parcel", "subscription", "flight"]
+    lines, size, number = [], 0, 0
+    while size < mib * 1024 * 1024:
+        name = f"{rnd.choice(first)} {rnd.choice(last)}"
+        line = rnd.choice([
+            f"[{number}] {name} asked about the {rnd.choice(things)} and wrote from {name.split()[0].lower()}.{number}@example.com.",
+            f"[{number}] Step finished in {rnd.randint(1, 999)} ms; {rnd.randint(0, 9)} retries for the {rnd.choice(things)}.",
+            f"[{number}] Please call {name} on +1 415 555 {rnd.randint(0, 9999):04d} about order {rnd.randint(10000, 99999)}.",
+            f"[{number}] The {rnd.choice(things)} log shows {rnd.randint(2, 40)} warnings and nothing else of note.",
+        ])
+        lines.append(line)
+        size += len(line) + 1
+        number += 1
+    return "\n".join(lines)
 
 
 def run_logmine(texts: list[str], records: list[dict], odd_texts: list[str]) -> dict:
@@ -178,7 +218,18 @@ def run_logmine(texts: list[str], records: list[dict], odd_texts: list[str]) -> 
                 sanitiser.sanitise_record(record, pseudonym_key=BENCH_KEY)
 
     _, record_seconds = timed(sanitise_all)
-    return {**_summary(outputs, corpus_seconds, records, record_seconds), "odd_outputs": sanitiser.sanitise_texts(odd_texts)}
+    summary = {**_summary(outputs, corpus_seconds, records, record_seconds), "odd_outputs": sanitiser.sanitise_texts(odd_texts)}
+    if LONG_TEXT_MIB[0] > 0:  # one record with one message of that size, nothing repeated
+        from logmine_dagster.ingest.records import parse_record
+
+        record = parse_record({
+            "request_id": "long", "timestamp": "2026-11-16T10:00:00Z", "session_id": "long", "user_id": "u",
+            "model": "m", "input": [{"role": "user", "content": long_text(LONG_TEXT_MIB[0], 1)}],
+            "output": "ok", "status": "ok", "metadata": {},
+        })
+        _, long_seconds = timed(lambda: sanitiser.sanitise_record(record, pseudonym_key=BENCH_KEY))
+        summary.update(long_text_mib=LONG_TEXT_MIB[0], long_text_s=round(long_seconds, 1), peak_rss_mb=peak_rss_mb())
+    return summary
 
 
 def run_presidio(texts: list[str], records: list[dict], odd_texts: list[str]) -> dict:
@@ -217,6 +268,9 @@ def _summary(outputs: list[str], corpus_seconds: float, records: list[dict], rec
         "records_per_s": round(len(records) / record_seconds, 1) if records else 0.0,
         "texts_per_s": round(texts / record_seconds, 1) if records else 0.0,
         "peak_rss_mb": peak_rss_mb(),
+        # the whole process up to here (imports, model load, corpus, records), CPU seconds
+        "process_cpu_s": round(process_cpu_seconds(), 2),
+        "record_cpu_s": round(record_seconds, 2),
     }
 
 
@@ -267,7 +321,10 @@ def run_engine(engine_name: str, logs: Path, limit: int, folder: Path) -> dict:
     out = folder / f"{engine_name}.json"
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, __file__, "--worker", engine_name, "--logs", str(logs), "--records", str(limit), "--out", str(out)],
+        [
+            sys.executable, __file__, "--worker", engine_name, "--logs", str(logs), "--records", str(limit),
+            "--out", str(out), "--long-mib", str(LONG_TEXT_MIB[0]),
+        ],
         check=True,
     )
     result = json.loads(out.read_text(encoding="utf-8"))
@@ -277,9 +334,14 @@ def run_engine(engine_name: str, logs: Path, limit: int, folder: Path) -> dict:
 
 
 def unique_process_seconds(result: dict) -> float:
-    """The process time with the record run taken out: load plus the unique-text run."""
+    """The process's wall time with the record run taken out: load plus the unique-text run."""
     record_seconds = result["records"] / result["records_per_s"] if result["records_per_s"] else 0.0
     return round(result["process_s"] - record_seconds, 1)
+
+
+def unique_process_cpu_seconds(result: dict) -> float:
+    """The same in CPU seconds: imports, model load and the unique-text run, records taken out."""
+    return round(result["process_cpu_s"] - result["record_cpu_s"], 2)
 
 
 def repeated_text_share(logs: Path, limit: int) -> float:
@@ -292,10 +354,17 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=2_000, help="generated log records (both engines)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--structure-only", action="store_true", help="print only the structure entry")
+    parser.add_argument("--long-mib", type=float, default=4.0, help="size of the long-record line (0: skip it)")
+    parser.add_argument("--quick", action="store_true", help="100 records and, unless --long-mib is given, a 0.25 MiB long record")
     parser.add_argument("--worker", choices=("logmine", "presidio"), help=argparse.SUPPRESS)
     parser.add_argument("--logs", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.records = min(args.records, 100)
+        if "--long-mib" not in sys.argv:
+            args.long_mib = 0.25
+    LONG_TEXT_MIB[0] = args.long_mib
     if args.worker:
         return worker(args.worker, args.logs, args.records, args.out)
     if args.structure_only:
@@ -316,6 +385,7 @@ def main() -> int:
             odd = odd_shapes_corpus()
             odd_scored = score(odd, dict(zip(unique_texts(odd), result.pop("odd_outputs"), strict=True)), folder)
             result["unique_process_s"] = unique_process_seconds(result)
+            result["unique_process_cpu_s"] = unique_process_cpu_seconds(result)
             detail = {
                 "engine": engine_name,
                 **{key: scored[key] for key in (*SCORE_KEYS, *PARTS)},
@@ -328,7 +398,14 @@ def main() -> int:
             for part in PARTS:
                 last[engine_name][part] = {key: detail[part][key] for key in PART_KEYS}
             last[engine_name]["odd_shapes"] = {key: odd_scored[key] for key in PART_KEYS}
+            last[engine_name]["unique_process_cpu_s"] = detail["unique_process_cpu_s"]
+            if "long_text_s" in detail:
+                last[engine_name].update(long_text_mib=detail["long_text_mib"], long_text_s=detail["long_text_s"])
         last["speedup_unique"] = _ratio(last, "unique_texts_per_s")
+        # whole process (load included): Presidio's CPU seconds over logmine's
+        last["speedup_unique_process"] = round(
+            last["presidio"]["unique_process_cpu_s"] / last["logmine"]["unique_process_cpu_s"], 2
+        )
         last["speedup"] = _ratio(last, "texts_per_s")
         last["records_repeated_text_share"] = repeated_text_share(logs, args.records)
     last["structure"] = structure_score()

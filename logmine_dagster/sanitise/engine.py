@@ -78,6 +78,7 @@ def get_analyzer():
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
     from logmine_dagster.sanitise.lexicon import known_english_words
+    from logmine_dagster.sanitise.recognizer_gates import gate_recognizers
     from logmine_dagster.sanitise.recognizers import add_logmine_recognizers
 
     nlp_engine = NlpEngineProvider(nlp_configuration=nlp_configuration()).create_engine()
@@ -94,6 +95,7 @@ def get_analyzer():
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
     known_words = known_english_words(nlp_engine.get_nlp(LANGUAGE))
     add_logmine_recognizers(registry, offline_tld_extractor(), known_words)
+    gate_recognizers(registry.recognizers)
     return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
 
 

@@ -68,12 +68,17 @@ class KnownValues:
 
     whole: dict[str, tuple[str, str]] = field(default_factory=dict)  # lower-cased value -> (type, value)
     name_parts: dict[str, tuple[str, str]] = field(default_factory=dict)  # part as written -> (type, name)
+    # Lookups derived from the two above, built once per change: a long text has thousands of
+    # values and thousands of spans, and rebuilding them per span made its cost quadratic.
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, value: str, entity_type: str) -> None:
         self.whole.setdefault(_folded(value), (entity_type, value))
+        self._derived.clear()
 
     def add_name_part(self, part: str, entity_type: str, name: str) -> None:
         self.name_parts.setdefault(part, (entity_type, name))
+        self._derived.clear()
 
     def holds(self, value: str) -> bool:
         return _folded(value) in self.whole
@@ -83,6 +88,7 @@ class KnownValues:
             self.whole.setdefault(folded, entry)
         for part, entry in other.name_parts.items():
             self.name_parts.setdefault(part, entry)
+        self._derived.clear()
 
     def retyped(self, text: str, span: Span) -> Span:
         """A vague detection (spaCy's LOCATION for "Quennell") of a value known as something more
@@ -116,23 +122,33 @@ class KnownValues:
         """An address whose local part spells a known person's name ("amelia.davis", "adavis84",
         "a_davis") shares that person's surrogate tag, under its own type."""
         local = re.sub(r"[^a-z]", "", text[span.start : span.end].split("@", 1)[0].lower())
-        for entity_type, name in self.whole.values():
-            parts = [re.sub(r"[^a-z]", "", part) for part in name.lower().split()]
-            if entity_type != "PERSON" or len(parts) < 2 or len(parts[-1]) < 3 or not parts[0]:
-                continue
-            if parts[-1] in local and (parts[0] in local or local.startswith(parts[0][0])):
+        for name, first, last in self._people():
+            if last in local and (first in local or local.startswith(first[0])):
                 return dataclasses.replace(span, value=name, tag_type="PERSON")
         return span
 
+    def _people(self) -> list[tuple[str, str, str]]:
+        """(full name, first part, last part) of each known person with a usable name, letters only."""
+        if "people" not in self._derived:
+            people = []
+            for entity_type, name in self.whole.values():
+                parts = [re.sub(r"[^a-z]", "", part) for part in name.lower().split()]
+                if entity_type == "PERSON" and len(parts) >= 2 and len(parts[-1]) >= 3 and parts[0]:
+                    people.append((name, parts[0], parts[-1]))
+            self._derived["people"] = people
+        return self._derived["people"]
+
     def _parts_folded(self) -> dict[str, tuple[str, str]]:
-        return {_folded(part): entry for part, entry in reversed(self.name_parts.items())}
+        if "parts_folded" not in self._derived:
+            self._derived["parts_folded"] = {_folded(p): entry for p, entry in reversed(self.name_parts.items())}
+        return self._derived["parts_folded"]
 
     def passes(self):
         """(pattern, (type, value) of a match) for each masking pass, whole values first."""
         if self.whole:
-            yield _values_pattern(tuple(self.whole), re.IGNORECASE), lambda m: self.whole.get(_folded(m))
+            yield values_matcher(tuple(self.whole), re.IGNORECASE), lambda m: self.whole.get(_folded(m))
         if self.name_parts:
-            yield _values_pattern(tuple(self.name_parts), 0), lambda m: self.name_parts.get(m)
+            yield values_matcher(tuple(self.name_parts), 0), lambda m: self.name_parts.get(m)
 
 
 def known_spans(text: str, spans: Iterable[Span], known: KnownValues) -> list[Span]:
@@ -160,6 +176,49 @@ def known_spans(text: str, spans: Iterable[Span], known: KnownValues) -> list[Sp
 def _folded(value: str) -> str:
     # lower(), not casefold(): the pattern is built from these keys and must still match "Straße"
     return " ".join(value.split()).lower()
+
+
+# Above this many values one alternation costs (text length x values): a long text goes by index.
+_ALTERNATION_MAX_VALUES = 64
+_CANDIDATE_START = re.compile(r"\w+|[^\w\s]")
+
+
+def values_matcher(values: tuple[str, ...], flags: int):
+    """Something with `finditer(text)` giving the matches of `_values_pattern(values, flags)`."""
+    if len(values) <= _ALTERNATION_MAX_VALUES:
+        return _values_pattern(values, flags)
+    return _IndexedValues(values, flags)
+
+
+class _IndexedValues:
+    """The same matches as one alternation of many values, in time linear in the text.
+
+    A match starts where `(?<!\w)` allows: at the start of a run of word characters, or at a
+    non-space symbol. A value can only match where that run (or symbol) equals the value's own
+    first run, so each candidate start tries only the few values that begin with it, longest first,
+    as the alternation would.
+    """
+
+    def __init__(self, values: tuple[str, ...], flags: int) -> None:
+        self._fold = bool(flags & re.IGNORECASE)
+        groups: dict[str, list[str]] = {}
+        for value in values:
+            groups.setdefault(self._key(_CANDIDATE_START.match(value).group(0)), []).append(value)
+        self._patterns = {key: _values_pattern(tuple(group), flags) for key, group in groups.items()}
+
+    def _key(self, run: str) -> str:
+        return run.lower() if self._fold else run
+
+    def finditer(self, text: str):
+        end = 0
+        for candidate in _CANDIDATE_START.finditer(text):
+            if candidate.start() < end:
+                continue
+            pattern = self._patterns.get(self._key(candidate.group(0)))
+            match = pattern.match(text, candidate.start()) if pattern is not None else None
+            if match is not None:
+                end = match.end()
+                yield match
 
 
 @functools.lru_cache(maxsize=1024)

@@ -139,6 +139,16 @@ class Sanitiser:
     # -- texts --------------------------------------------------------------------------------
 
     def _analyse(self, texts: list[str]) -> list[TextResult]:
+        """Each text's result; a long text is analysed in pieces, each piece cached like a text
+        (a long tool output that repeats its lines costs one analysis per distinct piece)."""
+        pieces_per_text = [split_long_text(text) for text in texts]
+        results = iter(self._analyse_pieces([piece.text for pieces in pieces_per_text for piece in pieces]))
+        return [
+            self._joined(text, pieces, [next(results) for _ in pieces])
+            for text, pieces in zip(texts, pieces_per_text)
+        ]
+
+    def _analyse_pieces(self, texts: list[str]) -> list[TextResult]:
         with self._lock:
             results = {text: self._cache[text] for text in texts if text in self._cache}
             for text in results:
@@ -151,13 +161,16 @@ class Sanitiser:
                     self._cache.popitem(last=False)
             return [results[text] for text in texts]
 
-    def _analyse_uncached(self, texts: list[str]) -> list[TextResult]:
-        pieces_per_text = [split_long_text(text) for text in texts]
-        spans = iter(self._detect([piece for pieces in pieces_per_text for piece in pieces]))
-        return [
-            join_pieces([self._mask_piece(piece, next(spans)) for piece in pieces])
-            for pieces in pieces_per_text
-        ]
+    def _analyse_uncached(self, pieces: list[str]) -> list[TextResult]:
+        return [self._mask_piece(piece, spans) for piece, spans in zip(pieces, self._detect(pieces))]
+
+    def _joined(self, text: str, pieces, results: list[TextResult]) -> TextResult:
+        """A long text's pieces as one result; a value found in one piece is masked in all."""
+        joined = join_pieces(text, pieces, results)
+        if len(pieces) == 1:
+            return joined
+        extra = known_spans(text, joined.spans, self._spreading(joined.values))
+        return TextResult(text, tuple(sorted((*joined.spans, *extra), key=lambda s: s.start)), joined.values)
 
     def _detect(self, texts: list[str]) -> list[list[Span]]:
         """Presidio over a batch: spaCy runs once over all texts with `nlp.pipe`."""
@@ -174,10 +187,12 @@ class Sanitiser:
         return [self._resolve(text, text_results) for text, text_results in zip(texts, results)]
 
     def _presidio(self, texts: list[str]) -> list[tuple[str, list]]:
-        analysed = self._analyzer.nlp_engine.process_batch(texts, language=engine.LANGUAGE, batch_size=self._batch_size)
         return [
             (text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, nlp_artifacts=artifacts))
-            for text, artifacts in analysed
+            for batch in _batches(texts, self._batch_size)
+            for text, artifacts in self._analyzer.nlp_engine.process_batch(
+                batch, language=engine.LANGUAGE, batch_size=self._batch_size
+            )
         ]
 
     def _resolve(self, text: str, results) -> list[Span]:
@@ -212,6 +227,24 @@ class Sanitiser:
     def _spreading(self, values: Iterable[tuple[str, str]], from_keys: bool = False) -> KnownValues:
         """The found values to mask wherever else they occur in the text or record."""
         return spreading(values, self._words, from_keys)
+
+
+# spaCy's memory grows with the characters of a batch (about 140 MB per 32k): 32 pieces of a long
+# text in one batch took 450 MB, so a batch also stops at this many characters.
+_BATCH_CHARS = 16_000
+
+
+def _batches(texts: list[str], size: int) -> Iterable[list[str]]:
+    batch: list[str] = []
+    chars = 0
+    for text in texts:
+        if batch and (len(batch) >= size or chars + len(text) > _BATCH_CHARS):
+            yield batch
+            batch, chars = [], 0
+        batch.append(text)
+        chars += len(text)
+    if batch:
+        yield batch
 
 
 # -- errors and construction --------------------------------------------------------------------

@@ -6,11 +6,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
-from logmine_dagster.sanitise.spans import Span
+from logmine_dagster.sanitise.spans import Span, merge_overlapping
 from logmine_dagster.sanitise.surrogates import Placeholder
 
-# spaCy caps a text at 1M characters and needs about 1 GB per 100k; longer texts go in pieces.
-_MAX_PIECE_CHARS = 20_000
+# spaCy caps a text at 1M characters and needs about 1 GB per 100k; and Presidio's context
+# enhancer costs (hits x tokens) per text. Longer texts go in pieces of about this size.
+_PIECE_CHARS = 4_000
+_SPLIT_ABOVE_CHARS = 6_000
+# Each piece reads this far into its neighbours: address cues look 120 characters back.
+_OVERLAP_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -46,27 +50,64 @@ def _placeholder(text: str, span: Span, placeholder: Placeholder) -> str:
     return placeholder(span.tag_type, value).replace(f"<{span.tag_type}", f"<{span.entity_type}", 1)
 
 
-def split_long_text(text: str) -> list[str]:
-    """Split a long text at line ends (else spaces) into pieces spaCy handles; most texts are one."""
+@dataclass(frozen=True)
+class Piece:
+    """A window of a long text: `text` starts at `offset` in the whole text and owns the detections
+    that start in `text[own_start:own_end]`; the rest is overlap with its neighbours, there so that
+    a value or a cue that straddles a cut is still read whole."""
+
+    text: str
+    offset: int
+    own_start: int
+    own_end: int
+
+
+def split_long_text(text: str) -> list[Piece]:
+    """Cut a long text at line ends (else sentence ends, else spaces) into pieces with overlap.
+
+    Each piece costs the same whatever the text's length, so a text costs time linear in its
+    length: Presidio's context enhancer walks every token of a piece for every hit in it, which is
+    quadratic within one piece. Most texts are one piece, analysed exactly as written.
+    """
+    if len(text) <= _SPLIT_ABOVE_CHARS:
+        return [Piece(text, 0, 0, len(text))]
     pieces = []
-    while len(text) > _MAX_PIECE_CHARS:
-        cut = text.rfind("\n", 0, _MAX_PIECE_CHARS)
-        if cut <= 0:
-            cut = text.rfind(" ", 0, _MAX_PIECE_CHARS)
-        cut = cut + 1 if cut > 0 else _MAX_PIECE_CHARS
-        pieces.append(text[:cut])
-        text = text[cut:]
-    pieces.append(text)
+    start = 0
+    while start < len(text):
+        end = len(text) if len(text) - start <= _PIECE_CHARS else _cut(text, start + _PIECE_CHARS, start)
+        lead = _cut(text, start - _OVERLAP_CHARS, start - 2 * _OVERLAP_CHARS) if start else 0
+        tail = len(text) if end == len(text) else _cut(text, end + _OVERLAP_CHARS, end)
+        pieces.append(Piece(text[lead:tail], lead, start - lead, end - lead))
+        start = end
     return pieces
 
 
-def join_pieces(results: list[TextResult]) -> TextResult:
-    if len(results) == 1:
+def _cut(text: str, at: int, floor: int) -> int:
+    """A cut near `at` (never at or below `floor`): after the last line end, sentence end or space
+    before it, else `at` itself."""
+    floor = max(floor, -1)
+    at = max(floor + 1, min(at, len(text)))
+    for pattern in ("\n", ". ", " "):
+        found = text.rfind(pattern, floor + 1, at)
+        if found > floor:
+            return found + len(pattern)
+    return at
+
+
+def join_pieces(text: str, pieces: list[Piece], results: list[TextResult]) -> TextResult:
+    """One result for the whole text: each piece's spans that start in its own part, moved to
+    whole-text offsets; a span that reaches into the next piece's own part is merged with what
+    that piece found there."""
+    if len(pieces) == 1:
         return results[0]
-    spans = []
-    offset = 0
-    for result in results:
-        spans.extend(dataclasses.replace(s, start=s.start + offset, end=s.end + offset) for s in result.spans)
-        offset += len(result.text)
+    spans: list[Span] = []
+    for piece, result in zip(pieces, results):
+        for span in result.spans:
+            if not piece.own_start <= span.start < piece.own_end:
+                continue
+            moved = dataclasses.replace(span, start=span.start + piece.offset, end=span.end + piece.offset)
+            if spans and moved.start < spans[-1].end:
+                moved = merge_overlapping(text, [spans.pop(), moved])[0]
+            spans.append(moved)
     values = tuple(value for result in results for value in result.values)
-    return TextResult("".join(r.text for r in results), tuple(spans), values)
+    return TextResult(text, tuple(spans), values)

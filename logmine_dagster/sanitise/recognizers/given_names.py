@@ -75,7 +75,7 @@ class GivenNameRecognizer(NameRecognizer):
         surname = initial = False
         while end < len(doc) and end - i <= 3:
             nxt = doc[end]
-            if "\n" in doc.text[doc[end - 1].idx : nxt.idx]:
+            if "\n" in doc[end - 1].text_with_ws:  # not doc.text: rebuilt on every call
                 break
             if INITIAL.fullmatch(nxt.text) and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
                 initial = initial or _MIDDLE_INITIAL.fullmatch(nxt.text) is not None

@@ -76,7 +76,9 @@ def next_token(doc, i: int):
     if i + 1 >= len(doc):
         return None
     token = doc[i]
-    return doc[i + 1] if doc.text[token.idx + len(token.text) : doc[i + 1].idx] == " " else None
+    # `whitespace_` is what separates a token from the next; `doc.text` would rebuild the whole
+    # text on every call, which made long texts quadratic.
+    return doc[i + 1] if token.whitespace_ == " " else None
 
 
 def modifies(token) -> bool:

@@ -115,7 +115,7 @@ class _TokenIndex:
             return []
         taken = []
         for token in self.doc[first.i : first.i + _MAX_NAME_TOKENS]:
-            if not accepts(token) or (taken and "\n" in self.doc.text[taken[-1].idx : token.idx]):
+            if not accepts(token) or (taken and "\n" in self.doc[taken[-1].i : token.i].text_with_ws):
                 break
             taken.append(token)
         return taken

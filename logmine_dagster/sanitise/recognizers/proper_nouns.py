@@ -78,7 +78,7 @@ class ProperNameRunRecognizer(NameRecognizer):
                 i += 1
                 continue
             end, words = i + 1, 1
-            while end < len(doc) and words < 3 and doc.text[doc[end - 1].idx + len(doc[end - 1].text) : doc[end].idx] == " ":
+            while end < len(doc) and words < 3 and doc[end - 1].whitespace_ == " ":
                 if self._unknown_proper(doc[end]):
                     words += 1
                 elif not (INITIAL.fullmatch(doc[end].text) and end + 1 < len(doc) and self._unknown_proper(doc[end + 1])):
@@ -139,7 +139,7 @@ class SingleProperNounRecognizer(NameRecognizer):
             # First in a sentence a capital says nothing: only the way a person is addressed at the
             # start of a line ("Vide, can you ...") or a proper noun that a verb or another name
             # follows ("Irenka is ...", "Abramovich and Wilson were ...").
-            opens_line = previous is None or "\n" in previous.text or doc.text[: token.idx].endswith("\n")
+            opens_line = previous is None or "\n" in previous.text or previous.text_with_ws.endswith("\n")
             after = next_token(doc, token.i)
             subject = token.pos_ == "PROPN" and after is not None and (
                 (after.pos_ in ("VERB", "AUX") and after.text.islower())
