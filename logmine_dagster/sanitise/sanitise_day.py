@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
-import os
-import shutil
-import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from logmine_dagster.sanitise.pseudonyms import letter_pseudonym, pseudonym
 from logmine_dagster.sanitise import residual, schema
 from logmine_dagster.storage import Database
+from logmine_dagster.storage.staging import StagingError
 from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
 from logmine_dagster.core.errors import LogmineError
 
@@ -97,10 +93,6 @@ class RawTierGone(LogmineError, RuntimeError):
     """The day's raw samples no longer exist (retention) while its sanitised rows do."""
 
 
-class StagingError(LogmineError, RuntimeError):
-    """A shard's staged output is missing or does not belong to this run: nothing was published."""
-
-
 def shard_of(key: bytes, request_id: str, shard_count: int) -> int:
     """Which shard sanitises a request. Keyed, so shard membership reveals nothing about the id, and
     stable, so a retried shard step gets exactly the same records."""
@@ -176,9 +168,10 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
     return result
 
 
-def publish_day(db: Database, day: str, shards: list[ShardResult]) -> SanitiseReport:
+def publish_day(db: Database, day: str, shards: list[ShardResult], *, also_in_transaction=None) -> SanitiseReport:
     """Replace the day's sanitised rows and quarantine rows with the shards' output, in one
-    transaction: readers see the old partition or the new one, never a mix, and a rerun leaves one copy."""
+    transaction: readers see the old partition or the new one, never a mix, and a rerun leaves one copy.
+    `also_in_transaction(conn)` runs in that same transaction (the staged shards are deleted there)."""
     counts = sorted(s.shard_count for s in shards)
     if not shards or {s.day for s in shards} != {day} or sorted(s.shard for s in shards) != list(range(counts[0])) or len(set(counts)) != 1:
         raise StagingError(f"publishing {day} needs exactly one output per shard of that day")
@@ -197,96 +190,14 @@ def publish_day(db: Database, day: str, shards: list[ShardResult]) -> SanitiseRe
     with db.transaction() as conn:
         report.written = db.replace_rows(sanitised_samples, sanitised_samples.c.day == day, rows, conn=conn)
         db.replace_rows(sanitiser_quarantine, sanitiser_quarantine.c.day == day, quarantine, conn=conn)
+        if also_in_transaction is not None:
+            also_in_transaction(conn)
     return report
 
 
 def sanitise_day(db: Database, sanitiser, key: bytes, day: str) -> SanitiseReport:
     """The whole day in this process: one shard, then publish."""
     return publish_day(db, day, [sanitise_shard(db, sanitiser, key, day)])
-
-
-class ShardStaging:
-    """Where shard steps leave their output for the publish step: one file per shard under
-    `root/day=DAY/run=RUN_ID/`, so steps on other processes or machines (sharing that folder) hand
-    over without a staging table. The files hold only rows that passed the residual-PII gate and
-    quarantine reasons, never raw text; each is written whole (temp file, then rename), so a killed
-    or retried step leaves either no file or a complete one.
-    """
-
-    def __init__(self, root: Path, day: str, run_id: str):
-        if not run_id or any(c in run_id for c in "/\\.") or "/" in day:
-            raise StagingError("run id and day must be plain names")
-        self.root = Path(root)
-        self.folder = self.root / f"day={day}" / f"run={run_id}"
-        self.day = day
-        self.run_id = run_id
-
-    def _path(self, shard: int, shard_count: int) -> Path:
-        return self.folder / f"shard-{shard:03d}-of-{shard_count:03d}.json"
-
-    def write(self, result: ShardResult) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        payload = {
-            "day": result.day,
-            "run_id": self.run_id,
-            "shard": result.shard,
-            "shard_count": result.shard_count,
-            "rows": result.rows,
-            "quarantine": [dict(q, quarantined_at=q["quarantined_at"].isoformat()) for q in result.quarantine],
-            "report": {
-                "read": result.report.read,
-                "quarantine_reasons": dict(result.report.quarantine_reasons),
-                "entity_counts": dict(result.report.entity_counts),
-                "dropped_fields": dict(result.report.dropped_fields),
-            },
-        }
-        path = self._path(result.shard, result.shard_count)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-        return path
-
-    def read(self, shard_count: int) -> list[ShardResult]:
-        results = []
-        for shard in range(shard_count):
-            path = self._path(shard, shard_count)
-            try:
-                payload = json.loads(path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise StagingError(f"shard {shard} of {shard_count} left no output for {self.day} in this run") from None
-            except ValueError:
-                raise StagingError(f"shard {shard} of {shard_count}: staged output for {self.day} is unreadable") from None
-            if (payload["day"], payload["run_id"], payload["shard"], payload["shard_count"]) != (self.day, self.run_id, shard, shard_count):
-                raise StagingError(f"shard {shard} of {shard_count}: staged output belongs to another run or day")
-            numbers = payload["report"]
-            report = SanitiseReport(
-                day=self.day,
-                read=numbers["read"],
-                written=len(payload["rows"]),
-                quarantined=len(payload["quarantine"]),
-                quarantine_reasons=Counter(numbers["quarantine_reasons"]),
-                entity_counts=Counter(numbers["entity_counts"]),
-                dropped_fields=Counter(numbers.get("dropped_fields", {})),
-            )
-            quarantine = [dict(q, quarantined_at=dt.datetime.fromisoformat(q["quarantined_at"])) for q in payload["quarantine"]]
-            results.append(ShardResult(self.day, shard, shard_count, payload["rows"], quarantine, report))
-        return results
-
-    def discard(self, stale_after: dt.timedelta = dt.timedelta(days=2)) -> None:
-        """Remove this run's staged output, what failed runs of the day left long ago, and the day's
-        folder once no run uses it."""
-        shutil.rmtree(self.folder, ignore_errors=True)
-        cutoff = time.time() - stale_after.total_seconds()
-        for other in self.folder.parent.glob("run=*"):
-            with contextlib.suppress(OSError):
-                if other.stat().st_mtime < cutoff:
-                    shutil.rmtree(other, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            self.folder.parent.rmdir()
 
 
 def residual_pii_in_day(db: Database, key: bytes, day: str) -> Counter:

@@ -15,7 +15,8 @@ from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.core.config import ConfigError, parse_positive_int
 from logmine_dagster.lib.metadata import counts_markdown
 from logmine_dagster.defs.resources import LogmineDatabase, PresidioSanitiser
-from logmine_dagster.sanitise.sanitise_day import RawTierGone, ShardStaging, StagingError, publish_day, sanitise_shard
+from logmine_dagster.sanitise.sanitise_day import RawTierGone, StagingError, publish_day, sanitise_shard
+from logmine_dagster.sanitise.shard_staging import ShardStaging
 
 MAX_SHARDS = 64
 
@@ -36,10 +37,10 @@ def shard_count_from_env(environ=None) -> int:
 
 
 
-def _staging(context: dg.OpExecutionContext, presidio: PresidioSanitiser) -> ShardStaging:
-    # Keyed by the root run: a retry "from failure" re-runs only the failed steps, in a new run, and
-    # must still find what the original run's shards staged.
-    return ShardStaging(presidio.staging_root(), context.partition_key, context.run.root_run_id or context.run_id)
+def _staging(context: dg.OpExecutionContext, database: LogmineDatabase) -> ShardStaging:
+    # In the database, so workers share no folder. Keyed by the root run: a retry "from failure"
+    # re-runs only the failed steps, in a new run, and must still find what the original run's shards staged.
+    return ShardStaging(database.get(), context.partition_key, context.run.root_run_id or context.run_id)
 
 
 def _shard_op(shard: int, shard_count: int) -> dg.OpDefinition:
@@ -48,13 +49,13 @@ def _shard_op(shard: int, shard_count: int) -> dg.OpDefinition:
         ins={"sampled_logs": dg.In(dg.Nothing)},
         out=dg.Out(dg.Nothing),
         tags={"logmine/shard": str(shard)},
-        description=f"Sanitises shard {shard + 1} of {shard_count} of the day's samples and stages the result.",
+        description=f"Sanitises shard {shard + 1} of {shard_count} of the day's samples and stages the result in the database.",
     )
     @retry_on_transient_database_errors
     def sanitise_shard_op(context: dg.OpExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser) -> None:
         day = context.partition_key
         result = sanitise_shard(database.get(), presidio.sanitiser(), presidio.key(), day, shard, shard_count)
-        _staging(context, presidio).write(result)
+        _staging(context, database).write(result)
         context.log.info(
             f"shard {shard + 1}/{shard_count} of {day} on {socket.gethostname()} pid {os.getpid()}: "
             f"{result.report.read} read, {result.report.written} passed, {result.report.quarantined} refused"
@@ -71,23 +72,23 @@ def _publish_op(shard_count: int) -> dg.OpDefinition:
         description="Replaces the day's sanitised rows and quarantine rows with every shard's output, in one transaction.",
     )
     @retry_on_transient_database_errors
-    def publish_sanitised(context: dg.OpExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser) -> dg.Output:
-        return publish_shards(context, database, presidio, shard_count)
+    def publish_sanitised(context: dg.OpExecutionContext, database: LogmineDatabase) -> dg.Output:
+        return publish_shards(context, database, shard_count)
 
     return publish_sanitised
 
 
-def publish_shards(context: dg.OpExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser, shard_count: int) -> dg.Output:
+def publish_shards(context: dg.OpExecutionContext, database: LogmineDatabase, shard_count: int) -> dg.Output:
     day = context.partition_key
-    staging = _staging(context, presidio)
+    staging = _staging(context, database)
     try:
-        report = publish_day(database.get(), day, staging.read(shard_count))
+        # The staged shards are deleted in the publishing transaction: both happen, or neither.
+        report = publish_day(database.get(), day, staging.read(shard_count), also_in_transaction=staging.discard_in)
     except RawTierGone as error:
         staging.discard()
         raise dg.Failure(description=str(error), allow_retries=False) from None
     except StagingError as error:
         raise dg.Failure(description=f"{error}; the day's published rows are unchanged") from None
-    staging.discard()
     if report.quarantined:
         context.log.warning(f"{report.quarantined} record(s) refused by the residual-PII gate, see sanitiser_quarantine")
     return dg.Output(
