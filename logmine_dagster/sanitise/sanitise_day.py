@@ -200,17 +200,49 @@ def sanitise_day(db: Database, sanitiser, key: bytes, day: str) -> SanitiseRepor
     return publish_day(db, day, [sanitise_shard(db, sanitiser, key, day)])
 
 
-def residual_pii_in_day(db: Database, key: bytes, day: str) -> Counter:
-    """Independent re-read of the stored sanitised rows: finding kinds per field, never the text.
+def _in_shard(key: bytes, case_id: str, shard: int, shard_count: int) -> bool:
+    return shard_count == 1 or shard_of(key, case_id, shard_count) == shard
+
+
+def _rows_by_chunks(db: Database, table: sa.Table, id_column: sa.Column, day: str, ids: list[str], *columns) -> list:
+    if not ids:
+        return []
+    rows = []
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        rows.extend(db.fetch_all(sa.select(*columns).where(table.c.day == day, id_column.in_(ids[start : start + 500]))))
+    return rows
+
+
+def residual_pii_in_shard(db: Database, key: bytes, day: str, shard: int = 0, shard_count: int = 1) -> Counter:
+    """Independent re-read of the stored sanitised rows of one shard (split by a keyed hash of the case
+    id): finding kinds, never the text. The shards' counts add up to the one-step scan's, since every
+    row, and the raw record it came from, falls in exactly one shard.
 
     Each row is scanned by the regex battery and, while its raw record still exists, for every value
     the battery finds in that raw record.
     """
-    known_by_case: dict[str, set[str]] = {}
-    for raw in db.fetch_all(sa.select(raw_samples.c.request_id, raw_samples.c.record_json).where(raw_samples.c.day == day)):
-        known_by_case[case_id_for(key, raw["request_id"])] = residual.known_values(json.loads(raw["record_json"]))
+    if not 0 <= shard < shard_count:
+        raise ValueError(f"shard {shard} is not in 0..{shard_count - 1}")
+    whole_day = shard_count == 1
+    raw_columns = (raw_samples.c.request_id, raw_samples.c.record_json)
+    if whole_day:
+        raws = db.fetch_all(sa.select(*raw_columns).where(raw_samples.c.day == day))
+        rows = db.fetch_all(sa.select(sanitised_samples).where(sanitised_samples.c.day == day))
+    else:
+        request_ids = [r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id).where(raw_samples.c.day == day))]
+        mine = [r for r in request_ids if _in_shard(key, case_id_for(key, r), shard, shard_count)]
+        raws = _rows_by_chunks(db, raw_samples, raw_samples.c.request_id, day, mine, *raw_columns)
+        case_ids = [r["case_id"] for r in db.fetch_all(sa.select(sanitised_samples.c.case_id).where(sanitised_samples.c.day == day))]
+        mine = [c for c in case_ids if _in_shard(key, c, shard, shard_count)]
+        rows = _rows_by_chunks(db, sanitised_samples, sanitised_samples.c.case_id, day, mine, sanitised_samples)
+    known_by_case = {case_id_for(key, raw["request_id"]): residual.known_values(json.loads(raw["record_json"])) for raw in raws}
     findings: Counter = Counter()
-    for row in db.fetch_all(sa.select(sanitised_samples).where(sanitised_samples.c.day == day)):
+    for row in rows:
         for finding in residual.scan_row(row, known_by_case.get(row["case_id"], set())):
             findings[finding.kind] += 1
     return findings
+
+
+def residual_pii_in_day(db: Database, key: bytes, day: str) -> Counter:
+    """The whole day's residual scan in one step (see `residual_pii_in_shard`)."""
+    return residual_pii_in_shard(db, key, day)
