@@ -171,7 +171,7 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
 def publish_day(db: Database, day: str, shards: list[ShardResult], *, also_in_transaction=None) -> SanitiseReport:
     """Replace the day's sanitised rows and quarantine rows with the shards' output, in one
     transaction: readers see the old partition or the new one, never a mix, and a rerun leaves one copy.
-    `also_in_transaction(conn)` runs in that same transaction (the staged shards are deleted there)."""
+    `also_in_transaction(conn, report)` runs in that same transaction (the staged shards are deleted there)."""
     counts = sorted(s.shard_count for s in shards)
     if not shards or {s.day for s in shards} != {day} or sorted(s.shard for s in shards) != list(range(counts[0])) or len(set(counts)) != 1:
         raise StagingError(f"publishing {day} needs exactly one output per shard of that day")
@@ -191,7 +191,7 @@ def publish_day(db: Database, day: str, shards: list[ShardResult], *, also_in_tr
         report.written = db.replace_rows(sanitised_samples, sanitised_samples.c.day == day, rows, conn=conn)
         db.replace_rows(sanitiser_quarantine, sanitiser_quarantine.c.day == day, quarantine, conn=conn)
         if also_in_transaction is not None:
-            also_in_transaction(conn)
+            also_in_transaction(conn, report)
     return report
 
 

@@ -8,6 +8,7 @@ each publish) removes what runs that died left behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -51,12 +52,15 @@ class StagingKey:
         return sa.and_(shard_staging.c.step == self.step, shard_staging.c.day == self.day, shard_staging.c.run_id == self.run_id)
 
 
-def stage_shard(db: Database, key: StagingKey, shard: int, shard_count: int, header: dict, items: Iterable[dict]) -> int:
-    """Replace this shard's staged output, all in one transaction; returns the parts written."""
+def stage_shard(
+    db: Database, key: StagingKey, shard: int, shard_count: int, header: dict, items: Iterable[dict] = (), *, conn: sa.Connection | None = None
+) -> int:
+    """Replace this shard's staged output, all in one transaction (the caller's `conn`, else a new
+    one); returns the parts written."""
     now = dt.datetime.now(dt.timezone.utc)
     base = {"step": key.step, "day": key.day, "run_id": key.run_id, "shard_count": shard_count, "shard": shard, "staged_at": now}
     this_shard = sa.and_(key.where(), shard_staging.c.shard_count == shard_count, shard_staging.c.shard == shard)
-    with db.transaction() as conn:
+    with (contextlib.nullcontext(conn) if conn is not None else db.transaction()) as conn:
         conn.execute(shard_staging.delete().where(this_shard))
         parts = [dict(base, part=0, payload_json=json.dumps(header, ensure_ascii=False))]
         chunk: list[dict] = []
@@ -95,6 +99,12 @@ def read_shards(db: Database, key: StagingKey, shard_count: int) -> list[StagedS
         if shard not in headers:
             raise StagingError(f"shard {shard} of {shard_count} left no output for {key.day} in this run")
     return [StagedShard(shard, headers[shard], items.get(shard, [])) for shard in range(shard_count)]
+
+
+def staged_shard_counts(db: Database, key: StagingKey) -> set[int]:
+    """The shard counts the run staged this step for (a step that reads without knowing it)."""
+    statement = sa.select(shard_staging.c.shard_count).where(key.where(), shard_staging.c.part == 0).distinct()
+    return {row["shard_count"] for row in db.fetch_all(statement)}
 
 
 def discard(conn: sa.Connection, key: StagingKey) -> int:
