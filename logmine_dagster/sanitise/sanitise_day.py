@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -31,6 +32,8 @@ class SanitiseReport:
     entity_counts: Counter = field(default_factory=Counter)
     # Fields outside the declared schema, dropped before sanitising (labels, never record text).
     dropped_fields: Counter = field(default_factory=Counter)
+    # Where the shards' time went (seconds, added over shards): "sanitise" (walk, sanitiser, pseudonyms), "gate".
+    seconds: Counter = field(default_factory=Counter)
 
 
 def case_id_for(key: bytes, request_id: str) -> str:
@@ -136,6 +139,7 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
     report = SanitiseReport(day=day)
     result = ShardResult(day=day, shard=shard, shard_count=shard_count, report=report)
     now = dt.datetime.now(dt.timezone.utc)
+    started = time.perf_counter()
     for raw in _raw_rows_of_shard(db, key, day, shard, shard_count):
         report.read += 1
         case_id = case_id_for(key, raw["request_id"])
@@ -148,8 +152,10 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
             sanitised_record = sanitiser.sanitise_record(declared, pseudonym_key=key)
             sanitised = pseudonymise_ids(sanitised_record.record, key)
             row = _row(day, raw["sample_reasons"], sanitised, sanitised_record.entity_counts)
+            gate_started = time.perf_counter()
             # The gate reads the row as it would be stored, keys included, not the walked record.
             findings = residual.scan_row(row, residual.known_values(record) | set(sanitised_record.found_values))
+            report.seconds["gate"] += time.perf_counter() - gate_started
         except Exception as error:  # noqa: BLE001 - one bad record must not lose the day
             # Only the exception's type: its message could quote the record's text.
             reason = f"sanitiser error ({type(error).__name__})"
@@ -165,6 +171,7 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
         row["inclusion_probability"] = raw["inclusion_probability"]
         result.rows.append(row)
     report.written = len(result.rows)
+    report.seconds["sanitise"] = time.perf_counter() - started - report.seconds["gate"]
     return result
 
 
@@ -182,6 +189,7 @@ def publish_day(db: Database, day: str, shards: list[ShardResult], *, also_in_tr
         report.quarantine_reasons.update(shard.report.quarantine_reasons)
         report.entity_counts.update(shard.report.entity_counts)
         report.dropped_fields.update(shard.report.dropped_fields)
+        report.seconds.update(shard.report.seconds)
     if report.read == 0 and db.count(sanitised_samples, sanitised_samples.c.day == day):
         # Re-running would replace the kept, PII-free rows with nothing.
         raise RawTierGone(f"the raw samples of {day} are gone (retention); its sanitised rows are kept unchanged")

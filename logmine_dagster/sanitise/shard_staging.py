@@ -28,6 +28,7 @@ def _report_numbers(report: SanitiseReport) -> dict:
         "quarantine_reasons": dict(report.quarantine_reasons),
         "entity_counts": dict(report.entity_counts),
         "dropped_fields": dict(report.dropped_fields),
+        "seconds": dict(report.seconds),
     }
 
 
@@ -40,6 +41,7 @@ def _report(day: str, numbers: dict, written: int | None = None, quarantined: in
         quarantine_reasons=Counter(numbers["quarantine_reasons"]),
         entity_counts=Counter(numbers["entity_counts"]),
         dropped_fields=Counter(numbers["dropped_fields"]),
+        seconds=Counter(numbers.get("seconds", {})),
     )
 
 

@@ -56,6 +56,8 @@ def ready_op(shard_count: int) -> dg.OpDefinition:
                 # Fields outside the declared schema of the PII-free tier (sanitise/schema.py): dropped, by label.
                 "fields_dropped": int(sum(report.dropped_fields.values())),
                 "dropped_by_field": counts_markdown(report.dropped_fields, "field"),
+                # Seconds added over the shards: the sanitiser's part and the residual gate's (profiling).
+                "seconds_by_part": dg.MetadataValue.json({part: round(s, 3) for part, s in sorted(report.seconds.items())}),
             },
         )
 
