@@ -2,7 +2,9 @@
 blocking checks), in one process, with the default multiprocess executor (every core of one machine), and
 on a Dask cluster with 2 workers. Prints JSON lines; the last one is
 
-    {"records": N, "in_process": {"wall_s", "records_per_s", "peak_rss_mb"}, "multiprocess": {same}, "scaled": {same},
+    {"records": N, "in_process": {"wall_s", "records_per_s", "peak_rss_mb", "breakdown_s": {read, sample,
+     sanitise, gate, write, check, categorise}, "sanitise_stage": {texts, stage_wall_s, texts_per_s,
+     texts_per_s_sanitiser_own}}, "multiprocess": {same}, "scaled": {same},
      "speedup_vs_multiprocess": multiprocess wall / scaled wall, "speedup_vs_in_process": in_process wall / scaled wall}
 
 The baseline that matters is `multiprocess`: it is what a run uses unless told otherwise, and it already runs the
@@ -79,8 +81,9 @@ def _run_job(env: dict[str, str]) -> tuple[int, float]:
     return usage.ru_maxrss, time.perf_counter() - started
 
 
-def _last_run(dagster_home: Path) -> tuple[float, dict[str, float]]:
-    """The last run's wall time, and the seconds each step's own work took (STEP_START to STEP_SUCCESS)."""
+def _last_run(dagster_home: Path) -> tuple[float, dict[str, float], dict[str, dict], dict[str, tuple[float, float]]]:
+    """The last run's wall time; the seconds each step's own work took (STEP_START to STEP_SUCCESS);
+    each asset's `seconds_by_part` metadata; and each step's (start, end) timestamps."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
@@ -89,15 +92,71 @@ def _last_run(dagster_home: Path) -> tuple[float, dict[str, float]]:
             raise SystemExit(f"run {record.dagster_run.run_id} ended {record.dagster_run.status}")
         started: dict[str, float] = {}
         steps: dict[str, float] = {}
+        spans: dict[str, tuple[float, float]] = {}
+        parts: dict[str, dict] = {}
         for entry in instance.all_logs(record.dagster_run.run_id):
             if not entry.is_dagster_event or not entry.step_key:
                 continue
             kind = entry.dagster_event.event_type_value
+            name = entry.step_key.replace("sanitised_samples.", "")
             if kind == "STEP_START":
-                started[entry.step_key] = entry.timestamp
-            elif kind == "STEP_SUCCESS" and entry.step_key in started:
-                steps[entry.step_key.replace("sanitised_samples.", "")] = round(entry.timestamp - started[entry.step_key], 1)
-        return record.end_time - record.start_time, steps
+                started[name] = entry.timestamp
+            elif kind == "STEP_SUCCESS" and name in started:
+                steps[name] = round(entry.timestamp - started[name], 1)
+                spans[name] = (started[name], entry.timestamp)
+            elif kind == "ASSET_MATERIALIZATION":
+                materialization = entry.dagster_event.event_specific_data.materialization
+                value = materialization.metadata.get("seconds_by_part")
+                if value is not None:
+                    parts[materialization.asset_key.to_user_string()] = value.value
+        return record.end_time - record.start_time, steps, parts, spans
+
+
+def breakdown(steps: dict[str, float], parts: dict[str, dict]) -> dict[str, float]:
+    """Where the day's time went, by pipeline part (seconds). read/sample/sanitise/gate are the work
+    the assets timed themselves (sanitise and gate added over the shards, model loading excluded);
+    write, check and categorise are step times (the check: every scan shard plus the check step)."""
+    sampled, sanitised = parts.get("sampled_logs", {}), parts.get("sanitised_samples", {})
+    check_steps = [v for k, v in steps.items() if k.startswith("residual_scan_shard_") or k.endswith("no_residual_pii")]
+    return {
+        "read": round(sampled.get("read", 0.0), 1),
+        "sample": round(sampled.get("sample", 0.0), 1),
+        "sanitise": round(sanitised.get("sanitise", 0.0), 1),
+        "gate": round(sanitised.get("gate", 0.0), 1),
+        "write": steps.get("publish_sanitised", 0.0),
+        "check": round(sum(check_steps), 1),
+        "categorise": steps.get("categorised_candidates", 0.0),
+    }
+
+
+def sanitise_stage(texts: int, spans: dict[str, tuple[float, float]], parts: dict[str, dict]) -> dict[str, float]:
+    """Texts per second through the sanitise stage: over its wall time (first shard start to last shard
+    end, model loading included), and over the sanitiser's own seconds (what bench_sanitise.py times)."""
+    shards = [span for name, span in spans.items() if name.startswith("sanitise_shard_")]
+    wall = max(end for _, end in shards) - min(start for start, _ in shards) if shards else 0.0
+    own = sum(parts.get("sanitised_samples", {}).get(part, 0.0) for part in ("sanitise", "gate"))
+    return {
+        "texts": texts,
+        "stage_wall_s": round(wall, 1),
+        "texts_per_s": round(texts / wall, 1) if wall else 0.0,
+        "texts_per_s_sanitiser_own": round(texts / own, 1) if own else 0.0,
+    }
+
+
+def _texts_sanitised(database_url: str) -> int:
+    """Text fields the sanitiser saw on the day's raw samples (the record pruned to the declared schema,
+    as the shard steps do): the same count bench_sanitise.py divides by."""
+    from logmine_dagster.sanitise import schema
+    from logmine_dagster.sanitise.record_fields import RecordFields
+    from logmine_dagster.storage import Database
+    from logmine_dagster.storage.schema import raw_samples
+
+    db = Database(database_url)
+    texts = 0
+    for row in db.fetch_all(sa.select(raw_samples.c.record_json).where(raw_samples.c.day == DAY.isoformat())):
+        texts += len(RecordFields(schema.prune(json.loads(row["record_json"]))[0]).texts())
+    db.dispose()
+    return texts
 
 
 def _published(database_url: str) -> dict[str, list[str]]:
@@ -165,33 +224,37 @@ def main() -> None:
             (tmp / "home").mkdir()
 
             rss_kib, process_wall = _run_job({**env, "LOGMINE_EXECUTOR": "in_process"})
-            in_process_wall, in_process_steps = _last_run(dagster_home)
+            in_process_wall, in_process_steps, in_process_parts, in_process_spans = _last_run(dagster_home)
             in_process_rows = _published(database_url)
+            texts = _texts_sanitised(database_url)
             sampled = len(in_process_rows["sanitised_samples"]) + len(in_process_rows["sanitiser_quarantine"])
             in_process = {"wall_s": round(in_process_wall, 1), "records_per_s": round(args.records / in_process_wall, 1),
-                          "peak_rss_mb": round(rss_kib / 1024, 1)}
+                          "peak_rss_mb": round(rss_kib / 1024, 1), "breakdown_s": breakdown(in_process_steps, in_process_parts),
+                          "sanitise_stage": sanitise_stage(texts, in_process_spans, in_process_parts)}
             print(json.dumps({"mode": "in_process", "sampled": sampled, "process_wall_s": round(process_wall, 1),
                               "peak_rss_mb_by_process": {"run": in_process["peak_rss_mb"]}, "step_s": in_process_steps}), flush=True)
 
             rss_kib, process_wall = _run_job({**env, "LOGMINE_EXECUTOR": "multiprocess"})
-            multiprocess_wall, multiprocess_steps = _last_run(dagster_home)
+            multiprocess_wall, multiprocess_steps, multiprocess_parts, multiprocess_spans = _last_run(dagster_home)
             if _published(database_url) != in_process_rows:
                 raise SystemExit("the multiprocess run published different rows from the in-process run")
             # ru_maxrss of the run process only: the step subprocesses are its children, not counted here.
             multiprocess = {"wall_s": round(multiprocess_wall, 1), "records_per_s": round(args.records / multiprocess_wall, 1),
-                            "peak_rss_mb": round(rss_kib / 1024, 1)}
+                            "peak_rss_mb": round(rss_kib / 1024, 1), "breakdown_s": breakdown(multiprocess_steps, multiprocess_parts),
+                            "sanitise_stage": sanitise_stage(texts, multiprocess_spans, multiprocess_parts)}
             print(json.dumps({"mode": "multiprocess", "same_rows": True, "process_wall_s": round(process_wall, 1),
                               "speedup_vs_in_process": round(in_process_wall / multiprocess_wall, 2),
                               "load_avg_1m": round(os.getloadavg()[0], 2), "step_s": multiprocess_steps}), flush=True)
 
             with local_dask_cluster(args.workers, env, tmp / "dask") as cluster:
                 rss_kib, process_wall = _run_job({**env, "LOGMINE_EXECUTOR": "dask", "LOGMINE_DASK_SCHEDULER": cluster.address})
-                scaled_wall, scaled_steps = _last_run(dagster_home)
+                scaled_wall, scaled_steps, scaled_parts, scaled_spans = _last_run(dagster_home)
                 peaks = {"run": round(rss_kib / 1024, 1), **_worker_peaks(cluster)}
             if _published(database_url) != in_process_rows:
                 raise SystemExit("the scaled run published different rows from the in-process run")
             scaled = {"wall_s": round(scaled_wall, 1), "records_per_s": round(args.records / scaled_wall, 1),
-                      "peak_rss_mb": max(peaks.values())}
+                      "peak_rss_mb": max(peaks.values()), "breakdown_s": breakdown(scaled_steps, scaled_parts),
+                      "sanitise_stage": sanitise_stage(texts, scaled_spans, scaled_parts)}
             print(json.dumps({"mode": "scaled", "workers": args.workers, "shards": args.shards, "same_rows": True,
                               "process_wall_s": round(process_wall, 1), "peak_rss_mb_by_process": peaks,
                               "speedup_vs_multiprocess": round(multiprocess_wall / scaled_wall, 2),

@@ -260,7 +260,6 @@ class Settings:
     max_sampled_fraction: float | None = 0.2
     max_bad_fraction: float | None = 0.05
     max_record_bytes: int = 4 * 1024 * 1024
-    staging_dir: Path | None = None  # None: LOGMINE_HOME/staging
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -295,7 +294,6 @@ class Settings:
             max_sampled_fraction=parse_optional_fraction("LOGMINE_MAX_SAMPLED_FRACTION", raw) if (raw := _env("LOGMINE_MAX_SAMPLED_FRACTION", environ)) else 0.2,
             max_bad_fraction=parse_optional_fraction("LOGMINE_MAX_BAD_FRACTION", raw) if (raw := _env("LOGMINE_MAX_BAD_FRACTION", environ)) else 0.05,
             max_record_bytes=parse_positive_int("LOGMINE_MAX_RECORD_BYTES", raw) if (raw := _env("LOGMINE_MAX_RECORD_BYTES", environ)) else 4 * 1024 * 1024,
-            staging_dir=Path(raw).expanduser().resolve() if (raw := _env("LOGMINE_STAGING_DIR", environ)) else None,
         )
 
 

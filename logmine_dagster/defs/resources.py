@@ -138,25 +138,16 @@ class PresidioSanitiser(SettingsFallback):
 
     `hash_key` unset: LOGMINE_HASH_KEY, else a key file created once under LOGMINE_HOME.
     `allow_terms` unset: LOGMINE_ALLOW_TERMS (comma-separated words that are never masked).
-    `staging_dir` unset: LOGMINE_STAGING_DIR, else LOGMINE_HOME/staging (where shard steps hand their
-    sanitised rows to the publish step; a folder every worker shares when steps run on several machines).
     """
 
     hash_key: Optional[str] = None
     allow_terms: Optional[list[str]] = None
-    staging_dir: Optional[str] = None
 
     def sanitiser(self):
         from logmine_dagster.sanitise.sanitiser import get_sanitiser  # loads spaCy: only when a run needs it
 
         terms = tuple(sorted(self.allow_terms)) if self.allow_terms is not None else self.settings().allow_terms
         return get_sanitiser(terms)
-
-    def staging_root(self) -> Path:
-        """Where shard steps stage their output: shared by every worker when steps run on more than one machine."""
-        if self.staging_dir:
-            return Path(self.staging_dir).expanduser().resolve()
-        return self.settings().staging_dir or self.settings().home / "staging"
 
     def key(self) -> bytes:
         if self.hash_key:

@@ -7,6 +7,7 @@ fraction compared with its threshold (`check_bad_fraction`), so a failing day ne
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -51,6 +52,8 @@ class SampleReport:
     scanned_by_file: Counter = field(default_factory=Counter)
     # OTLP spans that are not LLM calls (tool, embedding, agent...), by kind: neither records nor bad lines.
     skipped_spans: Counter = field(default_factory=Counter)
+    # Where the step's time went (seconds): "read" the scan pass, "sample" the selection and its writes.
+    seconds: Counter = field(default_factory=Counter)
 
     @property
     def bad_fraction(self) -> float:
@@ -133,6 +136,7 @@ def sample_day(
     now = dt.datetime.now(dt.timezone.utc)
     sampler = DaySampler(day, policy)
     join = SpanContentJoin(views=lines is None)
+    started = time.perf_counter()
     try:
         if lines is None:
             scan_partition(
@@ -141,6 +145,7 @@ def sample_day(
             )
         else:
             _offer_lines(sampler, lines, report.skipped_spans)
+        report.seconds["read"] = time.perf_counter() - started
         sampler.select()
         with db.transaction() as conn:
             db.replace_rows(raw_samples, raw_samples.c.day == day, _sample_rows(sampler, report, now, join), conn=conn)
@@ -149,6 +154,7 @@ def sample_day(
     finally:
         sampler.close()
         join.close()
+    report.seconds["sample"] = time.perf_counter() - started - report.seconds["read"]
     _count_pass(report, sampler.counts, log_root)
     return report
 

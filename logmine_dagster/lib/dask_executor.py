@@ -153,9 +153,12 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 
 @contextlib.contextmanager
-def local_dask_cluster(workers: int, env: dict[str, str], log_dir: Path, start_timeout: float = 180) -> Iterator[LocalDaskCluster]:
+def local_dask_cluster(
+    workers: int, env: dict[str, str], log_dir: Path, start_timeout: float = 180, worker_env: Sequence[dict[str, str]] = ()
+) -> Iterator[LocalDaskCluster]:
     """One scheduler on a free port and `workers` worker processes (one thread each: Dagster steps
-    are not thread-safe), all with `env`. Their output goes to files under `log_dir`."""
+    are not thread-safe), all with `env` (worker i with `worker_env[i]` over it: e.g. a home folder of
+    its own, as on another machine). Their output goes to files under `log_dir`."""
     import dask.distributed
 
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -176,7 +179,7 @@ def local_dask_cluster(workers: int, env: dict[str, str], log_dir: Path, start_t
                     subprocess.Popen(
                         [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
                          "--no-dashboard", "--memory-limit", "0", "--name", f"logmine-worker-{index}"],
-                        env=env, stdout=log, stderr=subprocess.STDOUT,
+                        env={**env, **(worker_env[index] if index < len(worker_env) else {})}, stdout=log, stderr=subprocess.STDOUT,
                     )
                 )
         deadline = time.monotonic() + start_timeout

@@ -20,6 +20,7 @@ from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.ingest.log_reader import PartitionNotDeleted, as_log_root, delete_partition, display_root, list_partition_days
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import raw_samples, retention_log
+from logmine_dagster.storage.staging import discard_stale
 
 
 def cutoff_day(today: dt.date, retention_days: int) -> str:
@@ -74,6 +75,10 @@ def apply_retention(db: Database, log_root, today: dt.date, retention_days: int)
         for day, count in counts:
             report.deleted_raw_rows[day] = int(count)
             log_rows.append({"deleted_at": now, "target": "raw_samples", "item_key": day, "item_count": int(count), "cutoff_day": report.cutoff})
+        # Shard hand-overs that no publish step collected (the run died): gate-passed rows, but a
+        # copy the partition's own retention would otherwise never reach.
+        for day, parts in discard_stale(conn, now).items():
+            log_rows.append({"deleted_at": now, "target": "shard_staging", "item_key": day, "item_count": parts, "cutoff_day": report.cutoff})
         if log_rows:
             conn.execute(retention_log.insert(), log_rows)
     if report.failed_partitions:

@@ -17,7 +17,8 @@ from logmine_dagster.storage.schema import review_audit, review_sessions, review
 from logmine_dagster.core.errors import LogmineError
 
 ROLES = ("reviewer", "admin")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Used with fullmatch: `$` alone would let a trailing newline through.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 
@@ -42,7 +43,7 @@ class User:
 
 
 def check_new_user(name: str, role: str, password: str) -> None:
-    if not NAME_PATTERN.match(name or ""):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise UserError("user name must be 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}, got {role!r}")

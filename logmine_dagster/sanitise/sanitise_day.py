@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
-import os
-import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -20,6 +16,7 @@ from logmine_dagster.sanitise.pseudonyms import letter_pseudonym, pseudonym
 from logmine_dagster.sanitise import residual, schema
 from logmine_dagster.sanitise.refusals import UNREADABLE, outcome_of
 from logmine_dagster.storage import Database
+from logmine_dagster.storage.staging import StagingError
 from logmine_dagster.storage.schema import raw_samples, sanitised_samples, sanitiser_quarantine
 from logmine_dagster.core.errors import LogmineError
 
@@ -39,6 +36,8 @@ class SanitiseReport:
     # Records read and refused, by the conversation's outcome (refusals.outcome_of): failed or successful.
     read_by_outcome: Counter = field(default_factory=Counter)
     refused_by_outcome: Counter = field(default_factory=Counter)
+    # Where the shards' time went (seconds, added over shards): "sanitise" (walk, sanitiser, pseudonyms), "gate".
+    seconds: Counter = field(default_factory=Counter)
 
 
 def case_id_for(key: bytes, request_id: str) -> str:
@@ -101,10 +100,6 @@ class RawTierGone(LogmineError, RuntimeError):
     """The day's raw samples no longer exist (retention) while its sanitised rows do."""
 
 
-class StagingError(LogmineError, RuntimeError):
-    """A shard's staged output is missing or does not belong to this run: nothing was published."""
-
-
 def shard_of(key: bytes, request_id: str, shard_count: int) -> int:
     """Which shard sanitises a request. Keyed, so shard membership reveals nothing about the id, and
     stable, so a retried shard step gets exactly the same records."""
@@ -148,6 +143,7 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
     report = SanitiseReport(day=day)
     result = ShardResult(day=day, shard=shard, shard_count=shard_count, report=report)
     now = dt.datetime.now(dt.timezone.utc)
+    started = time.perf_counter()
     for raw in _raw_rows_of_shard(db, key, day, shard, shard_count):
         report.read += 1
         case_id = case_id_for(key, raw["request_id"])
@@ -162,8 +158,10 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
             sanitised_record = sanitiser.sanitise_record(declared, pseudonym_key=key)
             sanitised = pseudonymise_ids(sanitised_record.record, key)
             row = _row(day, raw["sample_reasons"], sanitised, sanitised_record.entity_counts)
+            gate_started = time.perf_counter()
             # The gate reads the row as it would be stored, keys included, not the walked record.
             findings = residual.scan_row(row, residual.known_values(record) | set(sanitised_record.found_values))
+            report.seconds["gate"] += time.perf_counter() - gate_started
         except Exception as error:  # noqa: BLE001 - one bad record must not lose the day
             # Only the exception's type: its message could quote the record's text.
             reason = f"sanitiser error ({type(error).__name__})"
@@ -181,12 +179,14 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
         row["inclusion_probability"] = raw["inclusion_probability"]
         result.rows.append(row)
     report.written = len(result.rows)
+    report.seconds["sanitise"] = time.perf_counter() - started - report.seconds["gate"]
     return result
 
 
-def publish_day(db: Database, day: str, shards: list[ShardResult]) -> SanitiseReport:
+def publish_day(db: Database, day: str, shards: list[ShardResult], *, also_in_transaction=None) -> SanitiseReport:
     """Replace the day's sanitised rows and quarantine rows with the shards' output, in one
-    transaction: readers see the old partition or the new one, never a mix, and a rerun leaves one copy."""
+    transaction: readers see the old partition or the new one, never a mix, and a rerun leaves one copy.
+    `also_in_transaction(conn, report)` runs in that same transaction (the staged shards are deleted there)."""
     counts = sorted(s.shard_count for s in shards)
     if not shards or {s.day for s in shards} != {day} or sorted(s.shard for s in shards) != list(range(counts[0])) or len(set(counts)) != 1:
         raise StagingError(f"publishing {day} needs exactly one output per shard of that day")
@@ -199,6 +199,7 @@ def publish_day(db: Database, day: str, shards: list[ShardResult]) -> SanitiseRe
         report.dropped_fields.update(shard.report.dropped_fields)
         report.read_by_outcome.update(shard.report.read_by_outcome)
         report.refused_by_outcome.update(shard.report.refused_by_outcome)
+        report.seconds.update(shard.report.seconds)
     if report.read == 0 and db.count(sanitised_samples, sanitised_samples.c.day == day):
         # Re-running would replace the kept, PII-free rows with nothing.
         raise RawTierGone(f"the raw samples of {day} are gone (retention); its sanitised rows are kept unchanged")
@@ -207,6 +208,8 @@ def publish_day(db: Database, day: str, shards: list[ShardResult]) -> SanitiseRe
     with db.transaction() as conn:
         report.written = db.replace_rows(sanitised_samples, sanitised_samples.c.day == day, rows, conn=conn)
         db.replace_rows(sanitiser_quarantine, sanitiser_quarantine.c.day == day, quarantine, conn=conn)
+        if also_in_transaction is not None:
+            also_in_transaction(conn, report)
     return report
 
 
@@ -215,105 +218,49 @@ def sanitise_day(db: Database, sanitiser, key: bytes, day: str) -> SanitiseRepor
     return publish_day(db, day, [sanitise_shard(db, sanitiser, key, day)])
 
 
-class ShardStaging:
-    """Where shard steps leave their output for the publish step: one file per shard under
-    `root/day=DAY/run=RUN_ID/`, so steps on other processes or machines (sharing that folder) hand
-    over without a staging table. The files hold only rows that passed the residual-PII gate and
-    quarantine reasons, never raw text; each is written whole (temp file, then rename), so a killed
-    or retried step leaves either no file or a complete one.
-    """
-
-    def __init__(self, root: Path, day: str, run_id: str):
-        if not run_id or any(c in run_id for c in "/\\.") or "/" in day:
-            raise StagingError("run id and day must be plain names")
-        self.root = Path(root)
-        self.folder = self.root / f"day={day}" / f"run={run_id}"
-        self.day = day
-        self.run_id = run_id
-
-    def _path(self, shard: int, shard_count: int) -> Path:
-        return self.folder / f"shard-{shard:03d}-of-{shard_count:03d}.json"
-
-    def write(self, result: ShardResult) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        payload = {
-            "day": result.day,
-            "run_id": self.run_id,
-            "shard": result.shard,
-            "shard_count": result.shard_count,
-            "rows": result.rows,
-            "quarantine": [dict(q, quarantined_at=q["quarantined_at"].isoformat()) for q in result.quarantine],
-            "report": {
-                "read": result.report.read,
-                "quarantine_reasons": dict(result.report.quarantine_reasons),
-                "entity_counts": dict(result.report.entity_counts),
-                "dropped_fields": dict(result.report.dropped_fields),
-                "read_by_outcome": dict(result.report.read_by_outcome),
-                "refused_by_outcome": dict(result.report.refused_by_outcome),
-            },
-        }
-        path = self._path(result.shard, result.shard_count)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-        return path
-
-    def read(self, shard_count: int) -> list[ShardResult]:
-        results = []
-        for shard in range(shard_count):
-            path = self._path(shard, shard_count)
-            try:
-                payload = json.loads(path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise StagingError(f"shard {shard} of {shard_count} left no output for {self.day} in this run") from None
-            except ValueError:
-                raise StagingError(f"shard {shard} of {shard_count}: staged output for {self.day} is unreadable") from None
-            if (payload["day"], payload["run_id"], payload["shard"], payload["shard_count"]) != (self.day, self.run_id, shard, shard_count):
-                raise StagingError(f"shard {shard} of {shard_count}: staged output belongs to another run or day")
-            numbers = payload["report"]
-            report = SanitiseReport(
-                day=self.day,
-                read=numbers["read"],
-                written=len(payload["rows"]),
-                quarantined=len(payload["quarantine"]),
-                quarantine_reasons=Counter(numbers["quarantine_reasons"]),
-                entity_counts=Counter(numbers["entity_counts"]),
-                dropped_fields=Counter(numbers.get("dropped_fields", {})),
-                read_by_outcome=Counter(numbers.get("read_by_outcome", {})),
-                refused_by_outcome=Counter(numbers.get("refused_by_outcome", {})),
-            )
-            quarantine = [dict(q, quarantined_at=dt.datetime.fromisoformat(q["quarantined_at"])) for q in payload["quarantine"]]
-            results.append(ShardResult(self.day, shard, shard_count, payload["rows"], quarantine, report))
-        return results
-
-    def discard(self, stale_after: dt.timedelta = dt.timedelta(days=2)) -> None:
-        """Remove this run's staged output, what failed runs of the day left long ago, and the day's
-        folder once no run uses it."""
-        shutil.rmtree(self.folder, ignore_errors=True)
-        cutoff = time.time() - stale_after.total_seconds()
-        for other in self.folder.parent.glob("run=*"):
-            with contextlib.suppress(OSError):
-                if other.stat().st_mtime < cutoff:
-                    shutil.rmtree(other, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            self.folder.parent.rmdir()
+def _in_shard(key: bytes, case_id: str, shard: int, shard_count: int) -> bool:
+    return shard_count == 1 or shard_of(key, case_id, shard_count) == shard
 
 
-def residual_pii_in_day(db: Database, key: bytes, day: str) -> Counter:
-    """Independent re-read of the stored sanitised rows: finding kinds per field, never the text.
+def _rows_by_chunks(db: Database, table: sa.Table, id_column: sa.Column, day: str, ids: list[str], *columns) -> list:
+    if not ids:
+        return []
+    rows = []
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        rows.extend(db.fetch_all(sa.select(*columns).where(table.c.day == day, id_column.in_(ids[start : start + 500]))))
+    return rows
+
+
+def residual_pii_in_shard(db: Database, key: bytes, day: str, shard: int = 0, shard_count: int = 1) -> Counter:
+    """Independent re-read of the stored sanitised rows of one shard (split by a keyed hash of the case
+    id): finding kinds, never the text. The shards' counts add up to the one-step scan's, since every
+    row, and the raw record it came from, falls in exactly one shard.
 
     Each row is scanned by the regex battery and, while its raw record still exists, for every value
     the battery finds in that raw record.
     """
-    known_by_case: dict[str, set[str]] = {}
-    for raw in db.fetch_all(sa.select(raw_samples.c.request_id, raw_samples.c.record_json).where(raw_samples.c.day == day)):
-        known_by_case[case_id_for(key, raw["request_id"])] = residual.known_values(json.loads(raw["record_json"]))
+    if not 0 <= shard < shard_count:
+        raise ValueError(f"shard {shard} is not in 0..{shard_count - 1}")
+    whole_day = shard_count == 1
+    raw_columns = (raw_samples.c.request_id, raw_samples.c.record_json)
+    if whole_day:
+        raws = db.fetch_all(sa.select(*raw_columns).where(raw_samples.c.day == day))
+        rows = db.fetch_all(sa.select(sanitised_samples).where(sanitised_samples.c.day == day))
+    else:
+        request_ids = [r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id).where(raw_samples.c.day == day))]
+        mine = [r for r in request_ids if _in_shard(key, case_id_for(key, r), shard, shard_count)]
+        raws = _rows_by_chunks(db, raw_samples, raw_samples.c.request_id, day, mine, *raw_columns)
+        case_ids = [r["case_id"] for r in db.fetch_all(sa.select(sanitised_samples.c.case_id).where(sanitised_samples.c.day == day))]
+        mine = [c for c in case_ids if _in_shard(key, c, shard, shard_count)]
+        rows = _rows_by_chunks(db, sanitised_samples, sanitised_samples.c.case_id, day, mine, sanitised_samples)
+    known_by_case = {case_id_for(key, raw["request_id"]): residual.known_values(json.loads(raw["record_json"])) for raw in raws}
     findings: Counter = Counter()
-    for row in db.fetch_all(sa.select(sanitised_samples).where(sanitised_samples.c.day == day)):
+    for row in rows:
         for finding in residual.scan_row(row, known_by_case.get(row["case_id"], set())):
             findings[finding.kind] += 1
     return findings
+
+
+def residual_pii_in_day(db: Database, key: bytes, day: str) -> Counter:
+    """The whole day's residual scan in one step (see `residual_pii_in_shard`)."""
+    return residual_pii_in_shard(db, key, day)

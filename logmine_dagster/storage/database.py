@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
+import stat
 import threading
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -19,6 +21,8 @@ from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.storage import schema
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+_log = logging.getLogger(__name__)
 
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
@@ -47,6 +51,7 @@ def _prepare_sqlite_file(url: str) -> None:
         except OSError as error:
             raise DatabaseUnavailable(f"cannot create LOGMINE_HOME {folder}: {error.strerror or error}") from error
     if path.exists():
+        _make_private(path, folder)
         return
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -54,6 +59,33 @@ def _prepare_sqlite_file(url: str) -> None:
         pass
     except OSError as error:
         raise DatabaseUnavailable(f"cannot open the SQLite database {path}: {error.strerror or error}") from error
+
+
+def _make_private(path: Path, folder: Path) -> None:
+    """Tighten a database made by an older logmine (0644, in a 0755 home) to owner-only: it holds the raw
+    tier. The folder is only touched when it is LOGMINE_HOME, which logmine owns; the log line names no
+    path, since a home folder is often named after a person."""
+    targets = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")) if p.exists()]
+    if folder.resolve() == logmine_home():
+        targets.append(folder)
+    loosened = []
+    for target in targets:
+        with contextlib.suppress(OSError):
+            mode = stat.S_IMODE(target.stat().st_mode)
+            if mode & 0o077:
+                loosened.append((target, mode & ~0o077))
+    if not loosened:
+        return
+    failed = 0
+    for target, private_mode in loosened:
+        try:
+            target.chmod(private_mode)
+        except OSError:
+            failed += 1  # not ours to change (another owner): said below, never fatal
+    if failed:
+        _log.warning("%d of the SQLite database's files or LOGMINE_HOME are readable by others and could not be made owner-only", failed)
+    else:
+        _log.warning("the SQLite database (and LOGMINE_HOME) were readable by others: made owner-only (0600 files, 0700 folder)")
 
 
 def _create_engine(url: str) -> sa.Engine:

@@ -67,6 +67,22 @@ sanitiser_quarantine = sa.Table(
     sa.Column("quarantined_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Shard steps hand their output to the next step here, not through a shared folder: each shard's parts
+# are written in that shard's own transaction (all or nothing), read by the publish step and deleted in
+# its transaction; retention removes what dead runs left. Holds gate-passed rows and counts only.
+shard_staging = sa.Table(
+    "shard_staging",
+    metadata,
+    sa.Column("step", sa.String(40), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("run_id", sa.String(100), primary_key=True),
+    sa.Column("shard_count", sa.Integer, primary_key=True),
+    sa.Column("shard", sa.Integer, primary_key=True),
+    sa.Column("part", sa.Integer, primary_key=True),  # 0: the shard's header (counts); 1..: its items
+    sa.Column("payload_json", sa.Text, nullable=False),
+    sa.Column("staged_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
 candidates = sa.Table(
     "candidates",
     metadata,

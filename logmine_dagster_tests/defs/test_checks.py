@@ -17,9 +17,9 @@ PLANTED_EMAIL = "planted.leak@example.org"
 
 
 def test_a_planted_leak_fails_the_check_and_blocks_downstream(logmine_env, dagster_instance, code_location, db, monkeypatch):
-    def publish_then_leak(database, day, shards):
+    def publish_then_leak(database, day, shards, **kwargs):
         """Simulates a broken in-asset gate: one sanitised row ends up with an email in it."""
-        report = publish_day(database, day, shards)
+        report = publish_day(database, day, shards, **kwargs)
         with database.transaction() as conn:
             row = conn.execute(sa.select(sanitised_samples).where(sanitised_samples.c.day == day).limit(1)).mappings().one()
             messages = json.loads(row["input_json"]) + [{"role": "user", "content": f"write to me at {PLANTED_EMAIL}"}]
@@ -36,6 +36,7 @@ def test_a_planted_leak_fails_the_check_and_blocks_downstream(logmine_env, dagst
     evaluation = check_results(result)["sanitised_samples_no_residual_pii"]
     assert not evaluation.passed
     assert evaluation.metadata["residual_findings"].value >= 1
+    assert evaluation.metadata["scanned_in_shards"].value is True  # the verdict of the scan shard steps
     assert not result.success
     assert "categorised_candidates" not in materialised_assets(result)
     assert db.count(candidates) == 0

@@ -14,15 +14,9 @@ import sqlalchemy as sa
 
 from logmine_dagster.ingest.sampling import SamplingPolicy
 from logmine_dagster.ingest.sample_day import sample_day
-from logmine_dagster.sanitise.sanitise_day import (
-    ShardStaging,
-    StagingError,
-    publish_day,
-    sanitise_day,
-    sanitise_shard,
-    shard_of,
-)
-from logmine_dagster.storage.schema import candidates, raw_samples, sanitised_samples, sanitiser_quarantine
+from logmine_dagster.sanitise.sanitise_day import StagingError, publish_day, sanitise_day, sanitise_shard, shard_of
+from logmine_dagster.sanitise.shard_staging import ShardStaging
+from logmine_dagster.storage.schema import candidates, raw_samples, sanitised_samples, sanitiser_quarantine, shard_staging
 from logmine_dagster_tests.conftest import FIRST_DAY, POSTGRES_ADMIN_URL, POSTGRES_SKIP_REASON, TEST_HASH_KEY, _postgres_database
 from logmine_dagster_tests.helpers import leaked_values, manifest_values, read_tree_bytes, run_daily
 
@@ -70,24 +64,25 @@ def test_shards_split_the_day_by_keyed_hash():
     assert shards != [shard_of(b"another-key-0123456789", request_id, 4) for request_id in ids]
 
 
-def test_sharded_sanitisation_publishes_exactly_the_single_process_rows(sampled_day, sanitiser, tmp_path):
+def test_sharded_sanitisation_publishes_exactly_the_single_process_rows(sampled_day, sanitiser):
+    """Shards hand over through the database (SQLite and PostgreSQL): no folder is involved."""
     db = sampled_day
     single = sanitise_day(db, sanitiser, KEY, DAY)
     expected = _partition(db)
     assert single.read > 20 and single.written > 0
 
-    staging = ShardStaging(tmp_path / "staging", DAY, "run-a")
+    staging = ShardStaging(db, DAY, "run-a")
     results = [sanitise_shard(db, sanitiser, KEY, DAY, shard, 3) for shard in range(3)]
     assert all(r.report.read > 0 for r in results)
     assert sum(r.report.read for r in results) == single.read
     for result in results:
         staging.write(result)
-    report = publish_day(db, DAY, staging.read(3))
-    staging.discard()
+    assert db.count(shard_staging) > 3
+    report = publish_day(db, DAY, staging.read(3), also_in_transaction=staging.discard_in)
 
     assert (report.read, report.written, report.quarantined) == (single.read, single.written, single.quarantined)
     assert _partition(db) == expected
-    assert not (tmp_path / "staging" / f"day={DAY}").exists()
+    assert db.count(shard_staging) == 0  # collected in the publishing transaction
     # Inclusion probabilities follow each record from the raw tier.
     probability_by_case = {
         r["case_id"]: r["inclusion_probability"] for r in db.fetch_all(sa.select(sanitised_samples).where(sanitised_samples.c.day == DAY))
@@ -96,28 +91,113 @@ def test_sharded_sanitisation_publishes_exactly_the_single_process_rows(sampled_
     assert len(set(probability_by_case.values())) == len(probability_by_case)
 
 
-def test_a_missing_or_foreign_shard_publishes_nothing(sampled_day, sanitiser, tmp_path, generated_logs):
+def test_a_missing_or_foreign_shard_publishes_nothing(sampled_day, sanitiser, generated_logs):
     db = sampled_day
     sanitise_day(db, sanitiser, KEY, DAY)
     before = _partition(db)
 
-    staging = ShardStaging(tmp_path / "staging", DAY, "run-b")
+    staging = ShardStaging(db, DAY, "run-b")
     staging.write(sanitise_shard(db, sanitiser, KEY, DAY, 0, 2))
     with pytest.raises(StagingError, match="shard 1 of 2 left no output"):
         staging.read(2)
-    other_run = ShardStaging(tmp_path / "staging", DAY, "run-c")
-    other_run.write(sanitise_shard(db, sanitiser, KEY, DAY, 1, 2))
-    (other_run.folder / "shard-001-of-002.json").rename(staging.folder / "shard-001-of-002.json")
-    with pytest.raises(StagingError, match="another run"):
+    # Another run's shard, or this run's shard staged for another shard count, is not this run's output.
+    ShardStaging(db, DAY, "run-c").write(sanitise_shard(db, sanitiser, KEY, DAY, 1, 2))
+    staging.write(sanitise_shard(db, sanitiser, KEY, DAY, 1, 3))
+    with pytest.raises(StagingError, match="shard 1 of 2 left no output"):
         staging.read(2)
     with pytest.raises(StagingError):
         publish_day(db, DAY, [sanitise_shard(db, sanitiser, KEY, DAY, 0, 2)])
     assert _partition(db) == before
 
-    # Staged files hold gate-passed rows only: no planted PII value, and owner-only permissions.
-    files = list((tmp_path / "staging").rglob("*.json"))
-    assert files and all(f.stat().st_mode & 0o077 == 0 for f in files)
-    assert leaked_values(manifest_values(generated_logs[1]), read_tree_bytes(tmp_path / "staging")) == []
+    # Staged parts hold gate-passed rows only: no planted PII value.
+    staged_text = "\n".join(r["payload_json"] for r in db.fetch_all(sa.select(shard_staging.c.payload_json)))
+    assert staged_text and leaked_values(manifest_values(generated_logs[1]), staged_text) == []
+
+
+def test_a_restaged_shard_replaces_its_earlier_output(sampled_day, sanitiser):
+    db = sampled_day
+    staging = ShardStaging(db, DAY, "run-d")
+    first = sanitise_shard(db, sanitiser, KEY, DAY, 0, 1)
+    staging.write(first)
+    staging.write(first)  # a retried shard step
+    (again,) = staging.read(1)
+    assert (again.rows, again.report.read) == (first.rows, first.report.read)
+
+
+_KILLED_WRITER = """
+import sys, time, datetime as dt
+import sqlalchemy as sa
+from logmine_dagster.storage import Database
+from logmine_dagster.storage import staging
+from logmine_dagster.sanitise.sanitise_day import SanitiseReport, ShardResult
+from logmine_dagster.sanitise.shard_staging import ShardStaging
+
+db = Database(sys.argv[1])
+staging.ITEMS_PER_PART = 2
+
+@sa.event.listens_for(db.engine, "after_execute")
+def _hang_inside_the_transaction(conn, clause, *args):
+    if getattr(clause, "table", None) is not None and clause.table.name == "shard_staging" and clause.is_insert:
+        open(sys.argv[2], "w").close()  # parts inserted, not committed: the parent kills us now
+        time.sleep(600)
+
+rows = [{"case_id": f"case-{n}", "output": "x"} for n in range(50)]
+ShardStaging(db, sys.argv[3], "run-killed").write(ShardResult(sys.argv[3], 0, 1, rows, [], SanitiseReport(day=sys.argv[3], read=50)))
+"""
+
+
+def test_a_shard_killed_while_staging_leaves_nothing_visible(db, tmp_path):
+    """SIGKILL in the middle of a shard's staging transaction: neither while it hangs nor after it
+    died can the publish step (or anyone) see a part of that shard."""
+    import signal
+    import time
+
+    marker = tmp_path / "inserted"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WRITER, db.url, str(marker), DAY],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])},
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert writer.poll() is None, writer.stderr.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "the writer never reached its insert"
+            time.sleep(0.1)
+        staging = ShardStaging(db, DAY, "run-killed")
+        assert db.count(shard_staging) == 0
+        with pytest.raises(StagingError, match="shard 0 of 1 left no output"):
+            staging.read(1)
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+    assert db.count(shard_staging) == 0
+    with pytest.raises(StagingError, match="shard 0 of 1 left no output"):
+        staging.read(1)
+    # The database is not left locked: the next shard stages and is read whole.
+    from logmine_dagster.sanitise.sanitise_day import SanitiseReport, ShardResult
+
+    staging.write(ShardResult(DAY, 0, 1, [{"case_id": "c"}], [], SanitiseReport(day=DAY, read=1)))
+    assert [r.rows for r in staging.read(1)] == [[{"case_id": "c"}]]
+
+
+def test_retention_removes_what_dead_runs_staged_long_ago(db, tmp_path):
+    import datetime as dt
+
+    from logmine_dagster.retention.deletion import apply_retention
+    from logmine_dagster.sanitise.sanitise_day import SanitiseReport, ShardResult
+    from logmine_dagster.storage.schema import retention_log
+
+    ShardStaging(db, DAY, "run-dead").write(ShardResult(DAY, 0, 2, [{"case_id": "c"}], [], SanitiseReport(day=DAY, read=1)))
+    ShardStaging(db, DAY, "run-live").write(ShardResult(DAY, 0, 2, [{"case_id": "c"}], [], SanitiseReport(day=DAY, read=1)))
+    with db.transaction() as conn:
+        long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3)
+        conn.execute(shard_staging.update().where(shard_staging.c.run_id == "run-dead").values(staged_at=long_ago))
+    (tmp_path / "logs").mkdir()
+    apply_retention(db, tmp_path / "logs", FIRST_DAY, 30)
+    assert {r["run_id"] for r in db.fetch_all(sa.select(shard_staging.c.run_id))} == {"run-live"}
+    logged = db.fetch_all(sa.select(retention_log).where(retention_log.c.target == "shard_staging"))
+    assert [(r["item_key"], r["item_count"]) for r in logged] == [(DAY, 2)]
 
 
 def test_the_executor_is_chosen_by_environment():
@@ -233,8 +313,10 @@ def test_the_daily_job_on_all_cores_and_on_two_dask_workers_matches_the_in_proce
         assert checks == all_passed
         assert _partition(db) == in_process
 
-        # Several machines' worth: a scheduler and two worker processes.
-        with local_dask_cluster(2, env, tmp_path / "dask") as cluster:
+        # Several machines' worth: a scheduler and two worker processes, each with a home folder of its
+        # own (as on other machines): the shards hand over through the database, not a shared folder.
+        homes = [{"LOGMINE_HOME": str(tmp_path / f"worker-{n}-home")} for n in range(2)]
+        with local_dask_cluster(2, env, tmp_path / "dask", worker_env=homes) as cluster:
             worker_pids = set(cluster.worker_pids().values())
             assert len(worker_pids) == 2
             _execute_daily_job({**env, "LOGMINE_EXECUTOR": "dask", "LOGMINE_DASK_SCHEDULER": cluster.address})
@@ -249,7 +331,8 @@ def test_the_daily_job_on_all_cores_and_on_two_dask_workers_matches_the_in_proce
         assert checks == all_passed
 
         assert _partition(db) == in_process
-        assert not (tmp_path / "home" / "staging" / f"day={DAY}").exists()
+        assert db.count(shard_staging) == 0
+        assert not [p for p in tmp_path.rglob("staging") if p.is_dir()]
         # The instance storage (PostgreSQL) holds no planted PII value either.
         with sa.create_engine(instance_url).connect() as conn:
             event_text = "\n".join(str(r[0]) for r in conn.exec_driver_sql("SELECT event FROM event_logs"))
@@ -315,9 +398,9 @@ def test_a_retry_from_failure_publishes_what_the_original_run_staged(tmp_path, l
             assert not first.success
             failed = {e.step_key for e in first.all_events if e.event_type_value == "STEP_FAILURE"}
             assert failed == {"sanitised_samples.publish_sanitised"}
-            staged = tmp_path / "home" / "staging" / f"day={DAY}" / f"run={first.run_id}"
-            assert len(list(staged.glob("shard-*.json"))) >= 1
             db = Database(logmine_url)
+            staged_by_first = shard_staging.c.run_id == first.run_id
+            assert db.count(shard_staging, staged_by_first) >= 1
             assert db.count(sanitised_samples, sanitised_samples.c.day == DAY) == 0
 
             with admin.connect() as conn:
@@ -336,7 +419,7 @@ def test_a_retry_from_failure_publishes_what_the_original_run_staged(tmp_path, l
         written = db.count(sanitised_samples, sanitised_samples.c.day == DAY)
         refused = db.count(sanitiser_quarantine, sanitiser_quarantine.c.day == DAY)
         assert written > 0 and written + refused == db.count(raw_samples, raw_samples.c.day == DAY)
-        assert not staged.exists()
+        assert db.count(shard_staging) == 0
         db.dispose()
     finally:
         from logmine_dagster.defs.resources import _database

@@ -82,3 +82,28 @@ def test_an_unwritable_logmine_home_is_one_line(env, tmp_path, capsys):
         env.setenv("LOGMINE_HOME", str(read_only))  # exists, but the database cannot be created in it
         assert main(["db-upgrade"]) == 1
         assert f"cannot open the SQLite database {read_only / 'logmine.db'}" in _one_line(capsys)
+
+
+def test_an_older_world_readable_database_is_made_private_once_and_said_without_paths(env, tmp_path, caplog):
+    """A logmine.db made by a version before the 0600 rule keeps its 0644 (and its home 0755) until
+    logmine opens it: then both are tightened, and the log line names no path (the home may be named
+    after a person)."""
+    import logging
+
+    import sqlite3
+
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)
+    sqlite3.connect(home / "logmine.db").close()
+    (home / "logmine.db").chmod(0o644)
+    with caplog.at_level(logging.WARNING, logger="logmine_dagster.storage.database"):
+        assert main(["db-upgrade"]) == 0
+        assert main(["db-upgrade"]) == 0
+    assert _mode(home) == 0o700
+    assert {p.name: _mode(p) for p in home.iterdir() if p.name.startswith("logmine.db")} == {
+        p.name: 0o600 for p in home.iterdir() if p.name.startswith("logmine.db")
+    }
+    said = [r.getMessage() for r in caplog.records if "owner-only" in r.getMessage()]
+    assert len(said) == 1, said
+    assert str(tmp_path) not in said[0] and "logmine.db" not in said[0]

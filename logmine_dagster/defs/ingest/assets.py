@@ -127,4 +127,5 @@ def sample_metadata(report, sampling, max_bad_fraction) -> dict:
         "skipped_spans_by_kind": counts_markdown(report.skipped_spans, "span kind"),
         "counts": dg.MetadataValue.json(counts),
         "settings": dg.MetadataValue.json(settings),
+        "seconds_by_part": dg.MetadataValue.json({part: round(s, 3) for part, s in sorted(report.seconds.items())}),
     }
