@@ -12,9 +12,7 @@ quarantine rows are what building every record gives (`test_span_views`).
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
+import orjson
 
 from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, iso_timestamp, span_key, span_to_record
 from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
@@ -24,47 +22,36 @@ from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
 _EMPTY_PARTS = ("reasoning", "refusal")
 
 
-class _Part(msgspec.Struct):
-    type: Any = None
-
-
-class _Message(msgspec.Struct):
-    """What the draw needs of an input message: its role and its parts' types. The content strings
-    (most of the bytes) are skipped in C, never made into Python strings."""
-
-    parts: list[_Part]
-    role: Any = None
-
-
-_decode_messages = msgspec.json.Decoder(list[_Message]).decode
-# msgspec refuses what orjson refuses here (NaN, lone surrogates; it stops nesting sooner), and a
-# message or part that is not an object, which `current_messages` may still read: all take the full path.
-_REFUSED = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+def _certified_messages(messages) -> bool:
+    """Whether every input message is one whose content was captured, as `current_messages` +
+    `missing_content` would find it: a dict whose parts are a list, with a content part unless it is
+    the assistant's."""
+    if messages.__class__ is not list or not messages:
+        return False
+    for message in messages:
+        if message.__class__ is not dict or message.get("parts").__class__ is not list:
+            return False
+        if message.get("role") != "assistant":
+            for part in message["parts"]:
+                if part.__class__ is dict and part.get("type") not in _EMPTY_PARTS:
+                    break
+            else:
+                return False
+    return True
 
 
 def _input_messages(text) -> list | None:
-    """The input messages of `gen_ai.input.messages` (as `_Message`s: only their number is read before
-    the record is built) when every one is a message whose content was captured, as `current_messages`
-    + `missing_content` would find it: an object whose parts are a list of objects, with a content part
-    unless it is the assistant's. Else None: the full path decides. (Every span's are parsed: a span
-    whose library dropped a message's content is quarantined whether it is drawn or not, so the day's
-    count of records, and with it the ceiling, is what building every record gives.)"""
+    """The input messages of `gen_ai.input.messages` when every one is a message whose content was
+    captured, else None: the full path decides. (Every span's are parsed: a span whose library dropped
+    a message's content is quarantined whether it is drawn or not, so the day's count of records, and
+    with it the ceiling, is what building every record gives.)"""
     if text.__class__ is not str or text[:1] != "[":
         return None
     try:
-        messages = _decode_messages(text)
-    except _REFUSED:
+        messages = orjson.loads(text)
+    except orjson.JSONDecodeError:
         return None
-    if not messages:
-        return None
-    for message in messages:
-        if message.role != "assistant":
-            for part in message.parts:
-                if part.type not in _EMPTY_PARTS:
-                    break
-            else:
-                return None
-    return messages
+    return messages if _certified_messages(messages) else None
 
 
 _DAY_NS = 86_400 * 10**9
