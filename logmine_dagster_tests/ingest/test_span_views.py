@@ -32,6 +32,13 @@ def _conversation(rng: random.Random, turns: int, dropped: bool) -> list[dict]:
     messages = [_message("user" if i % 2 == 0 else "assistant", f"turn {i} about order {rng.randrange(999)}") for i in range(turns)]
     if dropped:
         messages[0] = _message("user", None)  # as openai-v2 2.4b0 writes a multi-part message
+    odd = rng.random()
+    if odd < 0.03:
+        messages[-1]["parts"].insert(0, "stray")  # a part that is no object: the typed decode hands it back
+    elif odd < 0.06:
+        messages[0]["parts"] = [{"type": "reasoning", "content": "thinking"}]  # no content part: dropped
+    elif odd < 0.08:
+        messages[-1]["role"] = None  # no role: not the assistant's, so it needs a content part
     return messages
 
 
