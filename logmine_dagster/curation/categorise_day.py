@@ -18,8 +18,10 @@ Drift (see curation/categorise.py and curation/novelty.py; text novelty reads ea
 request, `intent_of`) compares the day with the past *before its
 review week*: values (models, tools, intents, products) of the `BASELINE_DAYS` before the week, and
 text novelty against the eval set plus the candidates of the `NOVELTY_DAYS` before the week. Every
-day of a week therefore meets the same past, so a topic that starts on Monday is still drift on
-Friday, and a day's result does not depend on which other days of its week ran first. Each
+day of a week therefore meets the same drift past, so a topic that starts on Monday is still drift on
+Friday. Near-duplicates do read the days just before (within the week too), and every window needs the
+earlier days done: the Dagster asset depends on its previous day so that backfills run days in order
+(defs/curate/assets.py, README "Run order"). Each
 candidate keeps its novelty (0..1; NULL while there are fewer than `MIN_HISTORY_TEXTS` earlier
 production candidates to compare with, e.g. in the first week) and the ids collapsed into it
 (`duplicate_ids`, JSON list).

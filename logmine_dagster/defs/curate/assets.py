@@ -36,10 +36,22 @@ def categorise_candidates(context: dg.AssetExecutionContext, database: LogmineDa
     )
 
 
+# A day's reasons read the EARLIER days' candidates and samples (near_dup:earlier against the trailing
+# REFERENCE_DAYS of candidates; the drift baseline and the novelty reference of the weeks before the day's week):
+# declared as a dependency on the previous day's partition, so an asset backfill (Dagster 1.13) categorises one
+# day after the other, each only once the day before it is done, and by induction every earlier day of the
+# backfill. Trade-off: Dagster runs a self-dependent asset in runs of its own, so a backfill's categorise steps
+# run one day at a time after sampling and sanitising (which, the slow part, still run days in parallel). Plain
+# job runs (the sensor, `dagster job backfill`) are not ordered by Dagster: re-running days whose earlier days
+# exist gives identical rows, but a catch-up of several new days at once can still categorise a day before
+# the one before it (README, "Run order").
+PREVIOUS_DAY = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+
+
 def categorised_candidates_asset(daily: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     return dg.asset(
         name="categorised_candidates",
-        deps=["sanitised_samples"],
+        deps=["sanitised_samples", dg.AssetDep("categorised_candidates", partition_mapping=PREVIOUS_DAY)],
         partitions_def=daily,
         group_name="curate",
         kinds={"sqlalchemy"},
