@@ -25,7 +25,9 @@ agent side is only as telling as the agent's tools: one generic `lookup` tool fo
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
@@ -67,16 +69,16 @@ def action_text(record: dict) -> str:
             continue
         for call in message.get("tool_calls") or []:
             function = call.get("function") if isinstance(call, dict) else None
-            if not isinstance(function, dict) or not isinstance(function.get("name"), str) or not _word(function["name"]):
+            if not isinstance(function, dict) or not isinstance(function.get("name"), str) or not _word(str(function["name"])):
                 continue
-            last = _word(function["name"])
+            last = _word(str(function["name"]))
             called[str(call.get("id"))] = last
             words.append(f"tool_{last}")
-            words.extend(f"{last}__{_word(key)}" for key in _keys(function.get("arguments")))
+            words.extend(f"{last}__{_word(str(key))}" for key in _keys(function.get("arguments")))
         if message.get("role") in ("tool", "function"):
-            name = _word(message.get("name") or "") or called.get(str(message.get("tool_call_id")), last)
+            name = _word(str(message.get("name") or "")) or called.get(str(message.get("tool_call_id")), last)
             if name:
-                words.extend(f"{name}__result__{_word(key)}" for key in _keys(message.get("content")))
+                words.extend(f"{name}__result__{_word(str(key))}" for key in _keys(message.get("content")))
     return " ".join(w for w in words if not w.endswith("_"))
 
 
@@ -93,8 +95,12 @@ def reply_text(record: dict) -> str:
     return "\n".join(parts)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _word(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in str(text).lower()).strip("_")
+    return _NOT_WORD.sub("_", text.lower()).strip("_")
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def _keys(payload) -> list[str]:
@@ -125,14 +131,22 @@ class IntentIndex:
         self.size = len(reference)
         self.thresholds = dict(THRESHOLDS, **(thresholds or {}))
         small = len(reference) < MIN_GENERIC_REFERENCE  # too few to tell generic from specific
-        self.generic = frozenset() if small else _generic_words([v.replies for v in reference])
+        reply_tokens = [tokens(v.replies) for v in reference]
+        self.generic = frozenset() if small else _generic_words(reply_tokens)
         self.generic_tools = frozenset() if small else _generic_tools([v.actions for v in reference])
-        self._indexes = {name: NoveltyIndex([self._text(name, v) for v in reference]) for name in VIEWS}
+        self._indexes = {
+            "request": NoveltyIndex([v.request for v in reference]),
+            "actions": NoveltyIndex([self._text("actions", v) for v in reference]),
+            "replies": NoveltyIndex([self._kept(words) for words in reply_tokens]),
+        }
+
+    def _kept(self, words: list[str]) -> str:
+        return " ".join(w for w in words if w not in self.generic)
 
     def _text(self, name: str, views: IntentViews) -> str:
         text = getattr(views, name)
         if name == "replies":
-            return " ".join(w for w in tokens(text) if w not in self.generic)
+            return self._kept(tokens(text))
         if name == "actions":
             return " ".join(w for w in text.split() if tool_of(w) not in self.generic_tools)
         return text
@@ -169,10 +183,10 @@ def _generic_tools(actions: Sequence[str]) -> frozenset[str]:
                      if len(others) >= GENERIC_COMPANIONS or calls[name] > GENERIC_TOOL_SHARE * len(actions))
 
 
-def _generic_words(replies: Sequence[str]) -> frozenset[str]:
+def _generic_words(replies: Sequence[list[str]]) -> frozenset[str]:
     frequency: Counter = Counter()
-    for text in replies:
-        frequency.update(set(tokens(text)))
+    for words in replies:
+        frequency.update(set(words))
     return frozenset(word for word, count in frequency.items() if count > GENERIC_SHARE * len(replies))
 
 
