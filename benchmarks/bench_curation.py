@@ -15,12 +15,14 @@
   from the generator (logmine_dagster/curation/labelled_set.py says how the labels are made),
   categorised with the generator's early days as drift baseline and novelty reference. Drift
   cases are topic drift with the metadata masked (only the text tells), injected new models and
-  injected new tools; the detail line gives recall per kind, the text-novelty recall on topics,
+  injected new tools; the detail line gives recall per kind, the text-novelty recall on topics
+  (all views of intent; `request_only_*`: the opening request alone),
   its false-positive rate on edge and happy cases, and on the same cases with one typo.
 - support_set: the labelled real-style support conversations of benchmarks/data/support_set.jsonl
   (README beside it), on the tuning part and the held-out third: categories, edge signals with
   the feedback fields empty, each conversation reason, `adversarial:pressure`, and the share of
-  paraphrased repeats and of new topics that drift flags (`--support-only` prints just these).
+  paraphrased repeats and of new topics that drift flags (`--support-only` prints just these;
+  `drift_*` with every view of intent, `request_only_*` the opening request alone, as before).
 - dup_collapse_rate: planted near-duplicates (case, spacing, punctuation, numbers, placeholders, a
   typo, a dropped or added word) of distinct texts that land in their original's cluster.
   distinct_merged_rate: distinct texts (no two with character-5-gram Jaccard >= 0.5, measured

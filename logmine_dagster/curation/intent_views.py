@@ -11,11 +11,13 @@ up, calls its cancel tool and says the booking is cancelled. So besides the user
   generic refusal then has nothing left and cannot make a new topic look like an old one.
 
 Each view is scored by its own novelty.NoveltyIndex (TF-IDF, document frequencies from the
-reference) and mapped onto one scale by its own threshold (`THRESHOLDS`, tuned on the tuning part
-of benchmarks/data/support_set.jsonl only): `calibrated` puts each view's threshold at
-novelty.NOVEL_THRESHOLD. The combined score is the minimum over the views that have enough to say
+reference) and mapped onto one scale by its own threshold (`THRESHOLDS`, tuned by
+benchmarks/tune_intent_views.py on the tuning part of benchmarks/data/support_set.jsonl only):
+`calibrated` puts each view's threshold at novelty.NOVEL_THRESHOLD. The combined score is the minimum over the views that have enough to say
 (`MIN_VIEW_TOKENS`; a conversation without tools has no `actions` view), so a reworded repeat with
 the agent doing the old thing scores low, while a new topic must be new in request, tools and reply.
+Tools every task starts with (a lookup called alongside `GENERIC_COMPANIONS` other tools, or in
+over `GENERIC_TOOL_SHARE` of the reference) are left out of `actions` the same way.
 
 Limits: a new topic the agent handles exactly as an old one (same tools, same reply words) is not
 drift; an old task handled with a new tool is judged by its other views (all must be novel); the
