@@ -15,12 +15,14 @@
   from the generator (logmine_dagster/curation/labelled_set.py says how the labels are made),
   categorised with the generator's early days as drift baseline and novelty reference. Drift
   cases are topic drift with the metadata masked (only the text tells), injected new models and
-  injected new tools; the detail line gives recall per kind, the text-novelty recall on topics,
+  injected new tools; the detail line gives recall per kind, the text-novelty recall on topics
+  (all views of intent; `request_only_*`: the opening request alone),
   its false-positive rate on edge and happy cases, and on the same cases with one typo.
 - support_set: the labelled real-style support conversations of benchmarks/data/support_set.jsonl
   (README beside it), on the tuning part and the held-out third: categories, edge signals with
   the feedback fields empty, each conversation reason, `adversarial:pressure`, and the share of
-  paraphrased repeats and of new topics that drift flags (`--support-only` prints just these).
+  paraphrased repeats and of new topics that drift flags (`--support-only` prints just these;
+  `drift_*` with every view of intent, `request_only_*` the opening request alone, as before).
 - dup_collapse_rate: planted near-duplicates (case, spacing, punctuation, numbers, placeholders, a
   typo, a dropped or added word) of distinct texts that land in their original's cluster, counted
   over the DISTINCT ones only: a variant whose normalised text (near_duplicates.normalise: case,
@@ -44,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import dataclasses
 import json
 import random
 import re
@@ -64,6 +67,7 @@ from logmine_dagster.curation.adversarial_model import model_flags  # noqa: E402
 from logmine_dagster.curation.adversarial_training import dev_half  # noqa: E402
 from logmine_dagster.curation.near_duplicates import SHINGLE, NearDuplicateIndex, normalise  # noqa: E402
 from logmine_dagster.curation.adversarial import user_messages  # noqa: E402
+from logmine_dagster.curation.intent_views import IntentIndex, views_of  # noqa: E402
 from logmine_dagster.curation.novelty import NoveltyIndex, intent_text  # noqa: E402
 from logmine_dagster.generator import vocab  # noqa: E402
 from logmine_dagster.ingest.records import user_text  # noqa: E402
@@ -189,10 +193,12 @@ def extra_quality(path: Path) -> dict:
 
 def category_quality() -> tuple[dict, dict]:
     built = labelled_set.build_set()
-    # As categorise_day compares: each conversation's opening request (the reference texts are joined user turns).
-    novelty = NoveltyIndex([intent_text(text.split("\n")) for text in built.reference_texts])
+    # As categorise_day compares: each conversation's opening request and what the agent did (intent_views).
+    novelty = IntentIndex([views_of(record) for record in built.reference_records])
     texts = [user_text(case.record) for case in built.cases]
-    scores = novelty.score([intent_text(user_messages(case.record)) for case in built.cases])
+    scores = novelty.score([views_of(case.record) for case in built.cases])
+    request_only = NoveltyIndex([intent_text(text.split("\n")) for text in built.reference_texts]).score(
+        [intent_text(user_messages(case.record)) for case in built.cases])
     results = []
     for case, text, score in zip(built.cases, texts, scores):
         result = categorise(labelled_set.as_candidate(case.record), text, built.baseline, score)
@@ -207,8 +213,7 @@ def category_quality() -> tuple[dict, dict]:
     others = [s.novel for case, s in zip(built.cases, scores) if case.label in ("edge_case", "happy_path")]
     # One typo in a case that repeats the past must not look like a new topic.
     rng = random.Random(9)
-    repeats = [intent_text(user_messages(case.record)) for case in built.cases if case.label in ("edge_case", "happy_path")]
-    typo_scores = novelty.score([_typo(text, rng) for text in repeats])
+    typo_scores = novelty.score([_typo_views(case.record, rng) for case in built.cases if case.label in ("edge_case", "happy_path")])
     detail = {
         "labelled_set_cases": len(built.cases),
         "labelled_set_by_label": dict(Counter(t for t, _ in results)),
@@ -216,6 +221,8 @@ def category_quality() -> tuple[dict, dict]:
         "drift_recall_by_kind": drift_by_kind,
         "novelty_reference_texts": novelty.size,
         "novel_text_recall_topic": round(sum(topic) / len(topic), 4) if topic else None,
+        "request_only_recall_topic": _share([s.novel for case, s in zip(built.cases, request_only) if case.kind == "topic"]),
+        "request_only_false_positive_rate": _share([s.novel for case, s in zip(built.cases, request_only) if case.label in ("edge_case", "happy_path")]),
         "novel_text_false_positive_rate": round(sum(others) / len(others), 4) if others else None,
         "novel_text_false_positive_rate_one_typo": round(sum(s.novel for s in typo_scores) / len(typo_scores), 4) if typo_scores else None,
     }
@@ -230,17 +237,20 @@ def support_set_quality(path: Path = SUPPORT_SET) -> dict:
     """The labelled real-style conversations (benchmarks/data/README.md), per split: categories,
     edge signals (any `edge:` reason, whatever the precedence; feedback, escalation and status
     fields empty), each reason, `adversarial:pressure`, and drift on paraphrased repeats and new
-    topics (text novelty against the set's reference conversations, as categorise_day compares:
-    the opening request; `joined_turns` is what it compared before, all user turns joined)."""
+    topics (novelty against the set's reference conversations, as categorise_day compares: the
+    opening request, tools and replies, curation/intent_views.py; `request_only` is the opening
+    request alone, `joined_turns` all user turns joined, what it compared before)."""
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     reference = [row["record"] for row in rows if row["role"] == "reference"]
     by_intent = NoveltyIndex([intent_text(user_messages(record)) for record in reference])
+    by_views = IntentIndex([views_of(record) for record in reference])
     by_joined = NoveltyIndex([user_text(record) for record in reference])
     report = {}
     for split in ("tuning", "held_out"):
         cases = [row for row in rows if row["role"] == "case" and row["split"] == split]
         records = [dict(row["record"], feedback=None, escalated=False, status="ok", sample_reasons="base_rate") for row in cases]
-        novelty = by_intent.score([intent_text(user_messages(record)) for record in records])
+        novelty = by_views.score([views_of(record) for record in records])
+        request_only = by_intent.score([intent_text(user_messages(record)) for record in records])
         joined = by_joined.score([user_text(record) for record in records])
         results = [categorise(record, user_text(record), None, score) for record, score in zip(records, novelty)]
         truth = ["adversarial" if "pressure" in row["edge_reasons"] else row["label"] for row in cases]
@@ -257,10 +267,22 @@ def support_set_quality(path: Path = SUPPORT_SET) -> dict:
             "pressure": _pr([("pressure" in row["edge_reasons"], "adversarial:pressure" in got) for row, got in zip(cases, reasons)]),
             "drift_paraphrase_flagged": flagged("paraphrase", novelty),
             "drift_new_topic_flagged": flagged("new_topic", novelty),
+            "request_only_paraphrase_flagged": flagged("paraphrase", request_only),
+            "request_only_new_topic_flagged": flagged("new_topic", request_only),
             "joined_turns_paraphrase_flagged": flagged("paraphrase", joined),
             "joined_turns_new_topic_flagged": flagged("new_topic", joined),
         }
     return report
+
+
+def _share(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def _typo_views(record: dict, rng: random.Random):
+    """The record's views with one typo in its opening request."""
+    views = views_of(record)
+    return dataclasses.replace(views, request=_typo(views.request, rng))
 
 
 def _typo(text: str, rng: random.Random) -> str:

@@ -20,6 +20,9 @@ import random
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from support_agent import GENERIC_REFUSALS, agent_rng, task_reply, task_result, tool_turns  # noqa: E402
+
 OUT = Path(__file__).resolve().parent / "data" / "support_set.jsonl"
 SEED = 1507
 
@@ -246,24 +249,27 @@ def _split(ident: str) -> str:
     return "held_out" if int(hashlib.blake2b(ident.encode(), digest_size=4).hexdigest(), 16) % 3 == 0 else "tuning"
 
 
-def _tool_turn(rng: random.Random, result) -> list[dict]:
-    name = rng.choice(TOOLS)
-    call_id = f"call_{rng.randrange(10**6):06d}"
-    return [{"role": "assistant", "content": None, "tool_calls": [{"id": call_id, "type": "function",
-             "function": {"name": name, "arguments": json.dumps({"ref": "<BOOKING_REF>"})}}]},
-            {"role": "tool", "tool_call_id": call_id, "name": name, "content": result if isinstance(result, str) else json.dumps(result)}]
-
-
 def _opening(rng: random.Random, phrasing: str) -> str:
     text = rng.choice(GREETINGS) + phrasing + rng.choice(CLOSERS)
     return text[0].upper() + text[1:] if rng.random() < 0.6 else text
 
 
-def conversation(rng: random.Random, phrasing: str, shape: set[str]) -> tuple[list[dict], str]:
-    """Messages and the final reply for one conversation with the edge shapes in `shape`."""
+# The agent's reply names the task only when the task went through; refusals and failures use the shape's own pools.
+TASK_REPLY_SHAPES = ({"repeated_request"}, {"asks_human"}, set())
+
+
+def conversation(rng: random.Random, phrasing: str, shape: set[str], task: str, agent: random.Random) -> tuple[list[dict], str]:
+    """Messages and the final reply for one conversation with the edge shapes in `shape`; the
+    agent side (tools, their results, a reply on the task) comes from `agent` (support_agent.py)."""
     messages = [{"role": "system", "content": rng.choice(SYSTEMS)}, {"role": "user", "content": _opening(rng, phrasing)},
                 {"role": "assistant", "content": rng.choice(IDENT_ASKS)}, {"role": "user", "content": rng.choice(IDENT_REPLIES)}]
-    messages += _tool_turn(rng, rng.choice(ERROR_RESULTS) if "tool_failure" in shape else rng.choice(OK_RESULTS))
+    result = rng.choice(ERROR_RESULTS) if "tool_failure" in shape else rng.choice(OK_RESULTS)
+    rng.choice(TOOLS), rng.randrange(10**6)  # drawn as before the agent side existed, so the main stream is unchanged
+    if "tool_failure" not in shape:
+        result = task_result(agent, task, result)
+    messages += tool_turns(agent, task, result, must_call="tool_failure" in shape)
+    if shape in TASK_REPLY_SHAPES and agent.random() < 0.85:
+        messages.append({"role": "assistant", "content": task_reply(agent, task)})
     if "repeated_request" in shape:
         messages.append({"role": "assistant", "content": rng.choice(["Is there anything else?", "Could you tell me more about what you need?",
                                                                      "I see the booking details. What would you like to do?"])})
@@ -312,7 +318,9 @@ def build() -> list[dict]:
 
     def add(role: str, label: str, task: str, drift_kind: str | None, phrasing: str, shape: set[str]) -> None:
         ident = f"sup-{len(rows):04d}"
-        messages, final = conversation(rng, phrasing, shape)
+        messages, final = conversation(rng, phrasing, shape, task, agent_rng(SEED, ident))
+        if any(m["role"] == "assistant" and m.get("content") in GENERIC_REFUSALS for m in messages):
+            shape = shape | {"policy_refusal"}  # the agent turned the request down: a reader sees a refusal
         record = {"request_id": ident, "timestamp": "2026-05-04T10:00:00Z", "model": "support-model", "input": messages,
                   "output": final, "status": "ok", "error_type": None, "confidence": None, "escalated": False,
                   "feedback": None, "metadata": {}}

@@ -14,8 +14,8 @@ weekly batch sees one cluster across days and weeks, and gets a reason saying wh
 `near_dup:eval_case`, `near_dup:decided`, `near_dup:queued` (covered already: the batch skips
 them) or `near_dup:earlier` (seen before, not yet reviewed: still eligible, with less novelty).
 
-Drift (see curation/categorise.py and curation/novelty.py; text novelty reads each conversation's opening
-request, `intent_of`) compares the day with the past *before its
+Drift (see curation/categorise.py, curation/novelty.py and curation/intent_views.py; text novelty
+reads each conversation's opening request and what the agent did, tools and replies, `intent_of`) compares the day with the past *before its
 review week*: values (models, tools, intents, products) of the `BASELINE_DAYS` before the week, and
 text novelty against the eval set plus the candidates of the `NOVELTY_DAYS` before the week. Every
 day of a week therefore meets the same drift past, so a topic that starts on Monday is still drift on
@@ -38,8 +38,8 @@ import sqlalchemy as sa
 
 from logmine_dagster.curation.categorise import categorise, dedup_key, tool_names
 from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, normalise
-from logmine_dagster.curation.adversarial import user_messages
-from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, NoveltyIndex, intent_text, reservoir, reservoir_keys
+from logmine_dagster.curation.intent_views import IntentIndex, IntentViews, views_of
+from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, reservoir, reservoir_keys
 from logmine_dagster.ingest.records import user_text
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import candidates, eval_cases, review_decisions, review_queue, sanitised_samples
@@ -130,7 +130,7 @@ class _Reference:
 class References:
     index: NearDuplicateIndex  # eval cases and the trailing days' candidates, grouped by category
     info: dict[str, _Reference]  # representative key -> the cluster's dedup_key and strongest status
-    novelty: NoveltyIndex | None  # eval cases and candidates of the weeks before the day's week
+    novelty: IntentIndex | None  # eval cases and candidates of the weeks before the day's week
     novelty_keys: list[str] = field(default_factory=list)  # reference key per novelty row
 
 
@@ -142,8 +142,8 @@ def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_
     day's curation slow: `near_cap` unreviewed candidates, `novelty_cap` novelty texts. Eval cases,
     queued and decided cases are always in. No history: no novelty index."""
     builder = _ReferenceBuilder()
-    for row in db.fetch_all(sa.select(eval_cases.c.case_id, eval_cases.c.category, eval_cases.c.input_json).order_by(eval_cases.c.case_id)):
-        record = {"input": json.loads(row["input_json"])}
+    for row in db.fetch_all(sa.select(eval_cases.c.case_id, eval_cases.c.category, eval_cases.c.input_json, eval_cases.c.expected_output).order_by(eval_cases.c.case_id)):
+        record = {"input": json.loads(row["input_json"]), "output": row["expected_output"]}
         text = user_text(record)
         builder.add_near(f"eval:{row['case_id']}", text, row["category"], dedup_key(text), "eval_case")
         builder.add_novelty(f"eval:{row['case_id']}", intent_of(record))
@@ -160,7 +160,7 @@ class _ReferenceBuilder:
     def __init__(self) -> None:
         self.index = NearDuplicateIndex()
         self.info: dict[str, _Reference] = {}
-        self.novelty_texts: list[str] = []
+        self.novelty_views: list[IntentViews] = []
         self.novelty_keys: list[str] = []
 
     def add_near(self, key: str, text: str, category: str, key_of_text: str, status: str) -> None:
@@ -171,14 +171,14 @@ class _ReferenceBuilder:
         elif NEAR_DUP_STATUS.index(status) < NEAR_DUP_STATUS.index(known.status):
             known.status = status
 
-    def add_novelty(self, key: str, text: str) -> None:
-        self.novelty_texts.append(text)
+    def add_novelty(self, key: str, views: IntentViews) -> None:
+        self.novelty_views.append(views)
         self.novelty_keys.append(key)
 
     def references(self) -> References:
         # A first week compared with a handful of eval cases would call nearly everything new.
         production = sum(1 for key in self.novelty_keys if key.startswith("cand:"))
-        novelty = NoveltyIndex(self.novelty_texts) if production >= MIN_HISTORY_TEXTS else None
+        novelty = IntentIndex(self.novelty_views) if production >= MIN_HISTORY_TEXTS else None
         return References(self.index, self.info, novelty, self.novelty_keys)
 
 
@@ -235,7 +235,8 @@ def _reference_window(db: Database, day: str, days: int, novelty_days: int, nove
 def _candidate_texts():
     """Candidates joined with their sanitised samples' input."""
     return (
-        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json)
+        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json,
+                  sanitised_samples.c.output)
         .join(sanitised_samples, sa.and_(sanitised_samples.c.day == candidates.c.day, sanitised_samples.c.case_id == candidates.c.case_id))
     )
 
@@ -253,7 +254,7 @@ def _add_window_candidates(db: Database, builder: _ReferenceBuilder, window: _Wi
         near = row["day"] >= window.near_start and (ident in window.in_near or window.reviewed(row["case_id"]))
         if not near and ident not in window.in_novelty:
             continue
-        record = {"input": json.loads(row["input_json"])}
+        record = {"input": json.loads(row["input_json"]), "output": row["output"]}
         if near:
             builder.add_near(f"cand:{ident}", user_text(record), row["category"], row["dedup_key"], window.status(row["case_id"]))
         if ident in window.in_novelty:
@@ -276,9 +277,9 @@ def _add_older_reviewed(db: Database, builder: _ReferenceBuilder, window: _Windo
             builder.add_near(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"], status)
 
 
-def intent_of(record: dict) -> str:
-    """The text drift novelty compares: the conversation's opening request (novelty.intent_text)."""
-    return intent_text(user_messages(record))
+def intent_of(record: dict) -> IntentViews:
+    """What drift novelty compares: the opening request and what the agent did (intent_views)."""
+    return views_of(record)
 
 
 def reference_index(db: Database, day: str, days: int = REFERENCE_DAYS) -> tuple[NearDuplicateIndex, dict[str, _Reference]]:
@@ -316,12 +317,13 @@ def categorise_day(db: Database, day: str) -> CurateReport:
     if baseline:
         used = {name for sample, _ in samples for name in tool_names(sample)}
         baseline["tool"] = known_tools(db, day, used) if used else set()
-    # Novelty once per distinct normalised text: production repeats itself a lot.
-    novelty_of: dict[str, Novelty] = {}
-    intents = {sample["case_id"]: normalise(intent_of(sample)) for sample, _ in samples}
+    # Novelty once per distinct set of views: production repeats itself a lot.
+    novelty_of: dict[tuple[str, str, str], Novelty] = {}
+    views = {sample["case_id"]: intent_of(sample) for sample, _ in samples}
+    intents = {case_id: (normalise(v.request), v.actions, normalise(v.replies)) for case_id, v in views.items()}
     if references.novelty is not None:
-        distinct = list(dict.fromkeys(intents.values()))
-        novelty_of = dict(zip(distinct, references.novelty.score(distinct)))
+        distinct = dict(zip(intents.values(), views.values()))
+        novelty_of = dict(zip(distinct, references.novelty.score(list(distinct.values()))))
         report.novelty_reference = references.novelty.size
 
     representatives: dict[str, dict] = {}  # day representative case_id -> candidate row

@@ -66,6 +66,7 @@ class LabelledSet:
     cases: list[LabelledCase]
     baseline: dict[str, set[str]]  # model, tool, intent, product values of the past days
     reference_texts: list[str] = field(default_factory=list)  # distinct user texts of the past days
+    reference_records: list[dict] = field(default_factory=list)  # the first record of each of those texts
 
 
 def truth(request) -> str:
@@ -118,7 +119,7 @@ def build_set(
 ) -> LabelledSet:
     """At most `per_label` cases per label, the earliest in traffic order."""
     baseline: dict[str, set[str]] = {"model": set(), "tool": set(), "intent": set(), "product": set()}
-    reference: dict[str, None] = {}
+    reference: dict[str, dict] = {}
     first_drift = drift_starts_at(days)
     picked: dict[str, list[LabelledCase]] = {label: [] for label in LABELS}
     drift_room = {"topic": per_label // 2, "model": per_label // 4, "tool": per_label - per_label // 2 - per_label // 4}
@@ -131,7 +132,7 @@ def build_set(
                 baseline["tool"].update(tool_names_of(record))
                 for key in ("intent", "product"):
                     baseline[key].add(record["metadata"][key])
-                reference[user_text(record)] = None
+                reference.setdefault(user_text(record), record)
                 continue
             label, kind = truth(request), ""
             if label == "drift":
@@ -155,7 +156,7 @@ def build_set(
             if len(picked[label]) < per_label:
                 picked[label].append(LabelledCase(record, label, day.isoformat(), kind))
     cases = [case for label in LABELS for case in picked[label]]
-    return LabelledSet(cases, baseline, list(reference))
+    return LabelledSet(cases, baseline, list(reference), list(reference.values()))
 
 
 def build(

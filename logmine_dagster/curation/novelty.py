@@ -24,6 +24,9 @@ part) this took paraphrased repeats of seen tasks flagged from 0.97 to 0.75, new
 at 0.91 or more; the threshold was left at 0.45 (higher thresholds lost new topics on the
 generator's labelled set faster than they spared paraphrases).
 
+Drift compares conversations on several views, this index scoring each (curation/intent_views.py:
+request, the agent's tools, its replies; novel only when all are).
+
 Limits: a paraphrase of an old question in new words still looks novel (lexical similarity
 cannot see that "call off my journey" is "cancel my flight": that needs a semantic model, and
 none ships offline here); a genuinely new word one edit

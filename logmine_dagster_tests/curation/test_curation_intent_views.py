@@ -1,0 +1,98 @@
+"""Drift on several views of intent: a reworded request with the agent doing the old thing is not
+novel, a new topic with new tools is, and a generic reply cannot make a new topic look familiar."""
+
+from __future__ import annotations
+
+import json
+
+from logmine_dagster.curation.intent_views import IntentIndex, action_text, reply_text, views_of
+from logmine_dagster.curation.novelty import NoveltyIndex, intent_text
+
+# (opening request, [(tool, argument keys, result keys)], reply) per past task.
+TASKS = {
+    "cancel": ("I want to cancel my flight booking", [("get_reservation", ["reservation_id"], ["reservation_id", "status"]),
+                                                       ("cancel_reservation", ["reservation_id", "reason"], ["refund_amount"])],
+               "Your reservation is cancelled and the refund goes back to your card."),
+    "track": ("where is my parcel, it has not arrived", [("get_order", ["order_id"], ["order_id", "status"]),
+                                                         ("track_shipment", ["tracking_number"], ["carrier", "eta"])],
+              "The courier shows the package in transit, arriving tomorrow."),
+    "seat": ("can I choose a window seat on my flight", [("get_seat_map", ["flight_number"], ["rows"]),
+                                                         ("assign_seat", ["reservation_id", "seat"], ["seat"])],
+             "You now have the window seat you asked for."),
+    "bags": ("how many checked bags does my fare include", [("get_fare_rules", ["fare_class"], ["checked_bags", "max_weight_kg"])],
+             "Your fare includes one hold bag up to 23 kg."),
+    "refund": ("has the money for my returned order come back", [("get_order", ["order_id"], ["order_id", "status"]),
+                                                                 ("get_refund_status", ["order_id"], ["refund_state"])],
+               "The refund was issued and shows on your statement within days."),
+    "address": ("please change the delivery address of my order", [("modify_order_address", ["order_id", "address"], ["shipping_address"])],
+                "The shipping address on the order is now the new one."),
+}
+GENERIC = "I'm sorry, I can't help with that."
+
+
+def record(request: str, tools: list, reply: str | None, extra_reply: str | None = None) -> dict:
+    messages = [{"role": "user", "content": request}, {"role": "assistant", "content": "Sure, let me look that up."}]
+    for number, (name, arguments, result) in enumerate(tools):
+        call_id = f"c{number}"
+        messages += [{"role": "assistant", "content": None, "tool_calls": [{"id": call_id, "type": "function", "function": {
+                         "name": name, "arguments": json.dumps({key: "<ID>" for key in arguments})}}]},
+                     {"role": "tool", "tool_call_id": call_id, "content": json.dumps({key: "<ID>" for key in result})}]
+    if extra_reply:
+        messages.append({"role": "assistant", "content": extra_reply})
+    return {"input": messages, "output": reply}
+
+
+def reference_index() -> IntentIndex:
+    past = []
+    for request, tools, reply in TASKS.values():
+        for copy in range(4):  # each task seen a few times; some end with a generic closer, one was turned down
+            past.append(views_of(record(request, tools, GENERIC if copy == 3 else reply, extra_reply=GENERIC if copy == 1 else None)))
+    return IntentIndex(past)
+
+
+def test_a_reworded_request_with_the_same_tool_calls_is_not_novel():
+    index = reference_index()
+    request, tools, reply = TASKS["cancel"]
+    reworded = record("I need to call off my journey, not travelling anymore", tools, "All cancelled; you'll get the money back on the card.")
+    request_only = NoveltyIndex([intent_text([r]) for r, _, _ in TASKS.values()]).score([intent_text(["I need to call off my journey, not travelling anymore"])])[0]
+    assert request_only.novel  # the words alone look new: this is what the agent's views fix
+    assert not index.score([views_of(reworded)])[0].novel
+
+
+def test_a_new_topic_with_new_tools_is_novel():
+    index = reference_index()
+    new = record("can my dog travel in the cabin with me", [("get_pet_policy", ["species", "route"], ["pet_fee", "carrier_size"])],
+                 "Small pets travel in a carrier under the seat for a pet fee.")
+    novelty = index.score([views_of(new)])[0]
+    assert novelty.novel and novelty.score >= 0.5
+
+
+def test_a_new_topic_looked_up_with_a_common_tool_is_still_novel():
+    index = reference_index()
+    new = record("my child is nine, can she fly alone to her grandparents", [("get_order", ["order_id"], ["order_id", "status"])],
+                 "Young travellers flying alone need the escort service and a guardian form.")
+    assert index.score([views_of(new)])[0].novel
+
+
+def test_a_generic_reply_does_not_mask_a_new_topic():
+    index = reference_index()
+    assert "sorry" in index.generic  # half of the past conversations said it: it says nothing about the task
+    new = record("please delete every piece of personal data you keep on me", [], GENERIC, extra_reply=GENERIC)
+    views = views_of(new)
+    assert views.actions == ""  # no tools: that view is absent, not familiar
+    assert index.score([views])[0].novel
+
+
+def test_a_repeat_of_the_past_scores_zero():
+    index = reference_index()
+    request, tools, reply = TASKS["track"]
+    assert index.score([views_of(record(request, tools, reply))])[0].score < 0.05
+
+
+def test_action_text_reads_tool_names_argument_and_result_keys_and_survives_bad_shapes():
+    rec = record("x", [("Get-Order", ["order_id"], ["status"])], "ok")
+    assert action_text(rec).split() == ["tool_get_order", "get_order__order_id", "get_order__result__status"]
+    broken = {"input": [{"role": "assistant", "tool_calls": [{"function": {"name": "lookup", "arguments": "not json"}}, "junk", {}]},
+                        {"role": "tool", "content": "Error: not found"}, {"role": "tool", "content": "{broken"}, "junk"], "output": None}
+    assert action_text(broken) == "tool_lookup"
+    assert reply_text(broken) == ""
