@@ -149,3 +149,41 @@ def test_admin_assigns_filtered_cases_to_a_reviewer(db):
     assert ana.get(f"/cases/{ids[0]}").status_code == 403  # assigned to ben (one review per case)
     assert ben.get(f"/cases/{ids[4]}").status_code == 200
     assert f'data-case="{ids[0]}"' in admin.get(f"/?week={WEEK}&assignee=ben").text
+
+
+def test_an_assignment_lapses_after_the_claim_ttl_and_the_queue_says_so(db):
+    """Decision: an admin's assignment is a claim in the reviewer's name and lapses like one (an absent
+    reviewer never stalls a case); the queue shows until when it holds, and that it lapsed."""
+    import datetime as dt
+
+    from logmine_dagster.review.clock import utcnow
+
+    ids = seed_cases(db, 2)
+    accounts(db, "ana", "ben")
+    admin = logged_in(db, "root", "admin")
+    queue = admin.get(f"/?week={WEEK}").text
+    assert "An assignment holds a review slot for 2 h, like any claim: unreviewed by then it lapses" in queue
+    admin.post("/assign", data={"csrf_token": form_token(admin), "week": WEEK, "reviewer": "ben", "count": "1"})
+    row = admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[0]}"')[1].split("</tr>")[0]
+    assert "ben" in row and "until " in row and "UTC" in row
+    ana = logged_in(db, "ana")
+    assert ana.get(f"/cases/{ids[0]}").status_code == 403  # ben's, for now
+
+    with db.transaction() as conn:  # three hours on, ben has not reviewed it
+        conn.execute(review_assignments.update().values(assigned_at=utcnow() - dt.timedelta(hours=3)))
+    row = admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[0]}"')[1].split("</tr>")[0]
+    assert "lapsed: slot free" in row and "assigned to others" not in row
+    assert f'data-case="{ids[0]}"' in admin.get(f"/?week={WEEK}&assignee=none").text  # nobody holds it now
+    assert "0 open held by you" in logged_in(db, "ben").get(f"/?week={WEEK}").text
+    assert ana.get(f"/cases/{ids[0]}").status_code == 200  # ana takes the slot over
+    assert [r["reviewer"] for r in db.fetch_all(sa.select(review_assignments))] == ["ana"]
+    # Assigning passes over cases others hold (ana's now); assigning again renews a lapsed assignment.
+    admin.post("/assign", data={"csrf_token": form_token(admin), "week": WEEK, "reviewer": "ben", "count": "1"})
+    row = admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[1]}"')[1].split("</tr>")[0]
+    assert "ben" in row and "until " in row
+    with db.transaction() as conn:
+        conn.execute(review_assignments.update().where(review_assignments.c.reviewer == "ben").values(assigned_at=utcnow() - dt.timedelta(hours=3)))
+    assert "lapsed: slot free" in admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[1]}"')[1].split("</tr>")[0]
+    admin.post("/assign", data={"csrf_token": form_token(admin), "week": WEEK, "reviewer": "ben", "count": "1"})
+    row = admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[1]}"')[1].split("</tr>")[0]
+    assert "until " in row and "lapsed" not in row
