@@ -1,7 +1,8 @@
 """Canned answers: the texts reviewers write again and again, one key each on the case page.
 
 An answer fills the expected output (an accept) or the discard reason (a discard). The ones offered
-depend on the case's category: an adversarial case's usual right answer is the standard refusal."""
+depend on the case's category: an adversarial case's usual right answer is the standard refusal.
+These are the defaults; an admin edits the list on the Guidelines page (canned_store.py)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ CANNED = (
 )
 
 
-def canned_for(category: str) -> list[Canned]:
-    """The answers offered on a case of this category, category-specific first; at most 9 (keys 1-9)."""
-    specific = [c for c in CANNED if category in c.categories]
-    general = [c for c in CANNED if not c.categories]
+def canned_for(category: str, answers: tuple[Canned, ...] = CANNED) -> list[Canned]:
+    """The answers offered on a case of this category, category-specific first; at most 9 (keys 1-9).
+    `answers`: the list in force (canned_store.stored_canned; these defaults until an admin edits them)."""
+    specific = [c for c in answers if category in c.categories]
+    general = [c for c in answers if not c.categories]
     return (specific + general)[:9]

@@ -1,5 +1,15 @@
 """Claims: a reviewer takes one of a case's review slots before reviewing it, so a case gets exactly
 its configured number of reviewers. A slot left unreviewed past the claim TTL can be taken over.
+
+One rule for every path a vote comes in (the app, `logmine review import`, the admin web import):
+`slot_refusal`. A case has `reviews_per_case` slots; a slot is taken by a reviewer who voted, or by
+one who holds an unreviewed claim younger than the TTL. An import is refused for a case whose slots
+are all taken by others (never counted as an extra vote, so a case never has more reviewers than the
+policy says), and otherwise takes its slot like an app claim (`take_slot_in`).
+
+An admin's assignment is a claim in the reviewer's name and lapses like one: unreviewed after the TTL,
+the slot is free again (the queue says so), so an absent reviewer never stalls a case; the admin
+assigns again to renew it.
 """
 
 from __future__ import annotations
@@ -12,19 +22,74 @@ import sqlalchemy as sa
 from logmine_dagster.review.accounts import User
 from logmine_dagster.review.audit import write_audit
 from logmine_dagster.review.clock import EPOCH, aware, utcnow
-from logmine_dagster.review.errors import Forbidden, NotFound
+from logmine_dagster.review.errors import Conflict, Forbidden, NotFound
 from logmine_dagster.review.queue import CaseState, case_states
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.schema import review_assignments, review_queue, review_votes
 
+CLAIM_TTL = dt.timedelta(hours=2)
+
+
+def lapses_at(claim_row: dict, claim_ttl: dt.timedelta) -> dt.datetime:
+    """When an unreviewed claim (or assignment) stops holding its slot."""
+    return aware(claim_row["assigned_at"]) + claim_ttl
+
+
+def slot_refusal(votes: list[dict], claims: list[dict], reviewer: str, reviews_per_case: int, now: dt.datetime,
+                 claim_ttl: dt.timedelta) -> str | None:
+    """Why `reviewer` cannot take a review slot of a case with these votes and claims (None: they can,
+    because they hold one already, or one is free or lapsed)."""
+    if any(c["reviewer"] == reviewer for c in claims):
+        return None
+    voters = {v["reviewer"] for v in votes}
+    holding = [c for c in claims if c["reviewer"] not in voters and c["reviewer"] != reviewer and lapses_at(c, claim_ttl) > now]
+    if len((voters | {c["reviewer"] for c in holding}) - {reviewer}) < reviews_per_case:
+        return None
+    if not holding:
+        return f"its {reviews_per_case} review slot(s) are taken by the reviewers who voted"
+    until = min(lapses_at(c, claim_ttl) for c in holding)
+    names = ", ".join(sorted(c["reviewer"] for c in holding))
+    return (f"its {reviews_per_case} review slot(s) are taken: held in the review app by {names} "
+            f"(until {until:%Y-%m-%d %H:%M} UTC unless reviewed), so this vote would be one too many")
+
+
+def holds(votes: list[dict], claims: list[dict], now: dt.datetime, claim_ttl: dt.timedelta) -> list[dict]:
+    """Each claim of a case as the queue shows it: {"reviewer", "state": reviewed | holds | lapsed,
+    "until": when an unreviewed hold lapses}."""
+    voters = {v["reviewer"] for v in votes}
+    shown = []
+    for c in sorted(claims, key=lambda c: c["slot"]):
+        until = lapses_at(c, claim_ttl)
+        state = "reviewed" if c["reviewer"] in voters else "holds" if until > now else "lapsed"
+        shown.append({"reviewer": c["reviewer"], "state": state, "until": until})
+    return shown
+
 
 def available_to(state: CaseState, user: User, reviews_per_case: int, claims: list[dict], now: dt.datetime, claim_ttl: dt.timedelta) -> bool:
     """Can this user review the case: they hold a slot, or a slot is free or stale."""
-    if any(c["reviewer"] == user.name for c in claims):
-        return True
-    voted = {v["reviewer"] for v in state.votes}
-    active = [c for c in claims if c["reviewer"] in voted or aware(c["assigned_at"]) >= now - claim_ttl]
-    return len(active) < reviews_per_case
+    return slot_refusal(state.votes, claims, user.name, reviews_per_case, now, claim_ttl) is None
+
+
+def take_slot_in(conn, case_id: str, reviewer: str, votes: list[dict], reviews_per_case: int, now: dt.datetime,
+                 claim_ttl: dt.timedelta) -> None:
+    """Inside the caller's transaction (the case row locked): give `reviewer` a slot of the case, as
+    the app's claim does; raises Conflict with the reason when every slot is taken."""
+    claims = [dict(r) for r in conn.execute(sa.select(review_assignments).where(review_assignments.c.case_id == case_id)).mappings()]
+    refusal = slot_refusal(votes, claims, reviewer, reviews_per_case, now, claim_ttl)
+    if refusal:
+        raise Conflict(f"Case {case_id[:12]}: {refusal}.")
+    if any(c["reviewer"] == reviewer for c in claims):
+        return
+    voters = {v["reviewer"] for v in votes}
+    lapsed = [c for c in claims if c["reviewer"] not in voters and lapses_at(c, claim_ttl) <= now]
+    if lapsed:
+        conn.execute(review_assignments.update().where(review_assignments.c.case_id == case_id, review_assignments.c.slot == lapsed[0]["slot"])
+                     .values(reviewer=reviewer, assigned_at=now))
+        write_audit(conn, reviewer, "claim_take_over", case_id, {"reviewer": lapsed[0]["reviewer"]}, {"reviewer": reviewer})
+        return
+    taken = {c["slot"] for c in claims}
+    slot = next(s for s in range(len(taken) + 1) if s not in taken)
+    conn.execute(review_assignments.insert().values(case_id=case_id, slot=slot, reviewer=reviewer, assigned_at=now))
 
 
 def claims_of(db: Database, case_id: str) -> list[dict]:
@@ -45,6 +110,8 @@ def claim(db: Database, state: CaseState, user: User, reviews_per_case: int, cla
                     .values(assigned_at=now)
                 )
             return True
+        if slot_refusal(state.votes, claims, user.name, reviews_per_case, now, claim_ttl):
+            return False
         taken = {c["slot"] for c in claims}
         free = [slot for slot in range(reviews_per_case) if slot not in taken]
         try:

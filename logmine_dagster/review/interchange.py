@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from logmine_dagster.review import label_studio
 from logmine_dagster.review.decision_files import read_entries
 from logmine_dagster.review.accounts import User, active_user
+from logmine_dagster.review.claims import CLAIM_TTL, slot_refusal
+from logmine_dagster.review.clock import utcnow
 from logmine_dagster.review.errors import Forbidden, ReviewError
 from logmine_dagster.review.outcomes import latest_decisions
 from logmine_dagster.review.policy import per_case, stored_policy
@@ -27,7 +29,7 @@ from logmine_dagster.review.vocabulary import DECISION_FIELDS
 from logmine_dagster.review.votes import clean_vote, import_votes, vote_refusal
 from logmine_dagster.sanitise.export_gate import check_rows_for_export
 from logmine_dagster.storage import Database
-from logmine_dagster.storage.schema import review_queue, review_votes
+from logmine_dagster.storage.schema import review_assignments, review_queue, review_votes
 
 EXPORT_FORMATS = ("jsonl", "csv", "label-studio")
 CSV_COLUMNS = ("case_id", "week", "day", "category", "reasons", "model", "review_status", "conversation", "output", *DECISION_FIELDS)
@@ -151,14 +153,19 @@ class _Batch:
     votes: dict[str, list[dict]]
     week_of: dict[str, str]
     policy: dict[str, int]
+    claims: dict[str, list[dict]]
+    claim_ttl: object = CLAIM_TTL
 
     @classmethod
-    def read(cls, db: Database, reviewer: User) -> "_Batch":
+    def read(cls, db: Database, reviewer: User, claim_ttl=CLAIM_TTL) -> "_Batch":
         queue = {row["case_id"]: row["week"] for row in db.fetch_all(sa.select(review_queue.c.case_id, review_queue.c.week))}
         votes: dict[str, list[dict]] = {}
         for row in db.fetch_all(sa.select(review_votes.c.case_id, review_votes.c.reviewer, review_votes.c.decision)):
             votes.setdefault(row["case_id"], []).append(dict(row))
-        return cls(reviewer, set(queue) - pii_flagged_case_ids(db), latest_decisions(db), votes, queue, stored_policy(db))
+        claims: dict[str, list[dict]] = {}
+        for row in db.fetch_all(sa.select(review_assignments)):
+            claims.setdefault(row["case_id"], []).append(dict(row))
+        return cls(reviewer, set(queue) - pii_flagged_case_ids(db), latest_decisions(db), votes, queue, stored_policy(db), claims, claim_ttl)
 
 
 def _check_decision(value: dict, batch: _Batch, seen: dict[str, int], number: int, allow_terms: tuple[str, ...] = ()):
@@ -185,7 +192,10 @@ def _check_decision(value: dict, batch: _Batch, seen: dict[str, int], number: in
         return None, f"case {case_id[:12]} was already decided ({earlier['decision']} by {earlier['reviewer']}): an admin can change it in the review app"
     if case_id in seen:
         return None, f"case {case_id[:12]} is decided twice in this file (first at {seen[case_id]})"
-    refusal = vote_refusal(batch.votes.get(case_id, []), batch.reviewer, per_case(batch.policy, batch.week_of[case_id]))
+    votes, reviews_per_case = batch.votes.get(case_id, []), per_case(batch.policy, batch.week_of[case_id])
+    refusal = vote_refusal(votes, batch.reviewer, reviews_per_case)
+    if refusal is None and len(votes) < reviews_per_case:  # not an admin resolving a dispute: a vote needs a slot
+        refusal = slot_refusal(votes, batch.claims.get(case_id, []), batch.reviewer.name, reviews_per_case, utcnow(), batch.claim_ttl)
     if refusal:
         return None, f"case {case_id[:12]}: {refusal}"
     expected = value.get("expected_output")
@@ -219,7 +229,7 @@ def reviewer_account(db: Database, name: str) -> User:
 
 
 def import_decisions(db: Database, path: Path, reviewer: str, fmt: str | None = None, raw: bytes | None = None,
-                     *, importer: str | None = None, allow_terms: tuple[str, ...] = ()) -> ImportReport:
+                     *, importer: str | None = None, allow_terms: tuple[str, ...] = (), claim_ttl=CLAIM_TTL) -> ImportReport:
     """Store every decision of the file (JSONL, CSV or Label Studio's JSON export) as a vote of the
     reviewer's account, with the time; report every entry by line, row or task. `importer`: who ran the
     import (the admin uploading it, or the CLI), kept in the lineage beside the reviewer.
@@ -235,7 +245,7 @@ def import_decisions(db: Database, path: Path, reviewer: str, fmt: str | None = 
     report = ImportReport(format=format_for(path, fmt))
     content = raw if raw is not None else path.read_bytes()
     entries = read_entries(report.format, content)
-    batch = _Batch.read(db, account)
+    batch = _Batch.read(db, account, claim_ttl)
     seen: dict[str, int] = {}
     rows = []
     for number, value, error in entries:
@@ -253,7 +263,7 @@ def import_decisions(db: Database, path: Path, reviewer: str, fmt: str | None = 
         return report
     if rows:
         # Re-checked under lock: a case decided in the app since the file was read refuses the import.
-        statuses = import_votes(db, [r for _, r in rows], account, importer or account.name, source=f"import-{report.format}")
+        statuses = import_votes(db, [r for _, r in rows], account, importer or account.name, source=f"import-{report.format}", claim_ttl=claim_ttl)
         report.outcomes = [(number, r["case_id"], statuses[r["case_id"]]) for number, r in rows]
     report.accepted = sum(1 for _, r in rows if r["decision"] == "accept")
     report.discarded = sum(1 for _, r in rows if r["decision"] == "discard")

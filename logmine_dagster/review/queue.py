@@ -31,6 +31,7 @@ class CaseState:
     status: str = "open"
     votes: list[dict] = field(default_factory=list)
     assignees: list[str] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)  # review_assignments rows: reviewer, slot, assigned_at
     decision: dict | None = None
 
 
@@ -61,7 +62,8 @@ def case_states(db: Database, reviews_per_case: int | None = None, week: str | N
         assignees[row["case_id"]].append(dict(row))
     for state in states:
         state.votes = votes.get(state.case_id, [])
-        state.assignees = [a["reviewer"] for a in assignees.get(state.case_id, [])]
+        state.claims = assignees.get(state.case_id, [])
+        state.assignees = [a["reviewer"] for a in state.claims]
         state.decision = latest.get(state.case_id)
         state.status = _status(state, state.case_id in flagged, reviews_per_case or per_case(policy, state.week))
     return states

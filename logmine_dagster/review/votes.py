@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.review.accounts import User
 from logmine_dagster.review.audit import write_audit
+from logmine_dagster.review.claims import CLAIM_TTL, take_slot_in
 from logmine_dagster.review.clock import utcnow
 from logmine_dagster.review.entered_text import screen_entered
 from logmine_dagster.review.errors import Conflict, Forbidden, Invalid
@@ -163,7 +164,7 @@ def vote_refusal(case_row_votes: list[dict], reviewer: User, reviews_per_case: i
     return None
 
 
-def import_votes(db: Database, rows: list[dict], reviewer: User, importer: str, source: str) -> dict[str, str]:
+def import_votes(db: Database, rows: list[dict], reviewer: User, importer: str, source: str, claim_ttl=CLAIM_TTL) -> dict[str, str]:
     """Store imported decisions (clean_vote results with case_id, maybe `provenance`) as the reviewer's
     votes in one transaction, under the app's rules and the stored policy; returns case_id -> status.
 
@@ -189,6 +190,10 @@ def import_votes(db: Database, rows: list[dict], reviewer: User, importer: str, 
                 resolve_in(conn, case_id, reviewer.name, fields, dict(provenance, resolver=reviewer.name), votes, now, source)
                 statuses[case_id] = "accepted" if fields["decision"] == "accept" else "discarded"
                 continue
+            try:
+                take_slot_in(conn, case_id, reviewer.name, votes, reviews_per_case, now, claim_ttl)
+            except Conflict as error:
+                raise Conflict(f"{error.message} Nothing was imported.") from None
             conn.execute(review_votes.insert().values(case_id=case_id, reviewer=reviewer.name, version=1, created_at=now, updated_at=now, **fields))
             write_audit(conn, reviewer.name, "review", case_id, None, dict(fields, imported_by=importer, source=source))
             statuses[case_id] = settle_in(conn, case_id, reviewer.name, reviews_per_case, now, source, {reviewer.name: provenance})

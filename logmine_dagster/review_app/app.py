@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from logmine_dagster.review.claims import CLAIM_TTL
 from logmine_dagster.review.policy import set_reviews_per_case
 from logmine_dagster.review_app.login_limits import RateLimit
 from logmine_dagster.review_app.middleware import BodyLimitMiddleware, NoNulInUrlMiddleware, SecurityHeadersMiddleware, ServerTimingMiddleware
@@ -34,7 +35,7 @@ def create_app(
     *,
     reviews_per_case: int | None = None,
     session_ttl: dt.timedelta = dt.timedelta(hours=8),
-    claim_ttl: dt.timedelta = dt.timedelta(hours=2),
+    claim_ttl: dt.timedelta = CLAIM_TTL,
     secure_cookies: bool = True,
     max_body: int = DEFAULT_MAX_BODY,
     max_import: int = DEFAULT_MAX_IMPORT,

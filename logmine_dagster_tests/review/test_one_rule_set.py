@@ -6,6 +6,7 @@ with different answers are a dispute; a naively filled export imports."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 import pytest
@@ -187,3 +188,38 @@ def test_lowering_the_policy_with_the_cli_settles_the_waiting_cases(cli_env, db,
     assert main(["review", "policy", "--reviews-per-case", "1"]) == 0
     assert "cases settled by the change: 1 decided, 0 disputed" in capsys.readouterr().out
     assert _statuses(db, ids) == ["accepted", "open"]
+
+
+def test_an_import_respects_the_review_slots_the_app_holds(cli_env, db, capsys):
+    """A case whose slots other reviewers hold in the app (a claim younger than the TTL) or voted on is
+    refused per row, never counted as an extra vote; a lapsed claim's slot goes to the importer."""
+    from logmine_dagster.review.accounts import active_user
+    from logmine_dagster.review.claims import CLAIM_TTL, claim
+    from logmine_dagster.review.clock import utcnow
+    from logmine_dagster.storage.schema import review_assignments
+
+    ids = seed_cases(db, 3)
+    accounts(db, "ana", "ben", "carl")
+    set_reviews_per_case(db, 2, "test")
+    import_decisions(db, _lines(cli_env / "ana.jsonl", [{"case_id": ids[0], "decision": "discard", "reason": "dup"}]), "ana")
+    states = {s.case_id: s for s in case_states(db, case_ids=ids)}
+    assert claim(db, states[ids[0]], active_user(db, "carl"), 2, CLAIM_TTL)  # carl opens case 0 in the app: its last slot
+    for name in ("ana", "carl"):  # case 1: both slots held in the app
+        assert claim(db, states[ids[1]], active_user(db, name), 2, CLAIM_TTL)
+
+    path = _lines(cli_env / "ben.jsonl", [{"case_id": i, "decision": "discard", "reason": "off topic"} for i in ids])
+    assert main(["review", "import", str(path), "--reviewer", "ben"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:1: case {ids[0][:12]}: its 2 review slot(s) are taken: held in the review app by carl (until " in err
+    assert f"{path}:2: case {ids[1][:12]}: its 2 review slot(s) are taken: held in the review app by ana, carl (until " in err
+    assert f"{path}:3" not in err  # the free case is fine; the file as a whole is not imported
+    assert db.count(review_votes) == 1
+
+    # Two hours later carl's claim on case 0 has lapsed: ben's import takes his slot and settles the case.
+    with db.transaction() as conn:
+        conn.execute(review_assignments.update().where(review_assignments.c.case_id.in_(ids[:2])).values(assigned_at=utcnow() - CLAIM_TTL - dt.timedelta(minutes=1)))
+    assert main(["review", "import", str(path), "--reviewer", "ben"]) == 0
+    assert "Cases now: 1 discarded, 2 waiting for more reviews." in capsys.readouterr().out
+    holders = {(r["case_id"], r["reviewer"]) for r in db.fetch_all(sa.select(review_assignments))}
+    assert (ids[0], "ben") in holders and (ids[0], "carl") not in holders
+    assert db.fetch_all(sa.select(review_audit.c.actor).where(review_audit.c.action == "claim_take_over"))

@@ -176,3 +176,56 @@ def test_admin_round_trips_the_batch_through_label_studio_files_in_chromium(db, 
         finally:
             browser.close()
     assert {r["case_id"]: r["reviewer"] for r in build_labelled_cases(db)} == {ids[0]: "ls-team", ids[1]: "ls-team"}
+
+
+def test_a_dispute_from_two_reviewers_to_the_admins_resolution_in_chromium(db, served, database_url):
+    """Two reviewers accept one case with different answers (a dispute, stored policy of two reviews);
+    the queue shows it disputed; an admin resolves it on the case page; the lineage names all three."""
+    from logmine_dagster.review.outcomes import latest_decisions
+    from logmine_dagster.review.policy import set_reviews_per_case
+
+    ids = seed_cases(db, 1)
+    for name in ("ana", "ben"):
+        add_user(db, name, "reviewer", PASSWORD)
+    add_user(db, "root", "admin", PASSWORD)
+    set_reviews_per_case(db, 2, "test")
+    base = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            for name, answer in (("ana", "Restart the router."), ("ben", "Send a technician.")):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                _login_as(page, base, name)
+                page.goto(f"{base}/cases/{ids[0]}")
+                page.fill("#expected_output", answer)
+                page.click("#add-button")
+                page.wait_for_load_state()
+                context.close()
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            _login_as(page, base, "root")
+            page.goto(f"{base}/?week={WEEK}&status=disputed")
+            assert page.locator(f"tr[data-case='{ids[0]}'] .tag.disputed").count() == 1
+            page.click(f"a[href='/cases/{ids[0]}']")
+            page.wait_for_url(f"{base}/cases/{ids[0]}")
+            assert "Restart the router." in page.content() and "Send a technician." in page.content()  # both votes shown
+            resolve = page.locator("form[action$='/resolve']")
+            resolve.locator("textarea[name=expected_output]").fill("Restart the router; if it drops again, send a technician.")
+            resolve.locator("button[type=submit]").click()
+            page.wait_for_load_state()
+            page.goto(f"{base}/?week={WEEK}")
+            assert page.locator(f"tr[data-case='{ids[0]}'] .tag.accepted").count() == 1
+            context.close()
+        finally:
+            browser.close()
+    decided = latest_decisions(db)[ids[0]]
+    assert decided["reviewer"] == "root" and decided["expected_output"] == "Restart the router; if it drops again, send a technician."
+
+
+def _login_as(page, base: str, name: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")

@@ -149,3 +149,72 @@ def test_admin_assigns_filtered_cases_to_a_reviewer(db):
     assert ana.get(f"/cases/{ids[0]}").status_code == 403  # assigned to ben (one review per case)
     assert ben.get(f"/cases/{ids[4]}").status_code == 200
     assert f'data-case="{ids[0]}"' in admin.get(f"/?week={WEEK}&assignee=ben").text
+
+
+def test_an_assignment_lapses_after_the_claim_ttl_and_the_queue_says_so(db):
+    """Decision: an admin's assignment is a claim in the reviewer's name and lapses like one (an absent
+    reviewer never stalls a case); the queue shows until when it holds, and that it lapsed."""
+    import datetime as dt
+
+    from logmine_dagster.review.clock import utcnow
+
+    ids = seed_cases(db, 2)
+    accounts(db, "ana", "ben")
+    admin = logged_in(db, "root", "admin")
+    queue = admin.get(f"/?week={WEEK}").text
+    assert "An assignment holds a review slot for 2 h, like any claim: unreviewed by then it lapses" in queue
+    admin.post("/assign", data={"csrf_token": form_token(admin), "week": WEEK, "reviewer": "ben", "count": "1"})
+    row = admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[0]}"')[1].split("</tr>")[0]
+    assert "ben" in row and "until " in row and "UTC" in row
+    ana = logged_in(db, "ana")
+    assert ana.get(f"/cases/{ids[0]}").status_code == 403  # ben's, for now
+
+    with db.transaction() as conn:  # three hours on, ben has not reviewed it
+        conn.execute(review_assignments.update().values(assigned_at=utcnow() - dt.timedelta(hours=3)))
+    row = admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[0]}"')[1].split("</tr>")[0]
+    assert "lapsed: slot free" in row and "assigned to others" not in row
+    assert f'data-case="{ids[0]}"' in admin.get(f"/?week={WEEK}&assignee=none").text  # nobody holds it now
+    assert "0 open held by you" in logged_in(db, "ben").get(f"/?week={WEEK}").text
+    assert ana.get(f"/cases/{ids[0]}").status_code == 200  # ana takes the slot over
+    assert [r["reviewer"] for r in db.fetch_all(sa.select(review_assignments))] == ["ana"]
+    # Assigning passes over cases others hold (ana's now); assigning again renews a lapsed assignment.
+    admin.post("/assign", data={"csrf_token": form_token(admin), "week": WEEK, "reviewer": "ben", "count": "1"})
+    row = admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[1]}"')[1].split("</tr>")[0]
+    assert "ben" in row and "until " in row
+    with db.transaction() as conn:
+        conn.execute(review_assignments.update().where(review_assignments.c.reviewer == "ben").values(assigned_at=utcnow() - dt.timedelta(hours=3)))
+    assert "lapsed: slot free" in admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[1]}"')[1].split("</tr>")[0]
+    admin.post("/assign", data={"csrf_token": form_token(admin), "week": WEEK, "reviewer": "ben", "count": "1"})
+    row = admin.get(f"/?week={WEEK}").text.split(f'data-case="{ids[1]}"')[1].split("</tr>")[0]
+    assert "until " in row and "lapsed" not in row
+
+
+def test_admins_edit_the_canned_answers_audited_and_the_case_page_offers_them(db):
+    from logmine_dagster.review.canned import STANDARD_REFUSAL
+
+    ids = seed_cases(db, 2)  # ids[1] is adversarial
+    admin = logged_in(db, "root", "admin")
+    ana = logged_in(db, "ana")
+    shown = ana.get("/guidelines").text
+    assert "Canned answers" in shown and "the defaults" in shown and 'id="canned-form"' not in ana.get("/guidelines?edit=canned").text
+    denied = ana.post("/guidelines/canned", data={"csrf_token": form_token(ana, "/guidelines"), "canned": "## Mine | answer\nHi."})
+    assert denied.status_code == 403
+    assert admin.post("/guidelines/canned", data={"csrf_token": "forged", "canned": "## Mine | answer\nHi."}).status_code == 403
+    editor = admin.get("/guidelines?edit=canned").text
+    assert 'id="canned-form"' in editor and "## Standard refusal | answer | adversarial" in editor  # the defaults, editable
+
+    bad = admin.post("/guidelines/canned", data={"csrf_token": form_token(admin, "/guidelines"), "canned": "## Polite no | maybe\nNo."})
+    assert bad.status_code == 400 and "Line 1: say what the text fills" in bad.text and "## Polite no | maybe" in bad.text  # draft kept
+    text = ("## Polite no | answer | adversarial\nSorry, I cannot do that. Anything else about your order?\n\n"
+            "## Spam | reason\nAutomated spam, nothing to learn.\n")
+    saved = admin.post("/guidelines/canned", data={"csrf_token": form_token(admin, "/guidelines"), "canned": text})
+    assert saved.status_code == 303
+    adversarial = ana.get(f"/cases/{ids[1]}").text
+    assert "Polite no" in adversarial.split('data-key="2"')[0] and "Spam" in adversarial and STANDARD_REFUSAL not in adversarial
+    assert "Polite no" not in ana.get(f"/cases/{ids[0]}").text and "Spam" in ana.get(f"/cases/{ids[0]}").text
+    assert "by root" in ana.get("/guidelines").text.split('id="canned-answers"')[1]
+    audit = admin.get("/admin/audit").text
+    assert "canned_answers" in audit and "Automated spam" in audit
+    # An empty text restores the defaults (also audited).
+    admin.post("/guidelines/canned", data={"csrf_token": form_token(admin, "/guidelines"), "canned": ""})
+    assert "Standard refusal" in ana.get(f"/cases/{ids[1]}").text.split('data-key="2"')[0]

@@ -65,14 +65,14 @@ def test_admin_exports_label_studio_tasks_and_imports_the_annotations(db):
     assert admin.get("/admin/export?week=2020-01-06&format=csv").status_code == 404
     assert admin.get(f"/admin/export?week={WEEK}&format=xlsx").status_code == 400
 
-    annotations = {ids[0]: [ls_annotation(1, 3, "add", expected="Edited in Label Studio.", notes="n", tags="ls")],
+    annotations = {ids[0]: [ls_annotation(1, 3, "add", expected="Edited in the labelling tool.", notes="n", tags="ls")],
                    ids[1]: [ls_annotation(2, 3, "discard", reason="dup")]}
     done = upload(admin, json.dumps(ls_export(tasks, annotations)).encode())
     assert done.status_code == 200, done.text
     assert "Imported 1 add and 1 discard vote(s) by ls-team" in done.text and "1 left undecided" in done.text
     assert "Cases now: 1 added to the eval set, 1 discarded." in done.text
     labelled = {r["case_id"]: r for r in build_labelled_cases(db)}
-    assert labelled[ids[0]]["expected_output"] == "Edited in Label Studio." and labelled[ids[0]]["tags"] == "ls"
+    assert labelled[ids[0]]["expected_output"] == "Edited in the labelling tool." and labelled[ids[0]]["tags"] == "ls"
     assert labelled[ids[0]]["reviewer"] == "ls-team"
     audit = db.fetch_all(sa.select(review_audit).where(review_audit.c.action == "import"))
     assert len(audit) == 1 and audit[0]["actor"] == "root" and '"reviewer": "ls-team"' in audit[0]["after_json"]

@@ -165,3 +165,24 @@ def test_the_web_import_reports_each_row_and_the_status_it_left(db):
     assert len(rows) == 2
     assert ids[0][:12] in rows[0] and ">accepted<" in rows[0]  # ben's vote completes the case
     assert ids[1][:12] in rows[1] and ">open<" in rows[1]  # waits for its second review
+
+
+def test_the_web_import_refuses_a_case_another_reviewer_holds_in_the_app(db):
+    from logmine_dagster.storage.schema import review_assignments
+
+    ids = seed_cases(db, 2)
+    admin = logged_in(db, "root", "admin")
+    ana = logged_in(db, "ana")
+    case_form(ana, ids[0])  # ana opens case 0: she holds its one review slot
+    accounts(db, "ben")
+    refused = upload(admin, [{"case_id": ids[0], "decision": "discard", "reason": "duplicate"},
+                             {"case_id": ids[1], "decision": "discard", "reason": "duplicate"}], "ben")
+    assert refused.status_code == 400 and "nothing was imported" in refused.text
+    table = refused.text.split('id="import-rejected"')[1].split("</table>")[0]
+    assert f"case {ids[0][:12]}: its 1 review slot(s) are taken: held in the review app by ana (until " in table
+    assert ids[1][:12] not in table and db.count(review_votes) == 0
+    # ana can still decide it in the app: the import did not take her slot.
+    assert ana.post(f"/cases/{ids[0]}/discard", data=dict(case_form(ana, ids[0]), reason="dup")).status_code == 303
+    done = upload(admin, [{"case_id": ids[1], "decision": "discard", "reason": "duplicate"}], "ben")
+    assert done.status_code == 200 and ">discarded<" in done.text
+    assert {(r["case_id"], r["reviewer"]) for r in db.fetch_all(sa.select(review_assignments))} == {(ids[0], "ana"), (ids[1], "ben")}

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.review.canned import canned_for
+from logmine_dagster.review.canned_store import stored_canned
 from logmine_dagster.review.claims import claim, next_case, skip
 from logmine_dagster.review.errors import Invalid, NotFound, ReviewError
 from logmine_dagster.review.guidelines import guidelines as stored_guidelines
@@ -83,7 +84,7 @@ def case_page(request: Request, session: Session, case_id: str, *, error: str | 
         "can_flag": holds or mine is not None or user.is_admin,
         "next_case": next_case(db, user, reviews_per_case, state.week, case_id, settings.claim_ttl),
         "notice": notice(request.query_params), "reasons": display_reasons(state.reasons),
-        "canned": canned_for(state.category) if can_review else [],
+        "canned": canned_for(state.category, stored_canned(db)[0]) if can_review else [],
         "guidelines": _guidelines_html(settings, state.category),
     }
     return render(request, "case.html", context, status_code=status_code)

@@ -78,7 +78,8 @@ async def import_file(request: Request, session: Session, form) -> Response:
     raw = await upload.read()
     name = Path(upload.filename).name[:200]
     try:
-        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw, importer=session.user.name, allow_terms=settings.allow_terms)
+        report = import_decisions(db, Path(name), reviewer, fmt, raw=raw, importer=session.user.name, allow_terms=settings.allow_terms,
+                                  claim_ttl=settings.claim_ttl)
     except ValueError as error:  # unreadable file, bad reviewer name
         return interop_page(request, session, 400, error=f"{name}: {error}. Nothing was imported.", reviewer=reviewer)
     except ReviewError as error:
