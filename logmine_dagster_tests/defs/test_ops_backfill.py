@@ -36,7 +36,7 @@ skip_unless_stack_can_run()
 
 # Bounded waits, generous for 2 shared cores: three runs, two at a time (the backfill tag limit), each
 # loading spaCy and Presidio.
-BACKFILL_S = 600
+BACKFILL_S = 1200  # categorising is serial now (one day after the other), each day its own run
 TABLES = ("raw_samples", "sanitised_samples", "candidates")
 
 
