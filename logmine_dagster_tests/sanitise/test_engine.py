@@ -8,3 +8,27 @@ def test_the_parser_is_off_and_the_rest_of_the_pipeline_on():
 
     pipes = get_analyzer().nlp_engine.get_nlp("en").pipe_names
     assert "parser" not in pipes and {"tagger", "lemmatizer", "ner"} <= set(pipes)
+
+
+TAGGED_TEXTS = [
+    "I ain't doin' nothin', y'all. We're gonna fix it, c'mon! Let's see: he gets it, she got ta go.",
+    "Hi, this is Maria Lopez; my order #4471 never arrived at 12 Elm Street, Springfield.",
+    "  \n\n  Something broke. Anyone? Everything that could fail did, because the   API returned 500.",
+    "THE ACCOUNT IS LOCKED. Call me ASAP at (555) 013-4477 or mail ann@example.net",
+    "openai.InternalServerError in service-v2; retried 3 times, then gave up.",
+]
+
+
+def test_the_fast_attribute_ruler_sets_what_spacys_sets():
+    """Every token's tag, part of speech, morphology and lemma are those of the model's own ruler."""
+    import spacy
+
+    from logmine_dagster.sanitise.engine import SPACY_MODEL, get_analyzer
+
+    ours = get_analyzer().nlp_engine.get_nlp("en")
+    plain = spacy.load(SPACY_MODEL, disable=["parser"])
+
+    def attributes(nlp):
+        return [[(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in doc] for doc in nlp.pipe(TAGGED_TEXTS)]
+
+    assert attributes(ours) == attributes(plain)
