@@ -74,9 +74,10 @@ def offline_tld_extractor():
 @functools.lru_cache(maxsize=1)
 def get_analyzer():
     """Presidio's analyzer with the small English spaCy model and logmine's extra recognizers."""
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer import RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
+    from logmine_dagster.sanitise.lean_analyzer import LeanAnalyzerEngine
     from logmine_dagster.sanitise.lexicon import known_english_words
     from logmine_dagster.sanitise.recognizer_gates import gate_recognizers
     from logmine_dagster.sanitise.recognizers import add_logmine_recognizers
@@ -99,7 +100,7 @@ def get_analyzer():
     known_words = known_english_words(nlp_engine.get_nlp(LANGUAGE))
     add_logmine_recognizers(registry, offline_tld_extractor(), known_words)
     gate_recognizers(registry.recognizers)
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
+    return LeanAnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
 
 
 @contextlib.contextmanager

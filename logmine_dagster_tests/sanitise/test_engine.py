@@ -32,3 +32,23 @@ def test_the_fast_attribute_ruler_sets_what_spacys_sets():
         return [[(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in doc] for doc in nlp.pipe(TAGGED_TEXTS)]
 
     assert attributes(ours) == attributes(plain)
+
+
+def test_the_lean_context_step_scores_as_presidio_does():
+    """Presidio's own analyzer over the same registry gives the same results, scores and order."""
+    from presidio_analyzer import AnalyzerEngine
+
+    from logmine_dagster.sanitise.engine import get_analyzer
+
+    lean = get_analyzer()
+    plain = AnalyzerEngine(registry=lean.registry, nlp_engine=lean.nlp_engine, supported_languages=["en"])
+    texts = [
+        *TAGGED_TEXTS,
+        "Please call my mobile 612 904 371 tomorrow; my passport number is C12345678.",
+        "Ship it to 14 Harbour Road, I live there. My bank account 12345678901 and license D1234567.",
+    ]
+
+    def found(engine, text):
+        return [(r.entity_type, r.start, r.end, r.score) for r in engine.analyze(text=text, language="en")]
+
+    assert [found(lean, t) for t in texts] == [found(plain, t) for t in texts]
