@@ -74,12 +74,14 @@ def offline_tld_extractor():
 @functools.lru_cache(maxsize=1)
 def get_analyzer():
     """Presidio's analyzer with the small English spaCy model and logmine's extra recognizers."""
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer import RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
+    from logmine_dagster.sanitise.lean_analyzer import LeanAnalyzerEngine
     from logmine_dagster.sanitise.lexicon import known_english_words
     from logmine_dagster.sanitise.recognizer_gates import gate_recognizers
     from logmine_dagster.sanitise.recognizers import add_logmine_recognizers
+    from logmine_dagster.sanitise.tag_attributes import speed_up_attribute_ruler
 
     nlp_engine = NlpEngineProvider(nlp_configuration=nlp_configuration()).create_engine()
     # No recognizer reads the dependency parse (the tagger, lemmatizer and NER stay): skipping the
@@ -88,6 +90,8 @@ def get_analyzer():
     for pipe in UNUSED_SPACY_PIPES:
         if pipe in nlp.pipe_names:
             nlp.disable_pipe(pipe)
+    if "attribute_ruler" in nlp.pipe_names:  # same rules and results, a tenth of the time
+        speed_up_attribute_ruler(nlp.get_pipe("attribute_ruler"))
     registry = RecognizerRegistry(supported_languages=[LANGUAGE])
     with _quiet("presidio-analyzer"):
         # Presidio's default list names Spanish, Italian and Polish recognizers too; an English
@@ -96,7 +100,7 @@ def get_analyzer():
     known_words = known_english_words(nlp_engine.get_nlp(LANGUAGE))
     add_logmine_recognizers(registry, offline_tld_extractor(), known_words)
     gate_recognizers(registry.recognizers)
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
+    return LeanAnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
 
 
 @contextlib.contextmanager

@@ -50,6 +50,7 @@ from logmine_dagster.sanitise.word_lists import WordLists
 from logmine_dagster.core.errors import LogmineError
 
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
+_NAME_ENTITIES = sorted(NAME_TYPES)
 
 
 class SanitiseError(LogmineError, RuntimeError):
@@ -182,13 +183,15 @@ class Sanitiser:
         shouted = {index: title_cased_runs(text) for index, text in enumerate(texts)}
         shouted = {index: copy for index, copy in shouted.items() if copy is not None}
         if shouted:
-            for index, (copy, copy_results) in zip(shouted, self._presidio(list(shouted.values()))):
+            # Only name results of the copies are kept, so only name recognizers run on them.
+            copies = self._presidio(list(shouted.values()), entities=_NAME_ENTITIES)
+            for index, (copy, copy_results) in zip(shouted, copies):
                 results[index] = [*results[index], *names_in_title_cased(texts[index], copy, copy_results, self._words)]
         return [self._resolve(text, text_results) for text, text_results in zip(texts, results)]
 
-    def _presidio(self, texts: list[str]) -> list[tuple[str, list]]:
+    def _presidio(self, texts: list[str], entities: list[str] | None = None) -> list[tuple[str, list]]:
         return [
-            (text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, nlp_artifacts=artifacts))
+            (text, self._analyzer.analyze(text=text, language=engine.LANGUAGE, entities=entities, nlp_artifacts=artifacts))
             for batch in _batches(texts, self._batch_size)
             for text, artifacts in self._analyzer.nlp_engine.process_batch(
                 batch, language=engine.LANGUAGE, batch_size=self._batch_size

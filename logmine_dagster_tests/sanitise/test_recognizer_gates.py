@@ -15,6 +15,8 @@ TEXTS = [
     "Born 12-JAN-1990, DOB: 03/04/1985, licence A1234567, passport C12345678.",
     "Order ORD-77120 for account ACCT-9911 and NHS 943 476 5919.",
     "No digits here, only Jane Doe from Acme in Paris.",
+    "Flight 12, seat 3, gate 4 and row 5: four digits, none in a phone-like run.",
+    "Ruf an: 030/1234, Fax (089) 12-34, oder +49 30 901820 x 12.",
 ]
 
 
@@ -54,3 +56,10 @@ def test_gates_change_no_result(analyzer):
 def test_a_text_without_the_gate_character_skips_the_recognizer(analyzer):
     phone = next(r for r in analyzer.registry.recognizers if r.name == "PhoneRecognizer")
     assert phone.analyze("call 555 now", ["PHONE_NUMBER"]) == []
+
+
+def test_digits_spread_over_a_sentence_skip_the_phone_library(analyzer):
+    phone = next(r for r in analyzer.registry.recognizers if r.name == "PhoneRecognizer")
+    assert GATES["PhoneRecognizer"].search("Flight 12, seat 3, gate 4") is None
+    assert GATES["PhoneRecognizer"].search("dial 0 3 0 - 1 2") is not None
+    assert phone.analyze("Flight 12, seat 3, gate 4", ["PHONE_NUMBER"]) == []
