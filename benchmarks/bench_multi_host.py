@@ -3,7 +3,7 @@ mount namespace of its own, sharing only the read-only log root; logmine_dagster
 Issue 18's target: on 2 cores, the 2 namespaced workers are no slower than in-process by more than 15%.
 Prints JSON lines; the last one is
 
-    {"records", "sampled", "in_process": {"wall_s", "cpu_s"}, "multi_host": {"wall_s", "cpu_s", "cpu_s_by_process"},
+    {"records", "sampled", "in_process": {"wall_s", "cpu_s"}, "multi_host": {"wall_s", "cpu_s", "cpu_s_by_process", "idle_cpu_s_per_min"},
      "wall_ratio": multi_host wall / in_process wall, "cpu_ratio": the same for CPU, "target_wall_ratio": 1.15,
      "same_rows": true, "cpus", "load_avg_1m"}
 
@@ -12,7 +12,8 @@ Prints JSON lines; the last one is
 wall_s is the run's own start-to-end time (Dagster's run record): model loading included (the workers are
 started fresh, so each loads spaCy inside the run, as the in-process run does), Python start-up excluded.
 cpu_s is the CPU time (user + system) of every process of the mode during the run: the run process, and for
-multi_host also the scheduler and both workers. The machine may be loaded by other work: read wall_s next to
+multi_host also the scheduler and both workers; idle_cpu_s_per_min is what scheduler and workers burn doing
+nothing (measured for IDLE_S before the run), so part of the multi-host CPU grows with wall time, not work. The machine may be loaded by other work: read wall_s next to
 load_avg_1m, and cpu_s as the load-independent figure. Both runs use the same throwaway PostgreSQL (listening
 on the bridge address) for logmine's database and the Dagster instance, and must publish the same rows.
 Needs root and `ip netns`.
@@ -33,6 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # this checkout's packages, also when run as a script
 TICKS = os.sysconf("SC_CLK_TCK")
+IDLE_S = 20
 
 
 def _cpu_s(pid: int) -> float:
@@ -101,9 +103,12 @@ def main() -> None:
                     with namespaced_dask_cluster(network, "scheduler", WORKERS, {**common, "LOGMINE_DATABASE_URL": url},
                                                  read_only=[tmp / "logs"]) as cluster:
                         before = {host: _cpu_s(p.pid) for host, p in cluster.processes.items()}
+                        time.sleep(IDLE_S)  # what the cluster costs doing nothing: heartbeats, event loops
+                        idle = sum(_cpu_s(p.pid) - before[host] for host, p in cluster.processes.items())
+                        before = {host: _cpu_s(p.pid) for host, p in cluster.processes.items()}
                         by_process = {"run": _run_job({**env, "LOGMINE_DASK_SCHEDULER": cluster.address}, tmp / f"{mode}.log")}
                         by_process |= {host: _cpu_s(p.pid) - before[host] for host, p in cluster.processes.items()}
-                    results[mode] = {"cpu_s": round(sum(by_process.values()), 1),
+                    results[mode] = {"cpu_s": round(sum(by_process.values()), 1), "idle_cpu_s_per_min": round(idle * 60 / IDLE_S, 1),
                                      "cpu_s_by_process": {k: round(v, 1) for k, v in by_process.items()}}
                 results[mode]["wall_s"] = round(_run_wall_s(home), 1)
                 rows[mode] = published_partition(url)
