@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable
 
 from logmine_dagster.sanitise import engine
 from logmine_dagster.sanitise.allow_list import AllowList
+from logmine_dagster.sanitise.day_terms import is_common_term, is_common_value
 from logmine_dagster.sanitise.code_identifiers import code_identifier_spans, inside_code_identifier
 from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
@@ -97,22 +98,25 @@ class Sanitiser:
                 raise SanitiseError(f"texts[{index}] is not a string")
         return _safely("texts", lambda: [result.render(plain_placeholder) for result in self._analyse(texts)])
 
-    def sanitise_record(self, record: dict, *, pseudonym_key: bytes | None = None) -> SanitisedRecord:
+    def sanitise_record(
+        self, record: dict, *, pseudonym_key: bytes | None = None, common_terms: frozenset[str] = frozenset()
+    ) -> SanitisedRecord:
         """Sanitise every text field of a record returned by `records.parse_record`.
 
         Without `pseudonym_key` every value becomes its type (`<PERSON>`). With it, a keyed
         surrogate (`<PERSON_3f9a>`): the same value gets the same surrogate in every field and
         every record of the conversation (`session_id`), and another one in other conversations.
+        `common_terms`: the day's words that many users write (`day_terms`), kept unless a person.
         """
         if not isinstance(record, dict):
             raise SanitiseError("record is not an object")
         if pseudonym_key is not None and (not isinstance(pseudonym_key, (bytes, bytearray)) or not pseudonym_key):
             raise SanitiseError("pseudonym_key must be non-empty bytes")
-        return _safely("record", lambda: self._sanitise_record(record, pseudonym_key))
+        return _safely("record", lambda: self._sanitise_record(record, pseudonym_key, frozenset(common_terms)))
 
     # -- records ------------------------------------------------------------------------------
 
-    def _sanitise_record(self, record: dict, pseudonym_key: bytes | None) -> SanitisedRecord:
+    def _sanitise_record(self, record: dict, pseudonym_key: bytes | None, common: frozenset[str]) -> SanitisedRecord:
         placeholder = (
             plain_placeholder if pseudonym_key is None else linked_people(keyed_placeholder(pseudonym_key, conversation_of(record)))
         )
@@ -122,10 +126,15 @@ class Sanitiser:
         counts = collections.Counter(entity_type for entity_type, _ in fields.key_values)
         terms, given = prompt_terms(record), self._words.given_names  # the prompt's words are no names
         for result in results:
-            known.update(self._spreading(v for v in result.values if not is_prompt_value(*v, terms, given)))
+            known.update(self._spreading(
+                v for v in result.values if not is_prompt_value(*v, terms, given) and not is_common_value(*v, common, given)
+            ))
         texts = []
         for result in results:
-            kept = [span for span in result.spans if not is_prompt_term(result.text, span, terms, given)]
+            kept = [
+                span for span in result.spans
+                if not is_prompt_term(result.text, span, terms, given) and not is_common_term(result.text, span, common, given)
+            ]
             spans = [known.linked(result.text, known.retyped(result.text, span)) for span in kept]
             spans.extend(known_spans(result.text, spans, known))
             counts.update(span.entity_type for span in spans)
