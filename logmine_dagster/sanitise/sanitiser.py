@@ -39,6 +39,7 @@ from logmine_dagster.sanitise.code_identifiers import code_identifier_spans, ins
 from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
 from logmine_dagster.sanitise.lexicon import MODERN_WORDS, known_english_words
+from logmine_dagster.sanitise.model_misreads import names_a_thing, outside_the_models_script
 from logmine_dagster.sanitise.name_widening import widen_names
 from logmine_dagster.sanitise.person_links import linked_people
 from logmine_dagster.sanitise.prompt_terms import is_prompt_term, is_prompt_value, prompt_terms
@@ -51,6 +52,7 @@ from logmine_dagster.sanitise.word_lists import WordLists
 from logmine_dagster.core.errors import LogmineError
 
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
+_TERM_TYPES = frozenset({"PERSON", "ORGANIZATION", "LOCATION"})  # the types a product or a misread greeting gets
 
 
 class SanitiseError(LogmineError, RuntimeError):
@@ -223,8 +225,15 @@ class Sanitiser:
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
             if by_model and result.entity_type in NAME_TYPES and text[slice(*bounds)].lower() in MODERN_WORDS:
                 continue  # "Voicemail is full": the small model's PERSON for a word of the trade
+            if result.entity_type in _TERM_TYPES and self._misread(text, bounds, result.entity_type, by_model):
+                continue  # "Grafana keeps crashing", "नमस्ते मुझे ...": see `model_misreads`
             spans.append(Span(*bounds, result.entity_type, result.score, by_model))
         return merge_overlapping(text, widen_names(text, spans, self._words))
+
+    def _misread(self, text: str, bounds: tuple[int, int], entity_type: str, by_model: bool) -> bool:
+        if names_a_thing(text, *bounds, self._words.given_names):
+            return True
+        return by_model and entity_type != "LOCATION" and outside_the_models_script(text[slice(*bounds)])
 
     def _mask_piece(self, text: str, spans: list[Span]) -> TextResult:
         values = tuple((span.entity_type, text[span.start : span.end]) for span in spans)
