@@ -9,8 +9,9 @@
    stays a name ("Amelia keeps crashing out" is rare, "Amelia's dashboard" has no determiner).
 2. *A script without capitals.* spaCy's English model tags words of Devanagari, Arabic or CJK text as
    proper nouns and reads a greeting and the word after it as a PERSON ("नमस्ते मुझे ..."). Its PERSON
-   over text with no cased letter is dropped; names in those scripts are the business of the
-   script-aware recognizers (`multilingual_names`, the name cues), which know greetings and cues.
+   over text with no cased letter is cut past the greetings and cues that open it and dropped when
+   what is left opens a sentence (`multilingual_names.name_after_cues`, which knows both): Presidio
+   has already merged the cue recognizer's span for a real name ("مرحبا خالد ...") into the model's.
 
 No spaCy or Presidio import here.
 """

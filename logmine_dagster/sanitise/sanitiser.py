@@ -225,15 +225,25 @@ class Sanitiser:
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
             if by_model and result.entity_type in NAME_TYPES and text[slice(*bounds)].lower() in MODERN_WORDS:
                 continue  # "Voicemail is full": the small model's PERSON for a word of the trade
-            if result.entity_type in _TERM_TYPES and self._misread(text, bounds, result.entity_type, by_model):
-                continue  # "Grafana keeps crashing", "नमस्ते मुझे ...": see `model_misreads`
+            if result.entity_type in _TERM_TYPES:
+                bounds = self._unless_misread(text, bounds, result.entity_type, by_model)
+                if bounds is None:
+                    continue  # "Grafana keeps crashing", "नमस्ते मुझे ...": see `model_misreads`
             spans.append(Span(*bounds, result.entity_type, result.score, by_model))
         return merge_overlapping(text, widen_names(text, spans, self._words))
 
-    def _misread(self, text: str, bounds: tuple[int, int], entity_type: str, by_model: bool) -> bool:
+    def _unless_misread(self, text: str, bounds: tuple[int, int], entity_type: str, by_model: bool) -> tuple[int, int] | None:
+        """The bounds of a name span, none for a thing, and past its greeting for the English model's
+        reading of a script without capitals (Presidio has merged the cue recognizer's span into it)."""
         if names_a_thing(text, *bounds, self._words.given_names):
-            return True
-        return by_model and entity_type != "LOCATION" and outside_the_models_script(text[slice(*bounds)])
+            return None
+        if not by_model or entity_type == "LOCATION" or not outside_the_models_script(text[slice(*bounds)]):
+            return bounds
+        # Imported here: the recognizers package loads Presidio, which importing the sanitiser must not.
+        from logmine_dagster.sanitise.recognizers.multilingual_names import name_after_cues
+
+        inside = name_after_cues(text[slice(*bounds)])
+        return None if inside is None else (bounds[0] + inside[0], bounds[0] + inside[1])
 
     def _mask_piece(self, text: str, spans: list[Span]) -> TextResult:
         values = tuple((span.entity_type, text[span.start : span.end]) for span in spans)
