@@ -127,15 +127,18 @@ class Sanitiser:
         known = self._spreading(fields.key_values, from_keys=True)
         counts = collections.Counter(entity_type for entity_type, _ in fields.key_values)
         terms, given = prompt_terms(record), self._words.given_names  # the prompt's words are no names
+        words = self._words.known_words
+
+        def application_word(entity_type: str, value: str) -> bool:  # the prompt's or the day's vocabulary
+            return is_prompt_value(entity_type, value, terms, given) or is_common_value(entity_type, value, common, given, words)
+
         for result in results:
-            known.update(self._spreading(
-                v for v in result.values if not is_prompt_value(*v, terms, given) and not is_common_value(*v, common, given)
-            ))
+            known.update(self._spreading(v for v in result.values if not application_word(*v)))
         texts = []
         for result in results:
             kept = [
                 span for span in result.spans
-                if not is_prompt_term(result.text, span, terms, given) and not is_common_term(result.text, span, common, given)
+                if not is_prompt_term(result.text, span, terms, given) and not is_common_term(result.text, span, common, given, words)
             ]
             spans = [known.linked(result.text, known.retyped(result.text, span)) for span in kept]
             spans.extend(known_spans(result.text, spans, known))
