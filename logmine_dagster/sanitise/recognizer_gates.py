@@ -46,6 +46,7 @@ GATES: dict[str, re.Pattern] = {
     "LogminePhoneFormatRecognizer": _ANY_DIGIT,
     "LogmineDateOfBirthRecognizer": _ANY_DIGIT,
     "LogmineAccountIdRecognizer": _ANY_DIGIT,
+    "LogmineRegionalAddressRecognizer": _ANY_DIGIT,  # every form ends in a postcode or block number
     "IpRecognizer": re.compile(r"[\d:]"),  # IPv6 may be all hex letters, or "::"
     "UrlRecognizer": re.compile(r"\."),
     "OfflineEmailRecognizer": re.compile(r"@"),

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from logmine_dagster.sanitise.pseudonyms import letter_pseudonym, pseudonym
-from logmine_dagster.sanitise import residual, schema
+from logmine_dagster.sanitise import day_terms, residual, schema
+from logmine_dagster.sanitise.day_terms import DayTermCounter
 from logmine_dagster.sanitise.refusals import UNREADABLE, outcome_of
 from logmine_dagster.storage import Database
 from logmine_dagster.storage.staging import StagingError
@@ -133,13 +134,34 @@ def _raw_rows_of_shard(db: Database, key: bytes, day: str, shard: int, shard_cou
     return sorted(rows, key=lambda r: r["request_id"])
 
 
-def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0, shard_count: int = 1) -> ShardResult:
+def day_common_terms_of(db: Database, day: str, users: int) -> frozenset[str]:
+    """The words of the day that `users` distinct users write (`day_terms`), over ALL the day's raw
+    samples whatever the shard, so that every shard masks the same way. Unreadable rows count for no one."""
+    counter = DayTermCounter(users)
+    ids = sorted(r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id).where(raw_samples.c.day == day)))
+    for start in range(0, len(ids), 500):  # bounded IN lists, and a bounded share of the day in memory
+        chunk = ids[start : start + 500]
+        for row in db.fetch_all(sa.select(raw_samples.c.record_json).where(raw_samples.c.day == day, raw_samples.c.request_id.in_(chunk))):
+            try:
+                record = json.loads(row["record_json"])
+            except (TypeError, ValueError):
+                continue  # the shard that owns it quarantines it with a reason
+            counter.add(record)
+    return counter.terms()
+
+
+def sanitise_shard(
+    db: Database, sanitiser, key: bytes, day: str, shard: int = 0, shard_count: int = 1, *, common_term_users: int | None = None
+) -> ShardResult:
     """Sanitise the day's raw samples that fall in `shard`; writes nothing (see `publish_day`).
 
     `sanitiser` is a `logmine_dagster.sanitise.Sanitiser` (anything with `sanitise_record`).
+    `common_term_users`: k of the day's common terms (`day_terms`); None reads LOGMINE_COMMON_TERM_USERS.
     """
     if not 0 <= shard < shard_count:
         raise ValueError(f"shard {shard} is not in 0..{shard_count - 1}")
+    users = day_terms.common_term_users() if common_term_users is None else common_term_users
+    common = day_common_terms_of(db, day, users)
     report = SanitiseReport(day=day)
     result = ShardResult(day=day, shard=shard, shard_count=shard_count, report=report)
     now = dt.datetime.now(dt.timezone.utc)
@@ -155,7 +177,7 @@ def sanitise_shard(db: Database, sanitiser, key: bytes, day: str, shard: int = 0
             # so that no sanitiser, however it walks a record, can pass it on.
             declared, dropped = schema.prune(record)
             report.dropped_fields.update(dropped)
-            sanitised_record = sanitiser.sanitise_record(declared, pseudonym_key=key)
+            sanitised_record = sanitiser.sanitise_record(declared, pseudonym_key=key, common_terms=common)
             sanitised = pseudonymise_ids(sanitised_record.record, key)
             row = _row(day, raw["sample_reasons"], sanitised, sanitised_record.entity_counts)
             gate_started = time.perf_counter()

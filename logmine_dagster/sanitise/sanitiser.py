@@ -34,10 +34,12 @@ from typing import Any, Callable, Iterable
 
 from logmine_dagster.sanitise import engine
 from logmine_dagster.sanitise.allow_list import AllowList
+from logmine_dagster.sanitise.day_terms import is_common_term, is_common_value
 from logmine_dagster.sanitise.code_identifiers import code_identifier_spans, inside_code_identifier
 from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
 from logmine_dagster.sanitise.lexicon import MODERN_WORDS, known_english_words
+from logmine_dagster.sanitise.model_misreads import names_a_thing, outside_the_models_script
 from logmine_dagster.sanitise.name_widening import widen_names
 from logmine_dagster.sanitise.person_links import linked_people
 from logmine_dagster.sanitise.prompt_terms import is_prompt_term, is_prompt_value, prompt_terms
@@ -51,6 +53,7 @@ from logmine_dagster.core.errors import LogmineError
 
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 _NAME_ENTITIES = sorted(NAME_TYPES)
+_TERM_TYPES = frozenset({"PERSON", "ORGANIZATION", "LOCATION"})  # the types a product or a misread greeting gets
 
 
 class SanitiseError(LogmineError, RuntimeError):
@@ -98,22 +101,25 @@ class Sanitiser:
                 raise SanitiseError(f"texts[{index}] is not a string")
         return _safely("texts", lambda: [result.render(plain_placeholder) for result in self._analyse(texts)])
 
-    def sanitise_record(self, record: dict, *, pseudonym_key: bytes | None = None) -> SanitisedRecord:
+    def sanitise_record(
+        self, record: dict, *, pseudonym_key: bytes | None = None, common_terms: frozenset[str] = frozenset()
+    ) -> SanitisedRecord:
         """Sanitise every text field of a record returned by `records.parse_record`.
 
         Without `pseudonym_key` every value becomes its type (`<PERSON>`). With it, a keyed
         surrogate (`<PERSON_3f9a>`): the same value gets the same surrogate in every field and
         every record of the conversation (`session_id`), and another one in other conversations.
+        `common_terms`: the day's words that many users write (`day_terms`), kept unless a person.
         """
         if not isinstance(record, dict):
             raise SanitiseError("record is not an object")
         if pseudonym_key is not None and (not isinstance(pseudonym_key, (bytes, bytearray)) or not pseudonym_key):
             raise SanitiseError("pseudonym_key must be non-empty bytes")
-        return _safely("record", lambda: self._sanitise_record(record, pseudonym_key))
+        return _safely("record", lambda: self._sanitise_record(record, pseudonym_key, frozenset(common_terms)))
 
     # -- records ------------------------------------------------------------------------------
 
-    def _sanitise_record(self, record: dict, pseudonym_key: bytes | None) -> SanitisedRecord:
+    def _sanitise_record(self, record: dict, pseudonym_key: bytes | None, common: frozenset[str]) -> SanitisedRecord:
         placeholder = (
             plain_placeholder if pseudonym_key is None else linked_people(keyed_placeholder(pseudonym_key, conversation_of(record)))
         )
@@ -122,11 +128,19 @@ class Sanitiser:
         known = self._spreading(fields.key_values, from_keys=True)
         counts = collections.Counter(entity_type for entity_type, _ in fields.key_values)
         terms, given = prompt_terms(record), self._words.given_names  # the prompt's words are no names
+        words = self._words.known_words
+
+        def application_word(entity_type: str, value: str) -> bool:  # the prompt's or the day's vocabulary
+            return is_prompt_value(entity_type, value, terms, given) or is_common_value(entity_type, value, common, given, words)
+
         for result in results:
-            known.update(self._spreading(v for v in result.values if not is_prompt_value(*v, terms, given)))
+            known.update(self._spreading(v for v in result.values if not application_word(*v)))
         texts = []
         for result in results:
-            kept = [span for span in result.spans if not is_prompt_term(result.text, span, terms, given)]
+            kept = [
+                span for span in result.spans
+                if not is_prompt_term(result.text, span, terms, given) and not is_common_term(result.text, span, common, given, words)
+            ]
             spans = [known.linked(result.text, known.retyped(result.text, span)) for span in kept]
             spans.extend(known_spans(result.text, spans, known))
             counts.update(span.entity_type for span in spans)
@@ -217,8 +231,25 @@ class Sanitiser:
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
             if by_model and result.entity_type in NAME_TYPES and text[slice(*bounds)].lower() in MODERN_WORDS:
                 continue  # "Voicemail is full": the small model's PERSON for a word of the trade
+            if result.entity_type in _TERM_TYPES:
+                bounds = self._unless_misread(text, bounds, result.entity_type, by_model)
+                if bounds is None:
+                    continue  # "Grafana keeps crashing", "नमस्ते मुझे ...": see `model_misreads`
             spans.append(Span(*bounds, result.entity_type, result.score, by_model))
         return merge_overlapping(text, widen_names(text, spans, self._words))
+
+    def _unless_misread(self, text: str, bounds: tuple[int, int], entity_type: str, by_model: bool) -> tuple[int, int] | None:
+        """The bounds of a name span, none for a thing, and past its greeting for the English model's
+        reading of a script without capitals (Presidio has merged the cue recognizer's span into it)."""
+        if names_a_thing(text, *bounds, self._words.given_names):
+            return None
+        if not by_model or entity_type == "LOCATION" or not outside_the_models_script(text[slice(*bounds)]):
+            return bounds
+        # Imported here: the recognizers package loads Presidio, which importing the sanitiser must not.
+        from logmine_dagster.sanitise.recognizers.multilingual_names import name_after_cues
+
+        inside = name_after_cues(text[slice(*bounds)])
+        return None if inside is None else (bounds[0] + inside[0], bounds[0] + inside[1])
 
     def _mask_piece(self, text: str, spans: list[Span]) -> TextResult:
         values = tuple((span.entity_type, text[span.start : span.end]) for span in spans)

@@ -228,7 +228,7 @@ def test_the_gate_scans_keys():
 class _KeyBlindSanitiser:
     """Masks every string value it is given and no key: a walker that forgot keys."""
 
-    def sanitise_record(self, record, pseudonym_key=None):
+    def sanitise_record(self, record, pseudonym_key=None, common_terms=frozenset()):
         def values(node):
             if isinstance(node, dict):
                 return {key: values(item) for key, item in node.items()}

@@ -89,7 +89,7 @@ class _FailsOnOneRecord:
     def __init__(self, real, request_id: str):
         self.real, self.request_id = real, request_id
 
-    def sanitise_record(self, record, pseudonym_key=None):
+    def sanitise_record(self, record, pseudonym_key=None, common_terms=frozenset()):
         if record["request_id"] == self.request_id:
             raise ValueError(f"cannot read {EMAIL}")
         return self.real.sanitise_record(record, pseudonym_key=pseudonym_key)

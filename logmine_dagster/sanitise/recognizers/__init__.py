@@ -8,7 +8,7 @@ ship with installed packages: the English lexicon (`lexicon`) and a given-name g
 surface of any one corpus.
 
 One module per family: `emails`, `phones`, `spelled_numbers` (digits in words), `addresses` (with
-`address_patterns` and `postal_blocks`), `identifiers` (dates of birth, account ids, SSNs, cards),
+`address_patterns` and `postal_blocks`), `regional_addresses` (Japanese, Indian, Australian forms), `identifiers` (dates of birth, account ids, SSNs, cards),
 `record_numbers` (MRN, patient, member, policy numbers after a cue), `credentials`,
 `home_directories`, `name_identifiers` (usernames built from names or after a username cue), and the
 names: `name_cues`, `multilingual_names` (other languages' cues, non-Latin scripts), `given_names`,
@@ -39,6 +39,7 @@ from logmine_dagster.sanitise.recognizers.name_lines import NameLineRecognizer
 from logmine_dagster.sanitise.recognizers.phones import PhoneFormatRecognizer
 from logmine_dagster.sanitise.recognizers.proper_nouns import ProperNameRunRecognizer, SingleProperNounRecognizer
 from logmine_dagster.sanitise.recognizers.record_numbers import RecordNumberRecognizer
+from logmine_dagster.sanitise.recognizers.regional_addresses import RegionalAddressRecognizer
 from logmine_dagster.sanitise.recognizers.spelled_numbers import SpelledNumberRecognizer
 
 # Every recognizer logmine adds, in registration order; each class builds itself from the shared
@@ -48,6 +49,7 @@ RECOGNIZER_FAMILIES = (
     PhoneFormatRecognizer,
     SpelledNumberRecognizer,
     StreetAddressRecognizer,
+    RegionalAddressRecognizer,
     DateOfBirthRecognizer,
     AccountIdRecognizer,
     RecordNumberRecognizer,

@@ -103,3 +103,20 @@ class MultilingualNameRecognizer(NameRecognizer):
         if regex.fullmatch(_UNCASED_WORD, word):
             return word not in _SENTENCE_OPENERS and (cue.strong or not cue.comma or after_name)
         return True  # a capitalised Cyrillic or Greek word, or a Han, Hangul or Katakana run
+
+
+def name_after_cues(span_text: str) -> tuple[int, int] | None:
+    """Where a name can be in a span of a caseless script that spaCy's English model took for one:
+    after the greetings and cues that open it ("مرحبا خالد ..." -> "خالد ..."); None when nothing is
+    left or what is left opens a sentence ("नमस्ते मुझे" is "hello, I")."""
+    position, greeted_with_comma = 0, False
+    while (cue := _CUE.match(span_text, position)) is not None and cue.end() > position:
+        position = cue.end()
+        # "Hello, the order ...": after a greeting and a comma a sentence goes on, as in `_could_be_name`
+        greeted_with_comma = cue.group("strong") is None and cue.group("english_strong") is None and bool(regex.search("[,،]", cue.group("gap")))
+    while position < len(span_text) and span_text[position].isspace():
+        position += 1
+    word = _WORD.match(span_text, position)
+    if word is None or word.group() in _SENTENCE_OPENERS or greeted_with_comma:
+        return None
+    return position, len(span_text)

@@ -7,6 +7,7 @@ import regex
 
 from logmine_dagster.sanitise.gazetteer import NOT_GIVEN_NAMES
 from logmine_dagster.sanitise.lexicon import english_word
+from logmine_dagster.sanitise.model_misreads import names_a_thing
 from logmine_dagster.sanitise.recognizers.name_base import (
     INITIAL,
     NAME_TOKEN,
@@ -128,8 +129,8 @@ class SingleProperNounRecognizer(NameRecognizer):
             return False
         if token.is_stop or word.lower() in NOT_NAMES or word.lower() in NOT_GIVEN_NAMES or _INNER_CAPITAL.match(word):
             return False
-        if english_word(word, self._known_words):
-            return False
+        if english_word(word, self._known_words) or names_a_thing(token.doc.text, token.idx, token.idx + len(word), frozenset()):
+            return False  # ... or a product by what is said of it ("Grafana keeps crashing")
         doc = token.doc
         previous = doc[token.i - 1] if token.i > 0 else None
         if not word[0].isupper():

@@ -34,15 +34,15 @@ KEPT = [
 ]
 
 
-# strict: the day the sanitiser keeps product names, these pass and the marker must go.
-KNOWN_PRODUCT_OVERMASK = pytest.mark.xfail(strict=True, reason="known over-masking: an unknown product name is read as a surname")
-
 # What the whole sanitiser must do with product names next to a real name: keep the product, mask the person.
 PRODUCTS_AND_NAMES = [
     ("Kubernetes keeps crashing, says Wojtaszek.", "Kubernetes", "Wojtaszek"),
     ("Datadog alerts stopped, says Kowalczyk.", "Datadog", "Kowalczyk"),
-    pytest.param("Grafana keeps crashing, says Teodorescu.", "Grafana", "Teodorescu", marks=KNOWN_PRODUCT_OVERMASK),
-    pytest.param("Our Zendesk widget is blank, says Brannoc.", "Zendesk", "Brannoc", marks=KNOWN_PRODUCT_OVERMASK),
+    # products no list names, told by what is said of them (`model_misreads`)
+    ("Grafana keeps crashing, says Teodorescu.", "Grafana", "Teodorescu"),
+    ("Our Zendesk widget is blank, says Brannoc.", "Zendesk", "Brannoc"),
+    ("My Quillbrook app won't sync, Radulescu wrote.", "Quillbrook", "Radulescu"),
+    ("The Vantorix dashboard is down again, says Oyelaran.", "Vantorix", "Oyelaran"),
 ]
 
 
@@ -91,9 +91,8 @@ def test_proper_name_run_recognizer(text, names):
         ("Irenka is very reliable.", ["Irenka"]),
         ("Abramovich and Wilson were engineers.", ["Abramovich"]),  # "Wilson" is in the lexicon
         ("The dashboard keeps crashing, says Teodorescu.", ["Teodorescu"]),
-        # A product name is not a person's. The rule cannot tell an unknown product from an unknown surname
-        # yet; the right answer is asserted and the gap is a known failure, not a pinned expectation.
-        pytest.param("Grafana keeps crashing, says Teodorescu.", ["Teodorescu"], marks=KNOWN_PRODUCT_OVERMASK),
+        # A product is told from a surname by what is said of it: it crashes.
+        ("Grafana keeps crashing, says Teodorescu.", ["Teodorescu"]),
         ("Bluetooth pairing fails", []),  # first in a sentence, no verb after it
         ("kowalczyk said it broke", []),  # a lone lower-case word is left to the gazetteer
     ],
