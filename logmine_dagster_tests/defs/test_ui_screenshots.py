@@ -161,6 +161,7 @@ def test_operator_pages_show_every_group_and_both_charts(ui):
             for group in groups:
                 members = {"/".join(n["assetKey"]["path"]) for n in nodes if n["groupName"] == group}
                 assert members & shown, f"group {group} shows none of its assets: still collapsed?"
+            _dismiss_community_dialog(page)  # it can open late on a busy machine, over the picture
             page.screenshot(path=str(SCREENSHOTS / "dagster-lineage.png"))
 
             page.goto(f"{base}/assets/eval_set")
@@ -169,6 +170,7 @@ def test_operator_pages_show_every_group_and_both_charts(ui):
                 _assert_chart_visible(page, key)
             _metadata_chart(page, "growth_chart")[0].scroll_into_view_if_needed()
             page.wait_for_timeout(500)
+            _dismiss_community_dialog(page)  # it can open late on a busy machine, over the picture
             page.screenshot(path=str(SCREENSHOTS / "dagster-eval-set.png"))
 
             page.goto(f"{base}/assets/eval_coverage")
@@ -179,9 +181,12 @@ def test_operator_pages_show_every_group_and_both_charts(ui):
                 row = page.locator("tr", has=page.get_by_text(key, exact=True)).first
                 row.locator("table").first.wait_for()
                 assert "Show Markdown" not in row.inner_text(), key
-            page.wait_for_timeout(500)
-            # The whole page: the shares, the review priorities and the trend together.
-            page.screenshot(path=str(SCREENSHOTS / "dagster-eval-coverage.png"), full_page=True)
+            # The page scrolls inside its own panel (a full-page shot stays one screen high): a tall window
+            # shows the shares, the review priorities and the trend in one picture.
+            page.set_viewport_size({"width": 1600, "height": 2300})
+            page.wait_for_timeout(1000)
+            _dismiss_community_dialog(page)  # it can open late on a busy machine, over the picture
+            page.screenshot(path=str(SCREENSHOTS / "dagster-eval-coverage.png"))
         finally:
             browser.close()
     for shot in SHOTS:
