@@ -144,6 +144,7 @@ def test_eval_coverage_materialises_and_warns_when_coverage_falls(db, dagster_in
     # An SVG short enough for the UI to show on the asset page (markdown under 1,000 characters).
     assert metadata["trend_chart"].startswith("![covered share of failures per week](data:image/svg+xml;base64,")
     assert len(metadata["trend_chart"]) < 1000
+    assert len(metadata["largest_uncovered"]) < 1000  # the review priorities show inline too
     [check] = result.get_asset_check_evaluations()
     assert check.passed  # the first week has nothing to fall from
 

@@ -314,6 +314,8 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
     assert f"| {first['version']} | 3 | 3/0 |" in first["mix_by_release"]
     assert "| category | eval cases | eval set |" in first["representativeness"] and "Production estimated from" in first["representativeness"]
     assert len(first["growth_chart"]) < 1000 and first["growth_chart"].startswith("![eval cases per review week](data:image/svg+xml;base64,")
+    # The coverage chart rides beside it; no week was measured here, so it says so in a line.
+    assert first["coverage_chart"] == "_covered share of failures per week: nothing to draw yet_"
     assert 0 < sum(first["numbers"][f"production_share_{c}"] for c in ("adversarial", "drift", "edge_case", "happy_path")) <= 1.0001
     # The materialised exports name the reviewer by a keyed pseudonym, not by name.
     inspect_lines = [json.loads(l) for l in (logmine_env["home"] / "exports" / "inspect_dataset.jsonl").read_text().splitlines()]

@@ -40,3 +40,16 @@ def test_a_planted_value_never_reaches_an_export_file(tmp_path, fmt, position):
 
 def test_clean_cases_still_export(tmp_path):
     assert export(_cases(), "openai-evals", tmp_path / "samples.jsonl") == [tmp_path / "samples.jsonl"]
+
+
+def test_a_pseudonym_in_the_planners_columns_is_not_read_as_a_card_number():
+    """A case id (keyed hash) once held a 13-digit run the card recogniser accepts; as the uncovered
+    cluster named in a batch row's `why` it refused a simulation's batch export."""
+    from logmine_dagster.sanitise.export_gate import check_rows_for_export
+
+    cluster = "c_f35cb6b4532444419657dbe8"
+    row = {"case_id": "c_000000000000000000000001", "why": f"drift; uncovered failure cluster 2026-11-09/{cluster}",
+           "duplicate_ids": f'["{cluster}"]', "output": "Your plan renews next month."}
+    check_rows_for_export([row])  # nothing refused
+    with pytest.raises(ExportRefused, match="CREDIT_CARD@why"):
+        check_rows_for_export([{**row, "why": "drift; 4111 1111 1111 1111"}])

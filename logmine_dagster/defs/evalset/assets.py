@@ -77,6 +77,7 @@ def eval_set(
             "version": (release.version if release else None) or "none",
             "release_published": bool(release and release.published),
             "growth_chart": dg.MetadataValue.md(growth_sparkline(growth)),
+            "coverage_chart": dg.MetadataValue.md(coverage_sparkline(db)),
             "growth_by_week": dg.MetadataValue.md(growth.markdown()),
             "growth_chart_detail": dg.MetadataValue.md(chart_markdown(growth.chart_png())),
             "mix_by_release": dg.MetadataValue.md(release_mix_markdown(release_mix(db))),
@@ -94,6 +95,16 @@ def growth_sparkline(growth) -> str:
 
     return sparkline_markdown("eval cases per review week", [w.label for w in growth.weeks],
                               [w.total_cases for w in growth.weeks])
+
+
+def coverage_sparkline(db) -> str:
+    """The covered share of production failures per measured week (eval_coverage's trend), so the eval set's
+    page shows what it grew for next to how it grew."""
+    from logmine_dagster.curation.coverage_summary import summarise
+    from logmine_dagster.curation.failure_coverage import coverage_rows
+    from logmine_dagster.defs.evalset.coverage import coverage_chart
+
+    return coverage_chart(list(summarise(coverage_rows(db)).values()))
 
 
 @dg.asset(

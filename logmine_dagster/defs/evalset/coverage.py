@@ -12,7 +12,6 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
     from logmine_dagster.core.weeks import iso_week_label
     from logmine_dagster.curation import coverage_summary as summary
     from logmine_dagster.curation.failure_coverage import COVERED_SIMILARITY, coverage_rows, measure_coverage, store_coverage
-    from logmine_dagster.lib.sparkline import sparkline_markdown
 
     week = context.partition_key
     db = database.get()
@@ -45,13 +44,37 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
                                                f"case is at least {COVERED_SIMILARITY} (novelty below the drift bar)."),
             "by_category": dg.MetadataValue.md(summary.shares_markdown(this.by_category, "category")),
             "by_signal": dg.MetadataValue.md(summary.shares_markdown(this.by_signal, "signal", summary.signal_order())),
-            "largest_uncovered": dg.MetadataValue.md(summary.uncovered_markdown(summary.largest_uncovered(this_rows))),
+            "largest_uncovered": dg.MetadataValue.md(inline_uncovered(summary.largest_uncovered(this_rows))),
             "trend": dg.MetadataValue.md(summary.trend_markdown({w.week: w for w in trend})),
-            "trend_chart": dg.MetadataValue.md(sparkline_markdown(
-                "covered share of failures per week", [iso_week_label(w.week) for w in trend], [w.overall.share for w in trend], percent=True)),
+            "trend_chart": dg.MetadataValue.md(coverage_chart(trend)),
         },
         check_results=[check],
     )
+
+
+def inline_uncovered(rows: list[dict]) -> str:
+    """The largest uncovered clusters, as many as the asset page shows inline (lib/sparkline.INLINE_LIMIT:
+    a longer entry hides behind "Show Markdown"); a last line says how many more `logmine evalset stats` lists."""
+    from logmine_dagster.curation.coverage_summary import uncovered_markdown
+    from logmine_dagster.lib.sparkline import INLINE_LIMIT
+
+    shown = list(rows)
+    while True:
+        rest = len(rows) - len(shown)
+        markdown = uncovered_markdown(shown) + (f"\n\n_{rest} more: `logmine evalset stats`_" if rest else "")
+        if len(markdown) < INLINE_LIMIT or len(shown) <= 1:
+            return markdown
+        shown.pop()
+
+
+def coverage_chart(weeks) -> str:
+    """Covered share per week (coverage_summary.WeekCoverage, oldest first) as a chart the asset page shows
+    inline: on eval_coverage and, next to the growth chart, on eval_set."""
+    from logmine_dagster.core.weeks import iso_week_label
+    from logmine_dagster.lib.sparkline import sparkline_markdown
+
+    return sparkline_markdown("covered share of failures per week", [iso_week_label(w.week) for w in weeks],
+                              [w.overall.share for w in weeks], percent=True)
 
 
 def eval_coverage_asset(weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
