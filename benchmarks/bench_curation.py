@@ -187,6 +187,35 @@ def extra_quality(path: Path) -> dict:
     return {**_pr(pairs), "rows": len(pairs), "correct_by_kind": {k: round(by_kind[k] / totals[k], 4) for k in sorted(totals)}}
 
 
+INDIRECT_SET = ROOT / "benchmarks" / "data" / "adv_indirect.jsonl"
+
+
+def indirect_quality(path: Path = INDIRECT_SET) -> dict:
+    """Instructions planted in tool results, pasted e-mails/code/quotes and the middle of long
+    documents, with benign look-alikes (benchmarks/data/README.md), through adversarial_reasons
+    with their records; per split ("dev" tuned on, "holdout" not): precision/recall of being
+    flagged, the share of attacks whose `adversarial:indirect:<source>` names the right source,
+    and recall per kind."""
+    report = {}
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    for split in ("dev", "holdout"):
+        chosen = [row for row in rows if row["split"] == split]
+        pairs, right_source, hits, totals = [], 0, Counter(), Counter()
+        for row in chosen:
+            record = {"input": row["input"]}
+            reasons = adversarial_reasons(user_text(record), record)
+            truth = row["label"] == "adversarial"
+            pairs.append((truth, bool(reasons)))
+            key = row["kind"]
+            totals[key] += 1
+            hits[key] += int(bool(reasons) == truth)
+            right_source += int(truth and f"adversarial:indirect:{row['source']}" in reasons)
+        attacks = sum(1 for row in chosen if row["label"] == "adversarial")
+        report[split] = {**_pr(pairs), "rows": len(chosen), "right_source_rate": round(right_source / attacks, 4) if attacks else None,
+                         "correct_by_kind": {k: round(hits[k] / totals[k], 4) for k in sorted(totals)}}
+    return report
+
+
 def category_quality() -> tuple[dict, dict]:
     built = labelled_set.build_set()
     # As categorise_day compares: each conversation's opening request (the reference texts are joined user turns).
@@ -486,10 +515,11 @@ def main() -> None:
     print(json.dumps(model_report))
     held_out = model_report["adv_dev_by_detector"]["holdout"]["patterns_or_model"]
     if args.adversarial_only:
-        print(json.dumps({name: extra_quality(path) for name, path in EXTRA_SETS.items()}))
+        print(json.dumps({**{name: extra_quality(path) for name, path in EXTRA_SETS.items()}, "indirect": indirect_quality()}))
         return
     adversarial, adv_detail = adversarial_quality(args.adv_dev)
     adv_detail.update({name: extra_quality(path) for name, path in EXTRA_SETS.items()})
+    adv_detail["indirect"] = indirect_quality()
     categories, cat_detail = category_quality()
     # What categorise does (families or model), on the half of adv_dev the model never saw;
     # families alone on all of adv_dev stay in the detail line.

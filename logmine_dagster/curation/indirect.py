@@ -1,0 +1,70 @@
+"""Indirect injection: instructions inside content the user did not write, scored part by part.
+
+Each tool result, retrieved document and pasted block (curation/pasted_parts.py) is scored alone,
+apart from the user's own words: by the pattern families on the whole part (patterns are phrase
+matches, length does not dilute them) and by the trained model (curation/adversarial_model.py) on
+sliding windows of `WINDOW_WORDS` words every `STRIDE_WORDS` words, keeping the highest window,
+so one planted sentence in the middle of a long document scores as it would alone.
+
+Reasons, for each source whose part is an attack: `adversarial:indirect:<source>` (tool_result,
+document, pasted), the evidence `adv:indirect:<source>:model:<score>` (the highest window score of
+that source, shown whether or not the model decided) and `adv:indirect:<family>` for each family
+that fired. The windowed model decides at `indirect_threshold` (chosen at training time on the
+out-of-fold scores of benign documents and tool results, see the model card).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from logmine_dagster.curation import adversarial_model
+from logmine_dagster.curation.pasted_parts import SOURCES, Part, record_parts
+
+# Windows about the length of the planted instructions the model learnt from (one to three
+# sentences); the stride overlaps windows by half so no sentence is cut in every window.
+WINDOW_WORDS = 60
+STRIDE_WORDS = 30
+# A pasted book costs at most this many windows (the first 20,000 characters or so).
+MAX_WINDOWS = 120
+
+
+def windows(text: str, size: int = WINDOW_WORDS, stride: int = STRIDE_WORDS) -> list[str]:
+    """The text itself when it is short; else overlapping word windows, the last one ending at the text's end."""
+    words = text.split()
+    if len(words) <= size:
+        return [text]
+    starts = list(range(0, len(words) - size + 1, stride))
+    if starts[-1] != len(words) - size:
+        starts.append(len(words) - size)
+    return [" ".join(words[start:start + size]) for start in starts[:MAX_WINDOWS]]
+
+
+def windowed_score(text: str) -> float:
+    """The model's highest score over the text's windows."""
+    model = adversarial_model.load()
+    return max((model.score(window) for window in windows(text)), default=0.0)
+
+
+def indirect_reasons(record: dict, detect: Callable) -> tuple[list[str], list[str]]:
+    """(kinds, evidence) for instructions in the record's non-user content. `detect` is the pattern
+    families' detector (curation/adversarial.py passes its own: that module calls this one)."""
+    threshold = adversarial_model.load().indirect_threshold
+    scores: dict[str, float] = {}
+    flagged: dict[str, None] = {}
+    families: dict[str, None] = {}
+    for part in record_parts(record):
+        found = detect(part.text)
+        score = windowed_score(part.text)
+        scores[part.source] = max(scores.get(part.source, 0.0), score)
+        if found.adversarial or score >= threshold:
+            flagged[part.source] = None
+            if found.adversarial:
+                families.update(dict.fromkeys(found.families))
+    sources = [source for source in SOURCES if source in flagged]
+    kinds = [f"indirect:{source}" for source in sources]
+    evidence = [f"adv:indirect:{source}:model:{scores[source]:.2f}" for source in sources]
+    evidence += [f"adv:indirect:{name}" for name in families]
+    return kinds, evidence
+
+
+__all__ = ["MAX_WINDOWS", "STRIDE_WORDS", "WINDOW_WORDS", "Part", "indirect_reasons", "windowed_score", "windows"]
