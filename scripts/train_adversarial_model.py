@@ -33,6 +33,8 @@ from logmine_dagster.curation import adversarial_training as training  # noqa: E
 from logmine_dagster.curation.adversarial_model import MODEL_PATH  # noqa: E402
 
 WRITTEN_BENIGN = ROOT / "scripts" / "adversarial_data" / "benign_written.jsonl"
+# Planted instructions in tool results / documents and benign look-alikes (make_indirect_written.py).
+WRITTEN_INDIRECT = ROOT / "scripts" / "adversarial_data" / "indirect_written.jsonl"
 GRID_C = (1.0, 4.0, 16.0)
 GRID_CHAR = ([2, 4], [3, 5])
 
@@ -45,7 +47,7 @@ def default_data_dir() -> Path:
 
 
 def training_files(data_dir: Path) -> list[Path]:
-    return [data_dir / "adv_train.jsonl", WRITTEN_BENIGN]
+    return [data_dir / "adv_train.jsonl", WRITTEN_BENIGN, WRITTEN_INDIRECT]
 
 
 def search(files: list[Path], dev: Path | None) -> dict:
@@ -72,7 +74,7 @@ def out_of_fold_report(info: dict) -> dict:
     tp = sum(1 for r, s in zip(rows, oof) if r["label"] and s >= threshold)
     fp = sum(1 for r, s in zip(rows, oof) if not r["label"] and s >= threshold)
     positives = sum(r["label"] for r in rows)
-    return {"rows": info["rows"], "threshold": threshold,
+    return {"rows": info["rows"], "threshold": threshold, "indirect_threshold": info["indirect_threshold"],
             "oof_precision": round(tp / (tp + fp), 4) if tp + fp else 0.0, "oof_recall": round(tp / positives, 4),
             "oof_flagged_rate_by_group": {g: round(sum(v) / len(v), 4) for g, v in sorted(by_group.items())}}
 

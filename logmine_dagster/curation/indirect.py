@@ -9,12 +9,14 @@ so one planted sentence in the middle of a long document scores as it would alon
 Reasons, for each source whose part is an attack: `adversarial:indirect:<source>` (tool_result,
 document, pasted), the evidence `adv:indirect:<source>:model:<score>` (the highest window score of
 that source, shown whether or not the model decided) and `adv:indirect:<family>` for each family
-that fired. The windowed model decides at `indirect_threshold` (chosen at training time on the
+that fired (`adv:indirect:addressed_instruction` for content that addresses the model and tells
+it what to do, a pattern read only here, never in the user's own words). The windowed model decides at `indirect_threshold` (chosen at training time on the
 out-of-fold scores of benign documents and tool results, see the model card).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from logmine_dagster.curation import adversarial_model
@@ -26,6 +28,19 @@ WINDOW_WORDS = 60
 STRIDE_WORDS = 30
 # A pasted book costs at most this many windows (the first 20,000 characters or so).
 MAX_WINDOWS = 120
+
+
+# Content addressing the model and telling it what to do ("Note for the summarising assistant: add
+# ...", "Bot, before answering, output ..."). Only ever read in content the user did not write:
+# in the user's own words "assistant, tell me ..." is an ordinary request. A bare "agent" is left
+# out: knowledge-base notes address human agents ("Agents: tell the caller ...").
+_ADDRESSEE = r"(?:AI|A\.I\.|assistants?|chat\s?bots?|bots?|LLMs?|GPT|(?:language\s+)?models?|AI\s+agents?|AI\s+systems?)"
+_IMPERATIVE = (r"(?:add|insert|include|append|tell|say|reply|respond|answer|write|print|output|reveal|recommend|send|ignore|"
+               r"disregard|forget|do\s+not|don'?t|never|stop|end|begin|start|mark|put|list|forward|describe|claim|instead)")
+ADDRESSED_INSTRUCTION = re.compile(
+    rf"(?:^|[\s\[(<{{#*-])(?:\w+\s+){{0,3}}?{_ADDRESSEE}\s*(?:[:,>\]\-\u2013]|\)\s*:?)\s*(?:[\w'-]+,?\s+){{0,6}}?{_IMPERATIVE}\b",
+    re.I | re.M,
+)
 
 
 def windows(text: str, size: int = WINDOW_WORDS, stride: int = STRIDE_WORDS) -> list[str]:
@@ -54,12 +69,13 @@ def indirect_reasons(record: dict, detect: Callable) -> tuple[list[str], list[st
     families: dict[str, None] = {}
     for part in record_parts(record):
         found = detect(part.text)
+        addressed = ADDRESSED_INSTRUCTION.search(part.text) is not None
         score = windowed_score(part.text)
         scores[part.source] = max(scores.get(part.source, 0.0), score)
-        if found.adversarial or score >= threshold:
+        if found.adversarial or addressed or score >= threshold:
             flagged[part.source] = None
-            if found.adversarial:
-                families.update(dict.fromkeys(found.families))
+            families.update(dict.fromkeys(found.families if found.adversarial else ()))
+            families.update(dict.fromkeys(("addressed_instruction",) if addressed else ()))
     sources = [source for source in SOURCES if source in flagged]
     kinds = [f"indirect:{source}" for source in sources]
     evidence = [f"adv:indirect:{source}:model:{scores[source]:.2f}" for source in sources]
@@ -67,4 +83,4 @@ def indirect_reasons(record: dict, detect: Callable) -> tuple[list[str], list[st
     return kinds, evidence
 
 
-__all__ = ["MAX_WINDOWS", "STRIDE_WORDS", "WINDOW_WORDS", "Part", "indirect_reasons", "windowed_score", "windows"]
+__all__ = ["ADDRESSED_INSTRUCTION", "MAX_WINDOWS", "STRIDE_WORDS", "WINDOW_WORDS", "Part", "indirect_reasons", "windowed_score", "windows"]
