@@ -109,7 +109,8 @@ def _short_source(source: str) -> str:
 
 def adversarial_model_quality(path: Path) -> dict:
     """adv_dev.jsonl per detector: the pattern families, the trained model alone, and either (what
-    categorise uses); recall per attack type and per source, false-alarm rate per benign source.
+    categorise used before pasted blocks were split off) and `categorise_with_parts` (the user's
+    words and each pasted block judged apart, curation/indirect.py); recall per attack type and per source, false-alarm rate per benign source.
     The model trains on the "train" half of this file (adversarial_training.dev_half): the
     "holdout" half is the honest number, the "train" half is shown to see the gap."""
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
@@ -117,11 +118,15 @@ def adversarial_model_quality(path: Path) -> dict:
 
 
 def _detector_report(rows: list[dict]) -> dict:
-    decisions = {"patterns": [], "model": [], "patterns_or_model": []}
+    decisions = {"patterns": [], "model": [], "patterns_or_model": [], "categorise_with_parts": []}
     for row in rows:
         pattern = detect(row["text"]).adversarial
         model = model_flags(row["text"])[0]
-        for name, value in (("patterns", pattern), ("model", model), ("patterns_or_model", pattern or model)):
+        # As categorise sees a one-message record: pasted blocks split off and judged as content.
+        record = {"input": [{"role": "user", "content": row["text"]}]}
+        parts = bool(adversarial_reasons(row["text"], record))
+        for name, value in (("patterns", pattern), ("model", model), ("patterns_or_model", pattern or model),
+                            ("categorise_with_parts", parts)):
             decisions[name].append(value)
     report = {}
     for name, predicted in decisions.items():

@@ -32,6 +32,7 @@ from logmine_dagster.curation import adversarial_model
 from logmine_dagster.curation.adversarial_families import FAMILIES, FAMILY_BY_NAME, GATES, Family
 from logmine_dagster.curation.indirect import indirect_reasons
 from logmine_dagster.curation.obfuscation import variants
+from logmine_dagster.curation.pasted_parts import split_message
 
 THRESHOLD = 1.0
 
@@ -148,8 +149,21 @@ def _model_evidence(score: float, prefix: str = "adv") -> str:
     return f"{prefix}:model:{score:.2f}"
 
 
+def _own_words(text: str, record: dict | None) -> tuple[str, dict | None]:
+    """The user's text and record without what they pasted (curation/pasted_parts.py): pasted
+    e-mails and documents are judged as content by curation/indirect.py, not as the user's words."""
+    messages = _user_messages(record) if record is not None else None
+    if not messages or "\n".join(messages) != text:
+        return text, record
+    own = [split_message(message)[0] for message in messages]
+    if own == messages:
+        return text, record
+    return "\n".join(own), {"input": [{"role": "user", "content": message} for message in own]}
+
+
 def adversarial_reasons(text: str, record: dict | None = None, *, model: bool = True) -> list[str]:
-    """Reason codes: `adversarial:<kind>` for each attack kind found in the user text, then
+    """Reason codes: `adversarial:<kind>` for each attack kind found in the user's own words (what
+    they pasted is left to the indirect scorer), then
     `adv:<family>` for each family that fired (the evidence), after `adv:obfuscated:<how>` when
     the attack was disguised. The trained model (curation/adversarial_model.py) adds
     `adv:model:<score>` when its score passes its threshold, and `adversarial:model` when no
@@ -158,13 +172,14 @@ def adversarial_reasons(text: str, record: dict | None = None, *, model: bool = 
     `adversarial:indirect_injection`, `adversarial:indirect:<source>` and their evidence."""
     kinds: dict[str, None] = {}
     evidence: list[str] = []
-    detection = detect_messages(text, record)
+    own_text, own_record = _own_words(text, record)
+    detection = detect_messages(own_text, own_record)
     if detection.adversarial:
         kinds.update(dict.fromkeys(detection.kinds))
         evidence.extend(f"adv:obfuscated:{how}" for how in detection.obfuscation)
         evidence.extend(f"adv:{name}" for name in detection.families)
-    if model and text:
-        score = model_score(text, record)
+    if model and own_text:
+        score = model_score(own_text, own_record)
         if score >= adversarial_model.load().threshold:
             if not kinds:
                 kinds["model"] = None

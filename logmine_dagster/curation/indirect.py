@@ -6,6 +6,9 @@ matches, length does not dilute them) and by the trained model (curation/adversa
 sliding windows of `WINDOW_WORDS` words every `STRIDE_WORDS` words, keeping the highest window,
 so one planted sentence in the middle of a long document scores as it would alone.
 
+A family that fires in a part counts only when the model's highest window gives it at least even
+odds (`FAMILY_CORROBORATION`): content often tells *people* to ignore things.
+
 Reasons, for each source whose part is an attack: `adversarial:indirect:<source>` (tool_result,
 document, pasted), the evidence `adv:indirect:<source>:model:<score>` (the highest window score of
 that source, shown whether or not the model decided) and `adv:indirect:<family>` for each family
@@ -26,6 +29,10 @@ from logmine_dagster.curation.pasted_parts import SOURCES, Part, record_parts
 # sentences); the stride overlaps windows by half so no sentence is cut in every window.
 WINDOW_WORDS = 60
 STRIDE_WORDS = 30
+# In content, a family alone is not enough: "customers can ignore the earlier e-mail, the
+# instructions are on the card" matches an override pattern with nobody being addressed. The
+# model must at least give even odds on the part's most suspicious window.
+FAMILY_CORROBORATION = 0.5
 # A pasted book costs at most this many windows (the first 20,000 characters or so).
 MAX_WINDOWS = 120
 
@@ -72,9 +79,10 @@ def indirect_reasons(record: dict, detect: Callable) -> tuple[list[str], list[st
         addressed = ADDRESSED_INSTRUCTION.search(part.text) is not None
         score = windowed_score(part.text)
         scores[part.source] = max(scores.get(part.source, 0.0), score)
-        if found.adversarial or addressed or score >= threshold:
+        corroborated = found.adversarial and score >= FAMILY_CORROBORATION
+        if corroborated or addressed or score >= threshold:
             flagged[part.source] = None
-            families.update(dict.fromkeys(found.families if found.adversarial else ()))
+            families.update(dict.fromkeys(found.families if corroborated else ()))
             families.update(dict.fromkeys(("addressed_instruction",) if addressed else ()))
     sources = [source for source in SOURCES if source in flagged]
     kinds = [f"indirect:{source}" for source in sources]
