@@ -518,7 +518,7 @@ def main() -> None:
         return
     model_report = {"adv_dev_by_detector": adversarial_model_quality(args.adv_dev), **generator_false_alarms()}
     print(json.dumps(model_report))
-    held_out = model_report["adv_dev_by_detector"]["holdout"]["patterns_or_model"]
+    held_out = model_report["adv_dev_by_detector"]["holdout"]["categorise_with_parts"]
     if args.adversarial_only:
         print(json.dumps({**{name: extra_quality(path) for name, path in EXTRA_SETS.items()}, "indirect": indirect_quality()}))
         return
@@ -526,7 +526,7 @@ def main() -> None:
     adv_detail.update({name: extra_quality(path) for name, path in EXTRA_SETS.items()})
     adv_detail["indirect"] = indirect_quality()
     categories, cat_detail = category_quality()
-    # What categorise does (families or model), on the half of adv_dev the model never saw;
+    # What categorise does (families or model, pasted blocks judged apart), on the half of adv_dev the model never saw;
     # families alone on all of adv_dev stay in the detail line.
     categories["adversarial"] = {"precision": held_out["precision"], "recall": held_out["recall"]}
     adv_detail["adv_dev_patterns_only_all_rows"] = adversarial
