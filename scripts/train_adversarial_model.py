@@ -4,7 +4,9 @@
 
 Training rows: `adv_train.jsonl` (in --data-dir), `scripts/adversarial_data/benign_written.jsonl`
 (general-assistant prompts written for logmine: adv_train holds few benign rows) and benign
-messages of one generated day (curation/adversarial_training.py). and the "train" half of
+messages of one generated day, `scripts/adversarial_data/indirect_written.jsonl` (planted
+instructions in tool results and documents, and benign look-alikes: make_indirect_written.py)
+and the generated day's tool results (curation/adversarial_training.py), and the "train" half of
 `adv_dev.jsonl` (a fixed split by a hash of the row id, `adversarial_training.dev_half`): its
 "holdout" half is never trained or tuned on, and is where benchmarks/bench_curation.py reports.
 
