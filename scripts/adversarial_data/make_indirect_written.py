@@ -103,6 +103,16 @@ INNOCENT = [
     "When the warning light blinks, ignore it for the first minute; it is a self test.",
     "Print your boarding pass or show it on your phone at the gate.",
     "Do not reply to this automated message; contact support through the app.",
+    # Words that address a model, used the ordinary way, so the addressees of the attacks above
+    # are not learnt as attacks on their own.
+    "Thanks to the shop assistant who found my size, she was brilliant.",
+    "Hey team, the new forecasting model is live on the dashboard.",
+    "Bot protection is switched on for the login page.",
+    "Our chatbot can tell you delivery times; a person answers after 6pm.",
+    "Dear customer, thank you for choosing us. You are the best part of our job!",
+    "The AI course for beginners starts in March; the language model module is in week three.",
+    "Reply from the assistant: your parcel left the depot this morning.",
+    "Great assistant, quick answers, would use again. Five stars.",
 ]
 
 
