@@ -113,7 +113,8 @@ def _short_source(source: str) -> str:
 
 def adversarial_model_quality(path: Path) -> dict:
     """adv_dev.jsonl per detector: the pattern families, the trained model alone, and either (what
-    categorise uses); recall per attack type and per source, false-alarm rate per benign source.
+    categorise used before pasted blocks were split off) and `categorise_with_parts` (the user's
+    words and each pasted block judged apart, curation/indirect.py); recall per attack type and per source, false-alarm rate per benign source.
     The model trains on the "train" half of this file (adversarial_training.dev_half): the
     "holdout" half is the honest number, the "train" half is shown to see the gap."""
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
@@ -121,11 +122,15 @@ def adversarial_model_quality(path: Path) -> dict:
 
 
 def _detector_report(rows: list[dict]) -> dict:
-    decisions = {"patterns": [], "model": [], "patterns_or_model": []}
+    decisions = {"patterns": [], "model": [], "patterns_or_model": [], "categorise_with_parts": []}
     for row in rows:
         pattern = detect(row["text"]).adversarial
         model = model_flags(row["text"])[0]
-        for name, value in (("patterns", pattern), ("model", model), ("patterns_or_model", pattern or model)):
+        # As categorise sees a one-message record: pasted blocks split off and judged as content.
+        record = {"input": [{"role": "user", "content": row["text"]}]}
+        parts = bool(adversarial_reasons(row["text"], record))
+        for name, value in (("patterns", pattern), ("model", model), ("patterns_or_model", pattern or model),
+                            ("categorise_with_parts", parts)):
             decisions[name].append(value)
     report = {}
     for name, predicted in decisions.items():
@@ -189,6 +194,35 @@ def extra_quality(path: Path) -> dict:
         totals[key] += 1
         by_kind[key] += int(predicted == truth)
     return {**_pr(pairs), "rows": len(pairs), "correct_by_kind": {k: round(by_kind[k] / totals[k], 4) for k in sorted(totals)}}
+
+
+INDIRECT_SET = ROOT / "benchmarks" / "data" / "adv_indirect.jsonl"
+
+
+def indirect_quality(path: Path = INDIRECT_SET) -> dict:
+    """Instructions planted in tool results, pasted e-mails/code/quotes and the middle of long
+    documents, with benign look-alikes (benchmarks/data/README.md), through adversarial_reasons
+    with their records; per split ("dev" tuned on, "holdout" not): precision/recall of being
+    flagged, the share of attacks whose `adversarial:indirect:<source>` names the right source,
+    and recall per kind."""
+    report = {}
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    for split in ("dev", "holdout"):
+        chosen = [row for row in rows if row["split"] == split]
+        pairs, right_source, hits, totals = [], 0, Counter(), Counter()
+        for row in chosen:
+            record = {"input": row["input"]}
+            reasons = adversarial_reasons(user_text(record), record)
+            truth = row["label"] == "adversarial"
+            pairs.append((truth, bool(reasons)))
+            key = row["kind"]
+            totals[key] += 1
+            hits[key] += int(bool(reasons) == truth)
+            right_source += int(truth and f"adversarial:indirect:{row['source']}" in reasons)
+        attacks = sum(1 for row in chosen if row["label"] == "adversarial")
+        report[split] = {**_pr(pairs), "rows": len(chosen), "right_source_rate": round(right_source / attacks, 4) if attacks else None,
+                         "correct_by_kind": {k: round(hits[k] / totals[k], 4) for k in sorted(totals)}}
+    return report
 
 
 def category_quality() -> tuple[dict, dict]:
@@ -506,14 +540,15 @@ def main() -> None:
         return
     model_report = {"adv_dev_by_detector": adversarial_model_quality(args.adv_dev), **generator_false_alarms()}
     print(json.dumps(model_report))
-    held_out = model_report["adv_dev_by_detector"]["holdout"]["patterns_or_model"]
+    held_out = model_report["adv_dev_by_detector"]["holdout"]["categorise_with_parts"]
     if args.adversarial_only:
-        print(json.dumps({name: extra_quality(path) for name, path in EXTRA_SETS.items()}))
+        print(json.dumps({**{name: extra_quality(path) for name, path in EXTRA_SETS.items()}, "indirect": indirect_quality()}))
         return
     adversarial, adv_detail = adversarial_quality(args.adv_dev)
     adv_detail.update({name: extra_quality(path) for name, path in EXTRA_SETS.items()})
+    adv_detail["indirect"] = indirect_quality()
     categories, cat_detail = category_quality()
-    # What categorise does (families or model), on the half of adv_dev the model never saw;
+    # What categorise does (families or model, pasted blocks judged apart), on the half of adv_dev the model never saw;
     # families alone on all of adv_dev stay in the detail line.
     categories["adversarial"] = {"precision": held_out["precision"], "recall": held_out["recall"]}
     adv_detail["adv_dev_patterns_only_all_rows"] = adversarial

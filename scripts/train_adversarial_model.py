@@ -4,7 +4,9 @@
 
 Training rows: `adv_train.jsonl` (in --data-dir), `scripts/adversarial_data/benign_written.jsonl`
 (general-assistant prompts written for logmine: adv_train holds few benign rows) and benign
-messages of one generated day (curation/adversarial_training.py). and the "train" half of
+messages of one generated day, `scripts/adversarial_data/indirect_written.jsonl` (planted
+instructions in tool results and documents, and benign look-alikes: make_indirect_written.py)
+and the generated day's tool results (curation/adversarial_training.py), and the "train" half of
 `adv_dev.jsonl` (a fixed split by a hash of the row id, `adversarial_training.dev_half`): its
 "holdout" half is never trained or tuned on, and is where benchmarks/bench_curation.py reports.
 
@@ -33,6 +35,8 @@ from logmine_dagster.curation import adversarial_training as training  # noqa: E
 from logmine_dagster.curation.adversarial_model import MODEL_PATH  # noqa: E402
 
 WRITTEN_BENIGN = ROOT / "scripts" / "adversarial_data" / "benign_written.jsonl"
+# Planted instructions in tool results / documents and benign look-alikes (make_indirect_written.py).
+WRITTEN_INDIRECT = ROOT / "scripts" / "adversarial_data" / "indirect_written.jsonl"
 GRID_C = (1.0, 4.0, 16.0)
 GRID_CHAR = ([2, 4], [3, 5])
 
@@ -45,7 +49,7 @@ def default_data_dir() -> Path:
 
 
 def training_files(data_dir: Path) -> list[Path]:
-    return [data_dir / "adv_train.jsonl", WRITTEN_BENIGN]
+    return [data_dir / "adv_train.jsonl", WRITTEN_BENIGN, WRITTEN_INDIRECT]
 
 
 def search(files: list[Path], dev: Path | None) -> dict:
@@ -72,7 +76,7 @@ def out_of_fold_report(info: dict) -> dict:
     tp = sum(1 for r, s in zip(rows, oof) if r["label"] and s >= threshold)
     fp = sum(1 for r, s in zip(rows, oof) if not r["label"] and s >= threshold)
     positives = sum(r["label"] for r in rows)
-    return {"rows": info["rows"], "threshold": threshold,
+    return {"rows": info["rows"], "threshold": threshold, "indirect_threshold": info["indirect_threshold"],
             "oof_precision": round(tp / (tp + fp), 4) if tp + fp else 0.0, "oof_recall": round(tp / positives, 4),
             "oof_flagged_rate_by_group": {g: round(sum(v) / len(v), 4) for g, v in sorted(by_group.items())}}
 

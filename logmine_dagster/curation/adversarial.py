@@ -25,27 +25,23 @@ Limits (documented so reviewers know what the category does and does not promise
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
 
 from logmine_dagster.curation import adversarial_model
 from logmine_dagster.curation.adversarial_families import FAMILIES, FAMILY_BY_NAME, GATES, Family
+from logmine_dagster.curation.indirect import indirect_reasons
 from logmine_dagster.curation.obfuscation import variants
+from logmine_dagster.curation.pasted_parts import split_message
 
 THRESHOLD = 1.0
 
 __all__ = ["FAMILIES", "FAMILY_BY_NAME", "GATES", "THRESHOLD", "Detection", "Family", "adversarial_reasons",
-           "detect", "detect_messages", "is_adversarial", "model_score", "tool_texts", "user_messages"]
+           "detect", "detect_messages", "is_adversarial", "model_score", "user_messages"]
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 # One alternation per gate: a single C-level scan instead of a Python loop over the tokens.
 _GATE_RE = {name: re.compile("|".join(re.escape(token) for token in tokens)) for name, tokens in GATES.items()}
-
-# Parts of a record's input other than user text where instructions should never appear: tool
-# results and retrieved documents. An attack there is indirect injection (Greshake et al. 2023).
-_TOOL_ROLES = ("tool", "function")
-
 
 @dataclass(frozen=True)
 class Detection:
@@ -105,43 +101,6 @@ def is_adversarial(text: str) -> bool:
     return detect(text).adversarial
 
 
-def tool_texts(record: dict) -> list[str]:
-    """The text of every tool result (and tool-call arguments) in a record's input."""
-    texts: list[str] = []
-    for message in record.get("input") or []:
-        if not isinstance(message, dict):
-            continue
-        if message.get("role") in _TOOL_ROLES:
-            content = message.get("content")
-            if isinstance(content, str):
-                texts.append(_unjson(content))
-            elif isinstance(content, (list, dict)):
-                texts.append(json.dumps(content, ensure_ascii=False))
-    return texts
-
-
-def _unjson(text: str) -> str:
-    """Tool results are often JSON: decode string escapes so patterns see the words."""
-    stripped = text.strip()
-    if stripped[:1] in "{[":
-        try:
-            value = json.loads(stripped)
-        except ValueError:
-            return text
-        return " \n".join(_strings(value))
-    return text
-
-
-def _strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 def detect_messages(text: str, record: dict | None = None) -> Detection:
     """`detect` on the user text; when it is the record's user messages joined, message by message.
 
@@ -190,33 +149,45 @@ def _model_evidence(score: float, prefix: str = "adv") -> str:
     return f"{prefix}:model:{score:.2f}"
 
 
+def _own_words(text: str, record: dict | None) -> tuple[str, dict | None]:
+    """The user's text and record without what they pasted (curation/pasted_parts.py): pasted
+    e-mails and documents are judged as content by curation/indirect.py, not as the user's words."""
+    messages = _user_messages(record) if record is not None else None
+    if not messages or "\n".join(messages) != text:
+        return text, record
+    own = [split_message(message)[0] for message in messages]
+    if own == messages:
+        return text, record
+    return "\n".join(own), {"input": [{"role": "user", "content": message} for message in own]}
+
+
 def adversarial_reasons(text: str, record: dict | None = None, *, model: bool = True) -> list[str]:
-    """Reason codes: `adversarial:<kind>` for each attack kind found in the user text, then
+    """Reason codes: `adversarial:<kind>` for each attack kind found in the user's own words (what
+    they pasted is left to the indirect scorer), then
     `adv:<family>` for each family that fired (the evidence), after `adv:obfuscated:<how>` when
     the attack was disguised. The trained model (curation/adversarial_model.py) adds
     `adv:model:<score>` when its score passes its threshold, and `adversarial:model` when no
-    family explains the text. Instructions planted in the record's tool results add
-    `adversarial:indirect_injection` and `adv:indirect:<family>` (families only: see the model card)."""
+    family explains the text. Instructions planted in the record's tool results, retrieved
+    documents or pasted blocks, each scored alone (curation/indirect.py), add
+    `adversarial:indirect_injection`, `adversarial:indirect:<source>` and their evidence."""
     kinds: dict[str, None] = {}
     evidence: list[str] = []
-    detection = detect_messages(text, record)
+    own_text, own_record = _own_words(text, record)
+    detection = detect_messages(own_text, own_record)
     if detection.adversarial:
         kinds.update(dict.fromkeys(detection.kinds))
         evidence.extend(f"adv:obfuscated:{how}" for how in detection.obfuscation)
         evidence.extend(f"adv:{name}" for name in detection.families)
-    if model and text:
-        score = model_score(text, record)
+    if model and own_text:
+        score = model_score(own_text, own_record)
         if score >= adversarial_model.load().threshold:
             if not kinds:
                 kinds["model"] = None
             evidence.append(_model_evidence(score))
     if record is not None:
-        indirect: dict[str, None] = {}
-        for tool_text in tool_texts(record):
-            found = detect(tool_text)
-            if found.adversarial:
-                indirect.update(dict.fromkeys(found.families))
-        if indirect:
+        indirect_kinds, indirect_evidence = indirect_reasons(record, detect)
+        if indirect_kinds:
             kinds["indirect_injection"] = None
-            evidence.extend(f"adv:indirect:{name}" for name in indirect)
+            kinds.update(dict.fromkeys(indirect_kinds))
+            evidence.extend(indirect_evidence)
     return [f"adversarial:{kind}" for kind in kinds] + evidence

@@ -42,6 +42,9 @@ class LinearModel:
     intercept: float
     threshold: float  # probability at or above which a text is adversarial
     sha256: str  # of the training data, as recorded at training time
+    # For windows of tool results, documents and pasted blocks (curation/indirect.py); a model
+    # file without one uses `threshold`.
+    indirect_threshold: float = 1.0
 
     def scores(self, texts: list[str]) -> list[float]:
         """Probability of being adversarial, per text."""
@@ -109,8 +112,9 @@ def from_document(document: dict) -> LinearModel:
         built.idf_ = np.asarray(block["idf"], dtype=np.float64)
         vectorizers.append(built)
         weights.append(np.asarray(block["weights"], dtype=np.float64))
-    return LinearModel(tuple(vectorizers), tuple(weights), float(document["intercept"]),
-                       float(document["threshold"]), document["training_data_sha256"])
+    threshold = float(document["threshold"])
+    return LinearModel(tuple(vectorizers), tuple(weights), float(document["intercept"]), threshold,
+                       document["training_data_sha256"], float(document.get("indirect_threshold", threshold)))
 
 
 @functools.lru_cache(maxsize=4)

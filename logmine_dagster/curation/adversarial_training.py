@@ -23,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from logmine_dagster.curation.adversarial_model import LinearModel, from_document, vectorizer
+from logmine_dagster.curation.pasted_parts import record_parts
 from logmine_dagster.generator.traffic import day_requests
 
 SEED = 20260101
@@ -34,6 +35,15 @@ GENERATOR_DAY = dt.date(2026, 1, 5)
 GENERATOR_TEXTS = 300
 # The highest recall whose out-of-fold false-alarm rate on benign training rows stays at or under this.
 MAX_TRAIN_FPR = 0.02
+# Benign groups the indirect threshold (windows of tool results, documents, pasted blocks) is
+# chosen on: content, not prompts. BIPIA's benign e-mails, the written benign documents, and the
+# generator's tool results.
+INDIRECT_BENIGN_GROUPS = ("benign:microsoft/BIPIA", "benign:documents_written", "benign:generator_tool")
+# Content rows added for the indirect scorer: they do not set the threshold for the user's own
+# words (being easy, they would spend the 2% false-alarm budget on nothing and lower it).
+MAX_CONTENT_FPR = 0.05  # per benign content group, out of fold (a window of a long document is scored many times)
+CONTENT_ONLY_GROUPS = ("benign:documents_written", "benign:generator_tool")
+GENERATOR_TOOL_TEXTS = 150
 DIGITS = 6  # significant digits written for every weight: a smaller file, same decisions
 
 DEFAULT_PARAMS = {
@@ -62,6 +72,17 @@ def generator_benign(count: int = GENERATOR_TEXTS, seed: int = GENERATOR_SEED, d
     return sorted(random.Random(seed).sample(ordered, min(count, len(ordered))))
 
 
+def generator_tool_results(count: int = GENERATOR_TOOL_TEXTS, seed: int = GENERATOR_SEED, day: dt.date = GENERATOR_DAY) -> list[str]:
+    """Distinct tool results of one generated day, as curation/indirect.py reads them (JSON values as text)."""
+    texts: dict[str, None] = {}
+    for request in day_requests(seed, day, 3000, drift_active=False):
+        for part in record_parts(json.loads(request.line)):
+            if part.source == "tool_result":
+                texts[part.text] = None
+    ordered = sorted(texts)
+    return sorted(random.Random(seed).sample(ordered, min(count, len(ordered))))
+
+
 def dev_half(row: dict) -> str:
     """"train" or "holdout": a fixed split of adv_dev.jsonl by a hash of the row id. The train half
     joins the training rows; the holdout half is only ever measured (benchmarks/bench_curation.py)."""
@@ -77,8 +98,9 @@ def training_rows(files: list[Path], generator_texts: int = GENERATOR_TEXTS, dev
             if halve and dev_half(row) != "train":
                 continue
             rows.append({"text": row["text"], "label": int(row["label"] == "adversarial"),
-                         "group": row.get("attack_type") or "benign:" + row["source"].split(":")[0]})
+                         "group": row.get("group") or row.get("attack_type") or "benign:" + row["source"].split(":")[0]})
     rows += [{"text": text, "label": 0, "group": "benign:generator"} for text in generator_benign(generator_texts)]
+    rows += [{"text": text, "label": 0, "group": "benign:generator_tool"} for text in generator_tool_results()]
     return rows
 
 
@@ -93,7 +115,8 @@ def _round(values) -> list[float]:
     return [float(f"{value:.{DIGITS}g}") for value in values]
 
 
-def fit_document(texts: list[str], labels: list[int], params: dict, threshold: float, sha256: str) -> dict:
+def fit_document(texts: list[str], labels: list[int], params: dict, threshold: float, sha256: str,
+                 indirect_threshold: float | None = None) -> dict:
     """Fit the vectorizers and the logistic regression; the model as a JSON-ready document."""
     vectorizers = [vectorizer(block).fit(texts) for block in params["blocks"]]
     from scipy.sparse import hstack  # scikit-learn's own dependency
@@ -110,6 +133,7 @@ def fit_document(texts: list[str], labels: list[int], params: dict, threshold: f
         start = end
     return {"format": "logmine-linear-ngrams/1", "C": params["C"], "blocks": blocks,
             "intercept": _round([classifier.intercept_[0]])[0], "threshold": round(threshold, 4),
+            "indirect_threshold": round(threshold if indirect_threshold is None else indirect_threshold, 4),
             "training_data_sha256": sha256}
 
 
@@ -158,6 +182,14 @@ def train(files: list[Path], params: dict = DEFAULT_PARAMS, dev: Path | None = N
     rows = training_rows(files, dev=dev)
     labels = [row["label"] for row in rows]
     oof = out_of_fold_scores(rows, params)
-    threshold = choose_threshold(oof, labels)
-    document = fit_document([row["text"] for row in rows], labels, params, threshold, data_sha256(rows))
-    return document_bytes(document), {"rows": len(rows), "threshold": threshold, "oof": oof, "train_rows": rows}
+    prompts = [(s, y) for s, y, row in zip(oof, labels, rows) if row["group"] not in CONTENT_ONLY_GROUPS]
+    threshold = choose_threshold([s for s, _ in prompts], [y for _, y in prompts])
+    # Content parts: the strictest of the benign content groups, each allowed MAX_CONTENT_FPR, so
+    # the easy written documents cannot spend the budget that BIPIA's real e-mails need.
+    indirect_threshold = max(
+        choose_threshold([s for s, row in zip(oof, rows) if row["group"] == group], [0] * sum(r["group"] == group for r in rows),
+                         MAX_CONTENT_FPR)
+        for group in INDIRECT_BENIGN_GROUPS)
+    document = fit_document([row["text"] for row in rows], labels, params, threshold, data_sha256(rows), indirect_threshold)
+    return document_bytes(document), {"rows": len(rows), "threshold": threshold, "indirect_threshold": indirect_threshold,
+                                      "oof": oof, "train_rows": rows}

@@ -97,7 +97,9 @@ def _training_files():
     for base in (ROOT.parent, ROOT.parent.parent):
         data = base / "shared" / "adversarial"
         if (data / "adv_train.jsonl").exists():
-            return [data / "adv_train.jsonl", ROOT / "scripts" / "adversarial_data" / "benign_written.jsonl"], data / "adv_dev.jsonl"
+            written = ROOT / "scripts" / "adversarial_data"
+            return ([data / "adv_train.jsonl", written / "benign_written.jsonl", written / "indirect_written.jsonl"],
+                    data / "adv_dev.jsonl")
     return None, None
 
 
