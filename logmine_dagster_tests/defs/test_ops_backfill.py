@@ -119,6 +119,13 @@ def _assert_backfill_succeeded(deployment, backfill_id: str) -> dict:
     return backfill
 
 
+def _run_summary(deployment, run_id: str) -> dict:
+    from logmine_dagster_tests.stack_support import RUN
+
+    run = deployment.graphql(RUN, runId=run_id)["runOrError"]
+    return {"run": run_id, "status": run.get("status"), "tags": {t["key"]: t["value"] for t in run.get("tags", [])}}
+
+
 def test_graphql_backfill_of_three_days_then_cli_backfill_rerun(backfill_stack):
     deployment, log_root, app_db_url = backfill_stack
     from logmine_dagster.generator import generate
@@ -136,7 +143,9 @@ def test_graphql_backfill_of_three_days_then_cli_backfill_rerun(backfill_stack):
     for asset in DAILY_ASSETS:
         events = deployment.materialisations(asset, days)
         per_day = {day: [e for e in events if e["partition"] == day] for day in days}
-        assert {e["runId"] for e in events} <= backfill_runs, asset  # materialised by the backfill, nothing else
+        extra = {e["runId"] for e in events} - backfill_runs
+        # materialised by the backfill, nothing else (the message shows who else did, by job and tags)
+        assert not extra, (asset, [_run_summary(deployment, run_id) for run_id in sorted(extra)])
         assert {day: len(found) for day, found in per_day.items()} == {day: 1 for day in days}, asset
     # The checks' evaluations carry no partition (Dagster records a check on a partitioned asset without
     # one; only the "planned" record names it), so each evaluation is matched to its day by its run.
