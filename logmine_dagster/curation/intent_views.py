@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from logmine_dagster.curation.adversarial import user_messages
-from logmine_dagster.curation.novelty import MIN_TOKENS, NOVEL_THRESHOLD, Novelty, NoveltyIndex, intent_text, tokens
+from logmine_dagster.curation.novelty import MIN_TOKENS, NOVEL_THRESHOLD, Novelty, NoveltyIndex, intent_text, tokens, words
 
 VIEWS = ("request", "actions", "replies")
 THRESHOLDS = {"request": NOVEL_THRESHOLD, "actions": 0.8, "replies": 0.15}
@@ -136,35 +136,55 @@ class IntentIndex:
         reply_tokens = [tokens(v.replies) for v in reference]
         self.generic = frozenset() if small else _generic_words(reply_tokens)
         self.generic_tools = frozenset() if small else _generic_tools([v.actions for v in reference])
+        kept_replies = [self._kept(words) for words in reply_tokens]
         self._indexes = {
             "request": NoveltyIndex([v.request for v in reference]),
-            "actions": NoveltyIndex([self._text("actions", v) for v in reference]),
-            "replies": NoveltyIndex([self._kept(words) for words in reply_tokens]),
+            "actions": NoveltyIndex([self._actions(v.actions) for v in reference]),
+            "replies": NoveltyIndex([" ".join(words) for words in kept_replies], reference_tokens=kept_replies),
         }
 
-    def _kept(self, words: list[str]) -> str:
-        return " ".join(w for w in words if w not in self.generic)
+    def _kept(self, words: list[str]) -> list[str]:
+        return [w for w in words if w not in self.generic]
 
-    def _text(self, name: str, views: IntentViews) -> str:
-        text = getattr(views, name)
+    def _actions(self, text: str) -> str:
+        return " ".join(w for w in text.split() if tool_of(w) not in self.generic_tools)
+
+    def _view_words(self, name: str, views: IntentViews) -> list[str]:
         if name == "replies":
-            return self._kept(tokens(text))
+            return self._kept(tokens(views.replies))
         if name == "actions":
-            return " ".join(w for w in text.split() if tool_of(w) not in self.generic_tools)
-        return text
+            return words(self._actions(views.actions))
+        return words(views.request)
 
     def view_scores(self, queries: Sequence[IntentViews]) -> dict[str, list[Novelty]]:
-        return {name: index.score([self._text(name, v) for v in queries]) for name, index in self._indexes.items()}
+        """Every view of every query (what the tuning grid needs; `score` skips what cannot matter)."""
+        return {name: index.score_words([self._view_words(name, v) for v in queries]) for name, index in self._indexes.items()}
 
     def score(self, queries: Sequence[IntentViews]) -> list[Novelty]:
-        return combine(self.view_scores(queries), self.thresholds)
+        """The agent's views are scored only for queries whose request is novel: the minimum can
+        only lower novelty, so for the rest they cannot change the decision (most of production
+        repeats a known request, and skipping them is most of the scoring time). A query not
+        novel by its request keeps the request's score: an upper bound of the combined one, which
+        only ranks it among the other non-drift candidates of a review batch."""
+        request = self._indexes["request"].score_words([words(v.request) for v in queries])
+        open_ = [i for i, n in enumerate(request)
+                 if n.tokens >= MIN_TOKENS and calibrated(n.score, self.thresholds["request"]) >= NOVEL_THRESHOLD]
+        by_view: dict[str, list[Novelty | None]] = {"request": list(request)}
+        for name in VIEWS[1:]:
+            scored = self._indexes[name].score_words([self._view_words(name, queries[i]) for i in open_])
+            by_view[name] = [None] * len(queries)
+            for i, novelty in zip(open_, scored):
+                by_view[name][i] = novelty
+        return combine(by_view, self.thresholds)
 
 
-def combine(by_view: dict[str, list[Novelty]], thresholds: dict[str, float]) -> list[Novelty]:
+def combine(by_view: dict[str, list[Novelty | None]], thresholds: dict[str, float]) -> list[Novelty]:
+    """Per query, the calibrated minimum over the views it has (None: not scored)."""
     results = []
     for position, request in enumerate(by_view["request"]):
-        scores = [calibrated(by_view[name][position].score, thresholds[name]) for name in VIEWS
-                  if by_view[name][position].tokens >= MIN_VIEW_TOKENS[name]]
+        present = [(name, by_view[name][position]) for name in VIEWS]
+        scores = [calibrated(n.score, thresholds[name]) for name, n in present
+                  if n is not None and n.tokens >= MIN_VIEW_TOKENS[name]]
         score = min(scores) if scores else 0.0
         results.append(Novelty(round(score, 4), request.tokens, request.nearest))
     return results

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from logmine_dagster.curation.intent_views import IntentIndex, action_text, reply_text, views_of
+from logmine_dagster.curation.intent_views import IntentIndex, action_text, combine, reply_text, views_of
 from logmine_dagster.curation.novelty import NoveltyIndex, intent_text
 
 # (opening request, [(tool, argument keys, result keys)], reply) per past task.
@@ -96,3 +96,22 @@ def test_action_text_reads_tool_names_argument_and_result_keys_and_survives_bad_
                         {"role": "tool", "content": "Error: not found"}, {"role": "tool", "content": "{broken"}, "junk"], "output": None}
     assert action_text(broken) == "tool_lookup"
     assert reply_text(broken) == ""
+
+
+def test_skipping_the_agent_views_of_known_requests_changes_no_decision():
+    index = reference_index()
+    request, tools, reply = TASKS["seat"]
+    queries = [views_of(record(r, t, p)) for r, t, p in TASKS.values()] + [
+        views_of(record("I need to call off my journey, not travelling anymore", TASKS["cancel"][1], "All cancelled.")),
+        views_of(record("can my dog travel in the cabin with me", [("get_pet_policy", ["species"], ["pet_fee"])], "Pets go in a carrier.")),
+        views_of(record("window seat please", tools, reply)),  # too few words to ever be drift
+    ]
+    full = combine(index.view_scores(queries), index.thresholds)
+    fast = index.score(queries)
+    assert [n.novel for n in fast] == [n.novel for n in full]
+    assert any(n.novel for n in fast) and not all(n.novel for n in fast)
+    for quick, exact in zip(fast, full):
+        if quick.novel:
+            assert quick.score == exact.score
+        else:  # the request's score: never below the combined one
+            assert quick.score >= exact.score
