@@ -200,6 +200,14 @@ class NoveltyIndex:
         # Transposed once: the product below then runs CSR x CSR, the fast path in scipy.
         self._reference_t = self._tfidf.transform(counts).T.tocsr().astype(np.float32)
 
+    def known_words(self) -> Iterable[str]:
+        """Words of the reference texts (not the function words)."""
+        return (w for w, count in self._folder.df.items() if count <= self.size)
+
+    def fold(self, word: str) -> str:
+        """The known word a word the reference never saw is read as (itself otherwise)."""
+        return self._folder.fold(word)
+
     def _query_tokens(self, text_words: list[str]) -> list[str]:
         folded = (self._folder.fold(w) for w in text_words)
         return [w for w in folded if w not in _STOP_WORDS]
