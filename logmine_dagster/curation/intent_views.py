@@ -114,7 +114,12 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n")
 
 def sentences(replies: str) -> list[str]:
     """The replies' sentences, normalised (near_duplicates.normalise), empty ones dropped."""
-    return [s for s in (normalise(part) for part in _SENTENCE.split(replies)) if s]
+    return [s for s in (_normal_sentence(part) for part in _SENTENCE.split(replies)) if s]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normal_sentence(part: str) -> str:
+    return normalise(part)  # agents repeat their sentences: most are normalised once
 
 
 @functools.lru_cache(maxsize=1 << 16)
