@@ -1,6 +1,6 @@
 """Quality and speed of curation; prints JSON lines, the last one the summary.
 
-    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000] [--history-weeks 4] [--adversarial-only] [--support-only]
+    python benchmarks/bench_curation.py [--adv-dev ../shared/adversarial/adv_dev.jsonl] [--week-size 50000] [--history-weeks 4] [--adversarial-only] [--support-only] [--week-only]
 
 - adversarial precision/recall (summary): what categorise decides (pattern families OR the trained
   model) on the "holdout" half of adv_dev.jsonl, which the model never trained on (its "train"
@@ -533,7 +533,12 @@ def main() -> None:
     parser.add_argument("--history-weeks", type=int, default=4)
     parser.add_argument("--adversarial-only", action="store_true", help="only the adversarial detector lines")
     parser.add_argument("--support-only", action="store_true", help="only the labelled support conversations")
+    parser.add_argument("--week-only", action="store_true", help="only the timed day (seconds_50k and its detail)")
     args = parser.parse_args()
+    if args.week_only:
+        seconds, speed_detail = week_speed(args.week_size, args.history_weeks)
+        print(json.dumps({"seconds_50k": seconds, **speed_detail}))
+        return
     support = support_set_quality()
     if args.support_only:
         print(json.dumps({"support_set": support}))

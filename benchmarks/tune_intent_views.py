@@ -24,11 +24,13 @@ def main() -> None:
     rows = [json.loads(line) for line in open(SUPPORT_SET, encoding="utf-8") if line.strip()]
     index = IntentIndex([views_of(row["record"]) for row in rows if row["role"] == "reference"])
     cases = [row for row in rows if row["role"] == "case" and row["split"] == "tuning"]
-    by_view = index.view_scores([views_of(row["record"]) for row in cases])
+    queries = [views_of(row["record"]) for row in cases]
+    by_view = index.view_scores(queries)
+    allowed = index.may_overrule(queries)
     kinds = {kind: [i for i, row in enumerate(cases) if row["drift_kind"] == kind] for kind in ("paraphrase", "new_topic")}
     results = []
     for actions, replies in itertools.product(GRID, GRID):
-        scores = combine(by_view, dict(THRESHOLDS, actions=actions, replies=replies))
+        scores = combine(by_view, dict(THRESHOLDS, actions=actions, replies=replies), allowed)
         flagged = {kind: round(sum(scores[i].novel for i in ids) / len(ids), 4) for kind, ids in kinds.items()}
         results.append({"actions": actions, "replies": replies, **flagged})
     feasible = [r for r in results if r["new_topic"] >= 0.9]

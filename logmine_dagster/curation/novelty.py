@@ -177,11 +177,14 @@ class Novelty:
 class NoveltyIndex:
     """TF-IDF vectors of the reference texts; `score` compares query texts against all of them."""
 
-    def __init__(self, reference_texts: Sequence[str]):
+    def __init__(self, reference_texts: Sequence[str], reference_tokens: Sequence[list[str]] | None = None):
+        """`reference_tokens`: the texts' `tokens`, when the caller has them already (tokenising is
+        most of the cost of building an index)."""
         from sklearn.feature_extraction.text import TfidfTransformer
 
         self.size = len(reference_texts)
-        reference_tokens = [tokens(text) for text in reference_texts]
+        if reference_tokens is None:
+            reference_tokens = [tokens(text) for text in reference_texts]
         frequency: Counter = Counter()
         for words in reference_tokens:
             frequency.update(set(words))
@@ -197,11 +200,23 @@ class NoveltyIndex:
         # Transposed once: the product below then runs CSR x CSR, the fast path in scipy.
         self._reference_t = self._tfidf.transform(counts).T.tocsr().astype(np.float32)
 
-    def _query_tokens(self, text: str) -> list[str]:
-        folded = (self._folder.fold(w) for w in words(text))
+    def known_words(self) -> Iterable[str]:
+        """Words of the reference texts (not the function words)."""
+        return (w for w, count in self._folder.df.items() if count <= self.size)
+
+    def fold(self, word: str) -> str:
+        """The known word a word the reference never saw is read as (itself otherwise)."""
+        return self._folder.fold(word)
+
+    def _query_tokens(self, text_words: list[str]) -> list[str]:
+        folded = (self._folder.fold(w) for w in text_words)
         return [w for w in folded if w not in _STOP_WORDS]
 
     def score(self, texts: Sequence[str]) -> list[Novelty]:
+        return self.score_words([words(text) for text in texts])
+
+    def score_words(self, texts: Sequence[list[str]]) -> list[Novelty]:
+        """`score` on texts already split by `words` (or `tokens`)."""
         if not texts:
             return []
         counts = self._query_vectorizer.transform(texts)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from logmine_dagster.curation.intent_views import IntentIndex, action_text, reply_text, views_of
+from logmine_dagster.curation import intent_views
+from logmine_dagster.curation.intent_views import IntentIndex, action_text, combine, reply_text, views_of
 from logmine_dagster.curation.novelty import NoveltyIndex, intent_text
 
 # (opening request, [(tool, argument keys, result keys)], reply) per past task.
@@ -96,3 +97,62 @@ def test_action_text_reads_tool_names_argument_and_result_keys_and_survives_bad_
                         {"role": "tool", "content": "Error: not found"}, {"role": "tool", "content": "{broken"}, "junk"], "output": None}
     assert action_text(broken) == "tool_lookup"
     assert reply_text(broken) == ""
+
+
+def test_skipping_the_agent_views_of_known_requests_changes_no_decision():
+    index = reference_index()
+    request, tools, reply = TASKS["seat"]
+    queries = [views_of(record(r, t, p)) for r, t, p in TASKS.values()] + [
+        views_of(record("I need to call off my journey, not travelling anymore", TASKS["cancel"][1], "All cancelled.")),
+        views_of(record("can my dog travel in the cabin with me", [("get_pet_policy", ["species"], ["pet_fee"])], "Pets go in a carrier.")),
+        views_of(record("window seat please", tools, reply)),  # too few words to ever be drift
+    ]
+    full = combine(index.view_scores(queries), index.thresholds)
+    fast = index.score(queries)
+    assert [n.novel for n in fast] == [n.novel for n in full]
+    assert any(n.novel for n in fast) and not all(n.novel for n in fast)
+    for quick, exact in zip(fast, full):
+        if quick.novel:
+            assert quick.score == exact.score
+        else:  # the request's score: never below the combined one
+            assert quick.score >= exact.score
+
+
+TEMPLATE = "Your request is logged under a ticket in our system now."
+
+
+def template_reference() -> list:
+    """Each task seen ten times; five tasks once close with the same template sentence (under a
+    tenth of the conversations, so its words are not generic by share)."""
+    past = []
+    for number, (request, tools, reply) in enumerate(TASKS.values()):
+        for copy in range(10):
+            closer = TEMPLATE if copy == 0 and number < 5 else None
+            past.append(views_of(record(request, tools, reply, extra_reply=closer)))
+    return past
+
+
+def test_a_reply_sentence_said_after_many_different_tool_sets_is_a_template():
+    index = IntentIndex(template_reference())
+    assert not {"ticket", "logged"} & index.generic  # rare enough to pass the share rule
+    assert any("ticket" in sentence for sentence in index.templates)
+    assert not any("refund goes back" in sentence for sentence in index.templates)  # one task's own reply
+
+
+def test_a_template_reply_does_not_make_a_new_topic_look_familiar(monkeypatch):
+    past = template_reference()
+    new = views_of(record("can I bring my surfboard as sports equipment on the plane", [], TEMPLATE))
+    assert IntentIndex(past).score([new])[0].novel
+    monkeypatch.setattr(intent_views, "TEMPLATE_TOOL_SETS", 10 ** 9)  # no templates: the template alone overrules the request
+    assert not IntentIndex(past).score([new])[0].novel
+
+
+def test_a_new_name_both_user_and_agent_talk_about_keeps_old_tools_from_overruling():
+    index = reference_index()
+    request, tools, reply = TASKS["track"]
+    new_product = record("does the Zephyrlink travel adapter work with my parcel locker", tools,
+                         "The Zephyrlink adapter is not sold by us yet, so I can't say.")
+    reworded = record("I need to call off my journey, not travelling anymore", TASKS["cancel"][1], "All cancelled, the card gets the money back.")
+    assert index.may_overrule([views_of(new_product), views_of(reworded)]) == [False, True]
+    assert index.score([views_of(new_product)])[0].novel
+    assert not index.score([views_of(reworded)])[0].novel
