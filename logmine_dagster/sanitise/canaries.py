@@ -52,7 +52,9 @@ class Canary:
     planted: tuple[tuple[str, str], ...]  # (kind, value)
 
 
-def _record(number: int, user: str, output: str = "Thanks, I have noted that.", tools: list[dict] | None = None,
+# The planted records are data, not logic: mutating their strings (scripts/mutation_score.py) measures nothing,
+# so mutmut skips the three functions that build them.
+def _record(number: int, user: str, output: str = "Thanks, I have noted that.", tools: list[dict] | None = None,  # pragma: no mutate block
             metadata: dict | None = None) -> dict:
     return {
         "request_id": f"canary-{number:03d}",
@@ -72,7 +74,7 @@ def _record(number: int, user: str, output: str = "Thanks, I have noted that.", 
     }
 
 
-def _tool_round_trip(name: str, arguments: dict, result: dict) -> list[dict]:
+def _tool_round_trip(name: str, arguments: dict, result: dict) -> list[dict]:  # pragma: no mutate block
     return [
         {"role": "assistant", "content": None, "tool_calls": [
             {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}]},
@@ -80,7 +82,7 @@ def _tool_round_trip(name: str, arguments: dict, result: dict) -> list[dict]:
     ]
 
 
-def _canaries() -> tuple[Canary, ...]:
+def _canaries() -> tuple[Canary, ...]:  # pragma: no mutate block
     items: list[tuple[dict, list[tuple[str, str]]]] = [
         # -- names ----------------------------------------------------------------------------------
         (_record(1, "Hi, my name is Marisol Etxeberria and my router keeps dropping."),
