@@ -31,6 +31,7 @@ from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 CANARY_KEY = b"logmine-canary-key-not-a-secret"
 _TOKEN = re.compile(r"[^\W_]+")
 _PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
+_THANKS = "Thanks, I have noted that."
 _SYSTEM = "You are the support assistant of Northwind Telecom. Be brief and polite."
 
 
@@ -54,8 +55,8 @@ class Canary:
 
 # The planted records are data, not logic: mutating their strings (scripts/mutation_score.py) measures nothing,
 # so mutmut skips the three functions that build them.
-def _record(number: int, user: str, output: str = "Thanks, I have noted that.", tools: list[dict] | None = None,  # pragma: no mutate block
-            metadata: dict | None = None) -> dict:
+# (A pragma only counts on the `def` line, hence one line here.)
+def _record(number: int, user: str, output: str = _THANKS, tools: list | None = None, metadata: dict | None = None) -> dict:  # pragma: no mutate block
     return {
         "request_id": f"canary-{number:03d}",
         "timestamp": "2025-01-01T00:00:00Z",
