@@ -133,7 +133,8 @@ def test_a_value_inside_a_longer_value_does_not_hide_the_longer_ones_leak(monkey
     canary = canaries.Canary(
         record=canaries.CANARIES[0].record | {"input": [
             {"role": "system", "content": "Be brief."}, {"role": "user", "content": "Ask Ann Rivera-Okafor to call"}]},
-        planted=(("PERSON", "Ann Rivera"), ("PERSON", "Ann Rivera-Okafor")),
+        # "Rivera" sorts after the long name, so only the order by length removes the long name first.
+        planted=(("PERSON", "Rivera"), ("PERSON", "Ann Rivera-Okafor")),
     )
     monkeypatch.setattr(canaries, "CANARIES", (canary,))
     report = run_canaries(_MasksTheShortName())
