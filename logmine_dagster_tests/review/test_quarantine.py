@@ -31,9 +31,10 @@ def _claim(db, case_id: str, user: User) -> None:
 
 
 def test_only_a_reviewer_of_the_case_or_an_admin_may_flag_it(db):
-    mine, admins, other = seed_cases(db, 3)
+    mine, admins, other, theirs = seed_cases(db, 4)
     for case_id in (mine, other):
         _claim(db, case_id, ASSIGNED)
+    _claim(db, theirs, OTHER)  # a reviewer of another case is still not a reviewer of this one
     with pytest.raises(Forbidden, match="assigned to other reviewers"):
         flag_pii(db, other, OTHER, "email address")
     flag_pii(db, mine, ASSIGNED, "email address")
