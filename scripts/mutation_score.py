@@ -52,7 +52,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "sanitise/canaries.py": _t("sanitise/test_sanitise_canaries.py"),
     "sanitise/residual.py": _t("sanitise/test_residual.py", "sanitise/test_deny_by_default.py"),
     "sanitise/sanitise_day.py": _t("sanitise/test_refusal_day.py", "sanitise/test_deny_by_default.py"),
-    "retention/deletion.py": _t("retention/test_retention.py", "retention/test_retention_faults.py"),
+    "retention/deletion.py": _t("retention/test_retention_staging.py", "retention/test_retention.py", "retention/test_retention_faults.py"),
     "review/votes.py": _t("review/test_one_rule_set.py", "review/test_entered_text.py", "review/test_labelled.py"),
     "review/quarantine.py": _t("review/test_quarantine.py", "review/test_labelled.py"),
     "review_app/sessions.py": _t("review_app/test_review_app_http.py"),
