@@ -48,7 +48,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "ingest/keyed_hash.py": _t("ingest/test_sampling.py", "ingest/test_keyed_hash.py"),
     "ingest/sampling.py": _t("ingest/test_sampling.py", "ingest/test_ingest_sampling.py"),
     "ingest/sampling_policy.py": _t("ingest/test_sampling_policy.py", "ingest/test_sampling.py", "ingest/test_ingest_sampling.py"),
-    "ingest/sampling_caps.py": _t("ingest/test_sampling.py", "ingest/test_ingest_sampling.py"),
+    "ingest/sampling_caps.py": _t("ingest/test_sampling_caps.py", "ingest/test_sampling.py", "ingest/test_ingest_sampling.py"),
     "sanitise/canaries.py": _t("sanitise/test_sanitise_canaries.py"),
     "sanitise/residual.py": _t("sanitise/test_residual.py", "sanitise/test_deny_by_default.py"),
     "sanitise/sanitise_day.py": _t("sanitise/test_refusal_day.py", "sanitise/test_deny_by_default.py"),
