@@ -31,6 +31,7 @@ from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 CANARY_KEY = b"logmine-canary-key-not-a-secret"
 _TOKEN = re.compile(r"[^\W_]+")
 _PLACEHOLDER = re.compile(PLACEHOLDER_PATTERN)
+_THANKS = "Thanks, I have noted that."
 _SYSTEM = "You are the support assistant of Northwind Telecom. Be brief and polite."
 
 
@@ -52,8 +53,10 @@ class Canary:
     planted: tuple[tuple[str, str], ...]  # (kind, value)
 
 
-def _record(number: int, user: str, output: str = "Thanks, I have noted that.", tools: list[dict] | None = None,
-            metadata: dict | None = None) -> dict:
+# The planted records are data, not logic: mutating their strings (scripts/mutation_score.py) measures nothing,
+# so mutmut skips the three functions that build them.
+# (A pragma only counts on the `def` line, hence one line here.)
+def _record(number: int, user: str, output: str = _THANKS, tools: list | None = None, metadata: dict | None = None) -> dict:  # pragma: no mutate block
     return {
         "request_id": f"canary-{number:03d}",
         "timestamp": "2025-01-01T00:00:00Z",
@@ -72,7 +75,7 @@ def _record(number: int, user: str, output: str = "Thanks, I have noted that.", 
     }
 
 
-def _tool_round_trip(name: str, arguments: dict, result: dict) -> list[dict]:
+def _tool_round_trip(name: str, arguments: dict, result: dict) -> list[dict]:  # pragma: no mutate block
     return [
         {"role": "assistant", "content": None, "tool_calls": [
             {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}]},
@@ -80,7 +83,7 @@ def _tool_round_trip(name: str, arguments: dict, result: dict) -> list[dict]:
     ]
 
 
-def _canaries() -> tuple[Canary, ...]:
+def _canaries() -> tuple[Canary, ...]:  # pragma: no mutate block
     items: list[tuple[dict, list[tuple[str, str]]]] = [
         # -- names ----------------------------------------------------------------------------------
         (_record(1, "Hi, my name is Marisol Etxeberria and my router keeps dropping."),

@@ -1,0 +1,174 @@
+"""Mutation score of the modules that carry guarantees, measured with mutmut; JSON on stdout.
+
+    python scripts/mutation_score.py                          # every module below (~30 min on 2 cores, see README)
+    python scripts/mutation_score.py --only ingest/keyed_hash.py --only sanitise/canaries.py
+    python scripts/mutation_score.py --list                   # the modules and their tests, without running
+    python scripts/mutation_score.py --keep DIR ...           # keep the work copy: `cd DIR && mutmut show NAME`
+
+mutmut (3.x; `pip install -e '.[dev]'`) generates every mutant of a module (operators, constants, comparisons,
+arguments, returned values...) and runs, for each mutant, only the tests that called the mutated function (its
+"stats" pass records that). The base settings (source_paths, also_copy, pytest args) are `[tool.mutmut]` in
+pyproject.toml; this script adds, per module, `only_mutate` and the fast test files that cover it
+(`pytest_add_cli_args_test_selection`, the MODULES table below), so a module is never run against the whole suite.
+
+Each module runs in a fresh copy of the tracked files (the checkout itself is never touched, and mutmut's
+`mutants/` folder and cache never leak from one module to the next), with PostgreSQL switched off
+(LOGMINE_TEST_POSTGRES_URL empty: the guarantees are backend-independent and SQLite proves a test notices).
+
+Score = killed / total. "no_tests" (no selected test calls the function) and "timeout" count as not killed,
+except that a timeout is listed apart; "suspicious"/"segfault" and the like fall in "other", also not killed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = "logmine_dagster"
+TESTS = "logmine_dagster_tests"
+
+
+def _t(*paths: str) -> tuple[str, ...]:
+    return tuple(f"{TESTS}/{p}" for p in paths)
+
+
+# module under logmine_dagster/ -> the fast test files that exercise it (no browser, no Dagster runs of whole days
+# where a unit test covers the same rule). Chosen so each module's run stays within a few minutes on 2 cores.
+MODULES: dict[str, tuple[str, ...]] = {
+    "ingest/keyed_hash.py": _t("ingest/test_sampling.py", "ingest/test_keyed_hash.py"),
+    "ingest/sampling.py": _t("ingest/test_sampling.py", "ingest/test_ingest_sampling.py"),
+    "ingest/sampling_policy.py": _t("ingest/test_sampling_policy.py", "ingest/test_sampling.py", "ingest/test_ingest_sampling.py"),
+    "ingest/sampling_caps.py": _t("ingest/test_sampling_caps.py", "ingest/test_sampling.py", "ingest/test_ingest_sampling.py"),
+    "sanitise/canaries.py": _t("sanitise/test_sanitise_canaries.py"),
+    "sanitise/residual.py": _t("sanitise/test_residual.py", "sanitise/test_deny_by_default.py"),
+    "sanitise/sanitise_day.py": _t("sanitise/test_refusal_day.py", "sanitise/test_deny_by_default.py"),
+    "retention/deletion.py": _t("retention/test_retention_staging.py", "retention/test_retention.py", "retention/test_retention_faults.py"),
+    "review/votes.py": _t("review/test_one_rule_set.py", "review/test_entered_text.py", "review/test_labelled.py"),
+    "review/quarantine.py": _t("review/test_quarantine.py", "review/test_labelled.py"),
+    "review_app/sessions.py": _t("review_app/test_review_app_http.py"),
+    "evalset/build.py": _t("evalset/test_evalset_admission.py", "evalset/test_evalset_releases.py"),
+}
+
+# exit code -> status, as mutmut records it in mutants/<file>.meta (mutmut.stats.status_by_exit_code)
+COUNTED = ("killed", "survived", "timeout", "no_tests")
+
+
+def _status(code: int | None) -> str:
+    from mutmut.stats import status_by_exit_code  # imported late: --list works without mutmut installed
+
+    status = status_by_exit_code.get(code, "other") if code is not None else "not checked"
+    status = status.replace(" ", "_")
+    return status if status in COUNTED else "other"
+
+
+def _copy_tree(dest: Path) -> None:
+    """Copy the tracked files (plus untracked, not-ignored ones: a new test counts before it is committed)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout.splitlines()
+    for rel in listed:
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+
+
+def _mutmut_section(module: str, tests: tuple[str, ...]) -> str:
+    base = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    settings = dict(base, only_mutate=[f"{PACKAGE}/{module}"], pytest_add_cli_args_test_selection=list(tests))
+    # JSON strings, lists and numbers are valid TOML values.
+    return "[tool.mutmut]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
+
+
+def _write_config(copy: Path, module: str, tests: tuple[str, ...]) -> None:
+    pyproject = copy / "pyproject.toml"
+    text = pyproject.read_text()
+    # drop the checkout's own [tool.mutmut] table (up to the next table) and append this module's
+    text = re.sub(r"^\[tool\.mutmut\]\n(?:(?!^\[).*\n?)*", "", text, flags=re.M)
+    pyproject.write_text(text.rstrip("\n") + "\n\n" + _mutmut_section(module, tests))
+
+
+def _read_results(copy: Path, module: str) -> dict[str, str]:
+    meta = copy / "mutants" / PACKAGE / f"{module}.meta"
+    if not meta.exists():
+        return {}
+    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    return {name: _status(code) for name, code in codes.items()}
+
+
+def score_module(module: str, tests: tuple[str, ...], workdir: Path, children: int) -> dict:
+    copy = workdir / module.replace("/", "__")
+    copy.mkdir(parents=True)
+    _copy_tree(copy)
+    # A test file not written yet catches nothing (how a score before a new test is measured).
+    tests = tuple(t for t in tests if (copy / t).exists())
+    if not tests:  # mutmut would fall back to the whole suite
+        raise SystemExit(f"{module}: none of its test files exist")
+    _write_config(copy, module, tests)
+    env = dict(os.environ, LOGMINE_TEST_POSTGRES_URL="", PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONPATH", None)  # mutmut puts its mutants/ folder first on sys.path; a checkout path would shadow it
+    started, cpu_before = time.monotonic(), os.times()
+    run = subprocess.run(
+        [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)],
+        cwd=copy, env=env, capture_output=True, text=True,
+    )
+    cpu_after = os.times()
+    (copy / "mutmut-run.log").write_text(run.stdout[-200_000:] + "\n--- stderr ---\n" + run.stderr[-50_000:])
+    statuses = _read_results(copy, module)
+    counts = {status: sum(1 for s in statuses.values() if s == status) for status in (*COUNTED, "other")}
+    total = len(statuses)
+    return {
+        **counts,
+        "total": total,
+        "score": round(counts["killed"] / total, 3) if total else None,
+        "survivors": sorted(name for name, s in statuses.items() if s != "killed"),
+        "mutmut_exit": run.returncode,
+        "wall_s": round(time.monotonic() - started, 1),
+        "cpu_s": round(cpu_after.children_user + cpu_after.children_system
+                       - cpu_before.children_user - cpu_before.children_system, 1),
+        "tests": list(tests),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", action="append", choices=sorted(MODULES), help="Score only these modules.")
+    parser.add_argument("--list", action="store_true", help="Print the modules and their tests, run nothing.")
+    parser.add_argument("--children", type=int, default=2, help="mutmut workers (the machine has 2 cores).")
+    parser.add_argument("--keep", type=Path, help="Keep the work copies under this folder.")
+    args = parser.parse_args()
+    modules = {m: MODULES[m] for m in (args.only or MODULES)}
+    if args.list:
+        print(json.dumps(modules, indent=2))
+        return
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="logmine-mutmut-"))
+    by_module = {}
+    try:
+        for module, tests in modules.items():
+            by_module[module] = score_module(module, tests, workdir, args.children)
+            print(f"{module}: {by_module[module]['killed']}/{by_module[module]['total']} killed", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    killed = sum(r["killed"] for r in by_module.values())
+    total = sum(r["total"] for r in by_module.values())
+    print(json.dumps({
+        "by_module": by_module,
+        "overall": {"killed": killed, "total": total, "score": round(killed / total, 3) if total else None,
+                    "wall_s": round(sum(r["wall_s"] for r in by_module.values()), 1)},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
