@@ -362,8 +362,7 @@ def categorise_day(db: Database, day: str) -> CurateReport:
         members = report.cluster_members.get(candidate["case_id"])
         candidate["duplicate_ids"] = json.dumps(members) if members else None
         report.by_category[candidate["category"]] += 1
-        # The model's reason carries its score (`adv:model:0.93`): counted once under `adv:model`.
-        report.by_reason.update(reason_family(r) if r.startswith("adv:model:") else r for r in candidate["reasons"].split(","))
+        report.by_reason.update(reason_count_key(r) for r in candidate["reasons"].split(","))
     report.largest_clusters = sorted(
         ((c["case_id"], c["category"], c["duplicate_count"]) for c in kept), key=lambda item: -item[2]
     )[:10]
@@ -392,6 +391,12 @@ class WeekSummary:
 
 
 _SIZE_BUCKETS = ((1, "1"), (2, "2-4"), (5, "5-19"), (20, "20-99"), (100, "100+"))
+
+
+def reason_count_key(reason: str) -> str:
+    """A day's reason counts: model evidence carries its score (`adv:model:0.93`,
+    `adv:indirect:pasted:model:0.91`), counted once under the name without the score, not once per score."""
+    return reason.rsplit(":", 1)[0] if reason.startswith("adv:") and ":model:" in reason else reason
 
 
 def reason_family(reason: str) -> str:

@@ -30,7 +30,10 @@ MIN_PASTED_CHARS = 60
 
 _DOC_TAG = re.compile(r"<(document|doc|context|retrieved|search_results?|source|webpage|email)\b[^>]*>(.*?)(?:</\1\s*>|\Z)",
                       re.S | re.I)
-_FENCE = re.compile(r"```[^\n]*\n?(.*?)(?:```|\Z)", re.S)
+# The opening fence's line holds only a language tag ("python", "c++"), and only when a line break
+# follows: a fence opened and closed on one line (```payload```) holds its content on that line,
+# which a rest-of-line info string would swallow and drop from both the user's words and the parts.
+_FENCE = re.compile(r"```(?:[\w+#.-]*[ \t]*\n)?(.*?)(?:```|\Z)", re.S)
 _TRIPLE_QUOTE = re.compile(r'"""(.*?)(?:"""|\Z)', re.S)
 _HEADER = re.compile(r"^\s*(?:from|to|cc|subject|date|sent|reply-to)\s*:", re.I)
 _DELIMITER = re.compile(r"^\s*(?:-{3,}|={3,}|_{3,}|\*{3,})\s*$")

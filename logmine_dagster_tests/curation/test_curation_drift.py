@@ -254,6 +254,14 @@ def test_week_summary_counts_days_reasons_cluster_sizes_and_novel_clusters(db):
     assert reason_family("edge:error:timeout") == "edge:error" and reason_family("happy:ok") == "happy:ok"
 
 
+def test_model_evidence_is_counted_once_per_name_not_once_per_score():
+    from logmine_dagster.curation.categorise_day import reason_count_key
+
+    assert reason_count_key("adv:model:0.93") == reason_count_key("adv:model:0.91") == "adv:model"
+    assert reason_count_key("adv:indirect:pasted:model:0.91") == "adv:indirect:pasted:model"
+    assert reason_count_key("adversarial:model") == "adversarial:model" and reason_count_key("edge:error:timeout") == "edge:error:timeout"
+
+
 def test_a_decided_case_older_than_the_near_duplicate_window_still_never_returns(db):
     from logmine_dagster.storage.schema import review_decisions
 
