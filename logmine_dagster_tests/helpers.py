@@ -77,3 +77,29 @@ def read_tree_bytes(root: Path) -> str:
         if path.is_file():
             chunks.append(path.read_bytes().decode("utf-8", errors="replace"))
     return "\n".join(chunks)
+
+
+# Dagster 1.13 shows a markdown entry inline on the asset page only under 1,000 characters, and about
+# 150 characters of table text fit a 1280 px window beside the asset page's sidebar.
+INLINE_MARKDOWN_CHARS = 1000
+MAX_MARKDOWN_LINE = 150
+
+
+def assert_metadata_reads_at_a_glance(result, plotted: dict[str, set[str]]) -> None:
+    """Each materialised asset plots exactly the numeric entries `plotted` names (the UI draws a chart per
+    numeric entry), and every markdown entry shows inline and fits the window."""
+    import dagster as dg
+
+    events = result.get_asset_materialization_events()
+    assert events
+    for event in events:
+        name = event.asset_key.to_user_string()
+        metadata = event.step_materialization_data.materialization.metadata
+        numeric = {k for k, v in metadata.items() if isinstance(v, (dg.IntMetadataValue, dg.FloatMetadataValue))}
+        assert numeric == plotted[name], (name, numeric ^ plotted[name])
+        for key, value in metadata.items():
+            if isinstance(value, dg.MarkdownMetadataValue):
+                assert len(value.value) < INLINE_MARKDOWN_CHARS, (name, key, len(value.value))
+                # An image line is as wide as its picture (the sparklines are 300 px), not its data URI.
+                widest = max((len(line) for line in value.value.splitlines() if not line.startswith("![")), default=0)
+                assert widest <= MAX_MARKDOWN_LINE, (name, key, widest)

@@ -9,10 +9,12 @@ import sqlalchemy as sa
 from logmine_dagster.retention.deletion import apply_retention, retention_violations
 from logmine_dagster.storage.schema import raw_samples, retention_log, sanitised_samples
 from logmine_dagster_tests.conftest import FIRST_DAY
-from logmine_dagster_tests.helpers import check_results, run_daily
+from logmine_dagster_tests.helpers import assert_metadata_reads_at_a_glance, check_results, run_daily
 
 DAY1 = FIRST_DAY.isoformat()
 DAY2 = (FIRST_DAY + dt.timedelta(days=1)).isoformat()
+# The numbers retention plots in the UI (one chart per numeric entry).
+PLOTTED = {"raw_log_retention": {"retention_days", "log_partitions_deleted", "raw_sample_rows_deleted"}}
 
 
 def test_retention_deletes_only_expired_data_and_the_check_passes(
@@ -27,6 +29,7 @@ def test_retention_deletes_only_expired_data_and_the_check_passes(
 
     result = code_location.resolve_job_def("retention_job").execute_in_process(instance=dagster_instance)
     assert result.success
+    assert_metadata_reads_at_a_glance(result, PLOTTED)
     assert check_results(result)["raw_logs_within_retention"].passed
 
     log_root = logmine_env["log_root"]
