@@ -88,14 +88,24 @@ def short_codes(codes: str, width: int = 40) -> str:
     return " ".join(shown) + (f" +{rest}" if rest else "")
 
 
-def inline_table(header: list[str], rows: list[str], more: str, keep_last: bool = False) -> str:
+def inline_table(header: list[str], rows: list[str], more: str, keep_last: bool = False, reserve: int = 0) -> str:
     """A markdown table cut to as many rows as the asset page shows inline (under INLINE_CHARS); when rows
     are left out, a last line says how many and where `more` (e.g. a CLI command) lists them all. Keeps the
-    first rows, or the last ones (`keep_last`) for tables that grow by one row per week."""
+    first rows, or the last ones (`keep_last`) for tables that grow by one row per week; `reserve` leaves
+    room for text the caller adds (a legend)."""
     shown = list(rows)
     while True:
         rest = len(rows) - len(shown)
         markdown = "\n".join(header + shown) + (f"\n\n_{rest} more: {more}_" if rest else "")
-        if len(markdown) < INLINE_CHARS or not shown:
+        if len(markdown) + reserve < INLINE_CHARS or not shown:
             return markdown
         shown.pop(0 if keep_last else -1)
+
+
+def latest_rows_inline(markdown: str, more: str) -> str:
+    """A table that grows by a row per week or release (header, then oldest row first), cut to its latest
+    rows that show inline; text without table rows is returned as it is."""
+    lines = markdown.splitlines()
+    if len(lines) < 3 or not lines[0].startswith("|"):
+        return markdown
+    return inline_table(lines[:2], lines[2:], more, keep_last=True)

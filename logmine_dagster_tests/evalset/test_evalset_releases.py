@@ -35,21 +35,6 @@ from logmine_dagster.storage.schema import (
     sanitised_samples,
 )
 
-# The numbers each weekly asset plots in the UI (one chart per numeric entry); the rest are short tables.
-WEEKLY_PLOTTED = {
-    "review_batch": {
-        "candidates_in_week", "excluded_already_queued_or_decided", "kept_decided", "queued", "queued_from_uncovered_failures",
-        "queued_adversarial", "queued_drift", "queued_edge_case", "queued_happy_path",
-    },
-    "labelled_cases": {"decided", "accepted", "discarded", "reviewers", "sanitiser_misses", "sanitiser_misses_latest_week"},
-    "eval_set": {
-        "cases", "cases_adversarial", "cases_drift", "cases_edge_case", "cases_happy_path", "cases_synthetic",
-        "acceptance_rate_overall", "latest_week_added", "release_added",
-    },
-    "eval_set_exports": {"cases"},
-    "eval_coverage": {"failures", "failure_clusters", "uncovered_clusters", "covered_share"},
-}
-
 WEEK_1, WEEK_2 = "2026-03-02", "2026-03-09"
 T0 = dt.datetime(2026, 3, 9, 5, 0, tzinfo=dt.timezone.utc)
 
@@ -305,7 +290,7 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
         return {k: v.value for k, v in event.materialization.metadata.items()}
 
     assert run_daily(code_location, dagster_instance, week).success
-    assert_metadata_reads_at_a_glance(run("weekly_review_batch_job", partition_key=week), WEEKLY_PLOTTED)
+    assert_metadata_reads_at_a_glance(run("weekly_review_batch_job", partition_key=week))
     assert eval_set_metadata(run("eval_set_job"))["release_status"] == "empty eval set, nothing to publish"
 
     batch = tmp_path / "batch.jsonl"
@@ -319,10 +304,10 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
     assert main(["review", "import", str(batch), "--reviewer", "ana"]) == 0
 
     first_result = run("eval_set_job")
-    assert_metadata_reads_at_a_glance(first_result, WEEKLY_PLOTTED)
+    assert_metadata_reads_at_a_glance(first_result)
     first = eval_set_metadata(first_result)
     # Coverage of the week's failures by the eval set just published, measured by the real asset.
-    assert_metadata_reads_at_a_glance(run("weekly_eval_coverage_job", partition_key=week), WEEKLY_PLOTTED)
+    assert_metadata_reads_at_a_glance(run("weekly_eval_coverage_job", partition_key=week))
     # A few numbers worth plotting; the rest is in tables and the `numbers` JSON.
     plotted = {k for k, v in first.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     assert plotted == {"cases", "cases_adversarial", "cases_drift", "cases_edge_case", "cases_happy_path", "cases_synthetic",

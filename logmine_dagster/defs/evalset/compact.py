@@ -2,7 +2,7 @@
 length Dagster shows without "Show Markdown" (lib/metadata.inline_table). `logmine evalset stats` prints
 the full tables (per-category columns, every week and release)."""
 
-from logmine_dagster.lib.metadata import inline_table
+from logmine_dagster.lib.metadata import inline_table, latest_rows_inline
 
 MORE = "`logmine evalset stats`"
 
@@ -23,10 +23,7 @@ def growth_table(growth) -> str:
 
 def release_mix_table(markdown: str) -> str:
     """evalset/growth.release_mix_markdown cut to the latest releases that fit inline."""
-    lines = markdown.splitlines()
-    if len(lines) < 3:
-        return markdown
-    return inline_table(lines[:2], lines[2:], MORE, keep_last=True)
+    return latest_rows_inline(markdown, MORE)
 
 
 def representativeness_table(mix) -> str:

@@ -12,6 +12,7 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
     from logmine_dagster.core.weeks import iso_week_label
     from logmine_dagster.curation import coverage_summary as summary
     from logmine_dagster.curation.failure_coverage import COVERED_SIMILARITY, coverage_rows, measure_coverage, store_coverage
+    from logmine_dagster.lib.metadata import latest_rows_inline
 
     week = context.partition_key
     db = database.get()
@@ -46,7 +47,8 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
             "by_category": dg.MetadataValue.md(summary.shares_markdown(this.by_category, "category")),
             "by_signal": dg.MetadataValue.md(summary.shares_markdown(this.by_signal, "signal", summary.signal_order())),
             "largest_uncovered": dg.MetadataValue.md(inline_uncovered(summary.largest_uncovered(this_rows))),
-            "trend": dg.MetadataValue.md(summary.trend_markdown({w.week: w for w in trend})),
+            "trend": dg.MetadataValue.md(latest_rows_inline(summary.trend_markdown({w.week: w for w in trend}),
+                                                            "`logmine evalset stats`")),
             "trend_chart": dg.MetadataValue.md(coverage_chart(trend)),
         },
         check_results=[check],
@@ -63,8 +65,8 @@ def inline_uncovered(rows: list[dict]) -> str:
     header = ["| cluster | size | signals | reasons |", "| --- | ---: | --- | --- |"]
     body = [f"| {clip(r['cluster_id'], 24)} | {r['size']} | {short_codes(r['signals'], 44)} | {short_codes(r['reasons'])} |"
             for r in rows]
-    legend = "_reasons without their `edge:`/`drift:` prefix; +N: N more codes_"
-    return inline_table(header, body, "`logmine evalset stats`") + "\n\n" + legend
+    legend = "\n\n_reasons without their `edge:`/`drift:` prefix; +N: N more codes_"
+    return inline_table(header, body, "`logmine evalset stats`", reserve=len(legend)) + legend
 
 
 def coverage_chart(weeks) -> str:
