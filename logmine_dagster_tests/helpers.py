@@ -77,3 +77,53 @@ def read_tree_bytes(root: Path) -> str:
         if path.is_file():
             chunks.append(path.read_bytes().decode("utf-8", errors="replace"))
     return "\n".join(chunks)
+
+
+# Dagster 1.13 shows a markdown entry inline on the asset page only under 1,000 characters, and about
+# 150 characters of table text fit a 1280 px window beside the asset page's sidebar.
+INLINE_MARKDOWN_CHARS = 1000
+MAX_MARKDOWN_LINE = 150
+
+# The numbers each asset plots in the UI (one chart per numeric entry); the rest are short tables and JSON.
+PLOTTED = {
+    "sampled_logs": {"files", "records_scanned", "records_sampled", "records_excluded", "lines_quarantined", "bad_fraction"},
+    "sanitised_samples": {"records_read", "records_written", "records_quarantined", "entities_masked", "fields_dropped", "shards"},
+    "categorised_candidates": {
+        "samples_read", "candidates", "duplicates_dropped",
+        "category_adversarial", "category_drift", "category_edge_case", "category_happy_path",
+    },
+    "review_batch": {
+        "candidates_in_week", "excluded_already_queued_or_decided", "kept_decided", "queued", "queued_from_uncovered_failures",
+        "queued_adversarial", "queued_drift", "queued_edge_case", "queued_happy_path",
+    },
+    # Plus agreement_cases_latest / _kappa_latest / _alpha_latest once a case has two reviews.
+    "labelled_cases": {"decided", "accepted", "discarded", "reviewers", "sanitiser_misses", "sanitiser_misses_latest_week"},
+    "eval_set": {
+        "cases", "cases_adversarial", "cases_drift", "cases_edge_case", "cases_happy_path", "cases_synthetic",
+        "acceptance_rate_overall", "latest_week_added", "release_added",
+    },
+    "eval_set_exports": {"cases"},
+    "eval_coverage": {"failures", "failure_clusters", "uncovered_clusters", "covered_share"},
+    "raw_log_retention": {"retention_days", "log_partitions_deleted", "raw_sample_rows_deleted"},
+}
+
+
+def assert_metadata_reads_at_a_glance(result, extra: dict[str, set[str]] | None = None) -> None:
+    """Each materialised asset plots exactly the numeric entries PLOTTED (plus `extra`) names (the UI draws
+    a chart per numeric entry), and every markdown entry shows inline and fits the window."""
+    import dagster as dg
+
+    events = result.get_asset_materialization_events()
+    assert events
+    for event in events:
+        name = event.asset_key.to_user_string()
+        metadata = event.step_materialization_data.materialization.metadata
+        numeric = {k for k, v in metadata.items() if isinstance(v, (dg.IntMetadataValue, dg.FloatMetadataValue))}
+        expected = PLOTTED[name] | (extra or {}).get(name, set())
+        assert numeric == expected, (name, numeric ^ expected)
+        for key, value in metadata.items():
+            if isinstance(value, dg.MarkdownMetadataValue):
+                assert len(value.value) < INLINE_MARKDOWN_CHARS, (name, key, len(value.value))
+                # An image line is as wide as its picture (the sparklines are 300 px), not its data URI.
+                widest = max((len(line) for line in value.value.splitlines() if not line.startswith("![")), default=0)
+                assert widest <= MAX_MARKDOWN_LINE, (name, key, widest)

@@ -7,6 +7,8 @@ from typing import Mapping
 
 import dagster as dg
 
+from logmine_dagster.lib.sparkline import INLINE_LIMIT
+
 
 def counts_markdown(counter: Counter, label: str) -> dg.MetadataValue:
     if not counter:
@@ -60,3 +62,50 @@ def novel_clusters_markdown(rows) -> dg.MetadataValue:
     lines = ["| case | category | novelty | seen |", "| --- | --- | ---: | ---: |"]
     lines += [f"| {case} | {category} | {novelty:.2f} | {size} |" for case, category, novelty, size, *_ in rows]
     return dg.MetadataValue.md("\n".join(lines))
+
+
+# Dagster 1.13 shows a markdown entry inline on the asset page only under 1,000 characters (longer ones
+# hide behind "Show Markdown"), and about 150 characters of table text fit a 1280 px window.
+INLINE_CHARS = INLINE_LIMIT
+LINE_CHARS = 150
+
+
+def clip(text: str, width: int) -> str:
+    """One cell at most `width` characters, with an ellipsis when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def short_codes(codes: str, width: int = 40) -> str:
+    """Comma-separated reason codes without their category prefix (`edge:`, `drift:`), as many as fit
+    `width`, then `+N` for the rest: the legend under the table says so."""
+    names = [c.split(":", 1)[1] if c.startswith(("edge:", "drift:")) else c for c in (codes or "").split(",") if c]
+    shown: list[str] = []
+    for name in names:
+        if shown and len(" ".join(shown + [name])) > width:
+            break
+        shown.append(clip(name, width))
+    rest = len(names) - len(shown)
+    return " ".join(shown) + (f" +{rest}" if rest else "")
+
+
+def inline_table(header: list[str], rows: list[str], more: str, keep_last: bool = False, reserve: int = 0) -> str:
+    """A markdown table cut to as many rows as the asset page shows inline (under INLINE_CHARS); when rows
+    are left out, a last line says how many and where `more` (e.g. a CLI command) lists them all. Keeps the
+    first rows, or the last ones (`keep_last`) for tables that grow by one row per week; `reserve` leaves
+    room for text the caller adds (a legend)."""
+    shown = list(rows)
+    while True:
+        rest = len(rows) - len(shown)
+        markdown = "\n".join(header + shown) + (f"\n\n_{rest} more: {more}_" if rest else "")
+        if len(markdown) + reserve < INLINE_CHARS or not shown:
+            return markdown
+        shown.pop(0 if keep_last else -1)
+
+
+def latest_rows_inline(markdown: str, more: str) -> str:
+    """A table that grows by a row per week or release (header, then oldest row first), cut to its latest
+    rows that show inline; text without table rows is returned as it is."""
+    lines = markdown.splitlines()
+    if len(lines) < 3 or not lines[0].startswith("|"):
+        return markdown
+    return inline_table(lines[:2], lines[2:], more, keep_last=True)

@@ -15,6 +15,7 @@ from logmine_dagster.curation import coverage_summary as summary
 from logmine_dagster.curation.failure_coverage import coverage_rows, measure_coverage, store_coverage
 from logmine_dagster.review.batch import build_batch
 from logmine_dagster.storage.schema import candidates, eval_cases, sanitised_samples
+from logmine_dagster_tests.helpers import assert_metadata_reads_at_a_glance
 
 WEEK = "2026-03-02"
 NEXT_WEEK = "2026-03-09"
@@ -137,6 +138,7 @@ def test_eval_coverage_materialises_and_warns_when_coverage_falls(db, dagster_in
     result = job.get_subset(asset_selection={dg.AssetKey("eval_coverage")}).execute_in_process(
         partition_key=WEEK, instance=dagster_instance, raise_on_error=False)
     assert result.success
+    assert_metadata_reads_at_a_glance(result)
     [event] = result.get_asset_materialization_events()
     metadata = {k: v.value for k, v in event.materialization.metadata.items()}
     assert metadata["covered_share"] == round(8 / 14, 4) and metadata["uncovered_clusters"] == 2 and metadata["failures"] == 14

@@ -11,6 +11,7 @@ from logmine_dagster.ingest.sampling import SamplingPolicy, sample_reasons
 from logmine_dagster.storage.schema import candidates, raw_samples, sanitised_samples, sanitiser_quarantine
 from logmine_dagster_tests.conftest import FIRST_DAY
 from logmine_dagster_tests.helpers import (
+    assert_metadata_reads_at_a_glance,
     check_results,
     dump_tables,
     leaked_values,
@@ -29,40 +30,13 @@ def _rows(db, table, day, drop=("sampled_at",)):
     return sorted(json.dumps({k: str(v) for k, v in r.items() if k not in drop}, sort_keys=True) for r in rows)
 
 
-# The numbers each daily asset plots in the UI (one chart per numeric entry); the rest are tables.
-PLOTTED = {
-    "sampled_logs": {"files", "records_scanned", "records_sampled", "records_excluded", "lines_quarantined", "bad_fraction"},
-    "sanitised_samples": {"records_read", "records_written", "records_quarantined", "entities_masked", "fields_dropped", "shards"},
-    "categorised_candidates": {
-        "samples_read", "candidates", "duplicates_dropped",
-        "category_adversarial", "category_drift", "category_edge_case", "category_happy_path",
-    },
-}
-# About 150 characters of table text fit a 1280 px window beside the asset page's sidebar.
-MAX_TABLE_LINE = 150
-
-
-def _assert_metadata_reads_at_a_glance(result):
-    import dagster as dg
-
-    for event in result.get_asset_materialization_events():
-        name = event.asset_key.to_user_string()
-        metadata = event.step_materialization_data.materialization.metadata
-        numeric = {k for k, v in metadata.items() if isinstance(v, (dg.IntMetadataValue, dg.FloatMetadataValue))}
-        assert numeric == PLOTTED[name], name
-        for key, value in metadata.items():
-            if isinstance(value, dg.MarkdownMetadataValue):
-                widest = max(len(line) for line in value.value.splitlines())
-                assert widest <= MAX_TABLE_LINE, (name, key, widest)
-
-
 def test_daily_pipeline_samples_sanitises_and_categorises(logmine_env, dagster_instance, code_location, db, generated_logs):
     _, manifest = generated_logs
     for day in (DAY1, DAY2):
         result = run_daily(code_location, dagster_instance, day)
         assert result.success, day
         assert materialised_assets(result) == {"sampled_logs", "sanitised_samples", "categorised_candidates"}
-        _assert_metadata_reads_at_a_glance(result)
+        assert_metadata_reads_at_a_glance(result)
         checks = check_results(result)
         assert checks["sanitised_samples_no_residual_pii"].passed
         assert checks["sanitiser_canaries_removed"].passed

@@ -15,7 +15,7 @@ from logmine_dagster.review.interchange import import_decisions  # noqa: E402
 from logmine_dagster.review.labelled import build_labelled_cases  # noqa: E402
 from logmine_dagster.storage.schema import labelled_cases, review_pii_flags, review_votes  # noqa: E402
 from logmine_dagster_tests.conftest import TEST_HASH_KEY  # noqa: E402
-from logmine_dagster_tests.helpers import check_results  # noqa: E402
+from logmine_dagster_tests.helpers import assert_metadata_reads_at_a_glance, check_results  # noqa: E402
 from logmine_dagster_tests.review_app.test_review_app_http import WEEK, accounts, seed_cases  # noqa: E402
 
 
@@ -57,6 +57,8 @@ def test_labelled_cases_metadata_and_review_checks(review_env, db, dagster_insta
     ids = seed_reviews(db, review_env)
     result = code_location.resolve_job_def("eval_set_job").execute_in_process(instance=dagster_instance, raise_on_error=False)
     metadata = labelled_metadata(result)
+    assert_metadata_reads_at_a_glance(
+        result, {"labelled_cases": {"agreement_cases_latest", "agreement_kappa_latest", "agreement_alpha_latest"}})
     assert metadata["decided"] == 1 and metadata["sanitiser_misses"] == 1 and metadata["sanitiser_misses_latest_week"] == 1
     assert f"| {WEEK} | 1 |" in metadata["sanitiser_misses_by_week"]
     # Two cases reviewed twice, one agreement: kappa p_o = 1/2, p_e = (2 * 1) / 4 = 1/2 -> 0.

@@ -276,7 +276,7 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
     from logmine_dagster.sanitise.pseudonyms import pseudonym
     from logmine_dagster.retention.deletion import apply_retention
     from logmine_dagster_tests.conftest import FIRST_DAY, TEST_HASH_KEY
-    from logmine_dagster_tests.helpers import run_daily
+    from logmine_dagster_tests.helpers import assert_metadata_reads_at_a_glance, run_daily
 
     week = FIRST_DAY.isoformat()
 
@@ -290,7 +290,7 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
         return {k: v.value for k, v in event.materialization.metadata.items()}
 
     assert run_daily(code_location, dagster_instance, week).success
-    run("weekly_review_batch_job", partition_key=week)
+    assert_metadata_reads_at_a_glance(run("weekly_review_batch_job", partition_key=week))
     assert eval_set_metadata(run("eval_set_job"))["release_status"] == "empty eval set, nothing to publish"
 
     batch = tmp_path / "batch.jsonl"
@@ -303,7 +303,11 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
         _add_admin(db, name, role="reviewer")
     assert main(["review", "import", str(batch), "--reviewer", "ana"]) == 0
 
-    first = eval_set_metadata(run("eval_set_job"))
+    first_result = run("eval_set_job")
+    assert_metadata_reads_at_a_glance(first_result)
+    first = eval_set_metadata(first_result)
+    # Coverage of the week's failures by the eval set just published, measured by the real asset.
+    assert_metadata_reads_at_a_glance(run("weekly_eval_coverage_job", partition_key=week))
     # A few numbers worth plotting; the rest is in tables and the `numbers` JSON.
     plotted = {k for k, v in first.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     assert plotted == {"cases", "cases_adversarial", "cases_drift", "cases_edge_case", "cases_happy_path", "cases_synthetic",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from logmine_dagster.retention.deletion import apply_retention, retention_violations
 from logmine_dagster.storage.schema import raw_samples, retention_log, sanitised_samples
 from logmine_dagster_tests.conftest import FIRST_DAY
-from logmine_dagster_tests.helpers import check_results, run_daily
+from logmine_dagster_tests.helpers import assert_metadata_reads_at_a_glance, check_results, run_daily
 
 DAY1 = FIRST_DAY.isoformat()
 DAY2 = (FIRST_DAY + dt.timedelta(days=1)).isoformat()
@@ -27,6 +27,7 @@ def test_retention_deletes_only_expired_data_and_the_check_passes(
 
     result = code_location.resolve_job_def("retention_job").execute_in_process(instance=dagster_instance)
     assert result.success
+    assert_metadata_reads_at_a_glance(result)
     assert check_results(result)["raw_logs_within_retention"].passed
 
     log_root = logmine_env["log_root"]

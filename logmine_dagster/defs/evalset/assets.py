@@ -39,7 +39,8 @@ def eval_set(
     context: dg.AssetExecutionContext, config: EvalSetConfig, database: LogmineDatabase, policy: MiningPolicy
 ) -> dg.MaterializeResult:
     from logmine_dagster.evalset.cases import eval_case_dicts
-    from logmine_dagster.evalset.growth import chart_markdown, growth_report, release_mix, release_mix_markdown
+    from logmine_dagster.defs.evalset.compact import growth_table, release_mix_table, representativeness_table
+    from logmine_dagster.evalset.growth import growth_report, release_mix, release_mix_markdown
     from logmine_dagster.evalset.quality import cases_frame, load_releases_frame, run_quality_suite
     from logmine_dagster.evalset.representativeness import representativeness
 
@@ -78,15 +79,28 @@ def eval_set(
             "release_published": bool(release and release.published),
             "growth_chart": dg.MetadataValue.md(growth_sparkline(growth)),
             "coverage_chart": dg.MetadataValue.md(coverage_sparkline(db)),
-            "growth_by_week": dg.MetadataValue.md(growth.markdown()),
-            "growth_chart_detail": dg.MetadataValue.md(chart_markdown(growth.chart_png())),
-            "mix_by_release": dg.MetadataValue.md(release_mix_markdown(release_mix(db))),
-            "representativeness": dg.MetadataValue.md(mix.markdown()),
+            "growth_by_week": dg.MetadataValue.md(growth_table(growth)),
+            "growth_chart_detail": growth_chart_file(growth, database.home()),
+            "mix_by_release": dg.MetadataValue.md(release_mix_table(release_mix_markdown(release_mix(db)))),
+            "representativeness": dg.MetadataValue.md(representativeness_table(mix)),
             # The rest, read rather than plotted (and for scripts).
             "numbers": dg.MetadataValue.json({"release": release_numbers, **numbers}),
             "path": dg.MetadataValue.path(str(out)),
         }
     )
+
+
+def growth_chart_file(growth, home) -> dg.MetadataValue:
+    """The detailed growth chart (per category, with the acceptance rate) as a PNG beside eval_set.jsonl:
+    as markdown its data URI would be far over the length the asset page shows inline."""
+    from logmine_dagster.evalset.growth import chart_markdown
+
+    png = growth.chart_png()
+    if not png:
+        return dg.MetadataValue.md(chart_markdown(png))
+    path = home / "eval_set_growth.png"
+    path.write_bytes(png)
+    return dg.MetadataValue.path(str(path))
 
 
 def growth_sparkline(growth) -> str:

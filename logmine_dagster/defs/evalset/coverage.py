@@ -12,6 +12,7 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
     from logmine_dagster.core.weeks import iso_week_label
     from logmine_dagster.curation import coverage_summary as summary
     from logmine_dagster.curation.failure_coverage import COVERED_SIMILARITY, coverage_rows, measure_coverage, store_coverage
+    from logmine_dagster.lib.metadata import latest_rows_inline
 
     week = context.partition_key
     db = database.get()
@@ -40,12 +41,14 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
             "uncovered_clusters": this.overall.clusters - this.overall.covered_clusters,
             # A week without failures has nothing uncovered: 1.0 keeps the plot from showing a false dip.
             "covered_share": share if share is not None else 1.0,
-            "covered_bar": dg.MetadataValue.md(f"A cluster is covered when a member's TF-IDF cosine similarity to an eval "
-                                               f"case is at least {COVERED_SIMILARITY} (novelty below the drift bar)."),
+            # Short paragraphs: the asset page does not wrap a line.
+            "covered_bar": dg.MetadataValue.md(f"Covered: a member's TF-IDF cosine similarity to an eval case\n\n"
+                                               f"is at least {COVERED_SIMILARITY} (novelty below the drift bar)."),
             "by_category": dg.MetadataValue.md(summary.shares_markdown(this.by_category, "category")),
             "by_signal": dg.MetadataValue.md(summary.shares_markdown(this.by_signal, "signal", summary.signal_order())),
             "largest_uncovered": dg.MetadataValue.md(inline_uncovered(summary.largest_uncovered(this_rows))),
-            "trend": dg.MetadataValue.md(summary.trend_markdown({w.week: w for w in trend})),
+            "trend": dg.MetadataValue.md(latest_rows_inline(summary.trend_markdown({w.week: w for w in trend}),
+                                                            "`logmine evalset stats`")),
             "trend_chart": dg.MetadataValue.md(coverage_chart(trend)),
         },
         check_results=[check],
@@ -53,18 +56,17 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
 
 
 def inline_uncovered(rows: list[dict]) -> str:
-    """The largest uncovered clusters, as many as the asset page shows inline (lib/sparkline.INLINE_LIMIT:
-    a longer entry hides behind "Show Markdown"); a last line says how many more `logmine evalset stats` lists."""
-    from logmine_dagster.curation.coverage_summary import uncovered_markdown
-    from logmine_dagster.lib.sparkline import INLINE_LIMIT
+    """The largest uncovered clusters, as many as the asset page shows inline, reason codes shortened
+    (lib/metadata.short_codes) so the table fits 1280 px; `logmine evalset stats` lists them all in full."""
+    from logmine_dagster.lib.metadata import clip, inline_table, short_codes
 
-    shown = list(rows)
-    while True:
-        rest = len(rows) - len(shown)
-        markdown = uncovered_markdown(shown) + (f"\n\n_{rest} more: `logmine evalset stats`_" if rest else "")
-        if len(markdown) < INLINE_LIMIT or len(shown) <= 1:
-            return markdown
-        shown.pop()
+    if not rows:
+        return "_every failure cluster is covered by an eval case_"
+    header = ["| cluster | size | signals | reasons |", "| --- | ---: | --- | --- |"]
+    body = [f"| {clip(r['cluster_id'], 24)} | {r['size']} | {short_codes(r['signals'], 44)} | {short_codes(r['reasons'])} |"
+            for r in rows]
+    legend = "\n\n_reasons without their `edge:`/`drift:` prefix; +N: N more codes_"
+    return inline_table(header, body, "`logmine evalset stats`", reserve=len(legend)) + legend
 
 
 def coverage_chart(weeks) -> str:

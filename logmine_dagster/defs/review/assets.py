@@ -1,7 +1,5 @@
 """The weekly batch for human reviewers, and their decisions as labelled cases."""
 
-import json
-
 import dagster as dg
 
 from logmine_dagster.core.weeks import iso_week_label
@@ -9,7 +7,7 @@ from logmine_dagster.curation.categorise import CATEGORIES
 from logmine_dagster.curation.categorise_day import week_summary
 from logmine_dagster.defs.resources import LogmineDatabase, MiningPolicy
 from logmine_dagster.defs.review.metadata import review_metadata
-from logmine_dagster.lib.metadata import counts_markdown, novel_clusters_markdown
+from logmine_dagster.lib.metadata import clip, counts_markdown, inline_table, novel_clusters_markdown, short_codes
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.review.batch import build_batch
 from logmine_dagster.review.labelled import build_labelled_cases
@@ -22,14 +20,7 @@ def queue_review_batch(context: dg.AssetExecutionContext, database: LogmineDatab
     db = database.get()
     report = build_batch(db, week, policy.batch_cap())
     summary = week_summary(db, week)
-    chosen = "\n".join(
-        ["| # | case | day | category | seen | collapsed ids (first 3) | why |", "| ---: | --- | --- | --- | ---: | --- | --- |"]
-        + [
-            f"| {i + 1} | {c['case_id']} | {c['day']} | {c['category']} | {c.get('duplicate_count', 1)} | "
-            f"{', '.join(json.loads(c.get('duplicate_ids') or '[]')[:3])} | {c.get('why', c['reasons'])} |"
-            for i, c in enumerate(report.chosen)
-        ]
-    )
+    chosen = batch_markdown(report.chosen, week)
     per_day = ["| day | " + " | ".join(CATEGORIES) + " |", "| --- |" + " ---: |" * len(CATEGORIES)]
     per_day += [f"| {day} | " + " | ".join(str(counts.get(c, 0)) for c in CATEGORIES) + " |" for day, counts in sorted(summary.by_day_category.items())]
     return dg.MaterializeResult(
@@ -42,6 +33,7 @@ def queue_review_batch(context: dg.AssetExecutionContext, database: LogmineDatab
             "queued_from_uncovered_failures": report.queued_uncovered,
             **{f"queued_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
             "batch": dg.MetadataValue.md(chosen),
+            "batch_case_ids": dg.MetadataValue.json([c["case_id"] for c in report.chosen]),
             "week_candidates_by_day": dg.MetadataValue.md("\n".join(per_day)) if summary.by_day_category else dg.MetadataValue.md("_no candidates_"),
             "week_by_reason": counts_markdown(summary.by_reason, "reason"),
             "week_samples_by_category": counts_markdown(summary.seen_by_category, "category"),
@@ -76,6 +68,21 @@ def labelled_cases(database: LogmineDatabase) -> dg.MaterializeResult:
             **review_metadata(database.get()),
         }
     )
+
+
+def batch_markdown(chosen: list[dict], week: str) -> str:
+    """The batch as the asset page shows it inline: the first cases with ids, category, cluster size and
+    its reason codes (shortened: no category prefix, `+N` more); the per-category slots are the `quotas`
+    table, the reviewer's full `why` line is in the export; every id is in `batch_case_ids` and the whole batch in the export."""
+    if not chosen:
+        return "_nothing queued this week_"
+    header = ["| # | case | day | category | seen | reasons |", "| ---: | --- | --- | --- | ---: | --- |"]
+    rows = [
+        f"| {i + 1} | {clip(c['case_id'], 16)} | {c['day']} | {c['category']} | {c.get('duplicate_count', 1)} | "
+        f"{short_codes(c['reasons'])} |"
+        for i, c in enumerate(chosen)
+    ]
+    return inline_table(header, rows, f"`logmine review export --week {week}`")
 
 
 def review_batch_asset(weekly: dg.PartitionsDefinition) -> dg.AssetsDefinition:
