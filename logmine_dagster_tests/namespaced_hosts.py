@@ -6,7 +6,9 @@ namespace gets a veth pair to the same bridge (address .1), so a PostgreSQL star
 is reachable from every host and nothing goes near a real interface. A process started on a host also
 gets a private mount namespace in which every mount it shares with this machine is read-only, /tmp and
 /dev/shm are private tmpfs, and only the folders named (the log root) are bound in, read-only: anything
-it writes lands on its own tmpfs or fails, so a forgotten shared-disk dependency fails loudly.
+it writes lands on its own tmpfs or fails, so a forgotten shared-disk dependency fails loudly. The
+checkout (the code, as a machine image would carry it) is always visible, read-only, even when it lives
+under /tmp (CI may clone there).
 
 Everything is made by `isolated_network` and removed when it ends; this needs root and `ip netns`.
 """
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
+CHECKOUT = Path(__file__).resolve().parent.parent  # the code: every host has it, read-only
 PRIVATE_TMP_SIZE = "2g"
 HOST_HOME = "/tmp/home"  # a host's HOME and LOGMINE_HOME: on its private tmpfs
 HOST_LOGMINE_HOME = "/tmp/logmine-home"
@@ -119,7 +122,7 @@ class HostNetwork:
     def command(self, host: str, argv: Sequence[str], read_only: Sequence[Path] = ()) -> list[str]:
         """`argv` as a process on `host`: its network namespace and a private mount namespace."""
         return ["ip", "netns", "exec", self.netns[host], "unshare", "--mount", "--propagation", "private",
-                "bash", "-c", _HOST_SETUP, "host-setup", *[str(p) for p in read_only], "--", *argv]
+                "bash", "-c", _HOST_SETUP, "host-setup", str(CHECKOUT), *[str(p) for p in read_only], "--", *argv]
 
     def environment(self, base: dict[str, str]) -> dict[str, str]:
         return {**base, "HOME": HOST_HOME, "TMPDIR": "/tmp", "LOGMINE_HOME": HOST_LOGMINE_HOME,
