@@ -109,6 +109,15 @@ def parse_positive_int(name: str, raw: str) -> int:
     return value
 
 
+def parse_common_term_users(name: str, raw: str) -> int:
+    """k of the sanitiser's day vocabulary (sanitise/day_terms.py): below 2, a single customer's own
+    name would count as a word of the day."""
+    value = parse_positive_int(name, raw)
+    if value < 2:
+        raise ConfigError(f"{name} must be a whole number of at least 2, got {raw!r}")
+    return value
+
+
 def parse_date(name: str, raw: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
@@ -260,6 +269,7 @@ class Settings:
     max_sampled_fraction: float | None = 0.2
     max_bad_fraction: float | None = 0.05
     max_record_bytes: int = 4 * 1024 * 1024
+    common_term_users: int = 5
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":
@@ -294,6 +304,7 @@ class Settings:
             max_sampled_fraction=parse_optional_fraction("LOGMINE_MAX_SAMPLED_FRACTION", raw) if (raw := _env("LOGMINE_MAX_SAMPLED_FRACTION", environ)) else 0.2,
             max_bad_fraction=parse_optional_fraction("LOGMINE_MAX_BAD_FRACTION", raw) if (raw := _env("LOGMINE_MAX_BAD_FRACTION", environ)) else 0.05,
             max_record_bytes=parse_positive_int("LOGMINE_MAX_RECORD_BYTES", raw) if (raw := _env("LOGMINE_MAX_RECORD_BYTES", environ)) else 4 * 1024 * 1024,
+            common_term_users=parse_common_term_users("LOGMINE_COMMON_TERM_USERS", raw) if (raw := _env("LOGMINE_COMMON_TERM_USERS", environ)) else 5,
         )
 
 

@@ -149,6 +149,10 @@ class PresidioSanitiser(SettingsFallback):
         terms = tuple(sorted(self.allow_terms)) if self.allow_terms is not None else self.settings().allow_terms
         return get_sanitiser(terms)
 
+    def common_term_users(self) -> int:
+        """k of the day's common terms (LOGMINE_COMMON_TERM_USERS), checked when the settings load."""
+        return self.settings().common_term_users
+
     def key(self) -> bytes:
         if self.hash_key:
             if len(self.hash_key) < 16:

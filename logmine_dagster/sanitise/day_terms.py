@@ -41,7 +41,6 @@ from typing import Iterable, Mapping
 from logmine_dagster.sanitise.prompt_terms import TERM_TYPES
 from logmine_dagster.sanitise.spans import Span
 
-ENV_VAR = "LOGMINE_COMMON_TERM_USERS"
 DEFAULT_USERS = 5
 _CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
 # Strong evidence of a person right before a span: a title, or the person introducing themself.
@@ -53,22 +52,7 @@ _CUE_WINDOW = 20
 
 
 class CommonTermSettingError(ValueError):
-    """LOGMINE_COMMON_TERM_USERS is not a whole number of at least 2."""
-
-
-def common_term_users(environ: Mapping[str, str] | None = None) -> int:
-    """k: from LOGMINE_COMMON_TERM_USERS, else DEFAULT_USERS. Below 2 a single customer's own name
-    would count as a term of the day, so it is refused."""
-    raw = (os.environ if environ is None else environ).get(ENV_VAR)
-    if raw is None or not raw.strip():
-        return DEFAULT_USERS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise CommonTermSettingError(f"{ENV_VAR} must be a whole number, got a value of {len(raw)} characters") from None
-    if value < 2:
-        raise CommonTermSettingError(f"{ENV_VAR} must be at least 2, got {value}")
-    return value
+    """k below 2: a single customer's own name would count as a term of the day."""
 
 
 def _strings(value) -> Iterable[str]:

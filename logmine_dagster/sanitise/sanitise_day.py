@@ -151,17 +151,16 @@ def day_common_terms_of(db: Database, day: str, users: int) -> frozenset[str]:
 
 
 def sanitise_shard(
-    db: Database, sanitiser, key: bytes, day: str, shard: int = 0, shard_count: int = 1, *, common_term_users: int | None = None
+    db: Database, sanitiser, key: bytes, day: str, shard: int = 0, shard_count: int = 1, *, common_term_users: int = day_terms.DEFAULT_USERS
 ) -> ShardResult:
     """Sanitise the day's raw samples that fall in `shard`; writes nothing (see `publish_day`).
 
     `sanitiser` is a `logmine_dagster.sanitise.Sanitiser` (anything with `sanitise_record`).
-    `common_term_users`: k of the day's common terms (`day_terms`); None reads LOGMINE_COMMON_TERM_USERS.
+    `common_term_users`: k of the day's common terms (`day_terms`; Settings.common_term_users in a run).
     """
     if not 0 <= shard < shard_count:
         raise ValueError(f"shard {shard} is not in 0..{shard_count - 1}")
-    users = day_terms.common_term_users() if common_term_users is None else common_term_users
-    common = day_common_terms_of(db, day, users)
+    common = day_common_terms_of(db, day, common_term_users)
     report = SanitiseReport(day=day)
     result = ShardResult(day=day, shard=shard, shard_count=shard_count, report=report)
     now = dt.datetime.now(dt.timezone.utc)

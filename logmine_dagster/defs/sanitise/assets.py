@@ -54,7 +54,9 @@ def _shard_op(shard: int, shard_count: int) -> dg.OpDefinition:
     @retry_on_transient_database_errors
     def sanitise_shard_op(context: dg.OpExecutionContext, database: LogmineDatabase, presidio: PresidioSanitiser) -> None:
         day = context.partition_key
-        result = sanitise_shard(database.get(), presidio.sanitiser(), presidio.key(), day, shard, shard_count)
+        result = sanitise_shard(
+            database.get(), presidio.sanitiser(), presidio.key(), day, shard, shard_count, common_term_users=presidio.common_term_users()
+        )
         _staging(context, database).write(result)
         context.log.info(
             f"shard {shard + 1}/{shard_count} of {day} on {socket.gethostname()} pid {os.getpid()}: "
