@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from logmine_dagster.lib.dask_executor import stop_processes
+
 CHECKOUT = Path(__file__).resolve().parent.parent  # the code: every host has it, read-only
 PRIVATE_TMP_SIZE = "2g"
 HOST_HOME = "/tmp/home"  # a host's HOME and LOGMINE_HOME: on its private tmpfs
@@ -198,18 +200,6 @@ class NamespacedCluster:
         return Path(f"/proc/{self.processes[host].pid}/root/tmp")
 
 
-def _stop(processes: Sequence[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @contextlib.contextmanager
 def namespaced_dask_cluster(
     network: HostNetwork, scheduler: str, workers: Sequence[str], env: dict[str, str], read_only: Sequence[Path],
@@ -249,5 +239,5 @@ def namespaced_dask_cluster(
                     raise RuntimeError(f"the namespaced Dask cluster did not start: exited {ended}; logs {logs}") from None
         yield cluster
     finally:
-        _stop([p for host, p in processes.items() if host != scheduler])
-        _stop([p for host, p in processes.items() if host == scheduler])
+        stop_processes([p for host, p in processes.items() if host != scheduler])
+        stop_processes([p for host, p in processes.items() if host == scheduler])

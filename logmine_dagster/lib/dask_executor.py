@@ -140,7 +140,8 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _stop(processes: list[subprocess.Popen]) -> None:
+def stop_processes(processes: Sequence[subprocess.Popen]) -> None:
+    """Terminate, wait up to 20 s, then kill: how every helper cluster here is taken down."""
     for process in processes:
         if process.poll() is None:
             process.terminate()
@@ -193,5 +194,5 @@ def local_dask_cluster(
                     raise RuntimeError(f"the local Dask cluster did not start; see the logs under {log_dir}") from None
         yield LocalDaskCluster(address, started[0], started[1:])
     finally:
-        _stop(started[1:])
-        _stop(started[:1])
+        stop_processes(started[1:])
+        stop_processes(started[:1])
