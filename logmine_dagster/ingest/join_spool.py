@@ -4,6 +4,8 @@ event mode) is joined in flat memory.
 
 Order is kept as the in-memory join keeps it: waiting spans in the order their key was first seen (a
 later span with the same key replaces the earlier one in its place), content in arrival order.
+Rows are written in batches and read back in one ordered join (`joined`), not one query a span:
+one statement a row was a fifth of an event-mode day's CPU.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ def _load(data: bytes):
         return json.loads(data)
 
 
+BATCH = 2_000  # rows held before they are written
+
+
 class JoinSpool:
     def __init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="logmine-join-")
@@ -45,39 +50,77 @@ class JoinSpool:
                                   reason TEXT NOT NULL, source TEXT NOT NULL, line INTEGER NOT NULL);
             """
         )
+        self._content_rows: list[tuple] = []
+        self._waiting_rows: list[tuple] = []
+
+    def _flush(self) -> None:
+        if self._content_rows:
+            self._db.executemany("INSERT INTO content (key, attrs, event) VALUES (?, ?, ?)", self._content_rows)
+            self._content_rows.clear()
+        if self._waiting_rows:
+            self._db.executemany(
+                "INSERT INTO waiting (key, item, reason, source, line) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET item = excluded.item, reason = excluded.reason, "
+                "source = excluded.source, line = excluded.line",
+                self._waiting_rows,
+            )
+            self._waiting_rows.clear()
 
     def add_content(self, key: str, attrs: dict, event: dict | None) -> None:
-        self._db.execute(
-            "INSERT INTO content (key, attrs, event) VALUES (?, ?, ?)",
-            (key, _dump(attrs), None if event is None else _dump(event)),
-        )
+        self._content_rows.append((key, _dump(attrs), None if event is None else _dump(event)))
+        if len(self._content_rows) >= BATCH:
+            self._flush()
 
     def content(self, key: str) -> tuple[dict, list] | None:
         """The key's attributes merged in arrival order and its events, or None when none came."""
+        self._flush()
         rows = self._db.execute("SELECT attrs, event FROM content WHERE key = ? ORDER BY seq", (key,)).fetchall()
-        if not rows:
-            return None
-        attrs, events = {}, []
-        for stored_attrs, event in rows:
-            attrs.update(_load(stored_attrs))
-            if event is not None:
-                events.append(_load(event))
-        return attrs, events
+        return _merged(rows)
 
     def add_waiting(self, key: str, span: dict, resource: dict, scope_name: str, attrs: dict, reason: str, source: str, line: int) -> None:
-        item = _dump([span, resource, scope_name, attrs])
-        self._db.execute(
-            "INSERT INTO waiting (key, item, reason, source, line) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET item = excluded.item, reason = excluded.reason, "
-            "source = excluded.source, line = excluded.line",
-            (key, item, reason, source, line),
-        )
+        self._waiting_rows.append((key, _dump([span, resource, scope_name, attrs]), reason, source, line))
+        if len(self._waiting_rows) >= BATCH:
+            self._flush()
 
     def waiting(self) -> Iterator[tuple[str, tuple, str, str, int]]:
         """(key, (span, resource, scope_name, attrs), reason, source, line) in the join's order."""
+        self._flush()
         for key, item, reason, source, line in self._db.execute("SELECT key, item, reason, source, line FROM waiting ORDER BY seq"):
             yield key, tuple(_load(item)), reason, source, line
 
+    def joined(self) -> Iterator[tuple[str, tuple, str, str, int, tuple[dict, list] | None]]:
+        """`waiting()`'s rows, each with its `content(key)`, read in one ordered query."""
+        self._flush()
+        rows = self._db.execute(
+            "SELECT w.key, w.item, w.reason, w.source, w.line, c.attrs, c.event FROM waiting w "
+            "LEFT JOIN content c ON c.key = w.key ORDER BY w.seq, c.seq"
+        )
+        current, found = None, []
+        for key, item, reason, source, line, attrs, event in rows:
+            if current is not None and key != current[0]:
+                yield *current, _merged(found)
+                found = []
+            if current is None or key != current[0]:
+                current = (key, tuple(_load(item)), reason, source, line)
+            if attrs is not None:
+                found.append((attrs, event))
+        if current is not None:
+            yield *current, _merged(found)
+
     def close(self) -> None:
+        self._content_rows.clear()
+        self._waiting_rows.clear()
         self._db.close()
         self._folder.cleanup()
+
+
+def _merged(rows) -> tuple[dict, list] | None:
+    """Content rows (attrs, event) of one key, in arrival order, as the join holds them."""
+    if not rows:
+        return None
+    attrs, events = {}, []
+    for stored_attrs, event in rows:
+        attrs.update(_load(stored_attrs))
+        if event is not None:
+            events.append(_load(event))
+    return attrs, events

@@ -101,13 +101,14 @@ class SpanContentJoin:
     def finish(self) -> Iterator[tuple[str, int, dict | UnusableSpan]]:
         """(source, line, record dict or UnusableSpan) of every waiting span, in the order they came."""
         if self._spool is None:
-            waiting = ((key, (i.span, i.resource, i.scope_name, i.attrs), i.reason, source, line) for key, (i, source, line) in self._waiting.items())
             content = self._content.get
+            waiting = ((key, (i.span, i.resource, i.scope_name, i.attrs), i.reason, source, line, content(key))
+                       for key, (i, source, line) in self._waiting.items())
         else:
-            waiting, content = self._spool.waiting(), self._spool.content
+            waiting = self._spool.joined()
         try:
-            for key, (span, resource, scope_name, span_attrs), reason, source, line in waiting:
-                yield source, line, _joined_record(content(key), span, resource, scope_name, span_attrs, reason, self._views)
+            for key, (span, resource, scope_name, span_attrs), reason, source, line, found in waiting:
+                yield source, line, _joined_record(found, span, resource, scope_name, span_attrs, reason, self._views)
         finally:
             self.close()
 
