@@ -20,6 +20,7 @@ from typing import Callable, Iterator, Union
 from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.ingest.formats import AwaitingContent, FormatError, SkippedSpan, SpanContent, UnusableSpan, records_from_line
 from logmine_dagster.ingest.formats.otlp_proto import decode_export
+from logmine_dagster.ingest.formats.span_views import may_have_lost_content
 from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, FileItems
 from logmine_dagster.ingest.stream_items import ProtoFrame
 from logmine_dagster.ingest.records import RecordError, parse_record
@@ -351,13 +352,13 @@ def scan_file(
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
-    views: bool = False,
+    views: int | None = None,
 ) -> None:
     """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
     record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
     that is not sampled is never re-encoded), else None and `value` the mapped record dict.
     Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`, the kinds
-    of skipped OTLP spans to `on_skip`. With `views` (the sampler), OTLP
+    of skipped OTLP spans to `on_skip`. With `views` (the sampler's long-conversation threshold), OTLP
     inference spans in the common shape come as views (see `formats.span_views`)."""
     if path.name.endswith(".parquet"):
         for item in _read_parquet(path, source, fmt, mapping, join):
@@ -391,8 +392,11 @@ def scan_file(
                 if canonical_only and type(value) is dict and "request_id" in value and "input" in value:
                     on_record(value, raw, source, number)
                     continue
+                line_views = views
+                if views is not None and (raw.__class__ is not bytes or may_have_lost_content(raw)):
+                    line_views = 0  # the spans' messages are parsed and checked (`span_views`)
                 try:
-                    candidates = records_from_line(value, fmt, mapping, views=views)
+                    candidates = records_from_line(value, fmt, mapping, views=line_views)
                 except FormatError as error:
                     on_bad(source, number, str(error))
                     continue
@@ -428,7 +432,7 @@ def scan_partition(
     mapping: dict | None = None,
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
-    views: bool = False,
+    views: int | None = None,
 ) -> list[str]:
     """`scan_file` over every file of the day; returns the files' names relative to the log root.
     Spans whose content is in the day's OTLP log records are joined to it once every file is read."""

@@ -135,13 +135,14 @@ def sample_day(
     report = SampleReport(day=day, files=len(partition_files(log_root, day)))
     now = dt.datetime.now(dt.timezone.utc)
     sampler = DaySampler(day, policy)
-    join = SpanContentJoin(views=lines is None)
+    views = policy.long_conversation_messages if lines is None else None
+    join = SpanContentJoin(views=views)
     started = time.perf_counter()
     try:
         if lines is None:
             scan_partition(
                 log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping,
-                _count_into(report.skipped_spans), join, True,
+                _count_into(report.skipped_spans), join, views,
             )
         else:
             _offer_lines(sampler, lines, report.skipped_spans)

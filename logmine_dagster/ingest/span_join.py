@@ -29,9 +29,9 @@ SPOOL_AFTER = 10_000
 
 
 class SpanContentJoin:
-    def __init__(self, spool_after: int | None = None, views: bool = False) -> None:
-        """With `views` (the sampler), a joined span in the current GenAI shape comes out as its view
-        (`span_views`), built only if it is drawn."""
+    def __init__(self, spool_after: int | None = None, views: int | None = None) -> None:
+        """With `views` (the sampler's long-conversation threshold), a joined span in the current
+        GenAI shape comes out as its view (`span_views`), built only if it is drawn."""
         self._content: dict[str, tuple[dict, list]] = {}
         self._waiting: dict[str, tuple[AwaitingContent, str, int]] = {}
         self._agents: dict[str, str] = {}
@@ -122,13 +122,13 @@ class SpanContentJoin:
             self._spool = None
 
 
-def _joined_record(found, span: dict, resource: dict, scope_name: str, span_attrs: dict, reason: str, views: bool) -> dict | UnusableSpan:
+def _joined_record(found, span: dict, resource: dict, scope_name: str, span_attrs: dict, reason: str, views: int | None) -> dict | UnusableSpan:
     if found is None:
         return UnusableSpan(reason)
     attrs, events = found
     joined = {**span, "events": list(span.get("events") or []) + events}
     merged = {**span_attrs, **attrs}
-    if views and (view := joined_view(joined, resource, scope_name, merged)) is not None:
+    if views is not None and (view := joined_view(views, joined, resource, scope_name, merged)) is not None:
         return view
     result = span_to_record(joined, resource, scope_name, merged)
     # Still nothing usable: the reason of the span as it was, not a second wait.

@@ -1,18 +1,22 @@
-"""The sampler's cheap look at OTLP spans (`formats.span_views`) picks exactly the sample that
-building every span's record picks: compared with the reference path (`read_partition`, every span
-built and validated), on a day mixing the shapes the cheap look takes and those it hands back."""
+"""The sampler's cheap look at OTLP spans (`formats.span_views`) against the reference path
+(`read_partition`, every span built and validated), on days mixing the shapes the cheap look takes
+and those it hands back: the same sample and quarantine, except that a span whose lost content shows
+no mark of it (no `"parts":[]`) is checked only when the rates draw it, as a canonical line's
+messages are."""
 
 from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
 
 from logmine_dagster.ingest.log_reader import read_partition
 from logmine_dagster.ingest.sample_day import sample_day
-from logmine_dagster.ingest.sampling import SIGNALS, SamplingPolicy
+from logmine_dagster.ingest.formats.span_views import may_have_lost_content
+from logmine_dagster.ingest.sampling import SIGNALS, SamplingPolicy, sample_reasons
 from logmine_dagster.storage.schema import ingest_quarantine, raw_samples
 from logmine_dagster_tests.ingest.test_formats import DAY, START_NS, _attr
 
@@ -28,15 +32,15 @@ def _message(role: str, text: str | None) -> dict:
     return {"role": role, "parts": [] if text is None else [{"type": "text", "content": text}]}
 
 
-def _conversation(rng: random.Random, turns: int, dropped: bool) -> list[dict]:
+def _conversation(rng: random.Random, turns: int, dropped: bool, unmarked_loss: bool) -> list[dict]:
     messages = [_message("user" if i % 2 == 0 else "assistant", f"turn {i} about order {rng.randrange(999)}") for i in range(turns)]
     if dropped:
         messages[0] = _message("user", None)  # as openai-v2 2.4b0 writes a multi-part message
     odd = rng.random()
     if odd < 0.03:
         messages[-1]["parts"].insert(0, "stray")  # a part that is no object: the typed decode hands it back
-    elif odd < 0.06:
-        messages[0]["parts"] = [{"type": "reasoning", "content": "thinking"}]  # no content part: dropped
+    elif odd < 0.06 and unmarked_loss:
+        messages[0]["parts"] = [{"type": "reasoning", "content": "thinking"}]  # no content part: lost, unmarked
     elif odd < 0.08:
         messages[-1]["role"] = None  # no role: not the assistant's, so it needs a content part
     return messages
@@ -50,7 +54,7 @@ def _start(rng: random.Random, i: int) -> int:
     return DAY_START_NS + rng.randrange(86_400 * 10**9)
 
 
-def _span(rng: random.Random, i: int) -> dict:
+def _span(rng: random.Random, i: int, unmarked_loss: bool = True) -> dict:
     shape = rng.random()
     turns = rng.choice([1, 2, 3, 9, 15, 16, 24])
     attributes = [_attr("gen_ai.operation.name", "chat"), _attr("gen_ai.request.model", "gpt-4o-mini")]
@@ -62,7 +66,7 @@ def _span(rng: random.Random, i: int) -> dict:
     elif shape < 0.11:
         attributes.append(_attr("gen_ai.input.messages", "[]"))
     else:
-        attributes.append(_attr("gen_ai.input.messages", json.dumps(_conversation(rng, turns, dropped=rng.random() < 0.08))))
+        attributes.append(_attr("gen_ai.input.messages", json.dumps(_conversation(rng, turns, rng.random() < 0.08, unmarked_loss))))
         attributes.append(_attr("gen_ai.output.messages", json.dumps([_message("assistant", "done")])))
     if 0.11 <= shape < 0.14:
         attributes.append(_attr("gen_ai.system_instructions", "You are Nova."))
@@ -102,11 +106,22 @@ def _stored(db) -> tuple[dict, list]:
     return samples, bad
 
 
-def _both_paths(db, root, policy):
-    sample_day(db, root, DAY, policy)
+def _both_paths(db, root, policy, reports: list | None = None):
+    fast_report = sample_day(db, root, DAY, policy)
     fast = _stored(db)
-    sample_day(db, root, DAY, policy, lines=read_partition(root, DAY))
+    reference_report = sample_day(db, root, DAY, policy, lines=read_partition(root, DAY))
+    if reports is not None:
+        reports += [fast_report, reference_report]
     return fast, _stored(db)
+
+
+def _drawn(span: dict, policy) -> bool:
+    """Whether the rates draw the span, from its ids, status and number of messages."""
+    attrs = {a["key"]: a["value"].get("stringValue") for a in span["attributes"]}
+    messages = json.loads(attrs.get("gen_ai.input.messages") or "[]")
+    failed = span["status"]["code"] == 2 or "error.type" in attrs
+    record = {"request_id": f"{span['traceId']}:{span['spanId']}", "status": "error" if failed else "ok", "input": messages}
+    return bool(sample_reasons(record, policy))
 
 
 def test_keeping_every_span_the_cheap_look_gives_the_same_records_and_quarantine(tmp_path, db):
@@ -120,14 +135,57 @@ def test_keeping_every_span_the_cheap_look_gives_the_same_records_and_quarantine
 
 
 @pytest.mark.parametrize("policy", [THINNED, NO_CEILING], ids=["ceiling", "no-ceiling"])
-def test_thinned_the_sample_and_the_quarantine_are_the_same(tmp_path, db, policy):
+def test_thinned_with_marked_loss_only_the_sample_and_the_quarantine_are_the_same(tmp_path, db, policy):
     rng = random.Random(11)
-    _write(tmp_path / "logs", [_span(rng, i) for i in range(1500)], files=3)
+    _write(tmp_path / "logs", [_span(rng, i, unmarked_loss=False) for i in range(1500)], files=3)
     (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, tmp_path / "logs", policy)
     assert fast_samples == reference_samples and len(fast_samples) > 50
-    # Undrawn spans whose library dropped a message's content are quarantined too: the day's count
-    # of records, and with it the ceiling, is the one building every record gives.
+    # Spans written with `"parts":[]` (openai-v2's lost multi-part message) are quarantined whether
+    # drawn or not: the day's bad share, its count of records and the ceiling are exact.
     assert fast_bad == reference_bad and any(DROPPED_REASON in reason for _, _, reason in fast_bad)
+
+
+@pytest.mark.parametrize("policy", [THINNED, NO_CEILING], ids=["ceiling", "no-ceiling"])
+def test_unmarked_lost_content_is_checked_when_drawn_as_canonical_messages_are(tmp_path, db, policy):
+    rng = random.Random(11)
+    spans = [_span(rng, i) for i in range(1500)]
+    _write(tmp_path / "logs", spans, files=3)
+    reports = []
+    (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, tmp_path / "logs", policy, reports)
+    fast_report, reference_report = reports
+    # Every quarantine row is one the reference has; those it lacks are undrawn spans whose content
+    # was lost, which count as scanned records instead.
+    missing = Counter(reference_bad) - Counter(fast_bad)
+    assert not Counter(fast_bad) - Counter(reference_bad) and sum(missing.values()) >= 5
+    undrawn_lossy = Counter()
+    for index, span in enumerate(spans):  # `_write`: span i in file i % 3, 16 spans a line
+        if "reasoning" in json.dumps(span) and not _drawn(span, policy):
+            undrawn_lossy[(f"dt={DAY}/traces-{index % 3}.json", index // 3 // 16 + 1)] += 1
+    for (source, line, reason), count in missing.items():
+        assert DROPPED_REASON in reason and undrawn_lossy[(source, line)] >= count
+    missing = list(missing.elements())
+    assert fast_report.scanned == reference_report.scanned + len(missing)
+    # Drawn lossy spans are still quarantined: some rows of that reason remain.
+    assert any(DROPPED_REASON in reason for _, _, reason in fast_bad)
+    if policy.max_sampled_fraction is None:
+        assert fast_samples == reference_samples and len(fast_samples) > 50
+    else:
+        # The ceiling is a share of a count that now includes the undrawn lossy spans: never lower,
+        # so the reference's sample is kept whole (each with a ceiling factor at least as high).
+        assert fast_report.ceiling >= reference_report.ceiling
+        assert set(reference_samples) <= set(fast_samples)
+        for request_id, row in reference_samples.items():
+            assert fast_samples[request_id][:2] == row[:2] and fast_samples[request_id][3:] == row[3:]
+            assert fast_samples[request_id][2] >= row[2]
+
+
+def test_the_mark_of_lost_content_is_found_in_the_messages_and_in_an_export_line():
+    for separators in ((",", ":"), (", ", ": ")):
+        messages = json.dumps([{"role": "user", "parts": []}], separators=separators)
+        assert may_have_lost_content(messages)
+        assert may_have_lost_content(json.dumps({"resourceSpans": [{"v": messages}]}).encode())
+    captured = json.dumps([{"role": "user", "parts": [{"type": "text", "content": "hi"}]}])
+    assert not may_have_lost_content(captured) and not may_have_lost_content(json.dumps({"v": captured}).encode())
 
 
 def test_otlp_sample_is_the_same_whatever_the_order_and_split_of_the_files(tmp_path, db):
@@ -157,7 +215,7 @@ def _to_event_mode(spans: list[dict]) -> list[dict]:
 
 def test_spans_joined_to_their_log_content_are_sampled_as_building_every_record_does(tmp_path, db):
     rng = random.Random(17)
-    spans = [_span(rng, i) for i in range(900)]
+    spans = [_span(rng, i, unmarked_loss=False) for i in range(900)]
     records = _to_event_mode(spans)
     root = tmp_path / "logs"
     _write(root, spans, files=2)

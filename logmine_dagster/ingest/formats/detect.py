@@ -7,6 +7,8 @@ from logmine_dagster.ingest.formats.mapped import map_line
 from logmine_dagster.ingest.formats.otlp import records_from_export
 from logmine_dagster.ingest.formats.otlp_logs import content_from_logs
 from logmine_dagster.ingest.formats.results import SkippedSpan, SpanContent, UnusableSpan
+from functools import partial
+
 from logmine_dagster.ingest.formats.span_views import span_view
 from logmine_dagster.core.errors import LogmineError
 
@@ -29,12 +31,13 @@ def detect_format(value, mapping: dict | None = None) -> str:
 
 
 def records_from_line(
-    value, fmt: str | None = None, mapping: dict | None = None, views: bool = False
+    value, fmt: str | None = None, mapping: dict | None = None, views: int | None = None
 ) -> list[dict | SkippedSpan | UnusableSpan | SpanContent]:
     """One decoded JSON line -> the canonical-record dicts it holds (not yet validated); an OTLP line
     also gives SkippedSpan / UnusableSpan items for its spans that are not records, and an OTLP logs
-    line the SpanContent of its GenAI content events. With `views` (the sampler), an inference span in the common shape comes as its view (`span_views`), whose record is
-    built only if it is kept."""
+    line the SpanContent of its GenAI content events. With `views` (the sampler's long-conversation
+    threshold), an inference span in the common shape comes as its view (`span_views`), whose record
+    is built only if it is drawn."""
     fmt = fmt or detect_format(value, mapping)
     if fmt == "canonical":
         return [value]
@@ -43,7 +46,7 @@ def records_from_line(
             raise FormatError("OTLP export request is not a JSON object")
         if "resourceLogs" in value:
             return list(content_from_logs(value))
-        return list(records_from_export(value, span_view if views else None))
+        return list(records_from_export(value, None if views is None else partial(span_view, views)))
     if fmt == "mapped":
         if mapping is None:
             raise FormatError("format 'mapped' needs a field mapping")

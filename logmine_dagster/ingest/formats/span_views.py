@@ -3,14 +3,25 @@
 The sampler keeps a few percent of a day. Building every span's canonical record (every message's
 parts converted, the metadata, the output) cost several times the read of the file, so for the common
 shape (current GenAI attributes, `gen_ai.input.messages` as JSON) a view holds only the fields
-the draw reads: request id, timestamp, status, the input list (its length is the
-`long_conversation` signal). `built(view)` makes the full record, with the same code as before, for
-the spans that are kept. Anything the cheap look cannot certify (another shape, an odd value, no
-message, a message whose content was not captured) takes the full path, so the sample and the
-quarantine rows are what building every record gives (`test_span_views`).
+the draw reads: request id, timestamp, status, and the input list, whose length is the
+`long_conversation` signal. `built(view)` makes the full record, with the same code as before, for
+the spans that are drawn. Anything the cheap look cannot read (another shape, an odd value, no
+message) takes the full path.
+
+The messages are JSON inside a JSON string. Like a canonical line's, they are checked message by
+message only when the span is drawn: a drawn span whose library dropped a message's content is
+quarantined; an undrawn one counts as a scanned record. Their length needs no parse either while
+the span cannot be a long conversation: the record holds one message per JSON object of the list,
+so there are no more messages than `{`. Input that is parsed is checked too, and its span
+quarantined whether drawn or not: that of a span that may be long (for its exact length), and that
+whose text holds an empty list or a `reasoning`/`refusal` part, the marks of the content loss seen in
+real producers (openai-v2 writes a multi-part message as `parts: []`), so those days keep their
+exact quarantine and bad share (`test_span_views`).
 """
 
 from __future__ import annotations
+
+import re
 
 import orjson
 
@@ -40,13 +51,35 @@ def _certified_messages(messages) -> bool:
     return True
 
 
-def _input_messages(text) -> list | None:
-    """The input messages of `gen_ai.input.messages` when every one is a message whose content was
-    captured, else None: the full path decides. (Every span's are parsed: a span whose library dropped
-    a message's content is quarantined whether it is drawn or not, so the day's count of records, and
-    with it the ceiling, is what building every record gives.)"""
-    if text.__class__ is not str or text[:1] != "[":
-        return None
+# The input of a span that cannot be a long conversation, not parsed: the draw reads only its truth
+# and its length (1, under any threshold this is returned for).
+SHORT = [None]
+# A message after the first starts after a comma; `{` not after one is nested (or inside a string).
+_NEXT_OBJECT = re.compile(r",\s*\{")
+# What content loss looks like in a real producer's messages (openai-v2 writes a multi-part message
+# as `"parts":[]`), in the messages' JSON and in an export line, where they are a JSON string and
+# their quotes are escaped. (Reasoning- or refusal-only turns are not looked for: searching every
+# line for them cost a fifth of its parse.)
+LOSS_MARKS = ('"parts":[]', '"parts": []')
+LINE_LOSS_MARKS = (b'parts\\":[]', b'parts\\": []')
+
+
+def may_have_lost_content(text) -> bool:
+    """Whether messages' JSON (str), or an export line (bytes), shows the mark of content loss."""
+    marks = LINE_LOSS_MARKS if text.__class__ is bytes else LOSS_MARKS
+    return marks[0] in text or marks[1] in text
+
+
+def _input_for_draw(text, long_at: int) -> list | None:
+    """What the draw needs of `gen_ai.input.messages` (see the module's docstring): `SHORT` while
+    the objects of the list, an upper bound of the record's messages, are fewer than `long_at`, else
+    the parsed messages if every one was captured. `long_at` 0: always parsed and checked. None: the
+    full path decides (not a JSON list of objects, or a message it must quarantine)."""
+    if text.__class__ is not str or text[:2] != "[{":
+        return None  # "[]", or another layout: the full path gives the reason
+    # Two bounds, the cheap one first: every object has a `{`; every message but the first a `,{`.
+    if text.count("{") < long_at or len(_NEXT_OBJECT.findall(text)) + 1 < long_at:
+        return SHORT
     try:
         messages = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -92,10 +125,11 @@ class _ViewKey:
 SPAN_VIEW = _ViewKey()
 
 
-def span_view(span: dict, resource: dict, scope_name: str) -> dict | None:
+def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict | None:
     """The view of an inference span in the current-attribute shape: the record fields the draw
     reads (`request_id`, `timestamp`, `status`, `input`); None when the span is of another kind or
-    shape, or anything about it is unusual: the caller takes the full path."""
+    shape, or anything about it is unusual: the caller takes the full path. `long_at`: the
+    sampler's long-conversation threshold."""
     try:
         raw = {item["key"]: item["value"] for item in span["attributes"]}
         operation = raw["gen_ai.operation.name"]["stringValue"]
@@ -107,7 +141,7 @@ def span_view(span: dict, resource: dict, scope_name: str) -> dict | None:
         return None
     if "openinference.span.kind" in raw or "gen_ai.system_instructions" in raw:
         return None
-    messages = _input_messages(text)
+    messages = _input_for_draw(text, long_at)
     if messages is None:
         return None
     status = span.get("status")
@@ -123,12 +157,13 @@ def span_view(span: dict, resource: dict, scope_name: str) -> dict | None:
     }
 
 
-def joined_view(span: dict, resource: dict, scope_name: str, attrs: dict) -> dict | None:
+def joined_view(long_at: int, span: dict, resource: dict, scope_name: str, attrs: dict) -> dict | None:
     """The view of a span joined to its log content (`span_join`), from its decoded attributes
     merged with the content's: as `span_view`, for the same shape; None: the full path."""
     if "openinference.span.kind" in attrs or "gen_ai.system_instructions" in attrs:
         return None
-    messages = _input_messages(attrs.get("gen_ai.input.messages"))
+    text = attrs.get("gen_ai.input.messages")
+    messages = _input_for_draw(text, 0 if text.__class__ is not str or may_have_lost_content(text) else long_at)
     if messages is None:
         return None
     status = span.get("status")
