@@ -35,7 +35,7 @@ import orjson
 from logmine_dagster.core.signals import SIGNALS
 from logmine_dagster.ingest.candidate_spool import Candidate, CandidateSpool
 from logmine_dagster.ingest.formats.results import UnusableSpan
-from logmine_dagster.ingest.formats.span_views import built
+from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, built
 from logmine_dagster.ingest.keyed_hash import hash_fraction, hash_value
 from logmine_dagster.ingest.records import OutsidePartition, RecordError, check_sampling_fields, parse_record
 from logmine_dagster.ingest.sampling_caps import SignalCaps, cap_per_user, cap_to_ceiling, day_ceiling
@@ -125,6 +125,13 @@ class DaySampler:
         # confidence, a +01:00 offset).
         try:
             request_id, timestamp, status, messages = value["request_id"], value["timestamp"], value["status"], value["input"]
+            if SPAN_VIEW in value:
+                # A span's view (`span_views`): its id, status and messages are of the right types,
+                # and it has no confidence, escalation or feedback; only its day is left to check.
+                if timestamp[:11] == self._day_prefix and timestamp[-1] == "Z":
+                    self._count_and_draw(value, raw, source, line, request_id, status, None, None, None, messages)
+                    return
+                raise KeyError("timestamp")
             get = value.get
             confidence, escalated, feedback = get("confidence"), get("escalated"), get("feedback")
             fast = (
@@ -147,6 +154,9 @@ class DaySampler:
                 return
             request_id, status, messages, confidence, escalated, feedback = fields
 
+        self._count_and_draw(value, raw, source, line, request_id, status, confidence, escalated, feedback, messages)
+
+    def _count_and_draw(self, value, raw, source: str, line: int, request_id: str, status, confidence, escalated, feedback, messages) -> None:
         counts = self.counts
         if source is not counts.current_source:
             counts.switch_source(source)

@@ -9,14 +9,15 @@ the spans that are drawn. Anything the cheap look cannot read (another shape, an
 message) takes the full path.
 
 The messages are JSON inside a JSON string. Like a canonical line's, they are checked message by
-message only when the span is drawn: a drawn span whose library dropped a message's content is
-quarantined; an undrawn one counts as a scanned record. Their length needs no parse either while
-the span cannot be a long conversation: the record holds one message per JSON object of the list,
-so there are no more messages than `{`. Input that is parsed is checked too, and its span
-quarantined whether drawn or not: that of a span that may be long (for its exact length), and that
-whose text holds an empty list or a `reasoning`/`refusal` part, the marks of the content loss seen in
-real producers (openai-v2 writes a multi-part message as `parts: []`), so those days keep their
-exact quarantine and bad share (`test_span_views`).
+message only when the span is drawn: a drawn span whose library lost a message's content is
+quarantined; an undrawn one counts as a scanned record (so a day's bad share and its count of
+records, and with it the ceiling, can differ from building every record's). Their length needs no
+parse either while the span cannot be a long conversation: the record holds one message per JSON
+object of the list, so there are no more messages than `{`, nor than `,{` plus one. Input that is
+parsed is checked too, and its span quarantined whether drawn or not: that of a span that may be
+long (for its exact length), and that of every span of an export line showing the one mark of lost
+content seen in a real producer (openai-v2 writes a multi-part message as `"parts":[]`), so those
+days keep their exact quarantine and bad share (`test_span_views`).
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict
     error_type = raw.get("error.type")
     failed = status.get("code") in (STATUS_CODE_ERROR, "STATUS_CODE_ERROR") or (error_type is not None and any_value(error_type) is not None)
     return {
-        "request_id": span_key(span),
+        "request_id": f"{span.get('traceId', '')}:{span.get('spanId', '')}",  # span_key, inlined
         "timestamp": _timestamp_for_draw(span.get("startTimeUnixNano")),
         "status": "error" if failed else "ok",
         "input": messages,
