@@ -26,8 +26,9 @@ import re
 
 import orjson
 
-from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, iso_timestamp, span_key, span_to_record
-from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
+from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, attributes, iso_timestamp, span_key, span_to_record
+from logmine_dagster.ingest.formats.results import AwaitingContent
+from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS, no_content_reason
 
 # Part types that carry no content: a non-assistant message made only of these was not captured.
 # (A tuple: `in` compares, where a set would hash a value that may be a list.)
@@ -126,19 +127,23 @@ class _ViewKey:
 SPAN_VIEW = _ViewKey()
 
 
-def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict | None:
+def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict | AwaitingContent | None:
     """The view of an inference span in the current-attribute shape: the record fields the draw
-    reads (`request_id`, `timestamp`, `status`, `input`); None when the span is of another kind or
-    shape, or anything about it is unusual: the caller takes the full path. `long_at`: the
-    sampler's long-conversation threshold."""
+    reads (`request_id`, `timestamp`, `status`, `input`); a span with no message anywhere as the
+    `AwaitingContent` the full path makes; None when the span is of another kind or shape, or
+    anything about it is unusual: the caller takes the full path. `long_at`: the sampler's
+    long-conversation threshold."""
     try:
         raw = {item["key"]: item["value"] for item in span["attributes"]}
         operation = raw["gen_ai.operation.name"]["stringValue"]
-        text = raw["gen_ai.input.messages"]["stringValue"]
-    except (KeyError, TypeError):
-        return None
-    # span_kind's order: an OpenInference kind first, then the operation name.
-    if operation.__class__ is not str or OPERATIONS.get(operation) != INFERENCE:
+        text = raw.get("gen_ai.input.messages")
+        # span_kind's order: an OpenInference kind first, then the operation name.
+        if operation.__class__ is not str or OPERATIONS.get(operation) != INFERENCE:
+            return None
+        if text is None:
+            return _awaiting(span, resource, scope_name, raw)
+        text = text["stringValue"]
+    except (KeyError, TypeError, AttributeError):
         return None
     if "openinference.span.kind" in raw or "gen_ai.system_instructions" in raw:
         return None
@@ -156,6 +161,27 @@ def span_view(long_at: int, span: dict, resource: dict, scope_name: str) -> dict
         "input": messages,
         SPAN_VIEW: (span, resource, scope_name),
     }
+
+
+# Attributes of a current-convention inference span that hold no message, in any shape a reader of
+# `otlp.span_messages` looks for (OpenInference's and OpenLLMetry's indexed keys, span events).
+_PLAIN_KEYS = frozenset((
+    "gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "gen_ai.request.model",
+    "gen_ai.response.model", "gen_ai.response.id", "gen_ai.response.finish_reasons", "gen_ai.output.type",
+    "gen_ai.request.temperature", "gen_ai.request.max_tokens", "gen_ai.request.top_p", "gen_ai.request.seed",
+    "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.conversation.id",
+    "gen_ai.openai.request.service_tier", "gen_ai.openai.response.service_tier",
+    "server.address", "server.port", "error.type", "user.id", "enduser.id", "session.id",
+))
+
+
+def _awaiting(span: dict, resource: dict, scope_name: str, raw: dict) -> AwaitingContent | None:
+    """A span that carries no messages at all (its content went to the logs signal), as the full path
+    makes it, without trying every shape's reader: only when none could find a message in it."""
+    if span.get("events") or not raw.keys() <= _PLAIN_KEYS:
+        return None
+    attrs = attributes(span["attributes"])
+    return AwaitingContent(no_content_reason(scope_name, attrs), span, resource, scope_name, attrs)
 
 
 def joined_view(long_at: int, span: dict, resource: dict, scope_name: str, attrs: dict) -> dict | None:
