@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -101,7 +102,8 @@ class JoinSpool:
                 yield *current, _merged(found)
                 found = []
             if current is None or key != current[0]:
-                current = (key, tuple(_load(item)), reason, source, line)
+                # One string object per file, as the scan gives: the sampler tells files apart by identity.
+                current = (key, tuple(_load(item)), reason, sys.intern(source), line)
             if attrs is not None:
                 found.append((attrs, event))
         if current is not None:
