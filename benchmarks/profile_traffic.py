@@ -267,7 +267,7 @@ def profile_records(count: int = 300, seed: int = 11) -> list[tuple[dict, list[t
         if outcome < 0.15:
             record.update(status="error", error_type="openai.APITimeoutError", output=None)
         elif outcome < 0.3:
-            record["feedback"] = "thumbs_down"
+            record["feedback"] = "down"
         elif outcome < 0.4:
             record["escalated"] = True
             record["output"] = "I'm transferring you to a human agent who can help further."

@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable
 from logmine_dagster.sanitise import engine
 from logmine_dagster.sanitise.allow_list import AllowList
 from logmine_dagster.sanitise.day_terms import is_common_term, is_common_value
+from logmine_dagster.sanitise.field_words import field_word_spans, is_code
 from logmine_dagster.sanitise.code_identifiers import code_identifier_spans, inside_code_identifier
 from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
@@ -216,10 +217,10 @@ class Sanitiser:
         """Presidio results to non-overlapping spans: dates cut to their core, allowed words
         trimmed off, hits inside code identifiers dropped, names extended over lists, overlaps merged."""
         spans = []
-        code = code_identifier_spans(text)
+        code = code_identifier_spans(text) + field_word_spans(text, self._words)
         for result in results:
             if inside_code_identifier(code, result.start, result.end):
-                continue  # "openai.Int" in "openai.InternalServerError", "v2" in "service-v2"
+                continue  # "openai.Int" in "openai.InternalServerError", "v2" in "service-v2", "user_id"
             if result.entity_type == "DATE_TIME":
                 bounds = date_core(text, result.start, result.end)
             else:
@@ -231,6 +232,8 @@ class Sanitiser:
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
             if by_model and result.entity_type in NAME_TYPES and text[slice(*bounds)].lower() in MODERN_WORDS:
                 continue  # "Voicemail is full": the small model's PERSON for a word of the trade
+            if by_model and result.entity_type in NAME_TYPES and is_code(text[slice(*bounds)], self._words):
+                continue  # "DFW", "HAT151": an airport or flight code (`field_words`)
             if result.entity_type in _TERM_TYPES:
                 bounds = self._unless_misread(text, bounds, result.entity_type, by_model)
                 if bounds is None:
