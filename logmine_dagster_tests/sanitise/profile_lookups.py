@@ -73,4 +73,5 @@ def profile_conversation(request_id: str, day: str, **extra) -> dict:
 
 
 def personal_values() -> list[str]:
-    return [*PERSONAL.values(), *PERSONAL["companion"].split()]
+    """Each personal value as the raw record writes it (the companion by first and last name)."""
+    return [*(value for kind, value in PERSONAL.items() if kind != "companion"), *PERSONAL["companion"].split()]
