@@ -1,6 +1,7 @@
 """The residual gate's refusal rate on one generated day of support traffic, by conversation outcome.
 
     python benchmarks/bench_refusals.py [--records 400] [--seed 7]
+    python benchmarks/bench_refusals.py --corpus support [--records 300] [--seed 11]
 
 Generates one day with logmine's generator (support conversations with customer-profile lookups, order
 and outage tools, errors, thumbs-down and escalations), stores every record of it as a raw sample (no
@@ -8,6 +9,12 @@ sampling: every record is sanitised), runs `sanitise_day` with the real sanitise
 line: the same `refusals_by_outcome` summary the `sanitised_samples` asset puts in its metadata, plus
 the refusal reasons (kinds and fields, never text). Issue 13's target: refused_share <= 0.02, and no
 more on failed conversations than on successful ones.
+
+`--corpus support` runs `profile_traffic` instead: tau-bench-shaped airline and retail conversations
+with customer-profile lookups, written apart from the sanitiser and split by id hash into a tuning and
+a held-out part. Its line adds, per split, the refused share by outcome, planted personal values left
+readable in any non-raw table (`residual_values`, by kind) and the share of non-personal values
+masked (`overmask`; see `profile_score`).
 """
 
 from __future__ import annotations
@@ -27,8 +34,18 @@ sys.path.insert(0, str(REPO))
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=400)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--corpus", choices=("generator", "support"), default="generator")
     args = parser.parse_args()
+    if args.corpus == "support":
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from profile_score import profile_score
+
+        started = time.process_time()
+        result = profile_score(args.records if args.records != 400 else 300, 11 if args.seed is None else args.seed)
+        print(json.dumps({"corpus": "support", **result, "cpu_s": round(time.process_time() - started, 1)}))
+        return 0
+    args.seed = 7 if args.seed is None else args.seed
 
     import sqlalchemy as sa
 

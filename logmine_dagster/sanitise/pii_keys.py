@@ -65,9 +65,20 @@ _WORDS_BY_TYPE: tuple[tuple[str, frozenset[str]], ...] = (
 _SECRET_KEY_QUALIFIERS = frozenset({"api", "secret", "private", "access", "signing", "auth", "license"})
 _ID_OWNERS = frozenset({
     "account", "acct", "customer", "cust", "member", "membership", "user", "order", "booking",
-    "policy", "subscriber", "client", "patient", "loyalty", "reservation", "sort", "routing",
+    "policy", "subscriber", "client", "patient", "loyalty", "reservation", "sort", "routing", "payment",
 })
 _ID_WORDS = frozenset({"id", "number", "no", "num", "nr", "ref", "reference", "code"})
+# A key holding a run of 5+ digits is a record's id used as a key ("credit_card_4411934" keying a
+# payment method), not a field name: it is data, masked like a value (`record_fields`), and says
+# nothing about the value under it. Dates used as keys ("2024-05-16") are not ids.
+_DATA_KEY = re.compile(r"(?<!\d)\d{5,}(?!\d)")
+_DATE_KEY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_data_key(key: str) -> bool:
+    return _DATA_KEY.search(key) is not None and _DATE_KEY.fullmatch(key) is None
+
+
 _COMPACT_ID = re.compile(r"^(?:%s)(?:id|number|no|num|nr|ref)$" % "|".join(sorted(_ID_OWNERS)))
 
 
@@ -89,7 +100,7 @@ def pii_type_for_key(key: str, parent: str | None = None) -> str | None:
     is a product's name, not a person's.
     """
     words = key_words(key)
-    if not words or _DESCRIBES_NOT_HOLDS.intersection(words):
+    if not words or is_data_key(key) or _DESCRIBES_NOT_HOLDS.intersection(words):
         return None
     if words == ("name",) and parent and _NAMED_THINGS.intersection(map(_singular, key_words(parent))):
         return None

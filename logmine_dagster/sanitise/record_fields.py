@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from logmine_dagster.sanitise import schema
-from logmine_dagster.sanitise.pii_keys import pii_type_for_key
+from logmine_dagster.sanitise.pii_keys import is_data_key, pii_type_for_key
 from logmine_dagster.sanitise.schema import DATA_ROLES, Kind, identifier_shaped
 from logmine_dagster.sanitise.surrogates import Placeholder, plain_placeholder
 
@@ -132,7 +132,13 @@ class RecordFields:
         """Values under PII-named keys are masked whole; every other key and string is a text."""
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in list(items):
-            if isinstance(node, dict) and not identifier_shaped(key):
+            data_key = isinstance(node, dict) and isinstance(key, str) and is_data_key(key)
+            if data_key:
+                # An id used as a key: masked as a found value, so its mentions elsewhere
+                # (`"id": ...`, the reply that names it) take the same placeholder.
+                self.key_values.append(("ACCOUNT_ID", key))
+                self.key_value_fields.append(self._where)
+            if isinstance(node, dict) and (data_key or not identifier_shaped(key)):
                 self._keys.append((node, key))
                 self._fields[2].append(self._where)
             entity_type = pii_type_for_key(key, parent) if isinstance(node, dict) else None

@@ -24,6 +24,7 @@ Nothing here logs or raises with record text: errors name what failed and where 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import re
 import threading
@@ -35,6 +36,7 @@ from typing import Any, Callable, Iterable
 from logmine_dagster.sanitise import engine
 from logmine_dagster.sanitise.allow_list import AllowList
 from logmine_dagster.sanitise.day_terms import is_common_term, is_common_value
+from logmine_dagster.sanitise.field_words import field_word_spans, is_code
 from logmine_dagster.sanitise.code_identifiers import code_identifier_spans, inside_code_identifier
 from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
@@ -216,10 +218,10 @@ class Sanitiser:
         """Presidio results to non-overlapping spans: dates cut to their core, allowed words
         trimmed off, hits inside code identifiers dropped, names extended over lists, overlaps merged."""
         spans = []
-        code = code_identifier_spans(text)
+        code = code_identifier_spans(text) + field_word_spans(text, self._words)
         for result in results:
             if inside_code_identifier(code, result.start, result.end):
-                continue  # "openai.Int" in "openai.InternalServerError", "v2" in "service-v2"
+                continue  # "openai.Int" in "openai.InternalServerError", "v2" in "service-v2", "user_id"
             if result.entity_type == "DATE_TIME":
                 bounds = date_core(text, result.start, result.end)
             else:
@@ -231,23 +233,26 @@ class Sanitiser:
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
             if by_model and result.entity_type in NAME_TYPES and text[slice(*bounds)].lower() in MODERN_WORDS:
                 continue  # "Voicemail is full": the small model's PERSON for a word of the trade
+            if by_model and result.entity_type in NAME_TYPES and is_code(text[slice(*bounds)], self._words):
+                continue  # "DFW", "HAT151": an airport or flight code (`field_words`)
             if result.entity_type in _TERM_TYPES:
                 bounds = self._unless_misread(text, bounds, result.entity_type, by_model)
                 if bounds is None:
                     continue  # "Grafana keeps crashing", "नमस्ते मुझे ...": see `model_misreads`
             spans.append(Span(*bounds, result.entity_type, result.score, by_model))
-        return merge_overlapping(text, widen_names(text, spans, self._words))
+        merged = merge_overlapping(text, widen_names(text, spans, self._words))
+        return [cut for cut in (_past_greeting(text, span) for span in merged) if cut is not None]
 
     def _unless_misread(self, text: str, bounds: tuple[int, int], entity_type: str, by_model: bool) -> tuple[int, int] | None:
         """The bounds of a name span, none for a thing, and past its greeting for the English model's
         reading of a script without capitals (Presidio has merged the cue recognizer's span into it)."""
         if names_a_thing(text, *bounds, self._words.given_names):
             return None
-        if not by_model or entity_type == "LOCATION" or not outside_the_models_script(text[slice(*bounds)]):
-            return bounds
         # Imported here: the recognizers package loads Presidio, which importing the sanitiser must not.
         from logmine_dagster.sanitise.recognizers.multilingual_names import name_after_cues
 
+        if not by_model or entity_type == "LOCATION" or not outside_the_models_script(text[slice(*bounds)]):
+            return bounds
         inside = name_after_cues(text[slice(*bounds)])
         return None if inside is None else (bounds[0] + inside[0], bounds[0] + inside[1])
 
@@ -261,6 +266,19 @@ class Sanitiser:
     def _spreading(self, values: Iterable[tuple[str, str]], from_keys: bool = False) -> KnownValues:
         """The found values to mask wherever else they occur in the text or record."""
         return spreading(values, self._words, from_keys)
+
+
+def _past_greeting(text: str, span: Span) -> Span | None:
+    """A name span without the greetings that open it ("Привет Иван" -> "Иван"); none when it is
+    only greetings ("Здравствуйте"), which the model and the list widening read as names."""
+    if span.entity_type not in NAME_TYPES:
+        return span
+    from logmine_dagster.sanitise.recognizers.multilingual_names import past_cues
+
+    cut = past_cues(text[span.start : span.end])
+    if cut is None:
+        return None
+    return span if cut == 0 else dataclasses.replace(span, start=span.start + cut)
 
 
 # spaCy's memory grows with the characters of a batch (about 140 MB per 32k): 32 pieces of a long

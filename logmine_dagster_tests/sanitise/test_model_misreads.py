@@ -81,3 +81,26 @@ def test_a_name_after_a_greeting_in_a_script_without_capitals_is_masked(sanitise
 
 def test_the_sanitiser_keeps_a_product_in_a_plain_report(sanitiser):
     assert_kept(sanitiser, "Grafana keeps crashing after the update.")
+
+
+@pytest.mark.parametrize(
+    "text, kept, masked",
+    [
+        ("Здравствуйте, у меня не работает интернет.", "Здравствуйте", None),
+        ("Привет! Заказ не пришёл.", "Привет", None),
+        ("Привет, Светлана! Заказ не пришёл.", "Привет", "Светлана"),
+        ("Привет Иван, заказ готов.", "Привет", "Иван"),
+        ("Dear Mrs Okafor, your refund is ready.", "Dear", "Okafor"),
+    ],
+)
+def test_a_greeting_is_no_name_and_a_title_stays_with_the_name(sanitiser, text, kept, masked):
+    [out] = sanitiser.sanitise_texts([text])
+    assert out.startswith(kept)
+    if masked is not None:
+        assert masked not in out
+    assert "Mr<" not in out  # "Mr" is no cue inside "Mrs": the title goes with the name
+
+
+def test_airport_and_flight_codes_and_state_acronyms_are_no_names(sanitiser):
+    [out] = sanitiser.sanitise_texts(["Flight HAT204 from DFW to SEA; we ship from VIC and NSW warehouses."])
+    assert out == "Flight HAT204 from DFW to SEA; we ship from VIC and NSW warehouses."

@@ -19,12 +19,14 @@ from logmine_dagster_tests.helpers import check_results, dump_tables, leaked_val
 from logmine_dagster_tests.sanitise.test_deny_by_default import ALLOW_TERMS, DAY as UNIT_DAY, EMAIL, KEY, _insert_raw, _record, _tier
 
 DAY = "2026-03-04"  # a day the generated logs do not cover
-CARD = "4111111111111111"
-IBAN = "GB82WEST12345698765432"
+# Shapes the sanitiser keeps (identifier-shaped keys with no 5-digit run, which `pii_keys` would
+# mask as an id) and the gate reads: refusal is the last resort, and this day exercises it.
+CARD = "4111-1111-1111-1111"
+SSN = "219-09-9999"
 # (request id, metadata key holding the value, what the gate reports)
 REFUSED = [
-    ("req-card", f"CARD_{CARD}", "residual PII: CREDIT_CARD@metadata.<key>"),
-    ("req-iban", f"IBAN_{IBAN}", "residual PII: IBAN_CODE@metadata.<key>"),
+    ("req-card", f"card_{CARD}", "residual PII: CREDIT_CARD@metadata.<key>"),
+    ("req-ssn", f"ssn.{SSN}", "residual PII: KNOWN_VALUE@metadata.<key>, US_SSN@metadata.<key>"),
 ]
 
 
@@ -70,9 +72,9 @@ def test_a_day_with_records_the_gate_refuses(logmine_env, dagster_instance, code
     }
 
     # The values are in the raw tier only: not in any other table, nor in Dagster's storage.
-    assert leaked_values([CARD, IBAN], dump_tables(db, include_raw=True)) == [CARD, IBAN]
-    assert leaked_values([CARD, IBAN], dump_tables(db)) == []
-    assert leaked_values([CARD, IBAN], read_tree_bytes(dagster_instance.root_directory)) == []
+    assert leaked_values([CARD, SSN], dump_tables(db, include_raw=True)) == [CARD, SSN]
+    assert leaked_values([CARD, SSN], dump_tables(db)) == []
+    assert leaked_values([CARD, SSN], read_tree_bytes(dagster_instance.root_directory)) == []
 
 
 @pytest.fixture(scope="module")

@@ -105,6 +105,29 @@ class MultilingualNameRecognizer(NameRecognizer):
         return True  # a capitalised Cyrillic or Greek word, or a Han, Hangul or Katakana run
 
 
+# Cues that are titles: they stay in the name span (the README: titles go into the span).
+_TITLE = regex.compile(
+    r"(?i)(?:mr|mrs|ms|dr|sr|sra|srta|señora?|monsieur|madame|mademoiselle|signora?|senhora?|herr|frau"
+    r"|господин|госпожа|السيد|السيدة|श्री|श्रीमती|คุณ)\.?"
+)
+
+
+def past_cues(span_text: str) -> int | None:
+    """Where a name span starts once the greetings and cues that open it are cut ("Привет Иван" ->
+    "Иван"), 0 when none opens it, None when it holds nothing else ("Здравствуйте", "Привет!"): the
+    English model and the list widening read a greeting they do not know as a name, in any script."""
+    position = 0
+    while (cue := _CUE.match(span_text, position)) is not None and cue.end() > position:
+        word = cue.group().strip(" \t,،")
+        if _TITLE.fullmatch(word) or regex.match(r"\w", span_text[cue.end() - len(cue.group("gap")) :]):
+            break  # a title is part of the name ("Mrs Okafor"); "Mr" is no cue inside "Mrs"
+        position = cue.end()
+    if position == 0:
+        return 0
+    rest = regex.search(r"[\p{L}\p{N}]", span_text, pos=position)
+    return None if rest is None else rest.start()
+
+
 def name_after_cues(span_text: str) -> tuple[int, int] | None:
     """Where a name can be in a span of a caseless script that spaCy's English model took for one:
     after the greetings and cues that open it ("مرحبا خالد ..." -> "خالد ..."); None when nothing is
