@@ -124,6 +124,6 @@ def assert_metadata_reads_at_a_glance(result, extra: dict[str, set[str]] | None 
         for key, value in metadata.items():
             if isinstance(value, dg.MarkdownMetadataValue):
                 assert len(value.value) < INLINE_MARKDOWN_CHARS, (name, key, len(value.value))
-                # An image line is as wide as its picture (the sparklines are 300 px), not its data URI.
+                # An image line is as wide as its picture (the sparklines are 260 px), not its data URI.
                 widest = max((len(line) for line in value.value.splitlines() if not line.startswith("![")), default=0)
                 assert widest <= MAX_MARKDOWN_LINE, (name, key, widest)

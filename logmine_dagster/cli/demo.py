@@ -50,6 +50,10 @@ run_coordinator:
     tag_concurrency_limits:
       - key: dagster/backfill
         limit: 1
+      # The sensor's daily runs one at a time, oldest queued first: a day is categorised after the day
+      # before it (logmine_dagster/defs/sensors.py, DAY_ORDER_TAG).
+      - key: logmine/day_order
+        limit: 1
 compute_logs:
   module: dagster.core.storage.noop_compute_log_manager
   class: NoOpComputeLogManager

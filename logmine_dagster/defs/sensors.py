@@ -13,6 +13,11 @@ SENSOR_NAME = "new_log_partitions_sensor"
 # sensor's name, whoever launched it (the daemon itself, or `logmine demo` running the day in process).
 RUN_KEY_TAG = "dagster/run_key"
 SENSOR_NAME_TAG = "dagster/sensor_name"
+# Every run the sensor requests carries this tag, and the instance's run queue starts at most one run with
+# it at a time (dagster.yaml, and the demo's instance), oldest queued first. The sensor queues days oldest
+# first, so a catch-up over several new days categorises each day after the day before it
+# (categorised_candidates reads the earlier days), however many days come at once.
+DAY_ORDER_TAG = "logmine/day_order"
 
 
 def run_key(day: str, fingerprint: str) -> str:
@@ -23,7 +28,7 @@ def run_key(day: str, fingerprint: str) -> str:
 def day_run_tags(day: str, fingerprint: str) -> dict[str, str]:
     """Tags of a daily run for `day` as the sensor sees it; `logmine demo` puts the same tags (with
     Dagster's run-key and sensor-name tags) on the runs it executes, so the sensor never repeats them."""
-    return {"logmine/day": day, "logmine/fingerprint": fingerprint}
+    return {"logmine/day": day, "logmine/fingerprint": fingerprint, DAY_ORDER_TAG: "oldest_first"}
 
 
 def complete_days(candidates: list[str], start: str, today: dt.date) -> list[str]:
@@ -37,7 +42,7 @@ def plan_requests(
     """Run requests for the days that are new or whose files changed since `seen` (day -> fingerprint),
     and the next cursor. `fingerprint(day)` comes from the listing (names, sizes, mtimes or ETags): no file is read."""
     requests = []
-    for day in complete_days(present, start, today):
+    for day in sorted(complete_days(present, start, today)):  # queued oldest first (DAY_ORDER_TAG)
         fingerprint_now = fingerprint(day)
         if seen.get(day) != fingerprint_now:
             requests.append(

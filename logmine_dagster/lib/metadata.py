@@ -10,11 +10,13 @@ import dagster as dg
 from logmine_dagster.lib.sparkline import INLINE_LIMIT
 
 
-def counts_markdown(counter: Counter, label: str) -> dg.MetadataValue:
+def counts_markdown(counter: Counter, label: str, width: int | None = None) -> dg.MetadataValue:
+    """Counts per key, largest first; keys cut to `width` characters when given (to fit the asset page)."""
     if not counter:
         return dg.MetadataValue.md(f"_no {label}_")
     lines = [f"| {label} | count |", "| --- | ---: |"]
-    lines += [f"| {key} | {int(value)} |" for key, value in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+    lines += [f"| {clip(str(key), width) if width else key} | {int(value)} |"
+              for key, value in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
     return dg.MetadataValue.md("\n".join(lines))
 
 
@@ -68,6 +70,29 @@ def novel_clusters_markdown(rows) -> dg.MetadataValue:
 # hide behind "Show Markdown"), and about 150 characters of table text fit a 1280 px window.
 INLINE_CHARS = INLINE_LIMIT
 LINE_CHARS = 150
+# At 1280 px the value column of the asset page's metadata table is about 330 px wide (the navigation,
+# the key and time columns and the definition panel take the rest; less beside a long key) and it does
+# not wrap: about four narrow columns, or a paragraph line of NOTE_CHARS characters (measured in
+# Chromium: test_ui_screenshots).
+NOTE_CHARS = 36
+
+
+def split_table(markdown: str) -> tuple[list[str], list[list[str]]]:
+    """(header cells, body rows' cells) of a markdown table (its first lines starting with "|")."""
+    lines = [line for line in markdown.splitlines() if line.startswith("|")]
+
+    def cells(line: str) -> list[str]:
+        return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+    return cells(lines[0]), [cells(line) for line in lines[2:]]
+
+
+def transposed(label: str, header: list[str], rows: list[list[str]]) -> str:
+    """A table with few rows and many columns turned on its side: one row per column, one column per row
+    (headed by the row's first cell), so it stays narrow."""
+    lines = ["| " + " | ".join([label] + [row[0] for row in rows]) + " |", "| --- |" + " ---: |" * len(rows)]
+    lines += ["| " + " | ".join([name] + [row[i] for row in rows]) + " |" for i, name in enumerate(header) if i]
+    return "\n".join(lines)
 
 
 def clip(text: str, width: int) -> str:

@@ -13,7 +13,8 @@ import base64
 
 INLINE_LIMIT = 1000  # characters under which the Dagster UI renders markdown metadata inline
 MAX_POINTS = 12
-WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 300, 96, 34, 14, 80
+# 260 px: the asset page's value column at 1280 px is about 290 px wide.
+WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 260, 96, 34, 14, 80
 
 
 def _svg(title: str, labels: list[str], values: list[float | None], top: float, unit: str) -> str:

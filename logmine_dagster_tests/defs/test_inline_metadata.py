@@ -7,7 +7,7 @@ import json
 
 from logmine_dagster.defs.evalset.coverage import inline_uncovered
 from logmine_dagster.defs.review.assets import batch_markdown
-from logmine_dagster.lib.metadata import latest_rows_inline, short_codes
+from logmine_dagster.lib.metadata import NOTE_CHARS, latest_rows_inline, short_codes, transposed
 from logmine_dagster_tests.helpers import INLINE_MARKDOWN_CHARS, MAX_MARKDOWN_LINE
 
 LONG_REASONS = ",".join(["edge:error:timeout", "edge:low_confidence", "edge:escalated", "edge:negative_feedback",
@@ -37,12 +37,14 @@ def test_an_empty_batch_says_so():
 
 
 def test_many_uncovered_clusters_with_many_reasons_fit_with_a_legend():
-    rows = [{"cluster_id": f"2026-03-02/cluster-{i}", "size": 40 - i, "signals": "error,low_confidence,escalated,negative_feedback",
+    rows = [{"cluster_id": f"c_{i:04d}{'ab' * 12}", "size": 40 - i, "signals": "error,low_confidence,escalated,negative_feedback",
              "reasons": LONG_REASONS} for i in range(40)]
     markdown = inline_uncovered(rows)
     _fits(markdown)
-    assert "| 2026-03-02/cluster-0 | 40 |" in markdown and "more: `logmine evalset stats`" in markdown
+    # Four narrow columns for the asset page at 1280 px: ids cut, a letter per signal, reasons shortened.
+    assert "| c_0000abab… | 40 | ELXN | error:timeout +6 |" in markdown and "more: `logmine evalset stats`" in markdown
     assert "+N: N more codes" in markdown and "edge:" not in markdown.split("_reasons")[0]
+    assert all(len(line) <= NOTE_CHARS + 2 for line in markdown.splitlines() if line.startswith("_"))
 
 
 def test_reason_codes_lose_their_prefix_and_the_rest_is_counted():
@@ -57,3 +59,10 @@ def test_a_weekly_table_keeps_its_latest_weeks():
     _fits(markdown)
     assert "| week 100 | 100 |" in markdown and "| week 001 | 1 |" not in markdown
     assert latest_rows_inline("_no week measured yet_", "x") == "_no week measured yet_"
+
+
+def test_a_wide_table_with_few_rows_is_turned_on_its_side():
+    header = ["week", "added", "discarded", "accepted"]
+    markdown = transposed("week", header, [["2026-W46", "21", "9", "70%"], ["2026-W47", "27", "9", "75%"]])
+    assert markdown.splitlines() == ["| week | 2026-W46 | 2026-W47 |", "| --- | ---: | ---: |", "| added | 21 | 27 |",
+                                     "| discarded | 9 | 9 |", "| accepted | 70% | 75% |"]

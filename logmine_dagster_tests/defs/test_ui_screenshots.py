@@ -8,7 +8,9 @@ it on a loopback port; the test then checks what an operator sees, and takes the
 - the lineage at the URL the demo prints opens with every group expanded (each group's assets shown);
 - eval_set's page shows the growth chart and the coverage chart as images in its metadata, not behind
   "Show Markdown";
-- eval_coverage's page shows its trend chart and its tables.
+- eval_coverage's page shows its trend chart and its tables;
+- at 1280 px, every markdown entry (tables, notes, charts) of eval_set, eval_coverage, sampled_logs and
+  categorised_candidates fits the page's value column: nothing runs past its scrolling container.
 """
 
 from __future__ import annotations
@@ -127,6 +129,51 @@ def _assert_chart_visible(page, key: str) -> None:
     assert image.evaluate("img => img.complete && img.naturalWidth > 0"), key
 
 
+# Markdown entries checked at 1280 px, per asset page (JSON and path entries are Dagster's own widgets).
+NARROW = 1280
+MARKDOWN_ENTRIES = {
+    "eval_set": ("growth_chart", "coverage_chart", "growth_by_week", "mix_by_release", "representativeness"),
+    "eval_coverage": ("covered_bar", "by_category", "by_signal", "largest_uncovered", "trend", "trend_chart"),
+    "sampled_logs": ("strata", "sampled_by_reason", "excluded_by_rule", "quarantined_by_reason", "quarantined_by_file",
+                     "skipped_spans_by_kind"),
+    "categorised_candidates": ("by_category", "by_reason", "largest_clusters", "near_duplicate_repeats",
+                               "top_novel_clusters"),
+}
+# The right edge of a metadata entry's rendered content against the right edge of the metadata table's
+# scrolling container: its text (a line that does not wrap runs past its box), tables and images, not the
+# block boxes around them (they stretch to the column, which Dagster's own JSON and path widgets widen).
+CONTENT_EDGE = """(row) => {
+  const box = row.closest("[class*='assetEventMetadataScrollContainer']");
+  const cells = row.querySelectorAll(':scope > td');
+  const value = cells[cells.length - 1];
+  let right = 0;
+  const range = document.createRange();
+  const text = document.createTreeWalker(value, NodeFilter.SHOW_TEXT);
+  while (text.nextNode()) {
+    if (!text.currentNode.textContent.trim()) continue;
+    range.selectNodeContents(text.currentNode);
+    for (const r of range.getClientRects()) right = Math.max(right, r.right);
+  }
+  for (const el of value.querySelectorAll('table, img, svg')) right = Math.max(right, el.getBoundingClientRect().right);
+  return {right: right, clip: Math.min(box.getBoundingClientRect().right, document.documentElement.clientWidth)};
+}"""
+
+
+def _entries_that_overflow(page, asset: str) -> dict[str, int]:
+    """Entries of the asset page (at the page's current width) whose content runs past the visible value
+    column, with the pixels hidden."""
+    page.goto(f"{page.base}/assets/{asset}")
+    _dismiss_community_dialog(page)
+    over = {}
+    for key in MARKDOWN_ENTRIES[asset]:
+        row = page.locator("[class*='assetEventMetadataScrollContainer'] tr", has=page.get_by_text(key, exact=True)).first
+        row.wait_for()
+        edge = row.evaluate(CONTENT_EDGE)
+        if edge["right"] > edge["clip"] + 2:  # sub-pixel rounding
+            over[key] = round(edge["right"] - edge["clip"])
+    return over
+
+
 def _shown_as(name: str, labels: list[str]) -> bool:
     """Whether a graph node shows `name`: in full, or middle-truncated the way the graph shortens long
     names ("catego…_candidates")."""
@@ -187,6 +234,13 @@ def test_operator_pages_show_every_group_and_both_charts(ui):
             page.wait_for_timeout(1000)
             _dismiss_community_dialog(page)  # it can open late on a busy machine, over the picture
             page.screenshot(path=str(SCREENSHOTS / "dagster-eval-coverage.png"))
+
+            # A 1280 px window: every table, note and chart fits the value column, none scrolls sideways.
+            narrow = browser.new_page(viewport={"width": NARROW, "height": 1000})
+            narrow.set_default_timeout(90_000)
+            narrow.base = base
+            over = {asset: _entries_that_overflow(narrow, asset) for asset in MARKDOWN_ENTRIES}
+            assert not any(over.values()), f"pixels hidden at {NARROW} px: {over}"
         finally:
             browser.close()
     for shot in SHOTS:

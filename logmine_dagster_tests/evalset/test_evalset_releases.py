@@ -315,8 +315,13 @@ def test_eval_set_asset_publishes_once_and_old_versions_survive_retention(
     assert first["release_published"] is True and first["release_added"] == 3 and first["numbers"]["release"]["removed"] == 0
     # Growth, the mined/synthetic mix per release and the representativeness table ride along.
     assert (first["numbers"]["cases_mined"], first["cases_synthetic"]) == (3, 0)
-    assert f"| {first['version']} | 3 | 3/0 |" in first["mix_by_release"]
-    assert "| category | eval cases | eval set |" in first["representativeness"] and "Production estimated from" in first["representativeness"]
+    # Turned on their side or cut to four columns, so they fit the asset page at 1280 px (test_ui_screenshots).
+    from logmine_dagster.defs.evalset.compact import short_version
+
+    assert f"| release | {short_version(first['version'])} |" in first["mix_by_release"]
+    assert "| cases | 3 |" in first["mix_by_release"] and "| mined/synthetic | 3/0 |" in first["mix_by_release"]
+    assert "| category | eval set | prod. | ratio |" in first["representativeness"]
+    assert "_prod.: estimated from " in first["representativeness"]
     assert len(first["growth_chart"]) < 1000 and first["growth_chart"].startswith("![eval cases per review week](data:image/svg+xml;base64,")
     # The coverage chart rides beside it; no week was measured here, so it says so in a line.
     assert first["coverage_chart"] == "_covered share of failures per week: nothing to draw yet_"

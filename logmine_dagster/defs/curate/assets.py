@@ -4,7 +4,7 @@ import dagster as dg
 
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.curation.categorise import CATEGORIES
-from logmine_dagster.lib.metadata import counts_markdown, novel_clusters_markdown
+from logmine_dagster.lib.metadata import clip, counts_markdown, novel_clusters_markdown
 from logmine_dagster.defs.resources import LogmineDatabase
 from logmine_dagster.curation.categorise_day import categorise_day
 
@@ -12,12 +12,11 @@ from logmine_dagster.curation.categorise_day import categorise_day
 @retry_on_transient_database_errors
 def categorise_candidates(context: dg.AssetExecutionContext, database: LogmineDatabase) -> dg.MaterializeResult:
     report = categorise_day(database.get(), context.partition_key)
+    # Three columns, ids cut, fit the asset page at 1280 px; `collapsed_ids` has each cluster's full id and
+    # its first collapsed ids.
     clusters = "\n".join(
-        ["| case | category | seen | collapsed (first 3) |", "| --- | --- | ---: | --- |"]
-        + [
-            f"| {c} | {cat} | {n} | {', '.join(report.cluster_members.get(c, [])[:3])} |"
-            for c, cat, n in report.largest_clusters
-        ]
+        ["| case | category | seen |", "| --- | --- | ---: |"]
+        + [f"| {clip(c, 16)} | {cat} | {n} |" for c, cat, n in report.largest_clusters]
     )
     return dg.MaterializeResult(
         metadata={
@@ -26,8 +25,9 @@ def categorise_candidates(context: dg.AssetExecutionContext, database: LogmineDa
             "duplicates_dropped": report.duplicates_dropped,
             **{f"category_{name}": int(report.by_category.get(name, 0)) for name in CATEGORIES},
             "by_category": counts_markdown(report.by_category, "category"),
-            "by_reason": counts_markdown(report.by_reason, "reason"),
+            "by_reason": counts_markdown(report.by_reason, "reason", width=26),
             "largest_clusters": dg.MetadataValue.md(clusters),
+            "collapsed_ids": dg.MetadataValue.json({c: report.cluster_members.get(c, [])[:3] for c, _, _ in report.largest_clusters}),
             "near_duplicate_repeats": counts_markdown(report.repeats, "repeat of"),
             "top_novel_clusters": novel_clusters_markdown(report.top_novel),
             # A reference size, not a measurement of the day: shown, not plotted.

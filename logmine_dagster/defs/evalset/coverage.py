@@ -42,10 +42,10 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
             # A week without failures has nothing uncovered: 1.0 keeps the plot from showing a false dip.
             "covered_share": share if share is not None else 1.0,
             # Short paragraphs: the asset page does not wrap a line.
-            "covered_bar": dg.MetadataValue.md(f"Covered: a member's TF-IDF cosine similarity to an eval case\n\n"
-                                               f"is at least {COVERED_SIMILARITY} (novelty below the drift bar)."),
-            "by_category": dg.MetadataValue.md(summary.shares_markdown(this.by_category, "category")),
-            "by_signal": dg.MetadataValue.md(summary.shares_markdown(this.by_signal, "signal", summary.signal_order())),
+            "covered_bar": dg.MetadataValue.md(f"Covered: a member's TF-IDF cosine\n\nsimilarity to an eval case is at\n\n"
+                                               f"least {COVERED_SIMILARITY} (novelty below the drift bar)."),
+            "by_category": dg.MetadataValue.md(inline_shares(this.by_category, "category")),
+            "by_signal": dg.MetadataValue.md(inline_shares(this.by_signal, "signal", summary.signal_order())),
             "largest_uncovered": dg.MetadataValue.md(inline_uncovered(summary.largest_uncovered(this_rows))),
             "trend": dg.MetadataValue.md(latest_rows_inline(summary.trend_markdown({w.week: w for w in trend}),
                                                             "`logmine evalset stats`")),
@@ -55,17 +55,37 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
     )
 
 
+def inline_shares(groups: dict, label: str, order: tuple[str, ...] = ()) -> str:
+    """coverage_summary.shares_markdown in four columns, so it fits the asset page at 1280 px: the covered
+    share of the failures, and the clusters as covered/all (the counts: `logmine evalset stats`)."""
+    keys = [k for k in order if k in groups] + sorted(k for k in groups if k not in order)
+    if not keys:
+        return f"_no failures, no {label} to show_"
+    lines = [f"| {label} | failed | covered | clusters |", "| --- | ---: | ---: | ---: |"]
+    for key in keys:
+        s = groups[key]
+        lines.append(f"| {key} | {s.failures} | {'-' if s.share is None else f'{s.share:.0%}'} | {s.covered_clusters}/{s.clusters} |")
+    return "\n".join(lines) + "\n\n_clusters: covered/all_"
+
+
+# Signals as one letter each in the uncovered table, so it fits the asset page at 1280 px.
+SIGNAL_LETTERS = {"error": "E", "low_confidence": "L", "escalated": "X", "negative_feedback": "N"}
+
+
 def inline_uncovered(rows: list[dict]) -> str:
-    """The largest uncovered clusters, as many as the asset page shows inline, reason codes shortened
-    (lib/metadata.short_codes) so the table fits 1280 px; `logmine evalset stats` lists them all in full."""
+    """The largest uncovered clusters, as many as the asset page shows inline, ids cut, signals as letters
+    and reason codes shortened (lib/metadata.short_codes) so the table fits 1280 px; `logmine evalset stats`
+    lists them all in full."""
     from logmine_dagster.lib.metadata import clip, inline_table, short_codes
 
     if not rows:
         return "_every failure cluster is covered by an eval case_"
     header = ["| cluster | size | signals | reasons |", "| --- | ---: | --- | --- |"]
-    body = [f"| {clip(r['cluster_id'], 24)} | {r['size']} | {short_codes(r['signals'], 44)} | {short_codes(r['reasons'])} |"
+    body = [f"| {clip(r['cluster_id'], 11)} | {r['size']} | "
+            f"{''.join(SIGNAL_LETTERS.get(s, s) for s in (r['signals'] or '').split(',') if s)} | {short_codes(r['reasons'], 14)} |"
             for r in rows]
-    legend = "\n\n_reasons without their `edge:`/`drift:` prefix; +N: N more codes_"
+    legend = ("\n\n_signals: E error, L low confidence,_\n\n_X escalated, N negative feedback;_"
+              "\n\n_reasons without `edge:`/`drift:`,_\n\n_+N: N more codes_")
     return inline_table(header, body, "`logmine evalset stats`", reserve=len(legend)) + legend
 
 
