@@ -145,7 +145,7 @@ class GrowthReport:
             "latest_week_acceptance_rate": float(latest.acceptance_rate or 0.0),
             "latest_week_reviewers": int(latest.reviewers),
             "latest_week_decisions_per_reviewer": float(latest.decisions_per_reviewer or 0.0),
-            "acceptance_rate_overall": float(accepted / decided) if decided else 0.0,
+            "acceptance_rate_overall": round(accepted / decided, 4) if decided else 0.0,
             "cases_mined": int(sum(w.added_by_origin.get("mined", 0) for w in self.weeks)),
             "cases_synthetic": int(sum(w.added_by_origin.get("synthetic", 0) for w in self.weeks)),
         }
