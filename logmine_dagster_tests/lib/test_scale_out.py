@@ -348,7 +348,7 @@ def test_a_step_whose_upstream_step_did_not_succeed_is_not_run_on_the_worker(cod
     check must not run (the sealed arguments are never touched)."""
     from dagster._core.execution.api import create_execution_plan
 
-    from logmine_dagster.lib.dask_executor import run_step_on_worker
+    from logmine_dagster.lib.dask_worker import run_step_on_worker
 
     assert run_step_on_worker([[]], sealed=None) == []
     # The blocking checks are upstream tasks of categorised_candidates, so their failure skips it.
