@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from logmine_dagster.lib.dask_executor import stop_processes
+from logmine_dagster.lib.dask_executor import WORKER_PRELOAD, stop_processes
+from logmine_dagster.lib.dask_worker import DASK_SETTINGS
 
 CHECKOUT = Path(__file__).resolve().parent.parent  # the code: every host has it, read-only
 PRIVATE_TMP_SIZE = "2g"
@@ -209,7 +210,7 @@ def namespaced_dask_cluster(
     import dask.distributed
 
     address = f"tcp://{network.address[scheduler]}:8786"
-    host_env = network.environment(env)
+    host_env = network.environment({**env, **DASK_SETTINGS})
     processes: dict[str, subprocess.Popen] = {}
     cluster = NamespacedCluster(address, processes)
     python = sys.executable
@@ -223,7 +224,7 @@ def namespaced_dask_cluster(
             processes[worker] = subprocess.Popen(
                 network.command(worker, [python, "-m", "distributed.cli.dask_worker", address, "--host", network.address[worker],
                                          "--nthreads", "1", "--no-nanny", "--no-dashboard", "--memory-limit", "0",
-                                         "--local-directory", "/tmp/dask", "--name", worker], read_only),
+                                         "--local-directory", "/tmp/dask", "--name", worker, *WORKER_PRELOAD], read_only),
                 env=host_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )
         deadline = time.monotonic() + start_timeout

@@ -6,7 +6,8 @@ on a worker, against the shared instance storage) with three fixes that logmine 
 - distributed >= 2024.12 walks every tuple argument of `Client.submit` for task keys, and a partitioned
   `DagsterRun` (a NamedTuple) holds Dagster `@record`s that refuse iteration, so dagster-dask 0.29.27
   fails every partitioned run with "Iteration is not allowed on `@record`
-  TimeWindowPartitionsDefinition". The step's arguments travel sealed in one plain object.
+  TimeWindowPartitionsDefinition". The step's arguments travel sealed, as pickled bytes
+  (`dask_worker.py`: the scheduler then never imports Dagster to unpickle the graph).
 - dagster-dask names tasks `job.step`: two runs of the same job on one cluster (two days, or a
   backfill) would share Dask keys and one run would get the other's results. Keys carry the run id.
 - Dask starts a task once its upstream tasks finish, whether or not their steps succeeded. A step
@@ -28,39 +29,13 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import dagster as dg
-from dagster._core.events import DagsterEvent, DagsterEventType
+from dagster._core.events import DagsterEvent
 from dagster._core.execution.context.system import PlanOrchestrationContext
 from dagster._core.execution.plan.plan import ExecutionPlan
 from dagster._core.execution.retries import RetryMode
 from dagster._core.executor.base import Executor
 
-
-class _Sealed:
-    """Carries a step's Dagster objects through `Client.submit` without Dask looking inside."""
-
-    __slots__ = ("args",)
-
-    def __init__(self, args: tuple):
-        self.args = args
-
-    def __getstate__(self):
-        return self.args
-
-    def __setstate__(self, state):
-        self.args = state
-
-
-def _succeeded(events: Sequence[DagsterEvent]) -> bool:
-    return any(event.event_type == DagsterEventType.STEP_SUCCESS for event in events)
-
-
-def run_step_on_worker(upstream_results: list, sealed: _Sealed) -> list[DagsterEvent]:
-    """Runs on a Dask worker: one step of the run, unless a step it depends on did not succeed."""
-    if not all(_succeeded(events) for events in upstream_results):
-        return []
-    from dagster_dask.executor import query_on_dask_worker
-
-    return list(query_on_dask_worker(upstream_results, *sealed.args))
+from logmine_dagster.lib.dask_worker import DASK_SETTINGS, run_step_on_worker, seal
 
 
 class DaskClusterExecutor(Executor):
@@ -86,7 +61,7 @@ class DaskClusterExecutor(Executor):
             for level in execution_plan.get_steps_to_execute_by_level():
                 for step in level:
                     upstream = [futures[key] for step_input in step.step_inputs for key in step_input.dependency_keys]
-                    sealed = _Sealed(
+                    sealed = seal(
                         (plan_context.reconstructable_job, run, plan_context.run_config, [step.key], instance_ref, execution_plan.known_state)
                     )
                     futures[step.key] = client.submit(
@@ -134,6 +109,10 @@ class LocalDaskCluster:
             return dict(client.run(os.getpid))
 
 
+# Workers load Dagster, the code location and the analyzer when they start (see dask_worker.py).
+WORKER_PRELOAD = ("--preload", "logmine_dagster.lib.dask_worker")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -171,7 +150,7 @@ def local_dask_cluster(
             started.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                    env=env, stdout=log, stderr=subprocess.STDOUT,
+                    env={**env, **DASK_SETTINGS}, stdout=log, stderr=subprocess.STDOUT,
                 )
             )
         for index in range(workers):
@@ -179,8 +158,9 @@ def local_dask_cluster(
                 started.append(
                     subprocess.Popen(
                         [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-                         "--no-dashboard", "--memory-limit", "0", "--name", f"logmine-worker-{index}"],
-                        env={**env, **(worker_env[index] if index < len(worker_env) else {})}, stdout=log, stderr=subprocess.STDOUT,
+                         "--no-dashboard", "--memory-limit", "0", "--name", f"logmine-worker-{index}", *WORKER_PRELOAD],
+                        env={**env, **DASK_SETTINGS, **(worker_env[index] if index < len(worker_env) else {})},
+                        stdout=log, stderr=subprocess.STDOUT,
                     )
                 )
         deadline = time.monotonic() + start_timeout

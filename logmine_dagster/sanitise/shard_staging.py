@@ -92,12 +92,11 @@ def stage_published_report(conn: sa.Connection, db: Database, day: str, run_id: 
     stage_shard(db, StagingKey(PUBLISHED_STEP, day, run_id), 0, 1, _report_numbers(report), conn=conn)
 
 
-def take_published_report(db: Database, day: str, run_id: str) -> SanitiseReport:
-    """The publish step's report (StagingError if it did not publish in this run), then deleted."""
-    key = StagingKey(PUBLISHED_STEP, day, run_id)
-    (staged,) = read_shards(db, key, 1)
-    with db.transaction() as conn:
-        discard(conn, key)
+def published_report(db: Database, day: str, run_id: str) -> SanitiseReport:
+    """The publish step's report (StagingError if it did not publish in this run). It stays staged: the step
+    reading it may fail after reading, and its retry from failure must find it again; the blocking check
+    removes it with the residual counts (`take_residual_verdict`), stale-staging clean-up otherwise."""
+    (staged,) = read_shards(db, StagingKey(PUBLISHED_STEP, day, run_id), 1)
     return _report(day, staged.header)
 
 
@@ -106,8 +105,8 @@ def stage_residual_shard(db: Database, day: str, run_id: str, shard: int, shard_
 
 
 def take_residual_verdict(db: Database, day: str, run_id: str) -> Counter | None:
-    """The residual-scan shards' findings added up, once every shard of the run staged (then deleted);
-    None when they did not (the check then scans in one step: the same verdict)."""
+    """The residual-scan shards' findings added up, once every shard of the run staged (then deleted,
+    with the publish step's report); None when they did not (the check then scans in one step: the same verdict)."""
     key = StagingKey(RESIDUAL_STEP, day, run_id)
     counts = staged_shard_counts(db, key)
     findings: Counter | None = None
@@ -120,4 +119,5 @@ def take_residual_verdict(db: Database, day: str, run_id: str) -> Counter | None
             findings = sum((Counter(s.header["findings"]) for s in shards), Counter())
     with db.transaction() as conn:
         discard(conn, key)
+        discard(conn, StagingKey(PUBLISHED_STEP, day, run_id))
     return findings

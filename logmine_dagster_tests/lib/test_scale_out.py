@@ -348,7 +348,7 @@ def test_a_step_whose_upstream_step_did_not_succeed_is_not_run_on_the_worker(cod
     check must not run (the sealed arguments are never touched)."""
     from dagster._core.execution.api import create_execution_plan
 
-    from logmine_dagster.lib.dask_executor import run_step_on_worker
+    from logmine_dagster.lib.dask_worker import run_step_on_worker
 
     assert run_step_on_worker([[]], sealed=None) == []
     # The blocking checks are upstream tasks of categorised_candidates, so their failure skips it.
@@ -431,3 +431,55 @@ def test_a_retry_from_failure_publishes_what_the_original_run_staged(tmp_path, l
         with cluster_admin.connect() as conn:
             conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
         cluster_admin.dispose()
+
+
+def test_a_retry_from_failure_of_the_ready_step_finds_the_publish_report_again(tmp_path, log_root, monkeypatch):
+    """`sanitised_samples_ready` fails after reading the publish step's report (here: building its
+    metadata fails once); Dagster's re-execution from failure runs that step again, in a new run, and it
+    must find the report again. Nothing is left staged once the run's blocking check has run."""
+    import dagster as dg
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+
+    from logmine_dagster.defs.sanitise import residual_scan
+    from logmine_dagster.storage import Database
+
+    monkeypatch.setenv("LOGMINE_LOG_ROOT", str(log_root))
+    monkeypatch.setenv("LOGMINE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOGMINE_HASH_KEY", TEST_HASH_KEY)
+    monkeypatch.setenv("LOGMINE_EXECUTOR", "in_process")
+    monkeypatch.delenv("LOGMINE_DATABASE_URL", raising=False)
+    real_counts_markdown, calls = residual_scan.counts_markdown, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise OSError("the step's process lost its connection")
+        return real_counts_markdown(*args, **kwargs)
+
+    monkeypatch.setattr(residual_scan, "counts_markdown", fails_once)
+    job = ReconstructableRepository.for_module(
+        "logmine_dagster.definitions", "defs", working_directory=str(REPO)
+    ).get_reconstructable_job("daily_mining_job")
+    (tmp_path / "dagster_home").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
+        first = dg.execute_job(job, instance=instance, tags={"dagster/partition": DAY})
+        assert not first.success
+        assert {e.step_key for e in first.all_events if e.event_type_value == "STEP_FAILURE"} == {"sanitised_samples.sanitised_samples_ready"}
+        retry = dg.execute_job(
+            job, instance=instance, tags={"dagster/partition": DAY},
+            reexecution_options=dg.ReexecutionOptions.from_failure(first.run_id, instance),
+        )
+        assert retry.success
+        ran = {e.step_key for e in retry.all_events if e.event_type_value == "STEP_START"}
+        assert "sanitised_samples.sanitised_samples_ready" in ran and "sanitised_samples.publish_sanitised" not in ran
+        materialised = [e for e in retry.all_events if e.event_type_value == "ASSET_MATERIALIZATION"
+                        and e.asset_key == dg.AssetKey("sanitised_samples")]
+        db = Database(f"sqlite:///{tmp_path / 'home' / 'logmine.db'}")
+        written = db.count(sanitised_samples, sanitised_samples.c.day == DAY)
+        assert written > 0
+        assert materialised[0].step_materialization_data.materialization.metadata["records_written"].value == written
+        assert db.count(shard_staging) == 0
+        db.dispose()
+    from logmine_dagster.defs.resources import _database
+
+    _database.cache_clear()

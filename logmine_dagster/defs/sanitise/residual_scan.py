@@ -9,7 +9,7 @@ from logmine_dagster.lib.metadata import counts_markdown
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.sanitise.refusals import refusal_summary
 from logmine_dagster.sanitise.sanitise_day import residual_pii_in_shard
-from logmine_dagster.sanitise.shard_staging import stage_residual_shard, take_published_report
+from logmine_dagster.sanitise.shard_staging import published_report, stage_residual_shard
 
 
 def root_run_id(context) -> str:
@@ -42,7 +42,7 @@ def ready_op(shard_count: int) -> dg.OpDefinition:
     )
     @retry_on_transient_database_errors
     def sanitised_samples_ready(context: dg.OpExecutionContext, database: LogmineDatabase) -> dg.Output:
-        report = take_published_report(database.get(), context.partition_key, root_run_id(context))
+        report = published_report(database.get(), context.partition_key, root_run_id(context))
         return dg.Output(
             None,
             metadata={
