@@ -47,3 +47,15 @@ def test_a_drawn_mapped_record_that_cannot_be_stored_as_json_is_a_bad_line_with_
                    ("mapped.jsonl", 3, "invalid record: holds values that are not JSON")]
     stored = {r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id))}
     assert stored == {records[0]["request_id"], records[3]["request_id"]}
+
+
+def test_a_selected_record_failing_full_validation_leaves_its_files_scanned_count(tmp_path, db):
+    records = _records(6)
+    records[1]["input"] = [{"role": "wizard", "content": "hi"}]  # checked only once selected
+    records[4]["request_id"] = records[3]["request_id"]  # the duplicate is found when selected too
+    _write_day(tmp_path / "logs", records)
+    policy = SamplingPolicy(rate=1.0, signal_caps=UNCAPPED, max_sampled_fraction=None)
+    report = sample_day(db, tmp_path / "logs", DAY, policy)
+
+    assert report.sampled == 4 and report.scanned == 4 and report.quarantined == 2
+    assert dict(report.scanned_by_file) == {f"dt={DAY}/part-0.jsonl": 4}
