@@ -76,7 +76,8 @@ MODULES: dict[str, Target] = {
                               # validation and the DB flows around them are left out to keep the run short
                               ("conflicting", "settle_in", "vote_refusal")),
     # eval-set admission: only complete human decisions, never a PII-flagged case; and the checks of it
-    "review/labelled.py": Target(_t("review/test_labelled.py", "evalset/test_evalset_admission.py", "review/test_quarantine.py"),
+    "review/labelled.py": Target(_t("review/test_labelled.py", "review/test_labelled_checks.py", "evalset/test_evalset_admission.py",
+                                   "review/test_quarantine.py"),
                                  ("build_labelled_cases", "flagged_labelled_case_ids", "incomplete_labelled_case_ids")),
     "review/quarantine.py": Target(_t("review/test_quarantine.py", "review/test_labelled.py")),
     # CSRF (the login form's double submit, the session's token) and a session's validity
