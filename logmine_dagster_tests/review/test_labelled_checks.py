@@ -48,3 +48,19 @@ def test_a_labelled_row_of_a_flagged_case_is_named(db):
     assert flagged_labelled_case_ids(db) == []
     flag_pii(db, flagged, User(id=1, name="ada", role="admin"), "email address")
     assert flagged_labelled_case_ids(db) == [flagged]
+
+
+def test_a_decisions_notes_tags_category_and_reason_reach_labelled_cases(db):
+    from logmine_dagster.review.labelled import build_labelled_cases
+    from logmine_dagster.review.votes import clean_vote, import_votes
+
+    accepted, discarded = seed_cases(db, 2)
+    import_votes(db, [
+        dict(clean_vote({"expected_output": "Offer a restart, then a technician visit.", "rubric_notes": "Must offer the visit.",
+                         "tags": "router, outage", "category_override": "edge_case"}, "accept"), case_id=accepted),
+        dict(clean_vote({"reason": "a duplicate of an earlier case"}, "discard"), case_id=discarded),
+    ], User(id=2, name="bo", role="reviewer"), "cli:test", "import-jsonl")
+    rows = {row["case_id"]: row for row in build_labelled_cases(db)}
+    assert (rows[accepted]["rubric_notes"], rows[accepted]["tags"], rows[accepted]["category"]) == ("Must offer the visit.", "outage,router", "edge_case")
+    assert rows[accepted]["discard_reason"] is None and rows[accepted]["model_output"] is not None
+    assert (rows[discarded]["discard_reason"], rows[discarded]["rubric_notes"], rows[discarded]["tags"]) == ("a duplicate of an earlier case", None, None)
