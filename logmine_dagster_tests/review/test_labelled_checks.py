@@ -1,0 +1,66 @@
+"""The checks behind labelled_cases' asset checks, on rows a writer other than build_labelled_cases put
+there (a bug, a restored backup, a hand edit): each incomplete or flagged row is named, complete ones
+are not. Written for mutants of review/labelled.py that no test reached (the checks ran only inside
+Dagster runs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+pytest.importorskip("argon2")
+
+from logmine_dagster.review.accounts import User  # noqa: E402
+from logmine_dagster.review.labelled import flagged_labelled_case_ids, incomplete_labelled_case_ids  # noqa: E402
+from logmine_dagster.review.quarantine import flag_pii  # noqa: E402
+from logmine_dagster.storage.schema import labelled_cases  # noqa: E402
+from logmine_dagster_tests.review_app.test_review_app_http import WEEK, seed_cases  # noqa: E402
+
+
+def _row(case_id: str, **fields) -> dict:
+    row = {"case_id": case_id, "week": WEEK, "day": "2026-03-02", "category": "edge_case", "reasons": "low_confidence",
+           "decision": "accept", "input_json": json.dumps([{"role": "user", "content": "my router keeps dropping"}]),
+           "model_output": "Try again later.", "expected_output": "Offer a restart, then a technician visit.",
+           "discard_reason": None, "reviewer": "bo", "decided_at": dt.datetime.now(dt.timezone.utc)}
+    return dict(row, **fields)
+
+
+def test_incomplete_rows_are_named_and_complete_ones_are_not(db):
+    rows = [
+        _row("ok-accept"),
+        _row("ok-discard", decision="discard", expected_output=None, discard_reason="a duplicate"),
+        _row("no-reviewer", reviewer="  "),
+        _row("unknown-decision", decision="maybe"),
+        _row("blank-expected", expected_output=" \n"),
+        _row("null-expected", expected_output=None),
+    ]
+    with db.transaction() as conn:
+        conn.execute(labelled_cases.insert(), rows)
+    assert incomplete_labelled_case_ids(db) == ["blank-expected", "no-reviewer", "null-expected", "unknown-decision"]
+
+
+def test_a_labelled_row_of_a_flagged_case_is_named(db):
+    flagged, kept = seed_cases(db, 2)
+    with db.transaction() as conn:
+        conn.execute(labelled_cases.insert(), [_row(flagged), _row(kept)])
+    assert flagged_labelled_case_ids(db) == []
+    flag_pii(db, flagged, User(id=1, name="ada", role="admin"), "email address")
+    assert flagged_labelled_case_ids(db) == [flagged]
+
+
+def test_a_decisions_notes_tags_category_and_reason_reach_labelled_cases(db):
+    from logmine_dagster.review.labelled import build_labelled_cases
+    from logmine_dagster.review.votes import clean_vote, import_votes
+
+    accepted, discarded = seed_cases(db, 2)
+    import_votes(db, [
+        dict(clean_vote({"expected_output": "Offer a restart, then a technician visit.", "rubric_notes": "Must offer the visit.",
+                         "tags": "router, outage", "category_override": "edge_case"}, "accept"), case_id=accepted),
+        dict(clean_vote({"reason": "a duplicate of an earlier case"}, "discard"), case_id=discarded),
+    ], User(id=2, name="bo", role="reviewer"), "cli:test", "import-jsonl")
+    rows = {row["case_id"]: row for row in build_labelled_cases(db)}
+    assert (rows[accepted]["rubric_notes"], rows[accepted]["tags"], rows[accepted]["category"]) == ("Must offer the visit.", "outage,router", "edge_case")
+    assert rows[accepted]["discard_reason"] is None and rows[accepted]["model_output"] is not None
+    assert (rows[discarded]["discard_reason"], rows[discarded]["rubric_notes"], rows[discarded]["tags"]) == ("a duplicate of an earlier case", None, None)
