@@ -91,13 +91,17 @@ class KnownValues:
         self._derived.clear()
 
     def retyped(self, text: str, span: Span) -> Span:
-        """A vague detection (spaCy's LOCATION for "Quennell") of a value known as something more
-        specific in the record takes that type and surrogate: one person, one surrogate."""
-        if span.entity_type not in _NOT_PROPAGATED:
-            return span
+        """A detection of a value the record already knows under another specific type takes that
+        type and surrogate: one value, one placeholder. A vague detection (spaCy's LOCATION for
+        "Quennell") takes a known name part's too; a specific one (a USERNAME after "user_id:" in
+        prose) takes the whole value's type, which is its JSON key's when it has one, since key
+        values are known first (an ACCOUNT_ID under "user_id")."""
         value = text[span.start : span.end]
-        entry = self.whole.get(_folded(value)) or self.name_parts.get(value)
-        if entry is None or entry[0] in _NOT_PROPAGATED:
+        if span.entity_type in _NOT_PROPAGATED:
+            entry = self.whole.get(_folded(value)) or self.name_parts.get(value)
+        else:
+            entry = self.whole.get(_folded(value))
+        if entry is None or entry[0] in _NOT_PROPAGATED or entry[0] == span.entity_type:
             return span
         return dataclasses.replace(span, entity_type=entry[0], value=entry[1])
 
