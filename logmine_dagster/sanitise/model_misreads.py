@@ -7,6 +7,10 @@
    determiner comes before it and a noun of software or devices after it. No brand list is needed, so
    the rule holds for tools newer than any list. A span whose first word is a gazetteer given name
    stays a name ("Amelia keeps crashing out" is rare, "Amelia's dashboard" has no determiner).
+   A place (read as a place or a person, not as an organisation) naming an organisation's premises is
+   no one's personal data either: "our Pune office", "the Leeds warehouse", "Acme's Derby branch" (a
+   determiner or a possessive before it, a noun of business premises after it) say where a company
+   works, not where a person lives.
 2. *A script without capitals.* spaCy's English model tags words of Devanagari, Arabic or CJK text as
    proper nouns and reads a greeting and the word after it as a PERSON ("नमस्ते मुझे ..."). Its PERSON
    over text with no cased letter is cut past the greetings and cues that open it and dropped when
@@ -40,6 +44,14 @@ _THING_AFTER = re.compile(
     r"|notifications?|tickets?|tabs?|feeds?|firmware|software|console|database|db|queue|integration)\b",
     re.IGNORECASE,
 )
+# A possessive before the span ("Acme's", "the company's") owns it like a determiner does.
+_OWNER_BEFORE = re.compile(r"(?:\b(?:our|my|your|their|the|this|that|a|an)|[^\W\d_]['’]s)\s+$", re.IGNORECASE)
+_PREMISES_AFTER = re.compile(
+    r"\s+(?:offices?|branch(?:es)?|warehouses?|stores?|shops?|depots?|hubs?|campus(?:es)?|headquarters|hq"
+    r"|factory|factories|plants?|facility|facilities|sites?|sites|cent(?:er|re)s?|locations?|outlets?|showrooms?"
+    r"|distribution\s+cent(?:er|re)|data\s*cent(?:er|re)s?|teams?|desks?|counters?)\b",
+    re.IGNORECASE,
+)
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _LOOK_BEHIND = 12
 
@@ -52,6 +64,16 @@ def names_a_thing(text: str, start: int, end: int, given_names: frozenset[str]) 
     if _MACHINE_PREDICATE.match(text, end):
         return True
     return _DETERMINER_BEFORE.search(text[max(0, start - _LOOK_BEHIND) : start]) is not None and _THING_AFTER.match(text, end) is not None
+
+
+def names_premises(text: str, start: int, end: int, given_names: frozenset[str]) -> bool:
+    """The span text[start:end], a place, says where an organisation works: "our Pune office". (Not for
+    an organisation's own name: "the Acme store" still names the company.)"""
+    first = _FIRST_WORD.search(text, start, end)
+    if first is None or first.group().lower() in given_names:
+        return False
+    before = text[max(0, start - _LOOK_BEHIND - 8) : start]
+    return _OWNER_BEFORE.search(before) is not None and _PREMISES_AFTER.match(text, end) is not None
 
 
 def outside_the_models_script(span_text: str) -> bool:

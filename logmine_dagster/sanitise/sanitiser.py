@@ -36,12 +36,13 @@ from typing import Any, Callable, Iterable
 from logmine_dagster.sanitise import engine
 from logmine_dagster.sanitise.allow_list import AllowList
 from logmine_dagster.sanitise.day_terms import is_common_term, is_common_value
-from logmine_dagster.sanitise.field_words import field_word_spans, is_code
+from logmine_dagster.sanitise.field_words import field_word_spans, is_code, route_codes, sibling_codes
 from logmine_dagster.sanitise.code_identifiers import code_identifier_spans, inside_code_identifier
 from logmine_dagster.sanitise.gazetteer import first_names
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
 from logmine_dagster.sanitise.lexicon import MODERN_WORDS, known_english_words
-from logmine_dagster.sanitise.model_misreads import names_a_thing, outside_the_models_script
+from logmine_dagster.sanitise.licence_numbers import LICENCE_TYPE, licence_or_id
+from logmine_dagster.sanitise.model_misreads import names_a_thing, names_premises, outside_the_models_script
 from logmine_dagster.sanitise.name_widening import widen_names
 from logmine_dagster.sanitise.person_links import linked_people
 from logmine_dagster.sanitise.prompt_terms import is_prompt_term, is_prompt_value, prompt_terms
@@ -132,8 +133,12 @@ class Sanitiser:
         terms, given = prompt_terms(record), self._words.given_names  # the prompt's words are no names
         words = self._words.known_words
 
+        # "MIA" routed beside "SFO" in prose is an airport in every text of the record (`field_words`)
+        codes = sibling_codes(fields.record, self._words).union(*(route_codes(result.text, self._words) for result in results))
+
         def application_word(entity_type: str, value: str) -> bool:  # the prompt's or the day's vocabulary
-            return is_prompt_value(entity_type, value, terms, given) or is_common_value(entity_type, value, common, given, words)
+            return is_prompt_value(entity_type, value, terms, given) or is_common_value(entity_type, value, common, given, words) \
+                or (entity_type in NAME_TYPES and value in codes)
 
         for result in results:
             known.update(self._spreading(v for v in result.values if not application_word(*v)))
@@ -142,6 +147,7 @@ class Sanitiser:
             kept = [
                 span for span in result.spans
                 if not is_prompt_term(result.text, span, terms, given) and not is_common_term(result.text, span, common, given, words)
+                and not (span.entity_type in NAME_TYPES and result.text[span.start : span.end] in codes)
             ]
             spans = [known.linked(result.text, known.retyped(result.text, span)) for span in kept]
             spans.extend(known_spans(result.text, spans, known))
@@ -219,6 +225,7 @@ class Sanitiser:
         trimmed off, hits inside code identifiers dropped, names extended over lists, overlaps merged."""
         spans = []
         code = code_identifier_spans(text) + field_word_spans(text, self._words)
+        routed = route_codes(text, self._words)
         for result in results:
             if inside_code_identifier(code, result.start, result.end):
                 continue  # "openai.Int" in "openai.InternalServerError", "v2" in "service-v2", "user_id"
@@ -233,13 +240,16 @@ class Sanitiser:
             by_model = (result.recognition_metadata or {}).get("recognizer_name") == "SpacyRecognizer"
             if by_model and result.entity_type in NAME_TYPES and text[slice(*bounds)].lower() in MODERN_WORDS:
                 continue  # "Voicemail is full": the small model's PERSON for a word of the trade
-            if by_model and result.entity_type in NAME_TYPES and is_code(text[slice(*bounds)], self._words):
-                continue  # "DFW", "HAT151": an airport or flight code (`field_words`)
+            if by_model and result.entity_type in NAME_TYPES and (is_code(text[slice(*bounds)], self._words) or text[slice(*bounds)] in routed):
+                continue  # "DFW", "HAT151", "MIA" in "SFO to MIA": an airport or flight code (`field_words`)
             if result.entity_type in _TERM_TYPES:
                 bounds = self._unless_misread(text, bounds, result.entity_type, by_model)
                 if bounds is None:
                     continue  # "Grafana keeps crashing", "नमस्ते मुझे ...": see `model_misreads`
-            spans.append(Span(*bounds, result.entity_type, result.score, by_model))
+            entity_type = result.entity_type
+            if entity_type == LICENCE_TYPE:
+                entity_type = licence_or_id(text, bounds[0])  # "code is 482913": an id, no licence
+            spans.append(Span(*bounds, entity_type, result.score, by_model))
         merged = merge_overlapping(text, widen_names(text, spans, self._words))
         return [cut for cut in (_past_greeting(text, span) for span in merged) if cut is not None]
 
@@ -248,6 +258,8 @@ class Sanitiser:
         reading of a script without capitals (Presidio has merged the cue recognizer's span into it)."""
         if names_a_thing(text, *bounds, self._words.given_names):
             return None
+        if entity_type != "ORGANIZATION" and names_premises(text, *bounds, self._words.given_names):
+            return None  # "our Pune office"
         # Imported here: the recognizers package loads Presidio, which importing the sanitiser must not.
         from logmine_dagster.sanitise.recognizers.multilingual_names import name_after_cues
 
