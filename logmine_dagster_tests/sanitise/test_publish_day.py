@@ -56,6 +56,14 @@ def test_publishing_replaces_its_day_only_counts_each_refusal_and_keeps_rows_onc
     assert dict(report.quarantine_reasons) == {"sanitiser error (ValueError)": 2}
     assert dict(report.refused_by_outcome) == {"successful": 2}
 
+    # In two shards: the day's counts are the shards' sums.
+    shards = [sanitise_shard(db, failing, KEY, DAY, index, 2) for index in range(2)]
+    assert all(shard.report.read for shard in shards)
+    sharded = publish_day(db, DAY, shards)
+    assert (sharded.read, sharded.written, sharded.quarantined) == (4, 2, 2)
+    assert dict(sharded.quarantine_reasons) == {"sanitiser error (ValueError)": 2}
+    assert (_by_day(db, sanitised_samples), _by_day(db, sanitiser_quarantine)) == before
+
     # Retention deleted the raw samples: a rerun reads nothing and must not wipe the kept rows.
     with db.transaction() as conn:
         conn.execute(raw_samples.delete())
