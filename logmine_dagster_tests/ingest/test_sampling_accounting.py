@@ -59,3 +59,55 @@ def test_a_selected_record_failing_full_validation_leaves_its_files_scanned_coun
 
     assert report.sampled == 4 and report.scanned == 4 and report.quarantined == 2
     assert dict(report.scanned_by_file) == {f"dt={DAY}/part-0.jsonl": 4}
+
+
+def _otlp_day(root, spans: list[dict]) -> None:
+    """One export file, one span per line (so a bad span's line number names it)."""
+    import json
+
+    from logmine_dagster_tests.ingest.test_formats import DAY as OTLP_DAY, _attr
+
+    folder = root / f"dt={OTLP_DAY}"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps({"resourceSpans": [{"resource": {"attributes": [_attr("service.name", "s")]},
+                                            "scopeSpans": [{"scope": {"name": "opentelemetry.util.genai.handler"}, "spans": [span]}]}]})
+             for span in spans]
+    (folder / "traces-0.json").write_text("\n".join(lines) + "\n")
+
+
+def _chat_span(index: int, lost: bool, failed: bool) -> dict:
+    import json
+
+    from logmine_dagster_tests.ingest.test_formats import START_NS, _attr
+
+    # Lost content without the mark the cheap look parses for (`"parts":[]`): only a drawn span is checked.
+    parts = [{"type": "reasoning", "content": "thinking"}] if lost else [{"type": "text", "content": f"where is order {index}?"}]
+    attributes = [_attr("gen_ai.operation.name", "chat"), _attr("gen_ai.request.model", "gpt-4o-mini"),
+                  _attr("gen_ai.input.messages", json.dumps([{"role": "user", "parts": parts}])),
+                  _attr("gen_ai.output.messages", json.dumps([{"role": "assistant", "parts": [{"type": "text", "content": "done"}]}]))]
+    if failed:
+        attributes.append(_attr("error.type", "timeout"))
+    start = START_NS + index * 10**9
+    return {"traceId": f"{index:032x}", "spanId": f"{index:016x}", "name": "chat", "attributes": attributes,
+            "startTimeUnixNano": str(start), "endTimeUnixNano": str(start + 2_000_000), "status": {"code": 1}}
+
+
+def test_a_drawn_span_whose_messages_were_not_all_captured_is_a_bad_line_and_gives_back_its_counts(tmp_path, db):
+    from logmine_dagster_tests.ingest.test_formats import DAY as OTLP_DAY
+
+    policy = SamplingPolicy(rate=1.0, signal_caps=UNCAPPED, max_sampled_fraction=None)
+    # Line 2 lost a message's content; it is the day's only failed call, or one of two.
+    for other_failed, errors_left in ((False, None), (True, 1)):
+        root = tmp_path / f"logs-{other_failed}"
+        _otlp_day(root, [_chat_span(1, lost=False, failed=other_failed), _chat_span(2, lost=True, failed=True)])
+        report = sample_day(db, root, OTLP_DAY, policy)
+
+        [bad] = db.fetch_all(sa.select(ingest_quarantine))
+        assert bad["source_file"].endswith("traces-0.json")
+        assert (bad["source_line"], bad["reason"]) == (2, "LLM span with a message whose content was not captured (input[0]; the instrumentation dropped it)")
+        stored = [r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id))]
+        assert stored == [f"{1:032x}:{1:016x}"]
+        assert report.scanned == 1 and report.sampled == 1 and report.quarantined == 1
+        assert list(report.scanned_by_file.values()) == [1] and list(report.bad_by_file.values()) == [1]
+        # The bad span's signals are no longer seen; a signal it alone showed is gone, not left at 0.
+        assert dict(report.signal_seen).get("error") == errors_left

@@ -54,13 +54,37 @@ def test_a_decisions_notes_tags_category_and_reason_reach_labelled_cases(db):
     from logmine_dagster.review.labelled import build_labelled_cases
     from logmine_dagster.review.votes import clean_vote, import_votes
 
-    accepted, discarded = seed_cases(db, 2)
+    accepted, discarded = seed_cases(db, 2)  # seeded as edge_case and adversarial: the override is to another one
     import_votes(db, [
         dict(clean_vote({"expected_output": "Offer a restart, then a technician visit.", "rubric_notes": "Must offer the visit.",
-                         "tags": "router, outage", "category_override": "edge_case"}, "accept"), case_id=accepted),
+                         "tags": "router, outage", "category_override": "drift"}, "accept"), case_id=accepted),
         dict(clean_vote({"reason": "a duplicate of an earlier case"}, "discard"), case_id=discarded),
     ], User(id=2, name="bo", role="reviewer"), "cli:test", "import-jsonl")
     rows = {row["case_id"]: row for row in build_labelled_cases(db)}
-    assert (rows[accepted]["rubric_notes"], rows[accepted]["tags"], rows[accepted]["category"]) == ("Must offer the visit.", "outage,router", "edge_case")
+    assert (rows[accepted]["rubric_notes"], rows[accepted]["tags"], rows[accepted]["category"]) == ("Must offer the visit.", "outage,router", "drift")
     assert rows[accepted]["discard_reason"] is None and rows[accepted]["model_output"] is not None
     assert (rows[discarded]["discard_reason"], rows[discarded]["rubric_notes"], rows[discarded]["tags"]) == ("a duplicate of an earlier case", None, None)
+    assert rows[discarded]["category"] == "adversarial"  # no override: the queue's category
+
+
+def test_decisions_written_outside_the_app_count_only_when_complete_and_need_no_details_row(db):
+    """Rows an older importer or a hand edit left in review_decisions, with no review_decision_details row
+    (decisions stored before the app existed): a blank reviewer or an accept with a NULL expected output
+    is left out, and the complete decisions after it in case order still get in."""
+    from logmine_dagster.review.labelled import build_labelled_cases
+    from logmine_dagster.storage.schema import review_decisions
+
+    no_reviewer, null_expected, accepted, discarded = seed_cases(db, 4)
+    now = dt.datetime.now(dt.timezone.utc)
+    decision = {"expected_output": None, "reason": None, "reviewer": "bo", "decided_at": now}
+    with db.transaction() as conn:
+        conn.execute(review_decisions.insert(), [
+            dict(decision, case_id=no_reviewer, decision="accept", expected_output="Restart the router.", reviewer="  "),
+            dict(decision, case_id=null_expected, decision="accept"),
+            dict(decision, case_id=accepted, decision="accept", expected_output="Restart the router."),
+            dict(decision, case_id=discarded, decision="discard", reason="a duplicate"),
+        ])
+    rows = build_labelled_cases(db)
+    assert [(row["case_id"], row["decision"], row["category"]) for row in rows] == [
+        (accepted, "accept", "happy_path"), (discarded, "discard", "drift")]
+    assert (rows[0]["rubric_notes"], rows[0]["tags"], rows[1]["discard_reason"]) == (None, None, "a duplicate")
