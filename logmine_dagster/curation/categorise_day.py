@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from logmine_dagster.curation.categorise import categorise, dedup_key, tool_names
+from logmine_dagster.curation.categorise import dedup_key, tool_names
 from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, normalise
+from logmine_dagster.curation.parallel_categorise import categorise_all
 from logmine_dagster.curation.intent_views import IntentIndex, IntentViews, views_of
 from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, reservoir, reservoir_keys
 from logmine_dagster.ingest.records import user_text
@@ -73,6 +74,7 @@ class CurateReport:
     novelty_reference: int = 0  # texts the novelty scores were measured against (0: no history, no scores)
     # (case id, category, novelty, cluster size, sanitised text cut to SNIPPET_CHARS), most novel first
     top_novel: list[tuple[str, str, float, int, str]] = field(default_factory=list)
+    worker_cpu_s: float = 0.0  # CPU seconds of the processes that categorised a big day (curation/parallel_categorise.py)
 
 
 def week_anchor(day: str) -> dt.date:
@@ -329,9 +331,10 @@ def categorise_day(db: Database, day: str) -> CurateReport:
     representatives: dict[str, dict] = {}  # day representative case_id -> candidate row
     texts: dict[str, str] = {}
     day_rep_of_cluster: dict[str, str] = {}  # index representative key -> the day's representative case_id
-    for sample, text in samples:
-        novelty = novelty_of.get(intents[sample["case_id"]]) if novelty_of else None
-        result = categorise(sample, text, baseline, novelty)
+    novelties = [novelty_of.get(intents[sample["case_id"]]) if novelty_of else None for sample, _ in samples]
+    stats: dict[str, float] = {}
+    results = categorise_all([(sample, text, novelty) for (sample, text), novelty in zip(samples, novelties)], baseline, stats)
+    for (sample, text), novelty, result in zip(samples, novelties, results):
         cluster = index.assign(sample["case_id"], text, group=result.category)
         day_rep = day_rep_of_cluster.get(cluster)
         if day_rep is not None:
@@ -357,6 +360,7 @@ def categorise_day(db: Database, day: str) -> CurateReport:
             "duplicate_count": 1,
             "novelty": novelty.score if novelty is not None else None,
         }
+    report.worker_cpu_s = round(stats.get("worker_cpu_s", 0.0), 2)
     kept = list(representatives.values())
     for candidate in kept:
         members = report.cluster_members.get(candidate["case_id"])

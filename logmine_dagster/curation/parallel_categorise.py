@@ -1,0 +1,59 @@
+"""Categorise a day's samples on every core, results in input order.
+
+`categorise()` of one sample depends only on the sample, its text, the drift baseline and its
+novelty, so a big day is cut into chunks that worker processes categorise while the caller goes on
+with what must stay ordered (near-duplicate assignment) as each chunk comes back: on 2 cores the
+two overlap. Small days stay in-process, where starting workers would cost more than it saves.
+
+Workers come from a 'forkserver' context: a Dagster step process runs threads, and forking it
+could copy a lock some other thread holds. The fork server imports the categorisers once and
+forks workers from that clean single-threaded process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Iterator, Sequence
+
+from logmine_dagster.curation.categorise import Categorisation, categorise
+from logmine_dagster.curation.novelty import Novelty
+
+PARALLEL_MIN = 5000  # samples in a day before workers pay for their start-up (a couple of seconds)
+CHUNK = 500  # samples per task: small enough that the caller's ordered work starts early
+
+Item = tuple[dict, str, Novelty | None]  # sample, its user text, its novelty
+
+
+def _categorise_chunk(chunk: list[Item], baseline: dict[str, set[str]]) -> tuple[list[Categorisation], float]:
+    """The chunk's categorisations and the CPU seconds they took (the caller's process_time cannot see them)."""
+    started = time.process_time()
+    return [categorise(sample, text, baseline, novelty) for sample, text, novelty in chunk], time.process_time() - started
+
+
+def workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def categorise_all(items: Sequence[Item], baseline: dict[str, set[str]], stats: dict | None = None,
+                   parallel_min: int | None = None, chunk: int | None = None) -> Iterator[Categorisation]:
+    """`categorise()` of every item, yielded in input order; on worker processes when the day has
+    at least `parallel_min` items and the machine more than one core. `stats["worker_cpu_s"]` adds
+    up the workers' CPU seconds."""
+    parallel_min = PARALLEL_MIN if parallel_min is None else parallel_min
+    chunk = CHUNK if chunk is None else chunk
+    count = workers()
+    if len(items) < parallel_min or count < 2:
+        for sample, text, novelty in items:
+            yield categorise(sample, text, baseline, novelty)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["logmine_dagster.curation.parallel_categorise"])
+    chunks = [list(items[start:start + chunk]) for start in range(0, len(items), chunk)]
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        for results, cpu in pool.map(_categorise_chunk, chunks, [baseline] * len(chunks)):
+            if stats is not None:
+                stats["worker_cpu_s"] = stats.get("worker_cpu_s", 0.0) + cpu
+            yield from results
