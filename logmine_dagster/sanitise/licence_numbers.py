@@ -19,7 +19,11 @@ _LICENCE_CUE = re.compile(
 )
 
 
-def licence_or_id(text: str, start: int) -> str:
-    """The type of a licence-pattern match starting at `start`: a licence after a licence cue, else an id."""
+def licence_or_id(text: str, start: int, end: int) -> str:
+    """The type of the licence-pattern match `text[start:end]`: a run of digits is a licence after a
+    licence cue, else an id. Letter-digit matches ("q3", "a1") keep the licence type, which callers
+    treat as the pattern's weak guess (review tags allow it); only bare numbers were misnamed."""
+    if not text[start:end].isdigit():
+        return LICENCE_TYPE
     before = text[max(0, start - _CUE_WINDOW) : start]
     return LICENCE_TYPE if _LICENCE_CUE.search(before) else ID_TYPE

@@ -248,7 +248,7 @@ class Sanitiser:
                     continue  # "Grafana keeps crashing", "नमस्ते मुझे ...": see `model_misreads`
             entity_type = result.entity_type
             if entity_type == LICENCE_TYPE:
-                entity_type = licence_or_id(text, bounds[0])  # "code is 482913": an id, no licence
+                entity_type = licence_or_id(text, *bounds)  # "code is 482913": an id, no licence
             spans.append(Span(*bounds, entity_type, result.score, by_model))
         merged = merge_overlapping(text, widen_names(text, spans, self._words))
         return [cut for cut in (_past_greeting(text, span) for span in merged) if cut is not None]
