@@ -69,8 +69,13 @@ def _percent(share: float | None) -> str:
     return "n/a" if share is None else f"{share:.0%}"
 
 
+def ordered_keys(groups: dict, order: tuple[str, ...] = ()) -> list[str]:
+    """The groups' keys: those named in `order` first, in that order, then the rest sorted."""
+    return [k for k in order if k in groups] + sorted(k for k in groups if k not in order)
+
+
 def shares_markdown(groups: dict[str, Share], label: str, order: tuple[str, ...] = ()) -> str:
-    keys = [k for k in order if k in groups] + sorted(k for k in groups if k not in order)
+    keys = ordered_keys(groups, order)
     if not keys:
         return f"_no failures, no {label} to show_"
     lines = [f"| {label} | failures | covered | share | clusters | covered clusters |", "| --- | ---: | ---: | ---: | ---: | ---: |"]

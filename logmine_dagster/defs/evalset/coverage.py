@@ -58,7 +58,9 @@ def measure_eval_coverage(context: dg.AssetExecutionContext, database: LogmineDa
 def inline_shares(groups: dict, label: str, order: tuple[str, ...] = ()) -> str:
     """coverage_summary.shares_markdown in four columns, so it fits the asset page at 1280 px: the covered
     share of the failures, and the clusters as covered/all (the counts: `logmine evalset stats`)."""
-    keys = [k for k in order if k in groups] + sorted(k for k in groups if k not in order)
+    from logmine_dagster.curation.coverage_summary import ordered_keys
+
+    keys = ordered_keys(groups, order)
     if not keys:
         return f"_no failures, no {label} to show_"
     lines = [f"| {label} | failed | covered | clusters |", "| --- | ---: | ---: | ---: |"]
