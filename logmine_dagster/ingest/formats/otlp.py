@@ -153,16 +153,30 @@ def records_from_export(value: dict, view=None) -> Iterator[dict | SkippedSpan |
     (or UnusableSpan), the others as SkippedSpan. Spans unrelated to GenAI are left out. With `view`
     (the sampler's `span_views.span_view`), a span it can look at cheaply comes as its view."""
     for resource_spans in value.get("resourceSpans") or []:
-        resource = attributes((resource_spans.get("resource") or {}).get("attributes", []))
+        resource = resource_attributes(resource_spans)
         for scope_spans in resource_spans.get("scopeSpans") or []:
             scope_name = str((scope_spans.get("scope") or {}).get("name") or "")
             for span in scope_spans.get("spans") or []:
                 if view is not None and (cheap := view(span, resource, scope_name)) is not None:
                     yield cheap
                     continue
-                attrs = attributes(span.get("attributes", []))
-                kind = span_kind(attrs)
-                if kind == INFERENCE:
-                    yield span_to_record(span, resource, scope_name, attrs)
-                elif kind is not None:
-                    yield SkippedSpan(kind, span.get("traceId"), _agent_or_tool_name(kind, attrs))
+                found = span_candidate(span, resource, scope_name)
+                if found is not None:
+                    yield found
+
+
+def resource_attributes(resource_spans: dict) -> dict:
+    """The decoded resource attributes of one ResourceSpans."""
+    return attributes((resource_spans.get("resource") or {}).get("attributes", []))
+
+
+def span_candidate(span: dict, resource: dict, scope_name: str) -> dict | SkippedSpan | UnusableSpan | None:
+    """One span the full way: an inference span's record (or why it is none), another GenAI span as
+    SkippedSpan, None for a span unrelated to GenAI."""
+    attrs = attributes(span.get("attributes", []))
+    kind = span_kind(attrs)
+    if kind == INFERENCE:
+        return span_to_record(span, resource, scope_name, attrs)
+    if kind is not None:
+        return SkippedSpan(kind, span.get("traceId"), _agent_or_tool_name(kind, attrs))
+    return None

@@ -1,0 +1,192 @@
+"""The sampler's compiled read of an OTLP trace export line: msgspec decodes it straight into typed
+structs, so the common inference span costs a few attribute reads instead of a dict of every value.
+
+Only lines whose every field is a known OTLP field of the expected JSON type are taken this way
+(`forbid_unknown_fields`, integers in orjson's exact range): for those, `to_builtins` of a struct is
+the dict orjson would give (key order aside), so any span the typed look cannot settle goes through
+the dict path (`span_views.span_view`, `otlp.span_candidate`) exactly as before. Any other line
+(None) is parsed by orjson and read the usual way: the result never depends on which path read it
+(`test_otlp_typed`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, resource_attributes, span_candidate
+from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
+from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, input_for_draw, span_view, timestamp_for_draw
+
+# orjson reads integers in [-2**63, 2**64) as int, others as float; msgspec bounds only fit int64:
+# a line with an integer outside [-2**63, 2**63) takes the orjson path.
+Int = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
+_Unset = UnsetType
+
+
+class _Otlp(Struct, forbid_unknown_fields=True, gc=False):
+    """An OTLP JSON message: every field known, none required (absent stays UNSET, as a missing key)."""
+
+
+class AnyValue(_Otlp):
+    stringValue: Union[str, _Unset] = UNSET
+    boolValue: Union[bool, _Unset] = UNSET
+    intValue: Union[Int, str, _Unset] = UNSET
+    doubleValue: Union[Int, float, _Unset] = UNSET
+    arrayValue: Union["ArrayValue", _Unset] = UNSET
+    kvlistValue: Union["KeyValueList", _Unset] = UNSET
+    bytesValue: Union[str, _Unset] = UNSET
+
+
+class KeyValue(Struct, forbid_unknown_fields=True, gc=False):
+    key: str
+    value: AnyValue
+
+
+class ArrayValue(_Otlp):
+    values: Union[list[AnyValue], _Unset] = UNSET
+
+
+class KeyValueList(_Otlp):
+    values: Union[list[KeyValue], _Unset] = UNSET
+
+
+class Status(_Otlp):
+    code: Union[Int, str, _Unset] = UNSET
+    message: Union[str, _Unset] = UNSET
+
+
+class Event(_Otlp):
+    timeUnixNano: Union[Int, str, _Unset] = UNSET
+    name: Union[str, _Unset] = UNSET
+    attributes: Union[list[KeyValue], _Unset] = UNSET
+    droppedAttributesCount: Union[Int, _Unset] = UNSET
+
+
+class Link(_Otlp):
+    traceId: Union[str, _Unset] = UNSET
+    spanId: Union[str, _Unset] = UNSET
+    traceState: Union[str, _Unset] = UNSET
+    attributes: Union[list[KeyValue], _Unset] = UNSET
+    droppedAttributesCount: Union[Int, _Unset] = UNSET
+    flags: Union[Int, _Unset] = UNSET
+
+
+class Span(_Otlp):
+    traceId: Union[str, _Unset] = UNSET
+    spanId: Union[str, _Unset] = UNSET
+    traceState: Union[str, _Unset] = UNSET
+    parentSpanId: Union[str, _Unset] = UNSET
+    flags: Union[Int, _Unset] = UNSET
+    name: Union[str, _Unset] = UNSET
+    kind: Union[Int, str, _Unset] = UNSET
+    startTimeUnixNano: Union[Int, str, _Unset] = UNSET
+    endTimeUnixNano: Union[Int, str, _Unset] = UNSET
+    attributes: Union[list[KeyValue], _Unset] = UNSET
+    droppedAttributesCount: Union[Int, _Unset] = UNSET
+    events: Union[list[Event], _Unset] = UNSET
+    droppedEventsCount: Union[Int, _Unset] = UNSET
+    links: Union[list[Link], _Unset] = UNSET
+    droppedLinksCount: Union[Int, _Unset] = UNSET
+    status: Union[Status, _Unset] = UNSET
+
+    def as_dict(self) -> dict:
+        """The span as orjson reads it (what `span_views.built` and the full path take)."""
+        return msgspec.to_builtins(self)
+
+
+class Scope(_Otlp):
+    name: Union[str, _Unset] = UNSET
+    version: Union[str, _Unset] = UNSET
+    attributes: Union[list[KeyValue], _Unset] = UNSET
+    droppedAttributesCount: Union[Int, _Unset] = UNSET
+
+
+class Resource(_Otlp):
+    attributes: Union[list[KeyValue], _Unset] = UNSET
+    droppedAttributesCount: Union[Int, _Unset] = UNSET
+
+
+class ScopeSpans(_Otlp):
+    scope: Union[Scope, _Unset] = UNSET
+    spans: Union[list[Span], _Unset] = UNSET
+    schemaUrl: Union[str, _Unset] = UNSET
+
+
+class ResourceSpans(_Otlp):
+    resource: Union[Resource, _Unset] = UNSET
+    scopeSpans: Union[list[ScopeSpans], _Unset] = UNSET
+    schemaUrl: Union[str, _Unset] = UNSET
+
+
+class TraceExport(Struct, forbid_unknown_fields=True, gc=False):
+    resourceSpans: list[ResourceSpans]
+
+
+_decode = msgspec.json.Decoder(TraceExport).decode
+# The prefix every line the typed path can take starts with (its only field); others skip the try.
+TRACE_LINE_PREFIX = b'{"resourceSpans"'
+_ERROR_CODES = (STATUS_CODE_ERROR, "STATUS_CODE_ERROR")
+
+
+def typed_candidates(raw: bytes, long_at: int) -> list | None:
+    """What `records_from_line(orjson.loads(raw), views=long_at)` gives for an OTLP trace export
+    line, without building a dict per span; None when the line is not one the typed path takes."""
+    try:
+        export = _decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    found = []
+    for resource_spans in export.resourceSpans:
+        resource_struct = resource_spans.resource
+        resource = resource_attributes({} if resource_struct is UNSET else {"resource": msgspec.to_builtins(resource_struct)})
+        scopes = resource_spans.scopeSpans
+        for scope_spans in () if scopes is UNSET else scopes:
+            scope = scope_spans.scope
+            scope_name = "" if scope is UNSET or not scope.name else scope.name
+            spans = scope_spans.spans
+            for span in () if spans is UNSET else spans:
+                view = _view(span, resource, scope_name, long_at)
+                if view is None:  # the dict path, as orjson's reader takes every span
+                    as_dict = span.as_dict()
+                    view = span_view(long_at, as_dict, resource, scope_name)
+                    if view is None:
+                        view = span_candidate(as_dict, resource, scope_name)
+                        if view is None:
+                            continue
+                found.append(view)
+    return found
+
+
+def _view(span: Span, resource: dict, scope_name: str, long_at: int) -> dict | None:
+    """`span_views.span_view` of the common inference span read from the struct; None for anything
+    else (no message, another shape or kind), which the dict path then settles."""
+    items = span.attributes
+    if items is UNSET:
+        return None
+    raw = {item.key: item.value for item in items}
+    operation = raw.get("gen_ai.operation.name")
+    text = raw.get("gen_ai.input.messages")
+    if operation is None or text is None or OPERATIONS.get(operation.stringValue) != INFERENCE:
+        return None
+    text = text.stringValue
+    if text is UNSET or "openinference.span.kind" in raw or "gen_ai.system_instructions" in raw:
+        return None
+    messages = input_for_draw(text, long_at)
+    if messages is None:
+        return None
+    status = span.status
+    error_type = raw.get("error.type")
+    failed = (status is not UNSET and status.code in _ERROR_CODES) or (
+        error_type is not None and any_value(msgspec.to_builtins(error_type)) is not None
+    )
+    trace_id, span_id, start = span.traceId, span.spanId, span.startTimeUnixNano
+    return {
+        "request_id": f"{'' if trace_id is UNSET else trace_id}:{'' if span_id is UNSET else span_id}",
+        "timestamp": timestamp_for_draw(None if start is UNSET else start),
+        "status": "error" if failed else "ok",
+        "input": messages,
+        SPAN_VIEW: (span, resource, scope_name),
+    }
