@@ -113,6 +113,15 @@ def test_lines_that_are_no_trace_export_are_left_to_the_orjson_path():
     assert typed_candidates(_line([span]).replace(b'"chat"', b'"ch\xffat"'), LONG_AT) is None  # not UTF-8
 
 
+@pytest.mark.parametrize("levels", [8, 9, 400])
+def test_attribute_values_nested_deeper_than_typed_go_the_orjson_way(levels):
+    # 400 levels of arrays are past orjson's 1024 levels of JSON: never read by the typed path.
+    value = '{"arrayValue":{"values":[' * levels + '{"stringValue":"x"}' + ']}}' * levels
+    raw = ('{"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":' + value + '}]}}]}').encode()
+    typed = typed_candidates(raw, LONG_AT)
+    assert (typed == []) if levels <= 8 else (typed is None)
+
+
 @pytest.mark.parametrize("fmt", ["otlp", "otlp-events"])
 def test_a_generated_benchmark_day_gives_the_same_sample_and_quarantine_as_the_orjson_read(tmp_path, db, monkeypatch, fmt):
     bench = _bench_module()

@@ -30,27 +30,34 @@ class _Otlp(Struct, forbid_unknown_fields=True, gc=False):
     """An OTLP JSON message: every field known, none required (absent stays UNSET, as a missing key)."""
 
 
-class AnyValue(_Otlp):
-    stringValue: Union[str, _Unset] = UNSET
-    boolValue: Union[bool, _Unset] = UNSET
-    intValue: Union[Int, str, _Unset] = UNSET
-    doubleValue: Union[Int, float, _Unset] = UNSET
-    arrayValue: Union["ArrayValue", _Unset] = UNSET
-    kvlistValue: Union["KeyValueList", _Unset] = UNSET
-    bytesValue: Union[str, _Unset] = UNSET
+_STRUCT = {"forbid_unknown_fields": True, "gc": False}
+# Attribute values nest (arrays, key-value lists): this many levels are typed and a deeper one makes
+# the line go the orjson way, so a line nested past orjson's 1024 levels is never read here
+# (msgspec's own limit moves with Python's recursion limit).
+MAX_VALUE_NESTING = 8
 
 
-class KeyValue(Struct, forbid_unknown_fields=True, gc=False):
-    key: str
-    value: AnyValue
+def _value_types(depth: int) -> tuple[type, type]:
+    """(AnyValue, KeyValue) whose arrays and key-value lists nest at most `depth` levels."""
+    if depth == 0:
+        array = kvlist = _Unset  # present at all: not this line
+    else:
+        inner_value, inner_pair = _value_types(depth - 1)
+        array = Union[msgspec.defstruct("ArrayValue", [("values", Union[list[inner_value], _Unset], UNSET)], **_STRUCT), _Unset]
+        kvlist = Union[msgspec.defstruct("KeyValueList", [("values", Union[list[inner_pair], _Unset], UNSET)], **_STRUCT), _Unset]
+    value = msgspec.defstruct("AnyValue", [
+        ("stringValue", Union[str, _Unset], UNSET),
+        ("boolValue", Union[bool, _Unset], UNSET),
+        ("intValue", Union[Int, str, _Unset], UNSET),
+        ("doubleValue", Union[Int, float, _Unset], UNSET),
+        ("arrayValue", array, UNSET),
+        ("kvlistValue", kvlist, UNSET),
+        ("bytesValue", Union[str, _Unset], UNSET),
+    ], **_STRUCT)
+    return value, msgspec.defstruct("KeyValue", [("key", str), ("value", value)], **_STRUCT)
 
 
-class ArrayValue(_Otlp):
-    values: Union[list[AnyValue], _Unset] = UNSET
-
-
-class KeyValueList(_Otlp):
-    values: Union[list[KeyValue], _Unset] = UNSET
+AnyValue, KeyValue = _value_types(MAX_VALUE_NESTING)
 
 
 class Status(_Otlp):
