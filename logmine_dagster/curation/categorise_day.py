@@ -13,6 +13,8 @@ A representative that matches one of those takes over the earlier cluster's `ded
 weekly batch sees one cluster across days and weeks, and gets a reason saying what it repeats:
 `near_dup:eval_case`, `near_dup:decided`, `near_dup:queued` (covered already: the batch skips
 them) or `near_dup:earlier` (seen before, not yet reviewed: still eligible, with less novelty).
+Each candidate stores its text's MinHash signature (`minhash`), which later days read instead
+of signing the text again; rows without one (written before migration 0008) are signed when read.
 
 Drift (see curation/categorise.py, curation/novelty.py and curation/intent_views.py; text novelty
 reads each conversation's opening request and what the agent did, tools and replies, `intent_of`) compares the day with the past *before its
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from logmine_dagster.curation.categorise import dedup_key, tool_names
-from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, normalise
+from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, Signature, normalise, signature_from_bytes
 from logmine_dagster.curation.parallel_categorise import categorise_all
 from logmine_dagster.curation.intent_views import IntentIndex, IntentViews, views_of
 from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, reservoir, reservoir_keys
@@ -165,8 +167,9 @@ class _ReferenceBuilder:
         self.novelty_views: list[IntentViews] = []
         self.novelty_keys: list[str] = []
 
-    def add_near(self, key: str, text: str, category: str, key_of_text: str, status: str) -> None:
-        representative = self.index.assign(key, text, group=category)
+    def add_near(self, key: str, text: str, category: str, key_of_text: str, status: str, signature: Signature | None = None) -> None:
+        """`signature`: the one stored with the candidate (None: the text is signed here)."""
+        representative = self.index.assign_normal(key, normalise(text), category, signature)
         known = self.info.get(representative)
         if known is None:
             self.info[representative] = _Reference(key_of_text, status)
@@ -237,8 +240,8 @@ def _reference_window(db: Database, day: str, days: int, novelty_days: int, nove
 def _candidate_texts():
     """Candidates joined with their sanitised samples' input."""
     return (
-        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json,
-                  sanitised_samples.c.output)
+        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, candidates.c.minhash,
+                  sanitised_samples.c.input_json, sanitised_samples.c.output)
         .join(sanitised_samples, sa.and_(sanitised_samples.c.day == candidates.c.day, sanitised_samples.c.case_id == candidates.c.case_id))
     )
 
@@ -258,7 +261,8 @@ def _add_window_candidates(db: Database, builder: _ReferenceBuilder, window: _Wi
             continue
         record = {"input": json.loads(row["input_json"]), "output": row["output"]}
         if near:
-            builder.add_near(f"cand:{ident}", user_text(record), row["category"], row["dedup_key"], window.status(row["case_id"]))
+            builder.add_near(f"cand:{ident}", user_text(record), row["category"], row["dedup_key"], window.status(row["case_id"]),
+                             signature_from_bytes(row["minhash"]))
         if ident in window.in_novelty:
             builder.add_novelty(f"cand:{ident}", intent_of(record))
 
@@ -276,7 +280,8 @@ def _add_older_reviewed(db: Database, builder: _ReferenceBuilder, window: _Windo
         for row in db.fetch_all(old):
             text = user_text({"input": json.loads(row["input_json"])})
             status = "decided" if row["case_id"] in window.decided else "queued"
-            builder.add_near(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"], status)
+            builder.add_near(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"], status,
+                             signature_from_bytes(row["minhash"]))
 
 
 def intent_of(record: dict) -> IntentViews:
@@ -334,8 +339,8 @@ def categorise_day(db: Database, day: str) -> CurateReport:
     novelties = [novelty_of.get(intents[sample["case_id"]]) if novelty_of else None for sample, _ in samples]
     stats: dict[str, float] = {}
     results = categorise_all([(sample, text, novelty) for (sample, text), novelty in zip(samples, novelties)], baseline, stats)
-    for (sample, text), novelty, result in zip(samples, novelties, results):
-        cluster = index.assign(sample["case_id"], text, group=result.category)
+    for (sample, text), novelty, (result, normal, minhash) in zip(samples, novelties, results):
+        cluster = index.assign_normal(sample["case_id"], normal, result.category, signature_from_bytes(minhash))
         day_rep = day_rep_of_cluster.get(cluster)
         if day_rep is not None:
             representatives[day_rep]["duplicate_count"] += 1
@@ -359,6 +364,7 @@ def categorise_day(db: Database, day: str) -> CurateReport:
             "dedup_key": key,
             "duplicate_count": 1,
             "novelty": novelty.score if novelty is not None else None,
+            "minhash": minhash,  # later days read it instead of signing the text again
         }
     report.worker_cpu_s = round(stats.get("worker_cpu_s", 0.0), 2)
     kept = list(representatives.values())
