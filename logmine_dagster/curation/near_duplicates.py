@@ -25,6 +25,7 @@ from typing import Iterable
 
 import numpy as np
 
+from logmine_dagster.curation.lsh_bands import Bands
 from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 
 THRESHOLD = 0.6
@@ -144,12 +145,10 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
         self.threshold = threshold
         self.signer = Signer(num_perm)
-        from datasketch import MinHashLSH
-
         # LSH proposes candidates at a lower bar than the final check, so few true pairs are missed.
         # (0.15 below: 25 bands of 5 rows; 0.2 below gave 32 bands of 4 and the same collapse rate on
         # the benchmark, with a third more proposals to check.)
-        self.lsh = MinHashLSH(threshold=max(threshold - 0.15, 0.3), num_perm=num_perm)
+        self.lsh = Bands(threshold=max(threshold - 0.15, 0.3), num_perm=num_perm)
         self.signatures: dict[str, Signature] = {}
         # Representatives' MinHash values as matrix rows, so all proposals are compared in one step.
         self._rows: dict[str, int] = {}
