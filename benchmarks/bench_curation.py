@@ -40,7 +40,10 @@
   `week_duplicate_share` (samples whose dedup key an earlier sample of the day had) is in the
   detail line. Wall seconds: with workers the caller's CPU is not the day's time. On a shared machine
   wall time also measures the neighbours: the detail line has the CPU seconds of the caller and of the
-  workers, and the 1-minute load average at the end of the day, to judge it by.
+  workers, and the 1-minute load average at the end of the day, to judge it by. The earlier weeks'
+  candidates carry the MinHash signature the curate stage stores with each candidate, so the timed day
+  reads them as production does; `rows_sha256` is a digest of the day's candidate rows (the stored
+  signature left out), to check that two versions of the code give the same rows.
 """
 
 from __future__ import annotations

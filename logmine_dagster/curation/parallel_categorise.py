@@ -65,19 +65,54 @@ def categorise_all(items: Sequence[Item], baseline: dict[str, set[str]], stats: 
                    parallel_min: int | None = None, chunk: int | None = None) -> Iterator[Done]:
     """`categorise()` of every item with its text's normal form and signature, yielded in input order;
     on worker processes when the day has at least `parallel_min` items and the machine more than one
-    core. `stats["worker_cpu_s"]` adds up the workers' CPU seconds."""
+    core. `stats["worker_cpu_s"]` adds up the workers' CPU seconds.
+
+    On workers every chunk is submitted before this returns, so the caller can prepare what it needs
+    next while they work; close() the iterator (contextlib.closing) to stop them if it gives up early."""
     parallel_min = PARALLEL_MIN if parallel_min is None else parallel_min
     chunk = CHUNK if chunk is None else chunk
     count = workers()
     if len(items) < parallel_min or count < 2:
-        for start in range(0, len(items), chunk):
-            yield from _prepare_chunk(items[start:start + chunk], baseline)
-        return
+        return _in_process(items, baseline, chunk)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["logmine_dagster.curation.parallel_categorise"])
     chunks = [list(items[start:start + chunk]) for start in range(0, len(items), chunk)]
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        for results, cpu in pool.map(_categorise_chunk, chunks, [baseline] * len(chunks)):
-            if stats is not None:
-                stats["worker_cpu_s"] = stats.get("worker_cpu_s", 0.0) + cpu
-            yield from results
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    try:
+        done = pool.map(_categorise_chunk, chunks, [baseline] * len(chunks))
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    return _Submitted(pool, done, stats)
+
+
+def _in_process(items: Sequence[Item], baseline: dict[str, set[str]], chunk: int) -> Iterator[Done]:
+    for start in range(0, len(items), chunk):
+        yield from _prepare_chunk(items[start:start + chunk], baseline)
+
+
+class _Submitted:
+    """The results of chunks already submitted to the pool, in input order; the pool stops when they
+    are all read or on close(), whether or not reading began."""
+
+    def __init__(self, pool: ProcessPoolExecutor, done: Iterator[tuple[list[Done], float]], stats: dict | None):
+        self._pool, self._stats = pool, stats
+        self._results = self._read(done)
+
+    def _read(self, done: Iterator[tuple[list[Done], float]]) -> Iterator[Done]:
+        try:
+            for results, cpu in done:
+                if self._stats is not None:
+                    self._stats["worker_cpu_s"] = self._stats.get("worker_cpu_s", 0.0) + cpu
+                yield from results
+        finally:
+            self.close()
+
+    def __iter__(self) -> "_Submitted":
+        return self
+
+    def __next__(self) -> Done:
+        return next(self._results)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

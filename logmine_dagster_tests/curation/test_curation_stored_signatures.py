@@ -156,3 +156,25 @@ def test_a_database_from_before_stored_signatures_keeps_working(database_url):
         assert rows["c04"]["minhash"] is not None and "near_dup" not in rows["c04"]["reasons"]
     finally:
         db.dispose()
+
+
+def test_workers_stop_when_the_caller_gives_up_before_reading(monkeypatch):
+    """categorise_all submits every chunk before returning (the caller builds its index meanwhile);
+    closing the results, read or not, stops the pool."""
+    from logmine_dagster.curation import parallel_categorise
+
+    monkeypatch.setattr(parallel_categorise, "workers", lambda: 2)
+    items = [(_sample_record(text), text, None) for text in WEEK2_TEXTS * 3]
+    unread = parallel_categorise.categorise_all(items, {}, parallel_min=1, chunk=2)
+    unread.close()
+    assert unread._pool._shutdown_thread
+    stats: dict = {}
+    partly = parallel_categorise.categorise_all(items, {}, stats, parallel_min=1, chunk=2)
+    first = next(partly)
+    partly.close()
+    assert partly._pool._shutdown_thread and first[1] == normalise(WEEK2_TEXTS[0]) and first[2] is not None
+
+
+def _sample_record(text: str) -> dict:
+    return {"status": "ok", "escalated": False, "feedback": None, "sample_reasons": "base_rate", "metadata": {"intent": "billing"},
+            "model": "m1", "input": [{"role": "user", "content": text}], "output": "ok"}
