@@ -40,7 +40,10 @@
   `week_duplicate_share` (samples whose dedup key an earlier sample of the day had) is in the
   detail line. Wall seconds: with workers the caller's CPU is not the day's time. On a shared machine
   wall time also measures the neighbours: the detail line has the CPU seconds of the caller and of the
-  workers, and the 1-minute load average at the end of the day, to judge it by.
+  workers, and the 1-minute load average at the end of the day, to judge it by. The earlier weeks'
+  candidates carry the MinHash signature the curate stage stores with each candidate, so the timed day
+  reads them as production does; `rows_sha256` is a digest of the day's candidate rows (the stored
+  signature left out), to check that two versions of the code give the same rows.
 """
 
 from __future__ import annotations
@@ -442,12 +445,15 @@ def _sanitised(request) -> dict:
 
 def _store_history(db, first_day: dt.date, weeks: int, per_week: int) -> int:
     """`weeks` earlier weeks of samples and their candidates (one per distinct dedup key a day, as
-    the curate stage would keep them), without the new product/intent: the past the timed day meets."""
+    the curate stage would keep them, with the MinHash signature it stores), without the new
+    product/intent: the past the timed day meets."""
     from logmine_dagster.curation.categorise import dedup_key
+    from logmine_dagster.curation.near_duplicates import Signer, signature_bytes
     from logmine_dagster.generator.traffic import day_requests
     from logmine_dagster.storage.schema import candidates as candidates_table
     from logmine_dagster.storage.schema import sanitised_samples
 
+    signer = Signer()
     stored = 0
     for offset in range(weeks * 7, 0, -1):
         day = first_day - dt.timedelta(days=offset)
@@ -456,12 +462,13 @@ def _store_history(db, first_day: dt.date, weeks: int, per_week: int) -> int:
             record = _sanitised(request)
             case_id = f"h{offset:02d}{number:06d}"
             samples.append(_sample_row(day.isoformat(), case_id, record))
-            key = dedup_key(user_text(record))
+            text = user_text(record)
+            key = dedup_key(text)
             if key in kept:
                 kept[key]["duplicate_count"] += 1
             else:
                 kept[key] = {"day": day.isoformat(), "case_id": case_id, "category": "happy_path", "reasons": "happy:ok",
-                             "dedup_key": key, "duplicate_count": 1}
+                             "dedup_key": key, "duplicate_count": 1, "minhash": signature_bytes(signer.prepare(text)[1])}
         db.replace_rows(sanitised_samples, sanitised_samples.c.day == day.isoformat(), samples)
         db.replace_rows(candidates_table, candidates_table.c.day == day.isoformat(), list(kept.values()))
         stored += len(kept)
@@ -504,12 +511,16 @@ def _time_day(db, day: dt.date, rows: list[dict]) -> dict:
     pool = [dict(row) for row in db.fetch_all(__import__("sqlalchemy").select(candidates_table).where(candidates_table.c.day == day.isoformat()))]
     plan = plan_batch(pool, cap=30)
     main_cpu, wall = time.process_time() - cpu_started, time.perf_counter() - started
+    # Runs of different code versions compare their rows by this digest (the stored signature left out).
+    rows_sha256 = __import__("hashlib").sha256(json.dumps(
+        sorted(({k: v for k, v in row.items() if k != "minhash"} for row in pool), key=lambda row: row["case_id"]),
+        sort_keys=True, default=str).encode()).hexdigest()[:16]
     # Big days categorise on worker processes too (curation/parallel_categorise.py): the caller's CPU is
     # no longer the day's time. cpu_s is the work (caller and workers); the target is wall time on 2 cores.
     return {"cpu_s": round(main_cpu + report.worker_cpu_s, 2), "main_cpu_s": round(main_cpu, 2),
             "worker_cpu_s": report.worker_cpu_s, "wall_s": round(wall, 2),
             "load_average_1m": round(os.getloadavg()[0], 2),
-            "samples": len(rows), "duplicate_share": _duplicate_share(rows), "novelty_reference": report.novelty_reference,
+            "rows_sha256": rows_sha256, "samples": len(rows), "duplicate_share": _duplicate_share(rows), "novelty_reference": report.novelty_reference,
             "candidates": report.kept, "batch": len(plan.chosen), "by_category": dict(report.by_category)}
 
 

@@ -13,6 +13,8 @@ A representative that matches one of those takes over the earlier cluster's `ded
 weekly batch sees one cluster across days and weeks, and gets a reason saying what it repeats:
 `near_dup:eval_case`, `near_dup:decided`, `near_dup:queued` (covered already: the batch skips
 them) or `near_dup:earlier` (seen before, not yet reviewed: still eligible, with less novelty).
+Each candidate stores its text's MinHash signature (`minhash`), which later days read instead
+of signing the text again; rows without one (written before migration 0008) are signed when read.
 
 Drift (see curation/categorise.py, curation/novelty.py and curation/intent_views.py; text novelty
 reads each conversation's opening request and what the agent did, tools and replies, `intent_of`) compares the day with the past *before its
@@ -29,7 +31,9 @@ production candidates to compare with, e.g. in the first week) and the ids colla
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,7 +41,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from logmine_dagster.curation.categorise import dedup_key, tool_names
-from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, normalise
+from logmine_dagster.curation.near_duplicates import NearDuplicateIndex, Signature, normalise, signature_from_bytes
 from logmine_dagster.curation.parallel_categorise import categorise_all
 from logmine_dagster.curation.intent_views import IntentIndex, IntentViews, views_of
 from logmine_dagster.curation.novelty import REFERENCE_CAP, Novelty, reservoir, reservoir_keys
@@ -128,12 +132,36 @@ class _Reference:
     status: str  # one of NEAR_DUP_STATUS
 
 
-@dataclass
 class References:
-    index: NearDuplicateIndex  # eval cases and the trailing days' candidates, grouped by category
-    info: dict[str, _Reference]  # representative key -> the cluster's dedup_key and strongest status
-    novelty: IntentIndex | None  # eval cases and candidates of the weeks before the day's week
-    novelty_keys: list[str] = field(default_factory=list)  # reference key per novelty row
+    """The novelty reference, and the near-duplicate index built when first used: categorise_day
+    starts categorising on its workers before, so on a big day building the index overlaps with that."""
+
+    def __init__(self, near: list[tuple], novelty: IntentIndex | None, novelty_keys: list[str]):
+        self._near = near  # _ReferenceBuilder.add_near's arguments, in order
+        self.novelty = novelty  # eval cases and candidates of the weeks before the day's week
+        self.novelty_keys = novelty_keys  # reference key per novelty row
+
+    @functools.cached_property
+    def _near_index(self) -> tuple[NearDuplicateIndex, dict[str, _Reference]]:
+        index, info = NearDuplicateIndex(), {}
+        for key, text, category, key_of_text, status, signature in self._near:
+            representative = index.assign_normal(key, normalise(text), category, signature)
+            known = info.get(representative)
+            if known is None:
+                info[representative] = _Reference(key_of_text, status)
+            elif NEAR_DUP_STATUS.index(status) < NEAR_DUP_STATUS.index(known.status):
+                known.status = status
+        return index, info
+
+    @property
+    def index(self) -> NearDuplicateIndex:
+        """Eval cases and the trailing days' candidates, grouped by category."""
+        return self._near_index[0]
+
+    @property
+    def info(self) -> dict[str, _Reference]:
+        """Representative key -> the cluster's dedup_key and strongest status."""
+        return self._near_index[1]
 
 
 def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_days: int = NOVELTY_DAYS,
@@ -156,22 +184,17 @@ def load_references(db: Database, day: str, days: int = REFERENCE_DAYS, novelty_
 
 
 class _ReferenceBuilder:
-    """The near-duplicate index with each cluster's strongest status, and the novelty texts, in the
-    order they are added (the order decides which case represents a cluster)."""
+    """The near-duplicate references with each cluster's strongest status, and the novelty texts, in
+    the order they are added (the order decides which case represents a cluster)."""
 
     def __init__(self) -> None:
-        self.index = NearDuplicateIndex()
-        self.info: dict[str, _Reference] = {}
+        self.near: list[tuple] = []
         self.novelty_views: list[IntentViews] = []
         self.novelty_keys: list[str] = []
 
-    def add_near(self, key: str, text: str, category: str, key_of_text: str, status: str) -> None:
-        representative = self.index.assign(key, text, group=category)
-        known = self.info.get(representative)
-        if known is None:
-            self.info[representative] = _Reference(key_of_text, status)
-        elif NEAR_DUP_STATUS.index(status) < NEAR_DUP_STATUS.index(known.status):
-            known.status = status
+    def add_near(self, key: str, text: str, category: str, key_of_text: str, status: str, signature: Signature | None = None) -> None:
+        """`signature`: the one stored with the candidate (None: the text is signed when the index is built)."""
+        self.near.append((key, text, category, key_of_text, status, signature))
 
     def add_novelty(self, key: str, views: IntentViews) -> None:
         self.novelty_views.append(views)
@@ -181,7 +204,7 @@ class _ReferenceBuilder:
         # A first week compared with a handful of eval cases would call nearly everything new.
         production = sum(1 for key in self.novelty_keys if key.startswith("cand:"))
         novelty = IntentIndex(self.novelty_views) if production >= MIN_HISTORY_TEXTS else None
-        return References(self.index, self.info, novelty, self.novelty_keys)
+        return References(self.near, novelty, self.novelty_keys)
 
 
 @dataclass
@@ -237,8 +260,8 @@ def _reference_window(db: Database, day: str, days: int, novelty_days: int, nove
 def _candidate_texts():
     """Candidates joined with their sanitised samples' input."""
     return (
-        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, sanitised_samples.c.input_json,
-                  sanitised_samples.c.output)
+        sa.select(candidates.c.day, candidates.c.case_id, candidates.c.category, candidates.c.dedup_key, candidates.c.minhash,
+                  sanitised_samples.c.input_json, sanitised_samples.c.output)
         .join(sanitised_samples, sa.and_(sanitised_samples.c.day == candidates.c.day, sanitised_samples.c.case_id == candidates.c.case_id))
     )
 
@@ -258,7 +281,8 @@ def _add_window_candidates(db: Database, builder: _ReferenceBuilder, window: _Wi
             continue
         record = {"input": json.loads(row["input_json"]), "output": row["output"]}
         if near:
-            builder.add_near(f"cand:{ident}", user_text(record), row["category"], row["dedup_key"], window.status(row["case_id"]))
+            builder.add_near(f"cand:{ident}", user_text(record), row["category"], row["dedup_key"], window.status(row["case_id"]),
+                             signature_from_bytes(row["minhash"]))
         if ident in window.in_novelty:
             builder.add_novelty(f"cand:{ident}", intent_of(record))
 
@@ -276,7 +300,8 @@ def _add_older_reviewed(db: Database, builder: _ReferenceBuilder, window: _Windo
         for row in db.fetch_all(old):
             text = user_text({"input": json.loads(row["input_json"])})
             status = "decided" if row["case_id"] in window.decided else "queued"
-            builder.add_near(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"], status)
+            builder.add_near(f"cand:{row['day']}:{row['case_id']}", text, row["category"], row["dedup_key"], status,
+                             signature_from_bytes(row["minhash"]))
 
 
 def intent_of(record: dict) -> IntentViews:
@@ -308,7 +333,6 @@ def categorise_day(db: Database, day: str) -> CurateReport:
     report = CurateReport(day=day)
     baseline = drift_baseline(db, day)
     references = load_references(db, day)
-    index, infos = references.index, references.info
     samples = []
     for row in db.fetch_all(
         sa.select(sanitised_samples).where(sanitised_samples.c.day == day).order_by(sanitised_samples.c.timestamp, sanitised_samples.c.case_id)
@@ -334,32 +358,35 @@ def categorise_day(db: Database, day: str) -> CurateReport:
     novelties = [novelty_of.get(intents[sample["case_id"]]) if novelty_of else None for sample, _ in samples]
     stats: dict[str, float] = {}
     results = categorise_all([(sample, text, novelty) for (sample, text), novelty in zip(samples, novelties)], baseline, stats)
-    for (sample, text), novelty, result in zip(samples, novelties, results):
-        cluster = index.assign(sample["case_id"], text, group=result.category)
-        day_rep = day_rep_of_cluster.get(cluster)
-        if day_rep is not None:
-            representatives[day_rep]["duplicate_count"] += 1
-            report.cluster_members.setdefault(day_rep, []).append(sample["case_id"])
-            report.duplicates_dropped += 1
-            continue
-        reasons = list(result.reasons)
-        key = dedup_key(text)
-        reference = infos.get(cluster)
-        if reference is not None:
-            key = reference.dedup_key
-            reasons.append(f"near_dup:{reference.status}")
-            report.repeats[reference.status] += 1
-        day_rep_of_cluster[cluster] = sample["case_id"]
-        texts[sample["case_id"]] = text
-        representatives[sample["case_id"]] = {
-            "day": day,
-            "case_id": sample["case_id"],
-            "category": result.category,
-            "reasons": fit_reasons(reasons),
-            "dedup_key": key,
-            "duplicate_count": 1,
-            "novelty": novelty.score if novelty is not None else None,
-        }
+    with contextlib.closing(results):
+        index, infos = references.index, references.info  # built while the workers categorise
+        for (sample, text), novelty, (result, normal, minhash) in zip(samples, novelties, results):
+            cluster = index.assign_normal(sample["case_id"], normal, result.category, signature_from_bytes(minhash))
+            day_rep = day_rep_of_cluster.get(cluster)
+            if day_rep is not None:
+                representatives[day_rep]["duplicate_count"] += 1
+                report.cluster_members.setdefault(day_rep, []).append(sample["case_id"])
+                report.duplicates_dropped += 1
+                continue
+            reasons = list(result.reasons)
+            key = dedup_key(text)
+            reference = infos.get(cluster)
+            if reference is not None:
+                key = reference.dedup_key
+                reasons.append(f"near_dup:{reference.status}")
+                report.repeats[reference.status] += 1
+            day_rep_of_cluster[cluster] = sample["case_id"]
+            texts[sample["case_id"]] = text
+            representatives[sample["case_id"]] = {
+                "day": day,
+                "case_id": sample["case_id"],
+                "category": result.category,
+                "reasons": fit_reasons(reasons),
+                "dedup_key": key,
+                "duplicate_count": 1,
+                "novelty": novelty.score if novelty is not None else None,
+                "minhash": minhash,  # later days read it instead of signing the text again
+            }
     report.worker_cpu_s = round(stats.get("worker_cpu_s", 0.0), 2)
     kept = list(representatives.values())
     for candidate in kept:

@@ -25,6 +25,7 @@ from typing import Iterable
 
 import numpy as np
 
+from logmine_dagster.curation.lsh_bands import Bands
 from logmine_dagster.sanitise.surrogates import PLACEHOLDER_PATTERN
 
 THRESHOLD = 0.6
@@ -71,6 +72,27 @@ class Signature:
         return len(self.hashvalues)
 
 
+# A stored signature (candidates.minhash) starts with this byte. Change it whenever `normalise`, the
+# shingles, their hash or the permutations change: rows stored under another format are signed again.
+SIGNATURE_FORMAT = 1
+
+
+def signature_bytes(signature: Signature | None) -> bytes | None:
+    """The signature as stored with its candidate; None for a text too short to have one."""
+    if signature is None:
+        return None
+    return bytes([SIGNATURE_FORMAT]) + signature.hashvalues.astype("<u4", copy=False).tobytes()
+
+
+def signature_from_bytes(blob: bytes | None, num_perm: int = NUM_PERM) -> Signature | None:
+    """A stored signature, or None when there is none usable (NULL, written before signatures were
+    stored, or under another format): the caller signs the text then."""
+    if blob is None or len(blob) != 1 + 4 * num_perm or blob[0] != SIGNATURE_FORMAT:
+        return None
+    # The signer's dtype exactly: LSH buckets hash the values' bytes.
+    return Signature(np.frombuffer(blob, dtype="<u4", offset=1).astype(np.uint32), "affine32")
+
+
 class Signer:
     """MinHash signatures of normalised texts, the values datasketch's MinHash.update_batch gives
     with the same permutations (tests/curation/test_near_duplicates checks they are equal).
@@ -100,6 +122,11 @@ class Signer:
         permuted = self._fmix(hashes, 32) * self._a + self._b  # wraps modulo 2^32, as in datasketch
         return Signature(permuted.min(axis=0), self.scheme)
 
+    def prepare(self, text: str) -> tuple[str, Signature | None]:
+        """The text's normal form and its signature (None when too short to have one)."""
+        normal = normalise(text)
+        return normal, (self.sign(normal) if len(normal) >= MIN_CHARS else None)
+
 
 @dataclass
 class Cluster:
@@ -118,12 +145,10 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
         self.threshold = threshold
         self.signer = Signer(num_perm)
-        from datasketch import MinHashLSH
-
         # LSH proposes candidates at a lower bar than the final check, so few true pairs are missed.
         # (0.15 below: 25 bands of 5 rows; 0.2 below gave 32 bands of 4 and the same collapse rate on
         # the benchmark, with a third more proposals to check.)
-        self.lsh = MinHashLSH(threshold=max(threshold - 0.15, 0.3), num_perm=num_perm)
+        self.lsh = Bands(threshold=max(threshold - 0.15, 0.3), num_perm=num_perm)
         self.signatures: dict[str, Signature] = {}
         # Representatives' MinHash values as matrix rows, so all proposals are compared in one step.
         self._rows: dict[str, int] = {}
@@ -161,14 +186,21 @@ class NearDuplicateIndex:
 
     def assign(self, key: str, text: str, group: str = "") -> str:
         """Add one text; returns the key of its cluster's representative (its own key if new)."""
-        normal = normalise(text)
+        return self.assign_normal(key, normalise(text), group)
+
+    def assign_normal(self, key: str, normal: str, group: str = "", signature: Signature | None = None) -> str:
+        """`assign` of a text already normalised. `signature`, when known (stored with a candidate, or
+        signed on a worker process), must be the normal form's: it is used instead of signing here."""
         exact_key = group + "\x00" + normal
         representative = self.exact.get(exact_key)
         if representative is not None:  # the same normal form as a text seen before: no signature needed
             self.clusters[representative].members.append(key)
             self.clusters[representative].similarity[key] = 1.0
             return representative
-        signature = self.signer.sign(normal) if len(normal) >= MIN_CHARS else None
+        if len(normal) < MIN_CHARS:
+            signature = None
+        elif signature is None:
+            signature = self.signer.sign(normal)
         representative, similarity = self._find(normal, signature, group)
         if representative is not None:
             cluster = self.clusters[representative]

@@ -94,6 +94,9 @@ candidates = sa.Table(
     sa.Column("duplicate_count", sa.Integer, nullable=False),
     sa.Column("duplicate_ids", sa.Text, nullable=True),  # JSON list of the collapsed case ids (0004)
     sa.Column("novelty", sa.Float, nullable=True),  # 0..1, drift novelty score (0004)
+    # MinHash signature of the user text's normal form (curation/near_duplicates.signature_bytes), so later
+    # days read it instead of signing the text again; NULL for short texts and rows written before 0008.
+    sa.Column("minhash", sa.LargeBinary, nullable=True),
 )
 
 review_queue = sa.Table(
