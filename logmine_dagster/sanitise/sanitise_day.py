@@ -40,7 +40,8 @@ class SanitiseReport:
     # Records read and refused, by the conversation's outcome (refusals.outcome_of): failed or successful.
     read_by_outcome: Counter = field(default_factory=Counter)
     refused_by_outcome: Counter = field(default_factory=Counter)
-    # Where the shards' time went (seconds, added over shards): "sanitise" (walk, sanitiser, pseudonyms), "gate".
+    # Where the shards' time went (seconds, added over shards): "sanitise" (walk, sanitiser, pseudonyms), "gate";
+    # "shard_cpu" is the CPU seconds of the whole shard function (reading, the day's terms, sanitising, gate).
     seconds: Counter = field(default_factory=Counter)
 
 
@@ -188,6 +189,7 @@ def sanitise_shard(
     """
     if not 0 <= shard < shard_count:
         raise ValueError(f"shard {shard} is not in 0..{shard_count - 1}")
+    cpu_started = time.process_time()
     raws, samples_digest = _raw_rows_of_shard(db, key, day, shard, shard_count)
     common = _day_terms_once(db, day, common_term_users, samples_digest)
     report = SanitiseReport(day=day)
@@ -230,6 +232,7 @@ def sanitise_shard(
         result.rows.append(row)
     report.written = len(result.rows)
     report.seconds["sanitise"] = time.perf_counter() - started - report.seconds["gate"]
+    report.seconds["shard_cpu"] = time.process_time() - cpu_started
     return result
 
 
