@@ -16,13 +16,18 @@ import dagster as dg
 from logmine_dagster.core.config import ConfigError
 
 EXECUTORS = ("multiprocess", "dask", "in_process")
+FORKSERVER_PRELOAD = ("logmine_dagster.lib.step_preload", "logmine_dagster.definitions")
 
 
 def executor_from_env(environ=None) -> dg.ExecutorDefinition:
     environ = os.environ if environ is None else environ
     name = (environ.get("LOGMINE_EXECUTOR") or "multiprocess").strip().lower()
     if name == "multiprocess":
-        return dg.multiprocess_executor
+        # Steps fork from a forkserver that has loaded the code location and the sanitiser once per run
+        # (`step_preload`), instead of each spawned step importing Dagster and each shard loading spaCy.
+        return dg.multiprocess_executor.configured(
+            {"start_method": {"forkserver": {"preload_modules": list(FORKSERVER_PRELOAD)}}}, name="multiprocess"
+        )
     if name == "in_process":
         return dg.in_process_executor
     if name == "dask":

@@ -218,7 +218,7 @@ _CHECKS = (
 
 def scan_text(text: str) -> list[str]:
     """The kinds of PII the battery finds in one text, each once, placeholders ignored."""
-    return _kinds(_without_placeholders(text))
+    return list(_visible_kinds(text)[1])
 
 
 def known_values(raw_record: dict) -> set[str]:
@@ -226,8 +226,7 @@ def known_values(raw_record: dict) -> set[str]:
     keys in tool-call arguments, tool results and metadata."""
     values: set[str] = set()
     for _, text in _strings(raw_record, parse_json=True):
-        for check in _CHECKS:
-            values.update(check.values(text))
+        values.update(_battery_values(text))
     for payload in _json_payloads(raw_record):
         values.update(_values_under_pii_keys(payload))
     return {value for value in values if len(value.strip()) >= MIN_KNOWN_VALUE_LENGTH}
@@ -261,8 +260,8 @@ def _scan(strings: Iterable[tuple[str, str]], known: Iterable[str]) -> list[Find
     known_pattern = _known_pattern(frozenset(_usable_known(known)))
     findings: dict[Finding, None] = {}
     for field, text in strings:
-        visible = _without_placeholders(text)
-        for kind in _kinds(visible):
+        visible, kinds = _visible_kinds(text)
+        for kind in kinds:
             findings[Finding(field, kind)] = None
         if known_pattern is not None and known_pattern.search(visible):
             findings[Finding(field, "KNOWN_VALUE")] = None
@@ -273,6 +272,12 @@ def _scan(strings: Iterable[tuple[str, str]], known: Iterable[str]) -> list[Find
 
 
 _KINDS = tuple(dict.fromkeys(check.kind for check in _CHECKS))
+_CHECKS_BY_KIND = {kind: tuple(check for check in _CHECKS if check.kind == kind) for kind in _KINDS}
+# A day's records repeat most of their text (system prompts, canned replies, tool schemas): about 9 in
+# 10 strings the gate reads are repeats, so each distinct text is run through the battery once. Memory
+# only, bounded in entries and in the length of a text kept, like the sanitiser's own cache.
+_CACHED_TEXTS = 8192
+_CACHED_TEXT_CHARS = 10_000
 
 
 def _kinds(visible: str) -> list[str]:
@@ -280,7 +285,36 @@ def _kinds(visible: str) -> list[str]:
 
 
 def _finds(kind: str, text: str) -> bool:
-    return any(next(check.values(text), None) is not None for check in _CHECKS if check.kind == kind)
+    return any(next(check.values(text), None) is not None for check in _CHECKS_BY_KIND[kind])
+
+
+def _visible_kinds(text: str) -> tuple[str, tuple[str, ...]]:
+    """The text with placeholders blanked, and the battery's kinds in it."""
+    if len(text) > _CACHED_TEXT_CHARS:
+        return _uncached_visible_kinds(text)
+    return _cached_visible_kinds(text)
+
+
+def _uncached_visible_kinds(text: str) -> tuple[str, tuple[str, ...]]:
+    visible = _without_placeholders(text)
+    return visible, tuple(_kinds(visible))
+
+
+_cached_visible_kinds = functools.lru_cache(maxsize=_CACHED_TEXTS)(_uncached_visible_kinds)
+
+
+def _battery_values(text: str) -> frozenset[str]:
+    """Every value the battery matches in a raw text (`known_values`)."""
+    if len(text) > _CACHED_TEXT_CHARS:
+        return _uncached_battery_values(text)
+    return _cached_battery_values(text)
+
+
+def _uncached_battery_values(text: str) -> frozenset[str]:
+    return frozenset(value for check in _CHECKS for value in check.values(text))
+
+
+_cached_battery_values = functools.lru_cache(maxsize=_CACHED_TEXTS)(_uncached_battery_values)
 
 
 def _without_placeholders(text: str) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import hmac
 import json
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import sqlalchemy as sa
 
@@ -37,7 +40,8 @@ class SanitiseReport:
     # Records read and refused, by the conversation's outcome (refusals.outcome_of): failed or successful.
     read_by_outcome: Counter = field(default_factory=Counter)
     refused_by_outcome: Counter = field(default_factory=Counter)
-    # Where the shards' time went (seconds, added over shards): "sanitise" (walk, sanitiser, pseudonyms), "gate".
+    # Where the shards' time went (seconds, added over shards): "sanitise" (walk, sanitiser, pseudonyms), "gate";
+    # "shard_cpu" is the CPU seconds of the whole shard function (reading, the day's terms, sanitising, gate).
     seconds: Counter = field(default_factory=Counter)
 
 
@@ -120,34 +124,59 @@ class ShardResult:
     report: SanitiseReport | None = None
 
 
-def _raw_rows_of_shard(db: Database, key: bytes, day: str, shard: int, shard_count: int) -> list:
-    ids = [
-        r["request_id"]
-        for r in db.fetch_all(sa.select(raw_samples.c.request_id).where(raw_samples.c.day == day))
-        if shard_count == 1 or shard_of(key, r["request_id"], shard_count) == shard
-    ]
+_RAW_COLUMNS = (raw_samples.c.request_id, raw_samples.c.sample_reasons, raw_samples.c.record_json, raw_samples.c.inclusion_probability)
+
+
+def _day_rows(db: Database, day: str, columns) -> Iterator[sa.RowMapping]:
+    """The day's raw samples in one streamed query (a bounded share of the day in memory at a time)."""
+    with db.engine.connect() as conn:
+        yield from conn.execution_options(yield_per=500).execute(sa.select(*columns).where(raw_samples.c.day == day)).mappings()
+
+
+def _raw_rows_of_shard(db: Database, key: bytes, day: str, shard: int, shard_count: int) -> tuple[list, str]:
+    """This shard's raw rows (by request id), and a digest of the whole day's samples, made in the same pass."""
+    row_digests = []
     rows = []
-    columns = (raw_samples.c.request_id, raw_samples.c.sample_reasons, raw_samples.c.record_json, raw_samples.c.inclusion_probability)
-    for start in range(0, len(ids), 500):  # bounded IN lists
-        chunk = ids[start : start + 500]
-        rows.extend(db.fetch_all(sa.select(*columns).where(raw_samples.c.day == day, raw_samples.c.request_id.in_(chunk))))
-    return sorted(rows, key=lambda r: r["request_id"])
+    for row in _day_rows(db, day, _RAW_COLUMNS):
+        row_digests.append(hashlib.sha256(f"{row['request_id']}\0{row['record_json']}".encode("utf-8", "surrogatepass")).digest())
+        if shard_count == 1 or shard_of(key, row["request_id"], shard_count) == shard:
+            rows.append(row)
+    # Sorted: the same samples give the same digest in whatever order the database returns them.
+    return sorted(rows, key=lambda r: r["request_id"]), hashlib.sha256(b"".join(sorted(row_digests))).hexdigest()
 
 
 def day_common_terms_of(db: Database, day: str, users: int) -> frozenset[str]:
     """The words of the day that `users` distinct users write (`day_terms`), over ALL the day's raw
     samples whatever the shard, so that every shard masks the same way. Unreadable rows count for no one."""
     counter = DayTermCounter(users)
-    ids = sorted(r["request_id"] for r in db.fetch_all(sa.select(raw_samples.c.request_id).where(raw_samples.c.day == day)))
-    for start in range(0, len(ids), 500):  # bounded IN lists, and a bounded share of the day in memory
-        chunk = ids[start : start + 500]
-        for row in db.fetch_all(sa.select(raw_samples.c.record_json).where(raw_samples.c.day == day, raw_samples.c.request_id.in_(chunk))):
-            try:
-                record = json.loads(row["record_json"])
-            except (TypeError, ValueError):
-                continue  # the shard that owns it quarantines it with a reason
-            counter.add(record)
+    for row in _day_rows(db, day, (raw_samples.c.record_json,)):
+        try:
+            record = json.loads(row["record_json"])
+        except (TypeError, ValueError):
+            continue  # the shard that owns it quarantines it with a reason
+        counter.add(record)
     return counter.terms()
+
+
+# Each shard step counts the whole day's terms; shard steps that run in one process (the in-process
+# executor, a Dask worker) count them once per version of the day's samples. Memory only, as the terms
+# always were, and only the last few days.
+_TERMS_BY_DAY: collections.OrderedDict[tuple[str, int, str], frozenset[str]] = collections.OrderedDict()
+_TERMS_KEPT = 2
+_terms_lock = threading.Lock()
+
+
+def _day_terms_once(db: Database, day: str, users: int, samples_digest: str) -> frozenset[str]:
+    memo_key = (day, users, samples_digest)
+    with _terms_lock:
+        if memo_key in _TERMS_BY_DAY:
+            return _TERMS_BY_DAY[memo_key]
+    terms = day_common_terms_of(db, day, users)
+    with _terms_lock:
+        _TERMS_BY_DAY[memo_key] = terms
+        while len(_TERMS_BY_DAY) > _TERMS_KEPT:
+            _TERMS_BY_DAY.popitem(last=False)
+    return terms
 
 
 def sanitise_shard(
@@ -160,12 +189,14 @@ def sanitise_shard(
     """
     if not 0 <= shard < shard_count:
         raise ValueError(f"shard {shard} is not in 0..{shard_count - 1}")
-    common = day_common_terms_of(db, day, common_term_users)
+    cpu_started = time.process_time()
+    raws, samples_digest = _raw_rows_of_shard(db, key, day, shard, shard_count)
+    common = _day_terms_once(db, day, common_term_users, samples_digest)
     report = SanitiseReport(day=day)
     result = ShardResult(day=day, shard=shard, shard_count=shard_count, report=report)
     now = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
-    for raw in _raw_rows_of_shard(db, key, day, shard, shard_count):
+    for raw in raws:
         report.read += 1
         case_id = case_id_for(key, raw["request_id"])
         outcome = UNREADABLE
@@ -201,6 +232,7 @@ def sanitise_shard(
         result.rows.append(row)
     report.written = len(result.rows)
     report.seconds["sanitise"] = time.perf_counter() - started - report.seconds["gate"]
+    report.seconds["shard_cpu"] = time.process_time() - cpu_started
     return result
 
 

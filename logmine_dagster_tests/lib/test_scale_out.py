@@ -204,9 +204,13 @@ def test_the_executor_is_chosen_by_environment():
     import dagster as dg
 
     from logmine_dagster.core.config import ConfigError
-    from logmine_dagster.lib.executors import executor_from_env
+    from logmine_dagster.lib.executors import FORKSERVER_PRELOAD, executor_from_env
 
-    assert executor_from_env({}) is dg.multiprocess_executor
+    multiprocess = executor_from_env({})
+    assert multiprocess.name == "multiprocess"
+    # steps fork from a server that loaded the code location and the sanitiser once (`step_preload`)
+    start = multiprocess.apply_config_mapping({}).value["config"]["start_method"]
+    assert start == {"forkserver": {"preload_modules": list(FORKSERVER_PRELOAD)}}
     assert executor_from_env({"LOGMINE_EXECUTOR": "in_process"}) is dg.in_process_executor
     assert executor_from_env({"LOGMINE_EXECUTOR": "dask"}).name == "dask"
     with pytest.raises(ConfigError, match="LOGMINE_EXECUTOR"):

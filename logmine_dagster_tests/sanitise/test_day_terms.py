@@ -14,6 +14,7 @@ from logmine_dagster.sanitise.day_terms import (
     day_common_terms,
 )
 from logmine_dagster.sanitise.sanitise_day import publish_day, sanitise_shard
+from logmine_dagster.storage.schema import raw_samples
 from logmine_dagster_tests.sanitise.test_deny_by_default import KEY, _insert_raw, _tier
 
 DAY = "2026-03-02"  # the day `_insert_raw` and `_tier` use
@@ -107,3 +108,17 @@ def test_below_the_threshold_the_ner_reading_stands(db, sanitiser):
     publish_day(db, DAY, [sanitise_shard(db, sanitiser, KEY, DAY, common_term_users=3)])
     rows, _ = _tier(db)
     assert not any("Zendesk" in row for row in rows.values())
+
+
+def test_a_changed_day_is_counted_again_in_the_same_process(db, sanitiser):
+    # Shard steps in one process count a day's terms once; replacing the day's samples must not reuse them.
+    _insert_raw(db, [_record(f"req-{n}", f"user-{n}", "Is Zendesk included in my plan?") for n in range(DEFAULT_USERS)])
+    for shard in range(2):
+        sanitise_shard(db, sanitiser, KEY, DAY, shard, 2, common_term_users=DEFAULT_USERS)
+    publish_day(db, DAY, [sanitise_shard(db, sanitiser, KEY, DAY, common_term_users=DEFAULT_USERS)])
+    assert all("Zendesk" in row for row in _tier(db)[0].values())
+    with db.transaction() as conn:  # a re-ingested day: two of the five users left
+        conn.execute(raw_samples.delete().where(raw_samples.c.request_id.not_in(["req-0", "req-1"])))
+    publish_day(db, DAY, [sanitise_shard(db, sanitiser, KEY, DAY, common_term_users=DEFAULT_USERS)])
+    rows, _ = _tier(db)
+    assert len(rows) == 2 and not any("Zendesk" in row for row in rows.values())

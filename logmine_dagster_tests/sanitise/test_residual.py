@@ -194,6 +194,19 @@ def test_battery_ignores_placeholders_and_ordinary_text(text):
     assert scan_text(text) == []
 
 
+
+@pytest.mark.parametrize("filler", [0, 12_000])  # under and over the length the gate keeps a text's verdict for
+def test_a_repeated_text_gets_the_same_verdict_every_time(filler):
+    # The gate reads each distinct text once: a second record repeating it, and its raw values, are flagged alike.
+    text = "x " * (filler // 2) + "mail jane.roe@example.com or call +44 20 7946 0958"
+    record = {"request_id": "r", "output": text, "input": [{"role": "user", "content": text}]}
+    for _ in range(2):
+        assert scan_text(text) == ["EMAIL_ADDRESS", "PHONE_NUMBER"]
+        assert {"jane.roe@example.com", "+44 20 7946 0958"} <= known_values(record)
+        assert {f.kind for f in scan_record(record)} == {"EMAIL_ADDRESS", "PHONE_NUMBER"}
+    assert scan_text(text.replace("jane.roe@example.com", "<EMAIL_ADDRESS>")) == ["PHONE_NUMBER"]
+
+
 # -- known values -------------------------------------------------------------------------------
 
 
