@@ -81,7 +81,7 @@ MODULES: dict[str, Target] = {
                                  ("build_labelled_cases", "flagged_labelled_case_ids", "incomplete_labelled_case_ids")),
     "review/quarantine.py": Target(_t("review/test_quarantine.py", "review/test_labelled.py")),
     # CSRF (the login form's double submit, the session's token) and a session's validity
-    "review_app/sessions.py": Target(_t("review_app/test_review_app_http.py", "review_app/test_review_app_idle.py"),
+    "review_app/sessions.py": Target(_t("review_app/test_sessions.py", "review_app/test_review_app_http.py", "review_app/test_review_app_idle.py"),
                                      ("SessionStore.load", "SessionStore.new_login_csrf", "SessionStore.check_login_csrf", "csrf_ok")),
     "evalset/build.py": Target(_t("evalset/test_evalset_admission.py", "evalset/test_evalset_releases.py"),
                                ("build_eval_set", "_write_jsonl", "publish_release", "unlabelled_eval_cases")),
