@@ -131,3 +131,18 @@ def test_a_form_token_must_be_the_sessions_own(db, clock, ana):
     _, other = store.create(ana)
     assert csrf_ok(session, session.csrf_token)
     assert not csrf_ok(session, None) and not csrf_ok(session, "") and not csrf_ok(session, other.csrf_token)
+
+
+def test_a_session_from_before_idle_timeouts_counts_idleness_from_its_login(db, clock, ana):
+    # rows written before migration 0004 have no last_seen_at
+    idle = dt.timedelta(minutes=30)
+    store = SessionStore(db, SECRET, TTL, idle)
+    cookie, _ = store.create(ana)
+    with db.transaction() as conn:
+        conn.execute(review_sessions.update().values(last_seen_at=None))
+    clock["at"] = START + store.touch_every + idle - dt.timedelta(seconds=1)
+    assert store.load(cookie)[0] is not None and _last_seen(db) == clock["at"]
+    with db.transaction() as conn:
+        conn.execute(review_sessions.update().values(last_seen_at=None))
+    clock["at"] = START + store.touch_every + idle
+    assert store.load(cookie) == (None, "expired")
