@@ -8,9 +8,11 @@ import datetime as dt
 import json
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 
 from logmine_dagster.evalset.build import build_eval_set, retire_case, unlabelled_eval_cases
+from logmine_dagster.sanitise.export_gate import ExportRefused
 from logmine_dagster.storage.schema import eval_cases, labelled_cases, review_decisions, synthetic_cases
 from logmine_dagster_tests.evalset.test_evalset_releases import WEEK_1, WEEK_2, _add_admin, _labelled, _seed_sources, _set_labelled
 
@@ -52,16 +54,19 @@ def test_only_complete_accepted_unretired_cases_are_admitted_in_week_order(db, t
     report = _set_labelled(db, rows, tmp_path)
     assert report.total == 5 and report.retired == 0 and report.path == out
     retire_case(db, "c06", "the product changed", "root")
+    retire_case(db, "s01", "superseded", "root")
     _synthetic(db, "s02")
+    _synthetic(db, "c09")  # an imported case under a mined case's id: the reviewed one stays, once
     report = build_eval_set(db, out)
 
-    order = ["c01", "c09", "c05", "s01", "s02"]  # by (added week, case id); c06 retired, the rest not admissible
+    order = ["c01", "c09", "c05", "s02"]  # by (added week, case id); c06 and s01 retired, the rest not admissible
     stored = db.fetch_all(sa.select(eval_cases).order_by(eval_cases.c.added_week, eval_cases.c.case_id))
     assert [row["case_id"] for row in stored] == order
-    assert report.total == 5 and report.retired == 1 and report.path == out
-    assert report.by_origin == Counter({"mined": 3, "synthetic": 2})
-    assert report.by_category == Counter({"happy_path": 2, "edge_case": 1, "adversarial": 2})
-    assert report.by_week_and_category == Counter({(WEEK_1, "happy_path"): 2, (WEEK_2, "edge_case"): 1, (WEEK_2, "adversarial"): 2})
+    assert report.total == 4 and report.retired == 1 and report.path == out
+    assert report.by_origin == Counter({"mined": 3, "synthetic": 1})
+    assert report.by_category == Counter({"happy_path": 2, "edge_case": 1, "adversarial": 1})
+    assert report.by_week_and_category == Counter({(WEEK_1, "happy_path"): 2, (WEEK_2, "edge_case"): 1, (WEEK_2, "adversarial"): 1})
+    assert stored[1]["category"] == "happy_path" and stored[1]["origin"] == "mined"
 
     c01 = stored[0]
     assert (c01["category"], c01["expected_output"], c01["added_week"], c01["source_day"], c01["reasons"], c01["reviewer"], c01["origin"]) == (
@@ -82,7 +87,7 @@ def test_only_complete_accepted_unretired_cases_are_admitted_in_week_order(db, t
 def test_a_rebuild_replaces_the_set_and_the_file(db, tmp_path):
     rows = [_labelled("c01", WEEK_1, "happy_path"), _labelled("c02", WEEK_1, "edge_case")]
     _seed_sources(db, rows)
-    out = tmp_path / "eval_set.jsonl"
+    out = tmp_path / "new" / "home" / "eval_set.jsonl"  # folders made as needed
     _set_labelled(db, rows, tmp_path)
     build_eval_set(db, out)
     rows[1] = _labelled("c02", WEEK_1, "edge_case", "discard")
@@ -115,3 +120,17 @@ def test_the_check_names_cases_without_a_complete_human_decision_behind_them(db,
         # a synthetic case is backed by its import, not by a review decision of the same id
         conn.execute(eval_cases.update().where(eval_cases.c.case_id == "s01").values(origin="mined"))
     assert sorted(unlabelled_eval_cases(db)) == ["s01", "s02"]
+
+
+def test_a_case_showing_pii_to_the_gate_stops_the_file_being_written(db, tmp_path):
+    rows = [_labelled("c01", WEEK_1, "happy_path"), _labelled("c02", WEEK_1, "edge_case")]
+    _seed_sources(db, rows)
+    out = tmp_path / "set" / "eval_set.jsonl"
+    _set_labelled(db, rows, tmp_path)
+    build_eval_set(db, out)
+    before = out.read_bytes()
+    rows[1] = _labelled("c02", WEEK_1, "edge_case", expected="Mail the refund form to jonas.berg@example.org today.")
+    db.replace_rows(labelled_cases, sa.true(), rows)
+    with pytest.raises(ExportRefused, match=r"^eval_set\.jsonl refused, nothing written"):
+        build_eval_set(db, out)
+    assert out.read_bytes() == before and sorted(p.name for p in out.parent.iterdir()) == ["eval_set.jsonl"]
