@@ -106,6 +106,9 @@ def test_the_check_names_cases_without_a_complete_human_decision_behind_them(db,
     build_eval_set(db, tmp_path / "eval_set.jsonl")
     # s02's import has no admin behind it; the rows below lose their decision, answer or reviewer.
     assert unlabelled_eval_cases(db) == ["s02"]
+    with db.transaction() as conn:  # a reviewer's name on the row does not stand in for the admin's import
+        conn.execute(eval_cases.update().where(eval_cases.c.case_id == "s02").values(reviewer="root"))
+    assert unlabelled_eval_cases(db) == ["s02"]
     with db.transaction() as conn:
         conn.execute(review_decisions.update().where(review_decisions.c.case_id == "c01").values(reviewer=""))
         conn.execute(eval_cases.update().where(eval_cases.c.case_id == "c02").values(expected_output="  "))
