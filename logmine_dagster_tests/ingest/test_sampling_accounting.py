@@ -111,3 +111,14 @@ def test_a_drawn_span_whose_messages_were_not_all_captured_is_a_bad_line_and_giv
         assert list(report.scanned_by_file.values()) == [1] and list(report.bad_by_file.values()) == [1]
         # The bad span's signals are no longer seen; a signal it alone showed is gone, not left at 0.
         assert dict(report.signal_seen).get("error") == errors_left
+
+
+def test_a_lost_span_gives_back_one_scanned_record_not_the_files_count(tmp_path, db):
+    from logmine_dagster_tests.ingest.test_formats import DAY as OTLP_DAY
+
+    policy = SamplingPolicy(rate=1.0, signal_caps=UNCAPPED, max_sampled_fraction=None)
+    _otlp_day(tmp_path / "logs", [_chat_span(1, lost=False, failed=False), _chat_span(2, lost=False, failed=False),
+                                  _chat_span(3, lost=True, failed=True)])
+    report = sample_day(db, tmp_path / "logs", OTLP_DAY, policy)
+    assert (report.scanned, report.sampled, report.quarantined) == (2, 2, 1)
+    assert list(report.scanned_by_file.values()) == [2]

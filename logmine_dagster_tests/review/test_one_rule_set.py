@@ -62,7 +62,7 @@ def test_the_stored_policy_makes_an_import_one_vote_of_two(cli_env, db, capsys):
     assert "reviews per case: 2 by default" in capsys.readouterr().out
     assert reviews_per_case(db, WEEK) == 2
 
-    first = _lines(cli_env / "ana.jsonl", [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart the router."},
+    first = _lines(cli_env / "ana.jsonl", [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart the router.", "tags": "wifi,router"},
                                            {"case_id": ids[1], "decision": "discard", "reason": "off topic"}])
     assert main(["review", "import", str(first), "--reviewer", "ana"]) == 0
     assert "Cases now: 2 waiting for more reviews." in capsys.readouterr().out
@@ -71,7 +71,7 @@ def test_the_stored_policy_makes_an_import_one_vote_of_two(cli_env, db, capsys):
     again = import_decisions(db, first, "ana")
     assert [reason for _, reason in again.rejected] == [f"case {i[:12]}: ana already reviewed this case: change the review in the app" for i in ids]
 
-    second = _lines(cli_env / "ben.jsonl", [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart  the router.\n"},
+    second = _lines(cli_env / "ben.jsonl", [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart  the router.\n", "tags": "outage,wifi"},
                                             {"case_id": ids[1], "decision": "discard", "reason": "duplicate"}])
     assert main(["review", "import", str(second), "--reviewer", "ben"]) == 0
     assert "Cases now: 1 added to the eval set, 1 discarded." in capsys.readouterr().out
@@ -81,6 +81,9 @@ def test_the_stored_policy_makes_an_import_one_vote_of_two(cli_env, db, capsys):
     [details] = db.fetch_all(sa.select(review_decision_details).where(review_decision_details.c.decision_id == decided[ids[0]]["id"]))
     votes = json.loads(details["votes_json"])
     assert details["source"] == "agreement" and [v["reviewer"] for v in votes] == ["ana", "ben"]
+    assert details["tags"] == "outage,router,wifi"  # agreeing reviewers' tags merged, each once
+    [discarded] = db.fetch_all(sa.select(review_decision_details).where(review_decision_details.c.decision_id == decided[ids[1]]["id"]))
+    assert discarded["tags"] is None
     assert votes[1]["provenance"]["imported_by"].startswith("cli:") and votes[1]["provenance"]["source"] == "import-jsonl"
 
 
@@ -99,8 +102,13 @@ def test_an_import_never_settles_a_dispute_unless_an_admin_signs_it(cli_env, db,
     assert "Cases now: 2 disputed (an admin resolves them)." in captured.out
     assert [line.split(": case ")[0] for line in captured.err.splitlines()] == [f"{ben}:1", f"{ben}:2"]  # per entry
     assert _statuses(db, ids) == ["disputed", "disputed"] and db.count(review_decisions) == 0
-    disagreements = db.fetch_all(sa.select(review_audit.c.after_json).where(review_audit.c.action == "disagreement"))
-    assert len(disagreements) == 2 and any('"expected_outputs_differ": true' in row["after_json"] for row in disagreements)
+    disagreements = db.fetch_all(sa.select(review_audit.c.case_id, review_audit.c.after_json).where(review_audit.c.action == "disagreement"))
+    # One audit row per disputed case, under its id, with what each side decided. A discard carries no
+    # answer, so the answers of a dispute always differ (an accept against a discard included).
+    assert {row["case_id"]: json.loads(row["after_json"]) for row in disagreements} == {
+        ids[0]: {"decisions": ["accept", "discard"], "expected_outputs_differ": True},
+        ids[1]: {"decisions": ["accept", "accept"], "expected_outputs_differ": True},
+    }
 
     # A third reviewer's file cannot settle either case: nothing of it is stored.
     carl = _lines(cli_env / "carl.jsonl", [{"case_id": ids[0], "decision": "accept", "expected_output": "Restart the router."}])

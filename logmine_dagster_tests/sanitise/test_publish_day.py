@@ -88,3 +88,21 @@ def test_an_incomplete_or_mixed_set_of_shard_outputs_is_refused(tmp_path):
             publish_day(db, DAY, shards)
     assert publish_day(db, DAY, [shard(1, 2), shard(0, 2)]).written == 0
     db.dispose()
+
+
+def test_a_published_row_keeps_its_inclusion_probability_and_the_report_its_day_and_entity_counts(tmp_path, sanitiser):
+    db = Database(f"sqlite:///{tmp_path / 'logmine.db'}")
+    _insert_raw(db, [_record("req-a", {"output": f"Write to {EMAIL} for the refund."}, [], day=DAY),
+                     _record("req-b", {"output": "Your router was restarted."}, [], day=DAY)])
+    with db.transaction() as conn:  # the sampler's weight, needed to re-weight the sample: never lost on the way
+        conn.execute(raw_samples.update().where(raw_samples.c.request_id == "req-a").values(inclusion_probability=0.25))
+        conn.execute(raw_samples.update().where(raw_samples.c.request_id == "req-b").values(inclusion_probability=0.5))
+    report = sanitise_day(db, sanitiser, KEY, DAY)
+    weights = {row["case_id"]: row["inclusion_probability"] for row in db.fetch_all(sa.select(sanitised_samples))}
+    assert weights == {case_id_for(KEY, "req-a"): 0.25, case_id_for(KEY, "req-b"): 0.5}
+    assert (report.day, report.read, report.written, report.quarantined) == (DAY, 2, 2, 0)
+    assert sum(report.entity_counts.values()) >= 1  # the masked address is counted
+    # In two shards: the same day, written count and entity counts.
+    sharded = publish_day(db, DAY, [sanitise_shard(db, sanitiser, KEY, DAY, index, 2) for index in range(2)])
+    assert (sharded.day, sharded.written) == (DAY, 2) and sharded.entity_counts == report.entity_counts
+    db.dispose()
