@@ -84,12 +84,25 @@ def huge_text(mib: float, seed: int = 7) -> tuple[str, list[tuple[str, str]]]:
 
 
 def leaks(sanitised: str, planted: list[tuple[str, str]]) -> dict[str, int]:
-    """Distinct planted values still readable in the sanitised text, by kind. A given name counts
-    only where it stands as a word: "Grace" inside an unrelated word is no leak."""
-    import re
-
+    """Distinct planted values still readable in the sanitised text, by kind. A value counts only
+    where it stands as a word: "Grace" inside an unrelated word is no leak. A substring search per
+    value, not a regex: one regex scan per value over megabytes took longer than the sanitising."""
     found: dict[str, int] = {}
     for kind, value in set(planted):
-        if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", sanitised):
+        if _readable(sanitised, value):
             found[kind] = found.get(kind, 0) + 1
     return found
+
+
+def _readable(text: str, value: str) -> bool:
+    start = text.find(value)
+    while start != -1:
+        end = start + len(value)
+        if not (start and _word_char(text[start - 1])) and not (end < len(text) and _word_char(text[end])):
+            return True
+        start = text.find(value, start + 1)
+    return False
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
