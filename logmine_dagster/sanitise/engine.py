@@ -78,6 +78,7 @@ def get_analyzer():
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
     from logmine_dagster.sanitise.lean_analyzer import LeanAnalyzerEngine
+    from logmine_dagster.sanitise.phone_matcher import use_lean_phone_recognizer
     from logmine_dagster.sanitise.lexicon import known_english_words
     from logmine_dagster.sanitise.recognizer_gates import gate_recognizers
     from logmine_dagster.sanitise.recognizers import add_logmine_recognizers
@@ -99,6 +100,7 @@ def get_analyzer():
         registry.load_predefined_recognizers(languages=[LANGUAGE], nlp_engine=nlp_engine)
     known_words = known_english_words(nlp_engine.get_nlp(LANGUAGE))
     add_logmine_recognizers(registry, offline_tld_extractor(), known_words)
+    use_lean_phone_recognizer(registry.recognizers)
     gate_recognizers(registry.recognizers)
     return LeanAnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
 

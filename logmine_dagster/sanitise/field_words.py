@@ -31,6 +31,7 @@ _ROUTE = re.compile(
     r"(?<![\w-])([A-Z]{3})\s*(?:(?:to|into|→|->|–|-|/|>)|(?<=\s)and(?=\s))\s*([A-Z]{3})(?![\w-])"
 )
 _ROUTE_AND = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+_BETWEEN_WINDOW = 200
 
 
 def field_word_spans(text: str, words: WordLists) -> list[tuple[int, int]]:
@@ -53,7 +54,9 @@ def route_codes(text: str, words: WordLists) -> set[str]:
     given name: codes wherever the record writes them (see the module text)."""
     codes = set()
     for match in _ROUTE.finditer(text):
-        if " and " in match.group() and not _ROUTE_AND.search(text, 0, match.start()):
+        # "between" is looked for in the few characters before the match, not from the text's start:
+        # that search ran once per match over everything before it (quadratic in a huge text)
+        if " and " in match.group() and not _ROUTE_AND.search(text, max(0, match.start() - _BETWEEN_WINDOW), match.start()):
             continue  # "JOHN and ANA": only "between X and Y" is a route
         first, second = match.group(1), match.group(2)
         named = [code for code in (first, second) if code.lower() in words.given_names]

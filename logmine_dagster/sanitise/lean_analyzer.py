@@ -7,16 +7,49 @@ short texts that was about a tenth of the analysis. Here a recognizer's own `enh
 is called only if its class overrides Presidio's no-op, and the lemma enhancer sees (and copies)
 only the results of recognizers that have context words. The results, their order and their
 scores are those of the parent class.
+
+Presidio's lemma enhancer finds each hit's token by walking the text's tokens from the first, so a
+text costs (hits x tokens): a quarter of the time of a long text cut in 4,000-character pieces.
+`IndexedLemmaEnhancer` finds the same token by bisection over the token ends, computed once per text.
 """
 
 from __future__ import annotations
 
+import bisect
+
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
 _ID = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
 
 
+class IndexedLemmaEnhancer(LemmaContextAwareEnhancer):
+    """Presidio's lemma enhancer, the match token found by bisection instead of a walk from the start."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._ends_of: tuple[object, list[int]] | None = None  # (the text's token offsets, token ends)
+
+    def _find_index_of_match_token(self, word: str, start: int, tokens, tokens_indices) -> int:
+        # Presidio takes the first token that starts at `start` or ends after it; tokens are never
+        # empty and follow each other, so that is the first token whose end is past `start`.
+        cached = self._ends_of
+        if cached is not None and cached[0] is tokens_indices:
+            ends = cached[1]
+        else:
+            ends = [index + len(token) for index, token in zip(tokens_indices, tokens)]
+            self._ends_of = (tokens_indices, ends)  # kept with the list it belongs to: never stale
+        index = bisect.bisect_right(ends, start)
+        if index == len(ends):
+            raise ValueError("the match's token was not found in the text's tokens")
+        return index
+
+
 class LeanAnalyzerEngine(AnalyzerEngine):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("context_aware_enhancer", IndexedLemmaEnhancer())
+        super().__init__(*args, **kwargs)
+
     def _enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
         grouped: dict[str, list] = {}
         for result in raw_results:

@@ -65,3 +65,35 @@ def test_pieces_cover_the_text_once_with_overlap():
 
 def test_a_short_text_is_one_piece():
     assert [(p.text, p.offset, p.own_start, p.own_end) for p in split_long_text("Hi Jane")] == [("Hi Jane", 0, 0, 7)]
+
+
+# One long line with no line or sentence end (a pasted chat export, a transcript): the cut falls at
+# the last space before the piece size, placed here inside a personal value, which each of the two
+# pieces then sees only partly in its own part.
+_FILLER = "the tent was checked and packed, "
+_PLANTED = (
+    ("Amelia Davis", "and the customer Amelia Davis asked for a refund, ", ("Amelia", "Davis")),
+    ("+1 415 555 0199", "so please call her on +1 415 555 0199 today, ", ("415 555", "555 0199")),
+    ("12 Harbour Road, Leeds LS1 4AP", "then ship it to 12 Harbour Road, Leeds LS1 4AP next week, ", ("Harbour", "LS1 4AP")),
+)
+
+
+def _line_with_a_cut_inside(value: str, sentence: str) -> str:
+    """Filler, `sentence`, filler, on one line, the first space inside `value` at offset 3,995:
+    every later space of the value before 4,000 keeps the cut inside it."""
+    first_space = sentence.index(value) + value.index(" ")
+    before = _FILLER * ((3_995 - first_space) // len(_FILLER))
+    before += " " * (3_995 - first_space - len(before))  # runs of spaces: no cut falls after them
+    return before + sentence + _FILLER * 200
+
+
+@pytest.mark.parametrize("value, sentence, parts", _PLANTED, ids=["name", "phone", "address"])
+def test_a_value_cut_by_the_window_seam_is_masked_whole(sanitiser, value, sentence, parts):
+    text = _line_with_a_cut_inside(value, sentence)
+    pieces = split_long_text(text)
+    seam = pieces[0].own_end
+    assert len(pieces) > 1 and text.index(value) < seam < text.index(value) + len(value)
+    (masked,) = sanitiser.sanitise_texts([text])
+    for part in parts:
+        assert part not in masked
+    assert masked.count(_FILLER) == text.count(_FILLER)  # the cut lost nothing readable

@@ -65,3 +65,17 @@ def test_an_airport_code_that_is_a_given_name_stays_readable_in_json_beside_anot
     record["input"][7]["content"] = json.dumps(reservation)
     sanitised = sanitiser.sanitise_record(record, pseudonym_key=KEY).record
     assert json.loads(sanitised["input"][7]["content"])["destination"] == "MIA"
+
+
+def test_a_user_id_only_in_prose_reads_as_an_id(sanitiser):
+    record = parse_record({
+        "request_id": "req-prose-id", "timestamp": "2025-03-04T10:15:00Z", "session_id": "sess-prose-id",
+        "user_id": "u-1", "model": "gpt-4o-mini", "status": "ok", "metadata": {},
+        "input": [{"role": "user", "content": "My user id is winifred_okonkwo_3317 and my username is quietfox_1123."}],
+        "output": "Thanks, I found the account for user_id: winifred_okonkwo_3317.",
+    })
+    sanitised = sanitiser.sanitise_record(record, pseudonym_key=b"test-key").record
+    prose, output = sanitised["input"][0]["content"], sanitised["output"]
+    assert "winifred" not in prose + output and "quietfox" not in prose
+    assert prose.startswith("My user id is <ACCOUNT_ID_") and "my username is <USERNAME_" in prose
+    assert prose.split()[4] == output.rstrip(".").split()[-1]  # one value, one placeholder

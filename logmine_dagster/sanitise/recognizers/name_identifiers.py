@@ -12,6 +12,9 @@ boundaries). It is a username when
 - it has the shape of an initial, a dot or underscore and a surname-like part with digits
   (`j.smith84`, `k_osei1990`), whatever the name; or
 - it follows a username cue, or is an @-handle holding a digit or a separator.
+A handle-shaped token after an id cue ("user id", "user_id:", "customer id", "member id") is that id,
+typed `ACCOUNT_ID` as a `user_id` JSON key's value is (`pii_keys`): the cue says what the value is,
+so a record that writes the id only in prose names it as one that also holds the key.
 Code identifiers (`customer_email`, `order_id_2`) are made of English words, so they fail the first
 test, and carry no cue.
 """
@@ -26,6 +29,7 @@ from logmine_dagster.sanitise.allow_list import MODEL_NAME
 from logmine_dagster.sanitise.recognizers.base import RecognizerInputs
 
 ENTITY = "USERNAME"
+ID_ENTITY = "ACCOUNT_ID"
 # A handle-shaped token: letters first, then letters, digits and inner separators; an optional "@".
 _TOKEN = regex.compile(r"(?<![\w@.+/-])@?\p{L}[\p{L}\d]*(?:[._-]?[\p{L}\d]+)*(?![\w@]|[.-]\w)")
 _PARTS = regex.compile(r"\p{L}+|\d+")
@@ -37,6 +41,9 @@ _CUE = regex.compile(
     r"(?:\s+(?:is|was|:|=))?\s*[:=]?\s*)$"
 )
 _CUE_WINDOW = 40
+_ID_CUE = regex.compile(
+    r"(?i:\b(?:user|customer|client|member|account|login)[\s_-]*id(?:\s+(?:is|was|:|=))?\s*[:=#]?\s*)$"
+)
 _INFLECTIONS = (("s", ""), ("es", ""), ("ies", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("er", ""))
 _VERSIONED = regex.compile(r"\d+\.\d+")
 # A file name is not a handle, even when a person's name starts it ("olivia_q3_report.xlsx").
@@ -52,7 +59,7 @@ class NameIdentifierRecognizer(EntityRecognizer):
     NAME = "LogmineNameIdentifierRecognizer"
 
     def __init__(self, known_words: frozenset[str], given_names: frozenset[str]) -> None:
-        super().__init__(supported_entities=[ENTITY], name=self.NAME)
+        super().__init__(supported_entities=[ENTITY, ID_ENTITY], name=self.NAME)
         self._known_words = known_words
         self._given_names = given_names
 
@@ -70,9 +77,11 @@ class NameIdentifierRecognizer(EntityRecognizer):
             bare = token.lstrip("@")
             if not any(char.isdigit() or char in "._-" for char in bare) or _FILE_NAME.fullmatch(bare):
                 continue  # one plain word: a name, if anything, is the name recognizers' call
-            cued = _CUE.search(text[max(0, match.start() - _CUE_WINDOW) : match.start()]) is not None
+            before = text[max(0, match.start() - _CUE_WINDOW) : match.start()]
+            cued = _CUE.search(before) is not None
             if cued or token.startswith("@") or self._derived_from_name(bare):
-                results.append(self._result(match.start(), match.end(), 0.75 if cued else 0.6))
+                entity = ID_ENTITY if not token.startswith("@") and _ID_CUE.search(before) else ENTITY
+                results.append(self._result(match.start(), match.end(), 0.75 if cued else 0.6, entity))
         return results
 
     def _derived_from_name(self, token: str) -> bool:
@@ -105,9 +114,9 @@ class NameIdentifierRecognizer(EntityRecognizer):
                 stems.append(word[: -len(suffix)] + replacement)
         return any(stem in self._known_words for stem in stems if len(stem) >= 2)
 
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+    def _result(self, start: int, end: int, score: float, entity: str = ENTITY) -> RecognizerResult:
         return RecognizerResult(
-            entity_type=ENTITY,
+            entity_type=entity,
             start=start,
             end=end,
             score=score,

@@ -120,17 +120,18 @@ class SingleProperNounRecognizer(NameRecognizer):
         return [
             self.person(token.idx, token.idx + len(token.text), 0.45)
             for token in nlp_artifacts.tokens
-            if self._is_unknown_name(token)
+            if self._is_unknown_name(token, text)
         ]
 
-    def _is_unknown_name(self, token) -> bool:
+    def _is_unknown_name(self, token, text: str) -> bool:
         word = token.text
         if token.ent_type_ not in NO_ENTITY or len(word) < 3 or not word.isalpha() or word[1:].isupper():
             return False
         if token.is_stop or word.lower() in NOT_NAMES or word.lower() in NOT_GIVEN_NAMES or _INNER_CAPITAL.match(word):
             return False
-        if english_word(word, self._known_words) or names_a_thing(token.doc.text, token.idx, token.idx + len(word), frozenset()):
-            return False  # ... or a product by what is said of it ("Grafana keeps crashing")
+        if english_word(word, self._known_words) or names_a_thing(text, token.idx, token.idx + len(word), frozenset()):
+            return False  # ... or a product by what is said of it ("Grafana keeps crashing"); `text` is
+            # the doc's text (`doc.text` is rebuilt from every token on each call: quadratic in a piece)
         doc = token.doc
         previous = doc[token.i - 1] if token.i > 0 else None
         if not word[0].isupper():

@@ -23,6 +23,10 @@ MASKED = [
     # name-like parts and digits, no cue: given names the lexicon also knows, or names in no list
     ("Refund issued to rosalind_fisher_4471 yesterday.", "rosalind_fisher_4471", "USERNAME"),
     ('{"thaddeus_quillfeather_2209": {"tier": "gold"}}', "thaddeus_quillfeather_2209", "USERNAME"),
+    # after an id cue the same shapes are the id, typed as a user_id key's value is
+    ("Reset the password for user id winifred_okonkwo_3317 please.", "winifred_okonkwo_3317", "ACCOUNT_ID"),
+    ("Lookup failed: user_id: rosalind_fisher_4471 not found", "rosalind_fisher_4471", "ACCOUNT_ID"),
+    ("The customer id is t.nwachukwu71, can you check?", "t.nwachukwu71", "ACCOUNT_ID"),
 ]
 
 KEPT = [
