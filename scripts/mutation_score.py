@@ -87,7 +87,7 @@ MODULES: dict[str, Target] = {
     # admission (build_eval_set, the file it writes) and its check; publish_release only gates and hands over to
     # releases.py, and the release tests (Dagster runs among them) made a run of this module take over an hour
     "evalset/build.py": Target(_t("evalset/test_evalset_build.py", "evalset/test_evalset_admission.py"),
-                               ("build_eval_set", "_write_jsonl", "unlabelled_eval_cases")),
+                               ("build_eval_set", "_write_partial_jsonl", "unlabelled_eval_cases")),
 }
 
 # exit code -> status, as mutmut records it in mutants/<file>.meta (mutmut.stats.status_by_exit_code)

@@ -79,8 +79,15 @@ def build_eval_set(db: Database, out_path: Path) -> EvalSetReport:
     mined_ids = {row["case_id"] for row in rows}
     rows += synthetic_eval_rows(db, exclude=retired | mined_ids)
     rows.sort(key=lambda row: (row["added_week"], row["case_id"]))
-    db.replace_rows(eval_cases, sa.true(), rows)
-    _write_jsonl(out_path, rows)
+    # The export gate reads the cases before the table changes: a refused build leaves the table and the
+    # file as they were, so the table never holds cases the file (and every export) refused.
+    partial = _write_partial_jsonl(out_path, rows)
+    try:
+        db.replace_rows(eval_cases, sa.true(), rows)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, out_path)
     report = EvalSetReport(total=len(rows), path=out_path)
     report.retired = sum(1 for row in accepted if row["case_id"] in retired)
     for row in rows:
@@ -120,8 +127,9 @@ def _week_label(week: str) -> str:
     return iso_week_label(parse_week(week))
 
 
-def _write_jsonl(path: Path, rows: list[dict]) -> None:
-    """Write beside the target, then rename: readers never see a half-written file."""
+def _write_partial_jsonl(path: Path, rows: list[dict]) -> Path:
+    """Gate the cases, then write them beside the target; the caller renames it into place, so readers
+    never see a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     cases = [case_from_row(row) for row in rows]
@@ -129,7 +137,7 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
     with open(partial, "w", encoding="utf-8") as handle:
         for case in cases:
             handle.write(json.dumps(case, ensure_ascii=False) + "\n")
-    os.replace(partial, path)
+    return partial
 
 
 def unlabelled_eval_cases(db: Database) -> list[str]:

@@ -125,15 +125,18 @@ def test_the_check_names_cases_without_a_complete_human_decision_behind_them(db,
     assert sorted(unlabelled_eval_cases(db)) == ["s01", "s02"]
 
 
-def test_a_case_showing_pii_to_the_gate_stops_the_file_being_written(db, tmp_path):
+def test_a_case_showing_pii_to_the_gate_stops_the_file_and_the_table_changing(db, tmp_path):
     rows = [_labelled("c01", WEEK_1, "happy_path"), _labelled("c02", WEEK_1, "edge_case")]
     _seed_sources(db, rows)
     out = tmp_path / "set" / "eval_set.jsonl"
     _set_labelled(db, rows, tmp_path)
     build_eval_set(db, out)
     before = out.read_bytes()
+    table_before = db.fetch_all(sa.select(eval_cases).order_by(eval_cases.c.case_id))
     rows[1] = _labelled("c02", WEEK_1, "edge_case", expected="Mail the refund form to jonas.berg@example.org today.")
     db.replace_rows(labelled_cases, sa.true(), rows)
     with pytest.raises(ExportRefused, match=r"^eval_set\.jsonl refused, nothing written"):
         build_eval_set(db, out)
     assert out.read_bytes() == before and sorted(p.name for p in out.parent.iterdir()) == ["eval_set.jsonl"]
+    # the table behind the Dagster asset and every export is left as it was, too
+    assert db.fetch_all(sa.select(eval_cases).order_by(eval_cases.c.case_id)) == table_before
