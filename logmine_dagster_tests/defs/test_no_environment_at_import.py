@@ -1,6 +1,7 @@
 """No logmine module reads the environment when it is imported: settings are read when the code
 location loads (definitions.py) or when a command or run needs them, so importing a module (a test,
-a Dask worker unpickling a step, `dagster definitions validate`) never freezes a value."""
+a Dask worker unpickling a step, `dagster definitions validate`) never freezes a value. The one exception
+is the multiprocess executor's forkserver preload (`lib/step_preload.py`), whose import is the point."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ PROBE = textwrap.dedent(
     names = sorted(
         info.name
         for info in pkgutil.walk_packages(logmine_dagster.__path__, "logmine_dagster.")
-        # Alembic's scripts run inside a migration context; __main__ modules run the command.
+        # Alembic's scripts run inside a migration context; __main__ modules run the command;
+        # step_preload exists to load the sanitiser (with its settings) when the executor's forkserver
+        # imports it, once per run, and is imported by nothing else.
         if ".migrations" not in info.name and not info.name.endswith("__main__")
+        and info.name != "logmine_dagster.lib.step_preload"
     )
 
     real = os.environ
