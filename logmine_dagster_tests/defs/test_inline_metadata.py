@@ -42,7 +42,7 @@ def test_many_uncovered_clusters_with_many_reasons_fit_with_a_legend():
     markdown = inline_uncovered(rows)
     _fits(markdown)
     # Four narrow columns for the asset page at 1280 px: ids cut, a letter per signal, reasons shortened.
-    assert "| c_0000abab… | 40 | ELXN | error:timeout +6 |" in markdown and "more: `logmine evalset stats`" in markdown
+    assert "| c_0000ab… | 40 | ELXN | error:timeout +6 |" in markdown and "more: `logmine evalset stats`" in markdown
     assert "+N: N more codes" in markdown and "edge:" not in markdown.split("_reasons")[0]
     assert all(len(line) <= NOTE_CHARS + 2 for line in markdown.splitlines() if line.startswith("_"))
 

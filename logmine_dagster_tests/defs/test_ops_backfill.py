@@ -70,6 +70,13 @@ def _row_counts(url: str, days: list[str]) -> dict[tuple[str, str], int]:
 WRITE_TIME_COLUMNS = {"raw_samples": {"sampled_at"}}
 
 
+def _comparable(value) -> str:
+    # Binary columns (a candidate's stored MinHash signature) by content: str() of a memoryview is its address.
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return str(value)
+
+
 def _content_fingerprints(url: str, days: list[str]) -> dict[tuple[str, str, str], str]:
     """A hash per table, day and column of every row's content (all columns but the write time), rows in key
     order: equal counts could hide a re-run that writes other rows, or the same rows with other sanitised text;
@@ -85,7 +92,7 @@ def _content_fingerprints(url: str, days: list[str]) -> dict[tuple[str, str, str
                 for day in days:
                     rows = conn.exec_driver_sql(f"SELECT {', '.join(columns)} FROM {table} WHERE day = %s ORDER BY {key}", (day,)).all()
                     for i, column in enumerate(columns):
-                        values = json.dumps([row[i] for row in rows], default=str).encode()
+                        values = json.dumps([row[i] for row in rows], default=_comparable).encode()
                         found[(table, day, column)] = hashlib.sha256(values).hexdigest()
             return found
     finally:

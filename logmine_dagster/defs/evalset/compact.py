@@ -20,7 +20,7 @@ def growth_table(growth) -> str:
     """The latest review weeks (evalset/growth.GrowthReport), one column each."""
     if not growth.weeks:
         return "_no labelled cases yet_"
-    header = ["week", "added", "discarded", "accepted", "reviewers", "total", "mined/synthetic"]
+    header = ["week", "added", "discarded", "accepted", "reviewers", "total", "mined/synth"]
     rows = [
         [w.label, str(w.added), str(w.discarded), "-" if w.acceptance_rate is None else f"{w.acceptance_rate:.0%}",
          str(w.reviewers), str(w.total_cases), f"{w.added_by_origin.get('mined', 0)}/{w.added_by_origin.get('synthetic', 0)}"]

@@ -83,7 +83,7 @@ def inline_uncovered(rows: list[dict]) -> str:
     if not rows:
         return "_every failure cluster is covered by an eval case_"
     header = ["| cluster | size | signals | reasons |", "| --- | ---: | --- | --- |"]
-    body = [f"| {clip(r['cluster_id'], 11)} | {r['size']} | "
+    body = [f"| {clip(r['cluster_id'], 9)} | {r['size']} | "
             f"{''.join(SIGNAL_LETTERS.get(s, s) for s in (r['signals'] or '').split(',') if s)} | {short_codes(r['reasons'], 14)} |"
             for r in rows]
     legend = ("\n\n_signals: E error, L low confidence,_\n\n_X escalated, N negative feedback;_"
