@@ -30,8 +30,8 @@ def growth_table(growth) -> str:
 
 
 def short_version(version: str) -> str:
-    """`2026-W47-44a34f2c` as `W47-44a3`: the week and the start of the content hash."""
-    match = re.fullmatch(r"\d{4}-(W\d\d-[0-9a-f]{4})[0-9a-f]*", version)
+    """`2026-W47-44a34f2c` as `W47-44a`: the week and the start of the content hash (3 characters, so three releases fit 1280 px)."""
+    match = re.fullmatch(r"\d{4}-(W\d\d-[0-9a-f]{3})[0-9a-f]*", version)
     return match.group(1) if match else clip(version, 10)
 
 
