@@ -5,6 +5,7 @@ import json
 
 import dagster as dg
 
+from logmine_dagster.core import clock
 from logmine_dagster.defs.jobs import daily_mining_job
 from logmine_dagster.defs.resources import LogSource
 
@@ -86,7 +87,7 @@ def seen_from_runs(instance: dg.DagsterInstance) -> dict[str, str]:
 
 def request_new_days(context: dg.SensorEvaluationContext, log_source: LogSource, start: str) -> dg.SensorResult:
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else seen_from_runs(context.instance)
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = clock.utc_today()
     present, fingerprint = log_source.listing()
     requests, seen = plan_requests(seen, present, fingerprint, start, today)
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True, separators=(",", ":")))

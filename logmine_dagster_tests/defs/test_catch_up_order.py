@@ -15,12 +15,20 @@ import pytest
 import yaml
 
 from logmine_dagster.cli.demo import DEMO_INSTANCE_YAML
+from logmine_dagster.core import clock
 from logmine_dagster.defs.resources import LogSource
 from logmine_dagster.defs.sensors import new_log_partitions_sensor
 from logmine_dagster_tests.stack_support import REPO
 
 TODAY = dt.datetime.now(dt.timezone.utc).date()
 DAYS = [(TODAY - dt.timedelta(days=n)).isoformat() for n in (4, 3, 2)]
+
+
+@pytest.fixture(autouse=True)
+def _sensor_today_is_TODAY(monkeypatch):
+    """The sensor reads the clock itself: pinned to this module's TODAY, a run that crosses midnight UTC
+    cannot make it see one day more than the test planted."""
+    monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
 
 
 def _queue_config(source: str) -> dict:

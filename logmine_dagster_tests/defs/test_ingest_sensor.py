@@ -8,7 +8,9 @@ import json
 import os
 
 import dagster as dg
+import pytest
 
+from logmine_dagster.core import clock
 from logmine_dagster.defs.resources import LogSource
 from logmine_dagster.defs.sensors import new_log_partitions_sensor as build_sensor, plan_requests
 
@@ -16,6 +18,13 @@ from logmine_dagster.defs.sensors import new_log_partitions_sensor as build_sens
 new_log_partitions_sensor = build_sensor(dt.date(2026, 1, 1), 60)
 
 TODAY = dt.datetime.now(dt.timezone.utc).date()
+
+
+@pytest.fixture(autouse=True)
+def _sensor_today_is_TODAY(monkeypatch):
+    """The sensor reads the clock itself: pinned to this module's TODAY, a run that crosses midnight UTC
+    cannot make it see one day more than the test planted."""
+    monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
 
 
 def _make_days(root, count: int) -> list[str]:

@@ -23,6 +23,7 @@ import pytest
 import sqlalchemy as sa
 import zstandard
 
+from logmine_dagster.core import clock
 from logmine_dagster.core.config import ConfigError, Settings, parse_log_root, redact_url
 from logmine_dagster.defs.resources import LogSource
 from logmine_dagster.defs.sensors import new_log_partitions_sensor as build_sensor
@@ -40,6 +41,13 @@ new_log_partitions_sensor = build_sensor(dt.date(2026, 1, 1), 60)
 DAY = FIRST_DAY.isoformat()
 TODAY = dt.datetime.now(dt.timezone.utc).date()
 KEEP_SOME = SamplingPolicy(rate=0.3, signal_caps={s: None for s in SIGNALS}, max_sampled_fraction=None)
+
+
+@pytest.fixture(autouse=True)
+def _sensor_today_is_TODAY(monkeypatch):
+    """The sensor reads the clock itself: pinned to this module's TODAY, a run that crosses midnight UTC
+    cannot make it see one day more than the test planted."""
+    monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
 
 
 def _write_mixed_day(folder: Path, lines: list[bytes]) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from logmine_dagster.core import clock
 from logmine_dagster.retention.deletion import apply_retention, retention_violations
 from logmine_dagster.storage.schema import raw_samples, retention_log, sanitised_samples
 from logmine_dagster_tests.conftest import FIRST_DAY
@@ -21,6 +22,7 @@ def test_retention_deletes_only_expired_data_and_the_check_passes(
     for day in (DAY1, DAY2):
         assert run_daily(code_location, dagster_instance, day).success
     today = dt.datetime.now(dt.timezone.utc).date()
+    monkeypatch.setattr(clock, "utc_today", lambda: today)  # a run crossing midnight would expire DAY2 too
     # A period that expires DAY1 and keeps DAY2.
     monkeypatch.setenv("LOGMINE_RETENTION_DAYS", str((today - FIRST_DAY).days - 1))
     sanitised_before = db.count(sanitised_samples)

@@ -1,9 +1,8 @@
 """Deleting raw data older than the retention period, and recording each deletion."""
 
-import datetime as dt
-
 import dagster as dg
 
+from logmine_dagster.core import clock
 from logmine_dagster.lib.retries import retry_on_transient_database_errors
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
 from logmine_dagster.retention.deletion import RetentionIncomplete, RetentionReport, apply_retention
@@ -22,7 +21,7 @@ def raw_log_retention(
 ) -> dg.MaterializeResult:
     retention_days = policy.retention()
     try:
-        report = apply_retention(database.get(), log_source.root_path(), dt.datetime.now(dt.timezone.utc).date(), retention_days)
+        report = apply_retention(database.get(), log_source.root_path(), clock.utc_today(), retention_days)
     except RetentionIncomplete as error:
         # Everything else was deleted and logged: fail the run with what was done and what is left.
         raise dg.Failure(description=str(error), metadata=_report_metadata(error.report, retention_days)) from error

@@ -1,9 +1,8 @@
 """The retention guarantee, checked after every retention run: nothing older than the period survives."""
 
-import datetime as dt
-
 import dagster as dg
 
+from logmine_dagster.core import clock
 from logmine_dagster.defs.resources import LogmineDatabase, LogSource, MiningPolicy
 from logmine_dagster.defs.retention.assets import raw_log_retention
 from logmine_dagster.retention.deletion import retention_violations
@@ -16,7 +15,7 @@ from logmine_dagster.retention.deletion import retention_violations
 )
 def raw_logs_within_retention(database: LogmineDatabase, log_source: LogSource, policy: MiningPolicy) -> dg.AssetCheckResult:
     stale = retention_violations(
-        database.get(), log_source.root_path(), dt.datetime.now(dt.timezone.utc).date(), policy.retention()
+        database.get(), log_source.root_path(), clock.utc_today(), policy.retention()
     )
     return dg.AssetCheckResult(
         passed=not stale,
