@@ -127,3 +127,17 @@ def assert_metadata_reads_at_a_glance(result, extra: dict[str, set[str]] | None 
                 # An image line is as wide as its picture (the sparklines are 260 px), not its data URI.
                 widest = max((len(line) for line in value.value.splitlines() if not line.startswith("![")), default=0)
                 assert widest <= MAX_MARKDOWN_LINE, (name, key, widest)
+
+
+def alembic_config(conn):
+    """Alembic's config for running the project's migrations on an open connection (tests move a database
+    down to an old revision and back up)."""
+    from alembic.config import Config
+
+    from logmine_dagster.storage.database import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    return config
+

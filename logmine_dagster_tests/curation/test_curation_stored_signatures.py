@@ -8,14 +8,13 @@ import json
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.config import Config
 
 from logmine_dagster.curation import near_duplicates
 from logmine_dagster.curation.categorise_day import categorise_day
 from logmine_dagster.curation.near_duplicates import MIN_CHARS, Signer, normalise, signature_bytes, signature_from_bytes
 from logmine_dagster.storage import Database
-from logmine_dagster.storage.database import MIGRATIONS_DIR
 from logmine_dagster.storage.schema import candidates, review_decisions, sanitised_samples
+from logmine_dagster_tests.helpers import alembic_config
 
 OLD, WEEK1, WEEK2 = "2026-01-26", "2026-03-02", "2026-03-09"  # OLD is before WEEK2's 28-day near-duplicate window
 
@@ -139,9 +138,7 @@ def test_a_database_from_before_stored_signatures_keeps_working(database_url):
         categorise_day(db, WEEK1)
         expected_week1 = [{k: v for k, v in r.items() if k != "minhash"} for r in _day_rows(db, WEEK1)]
         with db.engine.connect() as conn:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = conn
+            config = alembic_config(conn)
             command.downgrade(config, "0007")
             conn.commit()
             assert "minhash" not in {c["name"] for c in sa.inspect(conn).get_columns("candidates")}

@@ -15,6 +15,7 @@ from logmine_dagster.core.config import ConfigError  # noqa: E402
 from logmine_dagster.review.accounts import verify_login  # noqa: E402
 from logmine_dagster.storage import Database  # noqa: E402
 from logmine_dagster.storage.schema import review_audit, review_users  # noqa: E402
+from logmine_dagster_tests.helpers import alembic_config  # noqa: E402
 
 
 @pytest.fixture
@@ -89,18 +90,13 @@ def test_secret_key_from_the_environment(tmp_path):
 
 def test_migration_0002_upgrades_and_downgrades(database_url):
     from alembic import command
-    from alembic.config import Config
-
-    from logmine_dagster.storage.database import MIGRATIONS_DIR
 
     db = Database(database_url)
     try:
         names = set(sa.inspect(db.engine).get_table_names())
         assert {"review_users", "review_sessions", "review_votes", "review_audit", "review_pii_flags"} <= names
         with db.engine.connect() as conn:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = conn
+            config = alembic_config(conn)
             command.downgrade(config, "0001")
             conn.commit()
             tables = set(sa.inspect(conn).get_table_names())

@@ -3,18 +3,11 @@
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from logmine_dagster.storage.database import MIGRATIONS_DIR, Database
+from logmine_dagster.storage.database import Database
 from logmine_dagster.storage.schema import metadata
-
-
-def _alembic_config(conn) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = conn
-    return config
+from logmine_dagster_tests.helpers import alembic_config
 
 
 def _schema_differences(conn) -> list:
@@ -67,12 +60,12 @@ def test_migration_0004_downgrades_and_upgrades(database_url):
     db = Database(database_url)
     try:
         with db.engine.connect() as conn:
-            command.downgrade(_alembic_config(conn), "0003")
+            command.downgrade(alembic_config(conn), "0003")
             conn.commit()
             inspector = sa.inspect(conn)
             assert "synthetic_cases" not in inspector.get_table_names()
             assert "novelty" not in {c["name"] for c in inspector.get_columns("candidates")}
-            command.upgrade(_alembic_config(conn), "head")
+            command.upgrade(alembic_config(conn), "head")
             conn.commit()
         inspector = sa.inspect(db.engine)
         assert "synthetic_cases" in inspector.get_table_names()
