@@ -13,6 +13,10 @@ on a worker, against the shared instance storage) with three fixes that logmine 
 - Dask starts a task once its upstream tasks finish, whether or not their steps succeeded. A step
   whose upstream step failed or was skipped (a failed blocking PII check, say) is skipped here, so
   nothing downstream of a failed check ever runs.
+- A task's upstream results here are lists of Dagster events (the data itself hands over through
+  the database), yet Dask's locality rule places a task beside its upstream results: the sanitise
+  shards all went to the worker that had run `sampled_logs`, and the other machine sat idle. The steps
+  of one level are spread over the workers in turn; a step still runs elsewhere if its worker leaves.
 """
 
 from __future__ import annotations
@@ -58,8 +62,9 @@ class DaskClusterExecutor(Executor):
         instance_ref = plan_context.instance.get_ref()
         with dask.distributed.Client(self.scheduler_address) as client:
             futures: dict[str, Any] = {}
+            workers = sorted(client.scheduler_info().get("workers", {}))
             for level in execution_plan.get_steps_to_execute_by_level():
-                for step in level:
+                for turn, step in enumerate(level):
                     upstream = [futures[key] for step_input in step.step_inputs for key in step_input.dependency_keys]
                     sealed = seal(
                         (plan_context.reconstructable_job, run, plan_context.run_config, [step.key], instance_ref, execution_plan.known_state)
@@ -71,10 +76,18 @@ class DaskClusterExecutor(Executor):
                         key=f"{run.run_id}.{step.key}",
                         pure=False,
                         resources=get_dask_resource_requirements(step.tags),
+                        **spread_over(workers, turn),
                     )
             completed = dask.distributed.as_completed(list(futures.values()), with_results=True)
             for _future, events in iterate_with_context(raise_execution_interrupts, completed):
                 yield from events
+
+
+def spread_over(workers: Sequence[str], turn: int) -> dict[str, Any]:
+    """Submit arguments that prefer the turn-th worker (round robin) and allow any other one."""
+    if not workers:
+        return {}
+    return {"workers": [workers[turn % len(workers)]], "allow_other_workers": True}
 
 
 @dg.executor(
