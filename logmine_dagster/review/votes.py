@@ -122,8 +122,11 @@ def _same_text(text: str | None) -> str:
 def conflicting(votes: list[dict]) -> bool:
     """Votes disagree: different decisions, or accepts whose expected outputs differ beyond whitespace
     (two reviewers who wrote different answers did not agree on what the case teaches)."""
-    if len({v["decision"] for v in votes}) > 1:
-        return True
+    return len({v["decision"] for v in votes}) > 1 or _accepted_answers_differ(votes)
+
+
+def _accepted_answers_differ(votes: list[dict]) -> bool:
+    # Over the accepts only: a discard carries no answer, so counting it would make every mixed dispute "differ".
     return len({_same_text(v["expected_output"]) for v in votes if v["decision"] == "accept"}) > 1
 
 
@@ -144,7 +147,7 @@ def settle_in(conn, case_id: str, actor: str, reviews_per_case: int, now, source
         return "open"
     if conflicting(votes):
         write_audit(conn, actor, "disagreement", case_id, None, {"decisions": sorted(v["decision"] for v in votes),
-                                                                 "expected_outputs_differ": len({_same_text(v["expected_output"]) for v in votes}) > 1})
+                                                                 "expected_outputs_differ": _accepted_answers_differ(votes)})
         return "disputed"
     first = votes[0]
     outcome = {k: first[k] for k in DECISION_FIELDS}

@@ -103,10 +103,10 @@ def test_an_import_never_settles_a_dispute_unless_an_admin_signs_it(cli_env, db,
     assert [line.split(": case ")[0] for line in captured.err.splitlines()] == [f"{ben}:1", f"{ben}:2"]  # per entry
     assert _statuses(db, ids) == ["disputed", "disputed"] and db.count(review_decisions) == 0
     disagreements = db.fetch_all(sa.select(review_audit.c.case_id, review_audit.c.after_json).where(review_audit.c.action == "disagreement"))
-    # One audit row per disputed case, under its id, with what each side decided. A discard carries no
-    # answer, so the answers of a dispute always differ (an accept against a discard included).
+    # One audit row per disputed case, under its id, with what each side decided and whether the accepted
+    # answers differ: an accept against a discard has one answer, so they do not.
     assert {row["case_id"]: json.loads(row["after_json"]) for row in disagreements} == {
-        ids[0]: {"decisions": ["accept", "discard"], "expected_outputs_differ": True},
+        ids[0]: {"decisions": ["accept", "discard"], "expected_outputs_differ": False},
         ids[1]: {"decisions": ["accept", "accept"], "expected_outputs_differ": True},
     }
 
