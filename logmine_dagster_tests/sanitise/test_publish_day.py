@@ -4,6 +4,8 @@ sanitise/sanitise_day.py that survived scripts/mutation_score.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
@@ -105,4 +107,116 @@ def test_a_published_row_keeps_its_inclusion_probability_and_the_report_its_day_
     # In two shards: the same day, written count and entity counts.
     sharded = publish_day(db, DAY, [sanitise_shard(db, sanitiser, KEY, DAY, index, 2) for index in range(2)])
     assert (sharded.day, sharded.written) == (DAY, 2) and sharded.entity_counts == report.entity_counts
+    db.dispose()
+
+
+# -- what the shards hand the sanitiser and the report, the refusal reasons, and the caller's transaction
+
+CARD = "4111-1111-1111-1111"  # kept by the sanitiser in a code-like key (test_refusal_day), read there by the gate
+
+
+class _Noting:
+    """The real sanitiser, noting the pseudonym key and the day's terms each call is given."""
+
+    def __init__(self, real) -> None:
+        self.real, self.given = real, []
+
+    def sanitise_record(self, record, *, pseudonym_key, common_terms):
+        self.given.append((pseudonym_key, common_terms))
+        return self.real.sanitise_record(record, pseudonym_key=pseudonym_key, common_terms=common_terms)
+
+
+def _mixed_day(db: Database, tool_users: int = 5) -> None:
+    """Users naming one tool, a failed record the gate refuses, one with too many leaks for a reason's 300
+    characters, one with fields the schema does not declare, and one that is not JSON."""
+    records = [_record(f"req-{n}", {"output": "The Grafana board is down again."}, [], day=DAY) for n in range(tool_users)]
+    records.append(_record("req-ssn", {"metadata": {"channel": "web", "ssn.219-09-9999": "on file"}, "status": "error"}, [], day=DAY))
+    cards = {f"k{n:02d}": {f"card_{CARD}": "on file"} for n in range(12)}
+    records.append(_record("req-cards", {"metadata": {"channel": "web", **cards}}, [], day=DAY))
+    extra = _record("req-extra", {}, [], day=DAY)
+    extra["debug_blob"] = "not declared"
+    extra["input"][1]["client_hint"] = "not declared either"
+    records.append(extra)
+    _insert_raw(db, records)
+    with db.transaction() as conn:
+        conn.execute(raw_samples.insert().values(day=DAY, request_id="req-garbled", sample_reasons="random", record_json="{not json",
+                                                 source_file="test.jsonl", source_line=99, sampled_at=dt.datetime.now(dt.timezone.utc)))
+
+
+def test_each_record_is_sanitised_with_the_run_key_and_the_whole_day_s_common_terms(tmp_path, sanitiser):
+    from logmine_dagster.sanitise import day_terms
+    from logmine_dagster.sanitise.sanitise_day import day_common_terms_of
+
+    db = Database(f"sqlite:///{tmp_path / 'logmine.db'}")
+    _mixed_day(db, tool_users=4)
+    noting = _Noting(sanitiser)
+    sanitise_shard(db, noting, KEY, DAY)
+    assert noting.given == [(KEY, day_common_terms_of(db, DAY, day_terms.DEFAULT_USERS))] * 7 and "grafana" not in noting.given[0][1]
+    # A fifth user names it: the day's samples changed, so its terms are counted again (not the ones kept in memory).
+    _insert_raw(db, [_record("req-4", {"output": "The Grafana board is down again."}, [], day=DAY)])
+    terms = day_common_terms_of(db, DAY, day_terms.DEFAULT_USERS)
+    assert "grafana" in terms
+    for shards in (1, 2):
+        noting = _Noting(sanitiser)
+        for index in range(shards):
+            sanitise_shard(db, noting, KEY, DAY, index, shards)
+        assert noting.given == [(KEY, terms)] * 8  # the garbled record never reaches the sanitiser
+    db.dispose()
+
+
+def test_refusal_reasons_name_each_kind_and_field_once_cut_at_300_characters_and_are_counted_by_their_head(tmp_path, sanitiser):
+    db = Database(f"sqlite:///{tmp_path / 'logmine.db'}")
+    _mixed_day(db)
+    report = sanitise_day(db, sanitiser, KEY, DAY)
+    reasons = {row["case_id"]: row["reason"] for row in db.fetch_all(sa.select(sanitiser_quarantine))}
+    assert reasons[case_id_for(KEY, "req-ssn")] == "residual PII: KNOWN_VALUE@metadata.<key>, US_SSN@metadata.<key>"
+    full = "residual PII: " + ", ".join(f"CREDIT_CARD@metadata.k{n:02d}.<key>" for n in range(12))
+    assert len(full) > 300 and reasons[case_id_for(KEY, "req-cards")] == full[:300]
+    assert dict(report.quarantine_reasons) == {"residual PII": 2, "sanitiser error (JSONDecodeError)": 1}
+    db.dispose()
+
+
+def test_a_day_s_counts_are_the_sum_of_its_shards_dropped_fields_and_outcomes_included(tmp_path, sanitiser):
+    db = Database(f"sqlite:///{tmp_path / 'logmine.db'}")
+    _mixed_day(db)
+    expected = {
+        "dropped_fields": {"record.<other key>": 1, "message.<other key>": 1},
+        "read_by_outcome": {"successful": 7, "failed": 1, "unreadable": 1},
+        "refused_by_outcome": {"successful": 1, "failed": 1, "unreadable": 1},
+    }
+    for shard_count in (1, 2, 3):
+        shards = [sanitise_shard(db, sanitiser, KEY, DAY, index, shard_count) for index in range(shard_count)]
+        assert all((s.report.day, s.report.written) == (DAY, len(s.rows)) for s in shards)  # each shard's own report
+        report = publish_day(db, DAY, shards)
+        assert {name: dict(getattr(report, name)) for name in expected} == expected, shard_count
+        assert (report.read, report.written, report.quarantined) == (9, 6, 3)
+        # Each publish replaces the day's refusals: one row per refused record, never a second copy.
+        assert db.count(sanitiser_quarantine) == 3 and db.count(sanitised_samples) == 6
+    db.dispose()
+
+
+def test_the_day_and_the_caller_s_own_writes_are_published_in_one_transaction(tmp_path, sanitiser):
+    db = Database(f"sqlite:///{tmp_path / 'logmine.db'}")
+    _insert_raw(db, [_record(request_id, {"output": "Your router was restarted."}, [], day=DAY) for request_id in ("req-a", "req-b")])
+    failing = _FailsOn(sanitiser, {"req-b"})
+    first = [sanitise_shard(db, failing, KEY, DAY)]
+    seen = []
+
+    def hand_over(conn, report):  # as the staged shards' deletion does: writes in the publishing transaction
+        assert isinstance(conn, sa.Connection) and conn.in_transaction()
+        seen.append((report.day, report.written, report.quarantined))
+        conn.execute(sanitiser_quarantine.insert().values(day=OTHER_DAY, case_id="c-handed-over", reason="hand-over", quarantined_at=first[0].quarantine[0]["quarantined_at"]))
+
+    publish_day(db, DAY, first, also_in_transaction=hand_over)
+    assert seen == [(DAY, 1, 1)]
+    published = (_by_day(db, sanitised_samples), _by_day(db, sanitiser_quarantine))
+    assert published == ({DAY: {case_id_for(KEY, "req-a")}}, {DAY: {case_id_for(KEY, "req-b")}, OTHER_DAY: {"c-handed-over"}})
+
+    # The caller's write fails: neither the day's rows nor its refusals change (a rerun that now refuses req-a).
+    def fails(conn, report):
+        raise RuntimeError("hand-over failed")
+
+    with pytest.raises(RuntimeError, match="hand-over failed"):
+        publish_day(db, DAY, [sanitise_shard(db, _FailsOn(sanitiser, {"req-a"}), KEY, DAY)], also_in_transaction=fails)
+    assert (_by_day(db, sanitised_samples), _by_day(db, sanitiser_quarantine)) == published
     db.dispose()
