@@ -280,7 +280,10 @@ def main() -> None:
     try:
         for module, target in modules.items():
             by_module[module] = score_module(module, target, workdir, args.children, earlier.get(module))
-            print(f"{module}: {by_module[module]['killed']}/{by_module[module]['total']} killed", file=sys.stderr)
+            result = by_module[module]
+            # with the minutes and the load as each module ends: a run stopped part-way still tells its timings
+            print(f"{module}: {result['killed']}/{result['total']} killed, {result['wall_s'] / 60:.1f} min, "
+                  f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
