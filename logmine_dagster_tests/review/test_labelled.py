@@ -70,3 +70,16 @@ def test_once_flagged_a_case_can_no_longer_be_decided_by_its_reviewer_an_admin_o
         import_votes(db, [_accept(case_id)], REVIEWER, "cli:test", "import-jsonl")
     assert db.count(review_votes) == 0 and db.count(review_decisions) == decisions_before
     assert build_labelled_cases(db) == []
+
+
+def test_a_rebuild_replaces_the_whole_table_and_drops_a_case_flagged_since(db):
+    import sqlalchemy as sa
+
+    from logmine_dagster.storage.schema import labelled_cases
+
+    flagged, kept = seed_cases(db, 2)
+    import_votes(db, [_accept(flagged), _accept(kept)], REVIEWER, "cli:test", "import-jsonl")
+    assert {row["case_id"] for row in build_labelled_cases(db)} == {flagged, kept}
+    flag_pii(db, flagged, ADMIN, "email address")
+    assert [row["case_id"] for row in build_labelled_cases(db)] == [kept]
+    assert [row["case_id"] for row in db.fetch_all(sa.select(labelled_cases.c.case_id))] == [kept]
