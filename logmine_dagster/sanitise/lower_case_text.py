@@ -1,0 +1,60 @@
+"""Names in text written all in lower case: spaCy's small model leans on capitals and finds almost
+no lower-case names ("ask nina about it"), so such a text is read a second time with its
+name-like words capitalised (same length, so the offsets hold) and the names found there kept."""
+
+from __future__ import annotations
+
+import re
+
+from logmine_dagster.sanitise.lexicon import english_word
+from logmine_dagster.sanitise.spans import NAME_TYPES
+from logmine_dagster.sanitise.word_lists import NAME_WORD, WordLists
+
+_LETTERS = re.compile(r"[^\W\d_]")
+_MIN_LETTERS = 12  # "ok", "thanks!": too short to hold a sentence with a name
+
+
+def _name_like(word: str, words: WordLists) -> bool:
+    """A word that could be a name: a given name, or a word the lexicon does not know. Stop words
+    and allowed terms never are."""
+    lowered = word.lower()
+    if len(lowered) < 2 or lowered in words.stop_words or words.allows(word):
+        return False
+    parts = re.split(r"['’-]", lowered)
+    if len(parts) > 1:  # "market-leading" is two known words, "rosales-mcguire" is a name
+        return any(_name_like(part, words) for part in parts if len(part) > 1)
+    return lowered in words.given_names or not english_word(lowered, words.known_words)
+
+
+def capitalised_copy(text: str, words: WordLists) -> str | None:
+    """For a text without one capital letter, a copy with each name-like word capitalised ("nina"
+    -> "Nina", "freud" -> "Freud"); None for any other text, or when no word changed.
+
+    Only name-like words change: Title Case on every word makes the model call whole sentences
+    names ("Please Reset My Password"), and ordinary words left lower case keep it honest."""
+    if any(c.isupper() for c in text) or len(_LETTERS.findall(text)) < _MIN_LETTERS:
+        return None
+    chars = list(text)
+    changed = False
+    for word in NAME_WORD.finditer(text):
+        if not _name_like(word.group(0), words):
+            continue
+        for part in re.finditer(r"[^\W\d_]+", word.group(0)):  # "rosales-mcguire" -> "Rosales-Mcguire"
+            upper = chars[word.start() + part.start()].upper()
+            if len(upper) == 1:
+                chars[word.start() + part.start()] = upper
+                changed = True
+    return "".join(chars) if changed else None
+
+
+def names_in_capitalised(copy: str, results, words: WordLists) -> list:
+    """Name-type results of the capitalised copy that hold a capitalised name-like word: the model's
+    reading of "the Codey m Ross version" yes, of an ordinary word it calls a place no."""
+    kept = []
+    for result in results:
+        if result.entity_type not in NAME_TYPES:
+            continue
+        found = NAME_WORD.findall(copy, result.start, result.end)
+        if any(w[:1].isupper() and _name_like(w, words) for w in found):
+            kept.append(result)
+    return kept
