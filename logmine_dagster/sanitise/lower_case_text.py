@@ -12,6 +12,7 @@ from logmine_dagster.sanitise.word_lists import NAME_WORD, WordLists
 
 _LETTERS = re.compile(r"[^\W\d_]")
 _MIN_LETTERS = 12  # "ok", "thanks!": too short to hold a sentence with a name
+_MIN_UNKNOWN_LETTERS = 4
 
 
 def _name_like(word: str, words: WordLists) -> bool:
@@ -23,7 +24,10 @@ def _name_like(word: str, words: WordLists) -> bool:
     parts = re.split(r"['’-]", lowered)
     if len(parts) > 1:  # "market-leading" is two known words, "rosales-mcguire" is a name
         return any(_name_like(part, words) for part in parts if len(part) > 1)
-    return lowered in words.given_names or not english_word(lowered, words.known_words)
+    if lowered in words.given_names:
+        return True
+    # an unknown word this short is mostly an acronym written small ("sim", "esn", "pdu")
+    return len(lowered) >= _MIN_UNKNOWN_LETTERS and not english_word(lowered, words.known_words)
 
 
 def capitalised_copy(text: str, words: WordLists) -> str | None:
@@ -49,12 +53,30 @@ def capitalised_copy(text: str, words: WordLists) -> str | None:
 
 def names_in_capitalised(copy: str, results, words: WordLists) -> list:
     """Name-type results of the capitalised copy that hold a capitalised name-like word: the model's
-    reading of "the Codey m Ross version" yes, of an ordinary word it calls a place no."""
+    reading of "the Codey m Ross version" yes. A given name that is also an English word counts
+    only when no determiner comes before it: "leave me Nina" yes, "my Bill went up" no."""
     kept = []
     for result in results:
         if result.entity_type not in NAME_TYPES:
             continue
-        found = NAME_WORD.findall(copy, result.start, result.end)
-        if any(w[:1].isupper() and _name_like(w, words) for w in found):
+        found = [w for w in NAME_WORD.findall(copy, result.start, result.end) if w[:1].isupper() and _name_like(w, words)]
+        if any(not _english(w, words) for w in found) or (found and not _after_determiner(copy, result.start)):
             kept.append(result)
     return kept
+
+
+# "my bill", "the song", "a frank talk": a word after one of these is a thing, not a name.
+_DETERMINERS = frozenset(
+    "a an the my your his her its our their this that these those some any no every each another".split()
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\W{1,3}$")
+
+
+def _after_determiner(text: str, start: int) -> bool:
+    before = _WORD_BEFORE.search(text, max(0, start - 20), start)
+    return before is not None and before.group(1).lower() in _DETERMINERS
+
+
+def _english(word: str, words: WordLists) -> bool:
+    parts = [part for part in re.split(r"['’-]", word) if len(part) > 1]
+    return all(english_word(part, words.known_words) for part in parts)
