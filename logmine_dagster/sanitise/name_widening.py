@@ -93,7 +93,8 @@ def _extend_names(text: str, spans: list[Span], words: WordLists) -> list[Span]:
             out.append(span)  # a lower-case name gives no case to compare its neighbours with
             continue
         start, end = span.start, span.end
-        while start > 0 and (text[start - 1].isalpha() or text[start - 1] in "-'’") and start - 1 >= 0:
+        # back over letters, and over a hyphen or apostrophe inside a word ("O'Brien"), not a quote
+        while start > 0 and (text[start - 1].isalpha() or (text[start - 1] in "-'’" and start > 1 and text[start - 2].isalpha())):
             start -= 1
         while end < len(text) and (text[end].isalpha() or (text[end] in "-’'" and end + 1 < len(text) and text[end + 1].isalpha())):
             if text[end] in "’'" and text[end + 1 : end + 2] == "s" and not text[end + 2 : end + 3].isalpha():
