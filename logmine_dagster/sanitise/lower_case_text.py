@@ -1,5 +1,5 @@
 """Names in text written all in lower case: spaCy's small model leans on capitals and finds almost
-no lower-case names ("ask nina about it"), so such a text is read a second time with its
+no lower-case names ("ask dagrun about it"), so such a text is read a second time with its
 name-like words capitalised (same length, so the offsets hold) and the names found there kept."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _name_like(word: str, words: WordLists) -> bool:
     if len(lowered) < 2 or lowered in words.stop_words or words.allows(word):
         return False
     parts = re.split(r"['’-]", lowered)
-    if len(parts) > 1:  # "market-leading" is two known words, "rosales-mcguire" is a name
+    if len(parts) > 1:  # "well-known" is two known words, "okafor-smith" is a name
         return any(_name_like(part, words) for part in parts if len(part) > 1)
     if lowered in words.given_names:
         return True
@@ -31,8 +31,8 @@ def _name_like(word: str, words: WordLists) -> bool:
 
 
 def capitalised_copy(text: str, words: WordLists) -> str | None:
-    """For a text without one capital letter, a copy with each name-like word capitalised ("nina"
-    -> "Nina", "freud" -> "Freud"); None for any other text, or when no word changed.
+    """For a text without one capital letter, a copy with each name-like word capitalised ("dagrun"
+    -> "Dagrun", "okafor" -> "Okafor"); None for any other text, or when no word changed.
 
     Only name-like words change: Title Case on every word makes the model call whole sentences
     names ("Please Reset My Password"), and ordinary words left lower case keep it honest."""
@@ -43,7 +43,7 @@ def capitalised_copy(text: str, words: WordLists) -> str | None:
     for word in NAME_WORD.finditer(text):
         if not _name_like(word.group(0), words):
             continue
-        for part in re.finditer(r"[^\W\d_]+", word.group(0)):  # "rosales-mcguire" -> "Rosales-Mcguire"
+        for part in re.finditer(r"[^\W\d_]+", word.group(0)):  # "okafor-smith" -> "Okafor-Smith"
             upper = chars[word.start() + part.start()].upper()
             if len(upper) == 1:
                 chars[word.start() + part.start()] = upper
@@ -53,8 +53,8 @@ def capitalised_copy(text: str, words: WordLists) -> str | None:
 
 def names_in_capitalised(copy: str, results, words: WordLists) -> list:
     """Name-type results of the capitalised copy that hold a capitalised name-like word: the model's
-    reading of "the Codey m Ross version" yes. A given name that is also an English word counts
-    only when no determiner comes before it: "leave me Nina" yes, "my Bill went up" no."""
+    reading of "ask Dagrun Okafor" yes. A given name that is also an English word counts
+    only when no determiner comes before it: "call Grace now" yes, "my Bill went up" no."""
     kept = []
     for result in results:
         if result.entity_type not in NAME_TYPES:

@@ -23,7 +23,7 @@ MASKED = [
 KEPT = [
     "the parcel went to the wrong depot, please check with the courier tomorrow",
     "please reset my password, the app keeps crashing after the update",
-    "thanks for the quick reply, the market-leading router works fine now",
+    "thanks for the quick reply, the well-known router works fine now",
     # a given name that is also an English word, after a determiner, is the word
     "why did my bill go up again this month, the rate was fixed",
 ]
