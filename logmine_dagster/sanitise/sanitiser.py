@@ -213,7 +213,7 @@ class Sanitiser:
         self._read_again(read, results, lambda text: title_cased_runs(text),
                          lambda text, copy, found: names_in_title_cased(text, copy, found, words))
         self._read_again(read, results, lambda text: capitalised_copy(text, words),
-                         lambda text, copy, found: names_in_capitalised(copy, found, words))
+                         lambda text, copy, found: names_in_capitalised(text, copy, found, words))
         for index, found in enumerate(keyed):
             if found is not None:
                 results[index] = found.results(results[index], NAME_TYPES)
