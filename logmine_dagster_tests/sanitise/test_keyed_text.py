@@ -58,3 +58,27 @@ def test_the_copy_keeps_offsets_and_prose_around_json():
     assert found.copy == 'Tool said:   name    Ana Ruiz    n   5  and [1, 2] then {x}'
     assert [(r.entity_type, text[r.start : r.end]) for r in found.typed] == [("PERSON", "Ana Ruiz")]
     assert keyed_text("no JSON [here], nor {there}") is None
+
+
+def test_json_rows_without_spaces_in_one_text(sanitiser):
+    # an export pasted as JSON lines is no single JSON value: the walker cannot parse it, the text does
+    people = ["Amelie Varga", "Joaquim Okonkwo", "Radka Lindgren", "Sefton Pasquale", "Yusra Haddadi", "Teodor Whitlock"]
+    rows = [f'{{"customer":"{name}","tier":"gold","orders":{n}}}' for n, name in enumerate(people, 1)]
+    (masked,) = sanitiser.sanitise_texts(["\n".join(rows)])
+    assert [part for name in people for part in name.split() if part in masked] == []
+    assert masked.count('{"customer":"<PERSON>","tier":"gold","orders":') == len(people)
+
+
+def test_json_lines_in_a_user_message_of_a_record(sanitiser):
+    from logmine_dagster.ingest.records import parse_record
+
+    lines = '{"name":"Ottilie Brannock","phone":"+44 7700 900 417"}\n{"name":"Cosmin Dragan","phone":"+40 721 555 019"}'
+    record = parse_record({
+        "request_id": "req-1", "timestamp": "2025-03-04T10:15:00Z", "session_id": "sess-1", "user_id": "user-1",
+        "model": "gpt-4o-mini", "input": [{"role": "user", "content": f"Why do these two have no orders?\n{lines}"}],
+        "output": "Let me check.", "status": "ok", "metadata": {},
+    })
+    content = sanitiser.sanitise_record(record).record["input"][0]["content"]
+    for value in ("Ottilie", "Brannock", "Cosmin", "Dragan", "900 417", "555 019"):
+        assert value not in content
+    assert content.startswith("Why do these two have no orders?\n{")
