@@ -39,8 +39,10 @@ from logmine_dagster.sanitise.day_terms import is_common_term, is_common_value
 from logmine_dagster.sanitise.field_words import field_word_spans, is_code, route_codes, sibling_codes
 from logmine_dagster.sanitise.code_identifiers import code_identifier_spans, inside_code_identifier
 from logmine_dagster.sanitise.gazetteer import first_names
+from logmine_dagster.sanitise.keyed_text import keyed_text
 from logmine_dagster.sanitise.known_values import KnownValues, known_spans, spreading
 from logmine_dagster.sanitise.lexicon import MODERN_WORDS, known_english_words
+from logmine_dagster.sanitise.lower_case_text import capitalised_copy, names_in_capitalised
 from logmine_dagster.sanitise.licence_numbers import LICENCE_TYPE, licence_or_id
 from logmine_dagster.sanitise.model_misreads import names_a_thing, names_premises, outside_the_models_script
 from logmine_dagster.sanitise.name_widening import widen_names
@@ -199,17 +201,33 @@ class Sanitiser:
         """Presidio over a batch: spaCy runs once over all texts with `nlp.pipe`."""
         if not texts:
             return []
-        results = [results for _, results in self._presidio(texts)]
-        # spaCy finds no names in SHOUTED TEXT: runs of upper-case words are read a second time
-        # in Title Case (same length, so the offsets hold) and their names added.
-        shouted = {index: title_cased_runs(text) for index, text in enumerate(texts)}
-        shouted = {index: copy for index, copy in shouted.items() if copy is not None}
-        if shouted:
-            # Only name results of the copies are kept, so only name recognizers run on them.
-            copies = self._presidio(list(shouted.values()), entities=_NAME_ENTITIES)
-            for index, (copy, copy_results) in zip(shouted, copies):
-                results[index] = [*results[index], *names_in_title_cased(texts[index], copy, copy_results, self._words)]
+        # A text holding JSON is read with its glue blanked (same offsets), its values under PII
+        # keys typed by the key, and the model's names cut to the strings they overlap (`keyed_text`).
+        keyed = [keyed_text(text) for text in texts]
+        read = [text if found is None else found.copy for text, found in zip(texts, keyed)]
+        results = [results for _, results in self._presidio(read)]
+        # spaCy finds no names in SHOUTED TEXT nor in text all in lower case: runs of upper-case
+        # words are read a second time in Title Case, lower-case texts with their name-like words
+        # capitalised (same length, so the offsets hold), and the names found there added.
+        words = self._words
+        self._read_again(read, results, lambda text: title_cased_runs(text),
+                         lambda text, copy, found: names_in_title_cased(text, copy, found, words))
+        self._read_again(read, results, lambda text: capitalised_copy(text, words),
+                         lambda text, copy, found: names_in_capitalised(text, copy, found, words))
+        for index, found in enumerate(keyed):
+            if found is not None:
+                results[index] = found.results(results[index], NAME_TYPES)
         return [self._resolve(text, text_results) for text, text_results in zip(texts, results)]
+
+    def _read_again(self, texts: list[str], results: list[list], copy_of, names_in) -> None:
+        """Add to `results` the names that `names_in` keeps from a second read of each text's copy."""
+        copies = {index: copy_of(text) for index, text in enumerate(texts)}
+        copies = {index: copy for index, copy in copies.items() if copy is not None}
+        if not copies:
+            return
+        # Only name results of the copies are kept, so only name recognizers run on them.
+        for index, (copy, copy_results) in zip(copies, self._presidio(list(copies.values()), entities=_NAME_ENTITIES)):
+            results[index] = [*results[index], *names_in(texts[index], copy, copy_results)]
 
     def _presidio(self, texts: list[str], entities: list[str] | None = None) -> list[tuple[str, list]]:
         return [

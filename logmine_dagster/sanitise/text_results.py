@@ -35,6 +35,8 @@ def render(text: str, spans: Iterable[Span], placeholder: Placeholder) -> str:
     out = []
     position = 0
     for span in spans:
+        if span.end <= position:
+            continue  # inside what is already masked: going back would write the text between again
         out.append(text[position : span.start])
         out.append(_placeholder(text, span, placeholder))
         position = span.end
