@@ -36,7 +36,8 @@ def main() -> int:
 
     from logmine_dagster.generator import generate
     from logmine_dagster.ingest.records import parse_record
-    from logmine_dagster.sanitise.day_terms import common_term_users, day_common_terms
+    from logmine_dagster.core.config import Settings
+    from logmine_dagster.sanitise.day_terms import day_common_terms
     from logmine_dagster.sanitise.sanitiser import get_sanitiser
 
     with tempfile.TemporaryDirectory() as folder:
@@ -44,7 +45,7 @@ def main() -> int:
         records = [parse_record(json.loads(line)) for path in sorted(Path(folder).rglob("*.jsonl"))
                    for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     sanitiser = get_sanitiser(())
-    terms = frozenset() if args.no_day_terms else day_common_terms(records, common_term_users())
+    terms = frozenset() if args.no_day_terms else day_common_terms(records, Settings.from_env().common_term_users)
     found = {"PERSON": 0, "ORGANIZATION": 0}
     in_prompts = 0
     for record in records:
