@@ -36,3 +36,20 @@ NOT_GIVEN_NAMES = frozenset({
     "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
 })
 
+
+
+# The 1,000 commonest surnames cover about 45% of people in the table; rarer ones that are also English
+# words are mostly verbs and adverbs read as names ("said", "later", "well").
+COMMON_SURNAME_RANK = 1000
+
+
+@functools.lru_cache(maxsize=1)
+def common_surnames() -> frozenset[str]:
+    """Lower-cased common surnames: the first `COMMON_SURNAME_RANK` of the US Census Bureau's 1990
+    surname table (public domain, shipped by the `names` package beside the given names). Many are
+    English words ("brown", "king", "long"): callers use it only beside a given name."""
+    import names as census_names
+
+    with open(Path(census_names.__file__).parent / "dist.all.last", encoding="ascii") as rows:
+        fields = (row.split() for row in rows if row.strip())
+        return frozenset(name.lower() for name, _share, _cumulative, rank in fields if int(rank) <= COMMON_SURNAME_RANK)

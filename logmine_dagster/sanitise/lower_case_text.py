@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from logmine_dagster.sanitise.gazetteer import common_surnames
 from logmine_dagster.sanitise.lexicon import english_word
 from logmine_dagster.sanitise.spans import NAME_TYPES
 from logmine_dagster.sanitise.word_lists import NAME_WORD, WordLists
@@ -38,6 +39,14 @@ def _name_like(word: str, words: WordLists) -> bool:
     return len(lowered) >= _MIN_UNKNOWN_LETTERS and not english_word(lowered, words.known_words)
 
 
+def _surname_after_name(word: str, words: WordLists) -> bool:
+    """A common surname that is also an English word, right after a given name ("anneliese schmidt",
+    "bob brown"): capitalised in the copy so that the model reads the pair, and decides, as a full
+    name. Surnames outside the English lexicon are name-like anyway; stop words never are."""
+    lowered = word.lower()
+    return lowered in common_surnames() and lowered not in words.stop_words and not words.allows(word)
+
+
 def _mostly_unknown(text: str, words: WordLists) -> bool:
     """Another language (or code): when two words in three are unknown to the English lexicon, an
     unknown word says nothing of a name ("Hola, necesito ayuda")."""
@@ -63,8 +72,11 @@ def capitalised_copy(text: str, words: WordLists) -> str | None:
         return None
     chars = list(text)
     changed = False
+    after_given_name = False
     for word in _STANDALONE_WORD.finditer(text):
-        if not word.group(0).islower() or not _name_like(word.group(0), words):
+        follows = after_given_name and text[word.start() - 1] == " "
+        after_given_name = word.group(0).lower() in words.given_names
+        if not word.group(0).islower() or not (_name_like(word.group(0), words) or (follows and _surname_after_name(word.group(0), words))):
             continue
         for part in re.finditer(r"[^\W\d_]+", word.group(0)):  # "okafor-smith" -> "Okafor-Smith"
             upper = chars[word.start() + part.start()].upper()

@@ -53,3 +53,30 @@ def test_only_text_that_capitalises_no_name_is_read_again(sanitiser):
     assert capitalised_copy("We moved the account to AWS, ask okafor about it", words) is None
     copy = capitalised_copy("Ask dagrun okafor about the refund. I think she knows", words)
     assert copy == "Ask Dagrun Okafor about the refund. I think she knows"
+
+
+# A common surname that is also an English word reads as a word on its own; after a given name it is
+# the rest of the name. Rarer surnames that are English words are mostly verbs and adverbs ("said").
+SURNAMES_AFTER_GIVEN_NAMES = [
+    ("hey its anneliese schmidt again, the router is still down", "schmidt"),
+    ("can you call bob brown back about the invoice", "brown"),
+    ("the refund was approved by kevin king from the billing team", "king"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), SURNAMES_AFTER_GIVEN_NAMES)
+def test_masks_a_common_surname_after_a_given_name(sanitiser, text, value):
+    assert_masked(sanitiser, text, value, "PERSON")
+
+
+def test_a_verb_or_adverb_after_a_given_name_stays_readable(sanitiser):
+    from logmine_dagster.sanitise.lower_case_text import capitalised_copy
+
+    words = sanitiser._words
+    # "said" and "back" are surnames too (ranks beyond the common ones; a stop word): not capitalised
+    assert capitalised_copy("then dagrun said the parcel came back, call bob back", words) == (
+        "then Dagrun said the parcel came back, call Bob back"
+    )
+    assert capitalised_copy("can you call bob brown back today", words) == "can you call Bob Brown back today"
+    # the surname rule needs the given name right before it
+    assert capitalised_copy("the brown parcel went to dagrun today", words) == "the brown parcel went to Dagrun today"
