@@ -132,12 +132,14 @@ def test_a_generated_benchmark_day_gives_the_same_sample_and_quarantine_as_the_o
     policy = SamplingPolicy()
     taken = []
     with monkeypatch.context() as patch:
-        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at: taken.append(typed_candidates(raw, long_at)) or taken[-1])
+        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at, undrawn: taken.append(typed_candidates(raw, long_at, undrawn)) or taken[-1])
         typed_report = sample_day(db, root, day, policy)
     assert taken and all(found is not None for found in taken)  # every span line was read typed
+    if fmt == "otlp":  # most spans were only counted (no rate drew them): no view was handed on
+        assert sum(len(found) for found in taken) < typed_report.scanned / 4
     typed = _stored(db)
     with monkeypatch.context() as patch:
-        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at: None)  # the orjson read, as before
+        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at, undrawn: None)  # the orjson read, as before
         reference_report = sample_day(db, root, day, policy)
     reference = _stored(db)
     assert typed == reference and len(typed[0]) > 50

@@ -11,7 +11,7 @@ the dict path (`span_views.span_view`, `otlp.span_candidate`) exactly as before.
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated, Callable, Union
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -136,11 +136,18 @@ _decode = msgspec.json.Decoder(TraceExport).decode
 # The prefix every line the typed path can take starts with (its only field); others skip the try.
 TRACE_LINE_PREFIX = b'{"resourceSpans"'
 _ERROR_CODES = (STATUS_CODE_ERROR, "STATUS_CODE_ERROR")
+# `undrawn(request_id, timestamp, status, input)`: True when the sampler counted the span as a record
+# no rate draws (`DaySampler.undrawn_counter`), so it needs no view; False: the view is offered.
+Undrawn = Callable[[str, str, str, list], bool]
+# What `_view` returns for a span `undrawn` took: nothing more to hand on.
+_COUNTED = object()
 
 
-def typed_candidates(raw: bytes, long_at: int) -> list | None:
+def typed_candidates(raw: bytes, long_at: int, undrawn: Undrawn | None = None) -> list | None:
     """What `records_from_line(orjson.loads(raw), views=long_at)` gives for an OTLP trace export
-    line, without building a dict per span; None when the line is not one the typed path takes."""
+    line, without building a dict per span; None when the line is not one the typed path takes.
+    With `undrawn`, the common span the sampler's rates do not draw is only counted (most of a day:
+    its view is never built), so the list holds the rest."""
     try:
         export = _decode(raw)
     except (msgspec.DecodeError, RecursionError):
@@ -155,7 +162,9 @@ def typed_candidates(raw: bytes, long_at: int) -> list | None:
             scope_name = "" if scope is UNSET or not scope.name else scope.name
             spans = scope_spans.spans
             for span in () if spans is UNSET else spans:
-                view = _view(span, resource, scope_name, long_at)
+                view = _view(span, resource, scope_name, long_at, undrawn)
+                if view is _COUNTED:
+                    continue
                 if view is None:  # the dict path, as orjson's reader takes every span
                     as_dict = span.as_dict()
                     view = span_view(long_at, as_dict, resource, scope_name)
@@ -167,9 +176,10 @@ def typed_candidates(raw: bytes, long_at: int) -> list | None:
     return found
 
 
-def _view(span: Span, resource: dict, scope_name: str, long_at: int) -> dict | None:
-    """`span_views.span_view` of the common inference span read from the struct; None for anything
-    else (no message, another shape or kind), which the dict path then settles."""
+def _view(span: Span, resource: dict, scope_name: str, long_at: int, undrawn: Undrawn | None):
+    """`span_views.span_view` of the common inference span read from the struct (`_COUNTED` when
+    `undrawn` counted it); None for anything else (no message, another shape or kind), which the dict
+    path then settles."""
     items = span.attributes
     if items is UNSET:
         return None
@@ -190,10 +200,9 @@ def _view(span: Span, resource: dict, scope_name: str, long_at: int) -> dict | N
         error_type is not None and any_value(msgspec.to_builtins(error_type)) is not None
     )
     trace_id, span_id, start = span.traceId, span.spanId, span.startTimeUnixNano
-    return {
-        "request_id": f"{'' if trace_id is UNSET else trace_id}:{'' if span_id is UNSET else span_id}",
-        "timestamp": timestamp_for_draw(None if start is UNSET else start),
-        "status": "error" if failed else "ok",
-        "input": messages,
-        SPAN_VIEW: (span, resource, scope_name),
-    }
+    request_id = f"{'' if trace_id is UNSET else trace_id}:{'' if span_id is UNSET else span_id}"
+    timestamp = timestamp_for_draw(None if start is UNSET else start)
+    status = "error" if failed else "ok"
+    if undrawn is not None and undrawn(request_id, timestamp, status, messages):
+        return _COUNTED
+    return {"request_id": request_id, "timestamp": timestamp, "status": status, "input": messages, SPAN_VIEW: (span, resource, scope_name)}
