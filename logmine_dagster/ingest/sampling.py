@@ -274,7 +274,8 @@ class DaySampler:
         seen: set[str] = set()
         for candidate in self.select():
             try:
-                record = parse_record(orjson.loads(self._spool.read(candidate)))
+                raw = self._spool.read(candidate)
+                record = parse_record(orjson.loads(raw), raw.count(b"{") + raw.count(b"["))
             except RecordError as error:
                 self.counts.unscan(candidate.source)
                 self.bad(candidate.source, candidate.line, f"invalid record: {error}")
