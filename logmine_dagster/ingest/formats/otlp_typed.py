@@ -16,7 +16,8 @@ from typing import Annotated, Callable, Union
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, resource_attributes, span_candidate
+from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, resource_attributes, span_candidate, span_to_record
+from logmine_dagster.ingest.formats.results import AwaitingContent
 from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
 from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, input_for_draw, span_view, timestamp_for_draw
 
@@ -100,8 +101,20 @@ class Span(_Otlp):
     status: Union[Status, _Unset] = UNSET
 
     def as_dict(self) -> dict:
-        """The span as orjson reads it (what `span_views.built` and the full path take)."""
+        """The span as orjson reads it (what the full path takes)."""
         return msgspec.to_builtins(self)
+
+    def to_record(self, resource: dict, scope_name: str):
+        """`span_to_record` of `as_dict()` (what `span_views.built` makes of a drawn span), with its
+        attributes read from the structs and only the fields the record reads made dicts: a drawn
+        span's record cost a fifth less. A span it finds no message in is done the full way (its
+        AwaitingContent holds the whole span)."""
+        attrs = {item.key: _attribute_value(item.value) for item in self.attributes}
+        fields = {"traceId": self.traceId, "spanId": self.spanId, "startTimeUnixNano": self.startTimeUnixNano,
+                  "endTimeUnixNano": self.endTimeUnixNano, "status": self.status, "events": self.events}
+        span = msgspec.to_builtins({key: value for key, value in fields.items() if value is not UNSET})
+        record = span_to_record(span, resource, scope_name, attrs)
+        return span_to_record(self.as_dict(), resource, scope_name, attrs) if isinstance(record, AwaitingContent) else record
 
 
 class Scope(_Otlp):
@@ -130,6 +143,12 @@ class ResourceSpans(_Otlp):
 
 class TraceExport(Struct, forbid_unknown_fields=True, gc=False):
     resourceSpans: list[ResourceSpans]
+
+
+def _attribute_value(value):
+    """`otlp.any_value` of an AnyValue struct: a string as it is, any other through its dict."""
+    text = value.stringValue
+    return text if text is not UNSET else any_value(msgspec.to_builtins(value))
 
 
 _decode = msgspec.json.Decoder(TraceExport).decode
