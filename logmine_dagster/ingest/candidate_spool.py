@@ -7,6 +7,8 @@ import tempfile
 
 from logmine_dagster.core.signals import SIGNALS
 
+SPOOL_BUFFER = 1 << 20
+
 
 class Candidate:
     """A record that passed a rate, kept as a few numbers plus its bytes' place in the spool file."""
@@ -27,7 +29,8 @@ class CandidateSpool:
     """Appends candidates' bytes to one temporary file and reads a candidate's bytes back."""
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="logmine-sample-")
+        # A large buffer: candidates are a few kB each, written one by one and read back in order.
+        self._file = tempfile.TemporaryFile(prefix="logmine-sample-", buffering=SPOOL_BUFFER)
         self._size = 0
         self.candidates: list[Candidate] = []
 

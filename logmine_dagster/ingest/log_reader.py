@@ -354,13 +354,16 @@ def scan_file(
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
     views: int | None = None,
+    undrawn_counter: Callable[[str], Callable[[str, str, str, list], bool]] | None = None,
 ) -> None:
     """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
     record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
     that is not sampled is never re-encoded), else None and `value` the mapped record dict.
     Values are NOT validated: the caller checks what it needs. Bad lines go to `on_bad`, the kinds
     of skipped OTLP spans to `on_skip`. With `views` (the sampler's long-conversation threshold), OTLP
-    inference spans in the common shape come as views (see `formats.span_views`)."""
+    inference spans in the common shape come as views (see `formats.span_views`), and with
+    `undrawn_counter(source)` (the sampler's) those of typed lines that no rate draws are only
+    counted (`otlp_typed`)."""
     if path.name.endswith(".parquet"):
         for item in _read_parquet(path, source, fmt, mapping, join):
             if isinstance(item, BadLine):
@@ -374,6 +377,7 @@ def scan_file(
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     canonical_only = fmt in (None, "canonical")
     typed = views is not None and fmt in (None, "otlp")
+    undrawn = None if undrawn_counter is None else undrawn_counter(source)
     number = 0
     items = FileItems(path, max_line_bytes)
     try:
@@ -387,7 +391,7 @@ def scan_file(
                 if typed and raw.__class__ is bytes and raw.startswith(TRACE_LINE_PREFIX):
                     # An OTLP trace line is decoded into typed spans in C (`otlp_typed`); a line it
                     # does not take is read below, with the same result.
-                    candidates = typed_candidates(raw, 0 if may_have_lost_content(raw) else views)
+                    candidates = typed_candidates(raw, 0 if may_have_lost_content(raw) else views, undrawn)
                 if candidates is None:
                     try:
                         value = loads(raw)
@@ -441,6 +445,7 @@ def scan_partition(
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
     views: int | None = None,
+    undrawn_counter: Callable[[str], Callable[[str, str, str, list], bool]] | None = None,
 ) -> list[str]:
     """`scan_file` over every file of the day; returns the files' names relative to the log root.
     Spans whose content is in the day's OTLP log records are joined to it once every file is read."""
@@ -452,7 +457,7 @@ def scan_partition(
     for path in partition_files(root, day):
         source = str(path.relative_to(root)) if not is_remote(root) else f"dt={day}/{path.name}"
         sources.append(source)
-        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join, views)
+        scan_file(path, source, on_record, on_bad, max_line_bytes, fmt, mapping, on_skip, join, views, undrawn_counter)
     for source, number, result in join.finish():
         if isinstance(result, UnusableSpan):
             on_bad(source, number, result.reason)

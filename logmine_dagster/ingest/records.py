@@ -58,14 +58,16 @@ def _check_messages(messages: Any) -> list[dict]:
     return messages
 
 
-def parse_record(value: Any) -> dict:
-    """Validate one decoded JSON line and return the normalised canonical record."""
+def parse_record(value: Any, brackets: int | None = None) -> dict:
+    """Validate one decoded JSON line and return the normalised canonical record. `brackets`: how
+    many `{` and `[` the line holds, when the caller counted them (a C scan): a record cannot nest
+    deeper than that, so under MAX_NESTING it is not walked level by level."""
     if not isinstance(value, dict):
         raise RecordError("line is not a JSON object")
     missing = [name for name in REQUIRED_FIELDS if value.get(name) in (None, "")]
     if missing:
         raise RecordError("missing required field(s): " + ", ".join(missing))
-    if nested_deeper_than(value, MAX_NESTING):
+    if (brackets is None or brackets > MAX_NESTING) and nested_deeper_than(value, MAX_NESTING):
         raise RecordError(f"record nested deeper than {MAX_NESTING} levels")
     request_id = value["request_id"]
     if not isinstance(request_id, str):

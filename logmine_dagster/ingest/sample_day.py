@@ -142,7 +142,7 @@ def sample_day(
         if lines is None:
             scan_partition(
                 log_root, day, sampler.offer, sampler.bad, max_line_bytes, fmt, mapping,
-                _count_into(report.skipped_spans), join, views,
+                _count_into(report.skipped_spans), join, views, sampler.undrawn_counter,
             )
         else:
             _offer_lines(sampler, lines, report.skipped_spans)

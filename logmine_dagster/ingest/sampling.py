@@ -107,7 +107,8 @@ class DaySampler:
         self.policy = policy
         self._day_prefix = day + "T"
         self.counts = SamplingCounts()
-        self._draw = StrataDraw(policy, self.counts.signal_seen).draw
+        self._strata = StrataDraw(policy, self.counts.signal_seen)
+        self._draw = self._strata.draw
         self._signal_caps = SignalCaps(policy, self.counts.stratum_passed, self.counts.excluded_signal_cap)
         self._opt_out = policy.has_opt_outs
         self._spool = CandidateSpool()
@@ -155,6 +156,31 @@ class DaySampler:
             request_id, status, messages, confidence, escalated, feedback = fields
 
         self._count_and_draw(value, raw, source, line, request_id, status, confidence, escalated, feedback, messages)
+
+    def undrawn_counter(self, source: str):
+        """For the spans of `source`: a function(request_id, timestamp, status, input) of a span's
+        view fields (`span_views`), called before its view is built. True: a record of the day that
+        no rate draws (no error, not long, the base hash not under the rate), counted as `offer`
+        counts it; False (nothing counted): its view is offered. A closure, as it runs for most spans."""
+        prefix, counts = self._day_prefix, self.counts
+        base_copy, threshold, long_at = self._strata.base_hashing()
+
+        def count(request_id: str, timestamp, status: str, messages) -> bool:
+            if (
+                timestamp.__class__ is not str or timestamp[:11] != prefix or timestamp[-1] != "Z"
+                or status == "error" or len(messages) >= long_at
+            ):
+                return False
+            hasher = base_copy()
+            hasher.update(request_id.encode("utf-8"))
+            if hasher.digest() < threshold:
+                return False
+            if source is not counts.current_source:
+                counts.switch_source(source)
+            counts.scanned += 1
+            return True
+
+        return count
 
     def _count_and_draw(self, value, raw, source: str, line: int, request_id: str, status, confidence, escalated, feedback, messages) -> None:
         counts = self.counts
@@ -248,7 +274,8 @@ class DaySampler:
         seen: set[str] = set()
         for candidate in self.select():
             try:
-                record = parse_record(orjson.loads(self._spool.read(candidate)))
+                raw = self._spool.read(candidate)
+                record = parse_record(orjson.loads(raw), raw.count(b"{") + raw.count(b"["))
             except RecordError as error:
                 self.counts.unscan(candidate.source)
                 self.bad(candidate.source, candidate.line, f"invalid record: {error}")

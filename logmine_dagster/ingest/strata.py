@@ -84,6 +84,11 @@ class StrataDraw:
             signals, hashes, kept = (), {}, set()
         return Draw(int.from_bytes(digest, "big"), base, signals, hashes, kept)
 
+    def base_hashing(self) -> tuple:
+        """(hasher copy, threshold digest, long-conversation length): what tells a record with no
+        signal but a long input drawn or not (`DaySampler.undrawn_counter`), read once."""
+        return self._base_copy, self._base_threshold_bytes, self._long
+
     def _strata(self, key: bytes, status, confidence, escalated, feedback, messages):
         signals = []
         if status == "error":

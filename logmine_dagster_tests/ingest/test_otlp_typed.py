@@ -132,12 +132,14 @@ def test_a_generated_benchmark_day_gives_the_same_sample_and_quarantine_as_the_o
     policy = SamplingPolicy()
     taken = []
     with monkeypatch.context() as patch:
-        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at: taken.append(typed_candidates(raw, long_at)) or taken[-1])
+        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at, undrawn: taken.append(typed_candidates(raw, long_at, undrawn)) or taken[-1])
         typed_report = sample_day(db, root, day, policy)
     assert taken and all(found is not None for found in taken)  # every span line was read typed
+    if fmt == "otlp":  # most spans were only counted (no rate drew them): no view was handed on
+        assert sum(len(found) for found in taken) < typed_report.scanned / 4
     typed = _stored(db)
     with monkeypatch.context() as patch:
-        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at: None)  # the orjson read, as before
+        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at, undrawn: None)  # the orjson read, as before
         reference_report = sample_day(db, root, day, policy)
     reference = _stored(db)
     assert typed == reference and len(typed[0]) > 50
@@ -151,3 +153,24 @@ def test_a_drawn_typed_span_awaiting_its_log_content_is_the_same_span(tmp_path):
     span["attributes"] = [a for a in span["attributes"] if a["key"] not in ("gen_ai.input.messages", "gen_ai.output.messages")]
     typed = typed_candidates(_line([span]), LONG_AT)
     assert len(typed) == 1 and isinstance(typed[0], AwaitingContent) and typed[0].span == span
+
+
+@pytest.mark.parametrize("rate", [0.05, 1.0])
+def test_spans_only_counted_give_the_same_counts_per_file_as_offering_their_views(tmp_path, db, monkeypatch, rate):
+    # Three files of mixed spans (other kinds, errors, long inputs, the next day's, lines marked with
+    # lost content): the undrawn ones only counted (typed read) against every view offered (orjson read).
+    from logmine_dagster_tests.ingest.test_span_views import _write
+
+    rng = random.Random(23)
+    root = tmp_path / "logs"
+    _write(root, [_span(rng, i, unmarked_loss=False) for i in range(900)], files=3)
+    policy = SamplingPolicy(rate=rate)
+    counted = sample_day(db, root, DAY, policy)
+    stored = _stored(db)
+    with monkeypatch.context() as patch:
+        patch.setattr(log_reader, "typed_candidates", lambda raw, long_at, undrawn: None)
+        offered = sample_day(db, root, DAY, policy)
+    assert stored == _stored(db) and len(stored[0]) > 20 and stored[1]
+    for field in ("scanned", "quarantined", "scanned_by_file", "bad_by_file", "signal_seen", "by_reason", "excluded_ceiling", "skipped_spans"):
+        assert getattr(counted, field) == getattr(offered, field), field
+    assert len(counted.scanned_by_file) == 3

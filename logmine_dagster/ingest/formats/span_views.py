@@ -223,6 +223,6 @@ def built(value):
     found = value.get(SPAN_VIEW) if value.__class__ is dict else None
     if found is None:
         return value
-    if found[0].__class__ is not dict:  # a typed span (`otlp_typed`): its dict as orjson reads it
-        found = (found[0].as_dict(), *found[1:])
+    if found[0].__class__ is not dict:  # a typed span (`otlp_typed`): the same record, read from its structs
+        return found[0].to_record(*found[1:])
     return span_to_record(*found)
