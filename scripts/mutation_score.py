@@ -75,7 +75,7 @@ MODULES: dict[str, Target] = {
                                  "review_app/test_review_app_rules_http.py"),
                               # the rules themselves (two reviewers, disputes, who may add a vote); the form's
                               # validation and the DB flows around them are left out to keep the run short
-                              ("conflicting", "settle_in", "vote_refusal")),
+                              ("conflicting", "_accepted_answers_differ", "settle_in", "vote_refusal")),
     # eval-set admission: only complete human decisions, never a PII-flagged case; and the checks of it
     "review/labelled.py": Target(_t("review/test_labelled.py", "review/test_labelled_checks.py", "evalset/test_evalset_admission.py",
                                    "review/test_quarantine.py"),
