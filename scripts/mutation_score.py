@@ -1,6 +1,6 @@
 """Mutation score of the modules that carry guarantees, measured with mutmut; JSON on stdout.
 
-    python scripts/mutation_score.py                          # every module below (~30 min on 2 cores, see README)
+    python scripts/mutation_score.py                          # every module below (42 min on the shared 2 cores, votes.py 17 of them: README)
     python scripts/mutation_score.py --only ingest/keyed_hash.py --only sanitise/canaries.py
     python scripts/mutation_score.py --list                   # the modules and their tests, without running
     python scripts/mutation_score.py --keep DIR ...           # keep the work copy: `cd DIR && mutmut show NAME`
