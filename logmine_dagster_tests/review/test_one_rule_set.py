@@ -231,3 +231,13 @@ def test_an_import_respects_the_review_slots_the_app_holds(cli_env, db, capsys):
     holders = {(r["case_id"], r["reviewer"]) for r in db.fetch_all(sa.select(review_assignments))}
     assert (ids[0], "ben") in holders and (ids[0], "carl") not in holders
     assert db.fetch_all(sa.select(review_audit.c.actor).where(review_audit.c.action == "claim_take_over"))
+
+
+def test_with_one_review_per_case_a_decision_keeps_the_source_it_came_from(cli_env, db):
+    [case_id] = seed_cases(db, 1)
+    accounts(db, "ana")
+    set_reviews_per_case(db, 1, "test")
+    import_decisions(db, _lines(cli_env / "ana.jsonl", [{"case_id": case_id, "decision": "discard", "reason": "off topic"}]), "ana")
+    decided = latest_decisions(db)[case_id]
+    [details] = db.fetch_all(sa.select(review_decision_details).where(review_decision_details.c.decision_id == decided["id"]))
+    assert decided["reviewer"] == "ana" and details["source"] == "import-jsonl"  # one review is no "agreement"
