@@ -27,6 +27,8 @@ from logmine_dagster.ingest.stream_items import ProtoFrame
 from logmine_dagster.ingest.records import RecordError, parse_record
 from logmine_dagster.ingest.span_join import SpanContentJoin
 
+_PREFIX_LENGTH = len(TRACE_LINE_PREFIX)
+
 # JSON lines, and the names an OpenTelemetry Collector file exporter's `path` is likely to get
 # (`.json` lines, `.pb`/`.binpb` for `format: proto`), each plain or compressed; the content decides
 # how a file is read (line_stream), the name only whether it is read.
@@ -379,7 +381,8 @@ def scan_file(
     typed = views is not None and fmt in (None, "otlp")
     undrawn = None if undrawn_counter is None else undrawn_counter(source)
     number = 0
-    items = FileItems(path, max_line_bytes)
+    # Long lines come as memoryviews of the inflated block when the typed read may take them.
+    items = FileItems(path, max_line_bytes, views=typed)
     try:
         for batch in items:
             for raw in batch:
@@ -388,10 +391,12 @@ def scan_file(
                     on_bad(source, number, _too_long(max_line_bytes, items.unit))
                     continue
                 candidates = None
-                if typed and raw.__class__ is bytes and raw.startswith(TRACE_LINE_PREFIX):
+                if typed and (raw.__class__ is bytes or raw.__class__ is memoryview) and raw[:_PREFIX_LENGTH] == TRACE_LINE_PREFIX:
                     # An OTLP trace line is decoded into typed spans in C (`otlp_typed`); a line it
                     # does not take is read below, with the same result.
                     candidates = typed_candidates(raw, 0 if may_have_lost_content(raw) else views, undrawn)
+                if raw.__class__ is memoryview and candidates is None:
+                    raw = bytes(raw)  # the other readers take bytes, as before
                 if candidates is None:
                     try:
                         value = loads(raw)

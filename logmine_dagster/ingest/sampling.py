@@ -35,7 +35,7 @@ import orjson
 from logmine_dagster.core.signals import SIGNALS
 from logmine_dagster.ingest.candidate_spool import Candidate, CandidateSpool
 from logmine_dagster.ingest.formats.results import UnusableSpan
-from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, built
+from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, built, day_window
 from logmine_dagster.ingest.keyed_hash import hash_fraction, hash_value
 from logmine_dagster.ingest.records import OutsidePartition, RecordError, check_sampling_fields, parse_record
 from logmine_dagster.ingest.sampling_caps import SignalCaps, cap_per_user, cap_to_ceiling, day_ceiling
@@ -50,6 +50,7 @@ from logmine_dagster.ingest.sampling_policy import (
     opted_out,
 )
 from logmine_dagster.ingest.strata import Draw, StrataDraw, record_signals, sample_reasons
+from logmine_dagster.ingest.undrawn_spans import UndrawnCounter
 
 # The sampling API callers import from here, wherever its parts live.
 __all__ = [
@@ -157,30 +158,10 @@ class DaySampler:
 
         self._count_and_draw(value, raw, source, line, request_id, status, confidence, escalated, feedback, messages)
 
-    def undrawn_counter(self, source: str):
-        """For the spans of `source`: a function(request_id, timestamp, status, input) of a span's
-        view fields (`span_views`), called before its view is built. True: a record of the day that
-        no rate draws (no error, not long, the base hash not under the rate), counted as `offer`
-        counts it; False (nothing counted): its view is offered. A closure, as it runs for most spans."""
-        prefix, counts = self._day_prefix, self.counts
-        base_copy, threshold, long_at = self._strata.base_hashing()
-
-        def count(request_id: str, timestamp, status: str, messages) -> bool:
-            if (
-                timestamp.__class__ is not str or timestamp[:11] != prefix or timestamp[-1] != "Z"
-                or status == "error" or len(messages) >= long_at
-            ):
-                return False
-            hasher = base_copy()
-            hasher.update(request_id.encode("utf-8"))
-            if hasher.digest() < threshold:
-                return False
-            if source is not counts.current_source:
-                counts.switch_source(source)
-            counts.scanned += 1
-            return True
-
-        return count
+    def undrawn_counter(self, source: str) -> UndrawnCounter:
+        """What counts the spans of `source` no rate draws without building their views (most of a
+        day): called with a span's view fields before its view is built, True when it counted it."""
+        return UndrawnCounter(self.counts, source, self._day_prefix, *self._strata.base_hashing(), day_window(self.day))
 
     def _count_and_draw(self, value, raw, source: str, line: int, request_id: str, status, confidence, escalated, feedback, messages) -> None:
         counts = self.counts

@@ -18,9 +18,10 @@ from logmine_dagster.ingest.formats import AwaitingContent, records_from_line
 from logmine_dagster.ingest.formats.otlp_typed import typed_candidates
 from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, built
 from logmine_dagster.ingest.sample_day import sample_day
-from logmine_dagster.ingest.sampling import SamplingPolicy
+from logmine_dagster.ingest.formats.results import UnusableSpan
+from logmine_dagster.ingest.sampling import DaySampler, SamplingPolicy
 from logmine_dagster_tests.ingest.test_formats import DAY, _attr
-from logmine_dagster_tests.ingest.test_span_views import _span, _stored
+from logmine_dagster_tests.ingest.test_span_views import DAY_START_NS, _span, _stored
 
 LONG_AT = SamplingPolicy().long_conversation_messages
 
@@ -120,6 +121,51 @@ def test_attribute_values_nested_deeper_than_typed_go_the_orjson_way(levels):
     raw = ('{"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":' + value + '}]}}]}').encode()
     typed = typed_candidates(raw, LONG_AT)
     assert (typed == []) if levels <= 8 else (typed is None)
+
+
+PLAIN_CHAT = {"gen_ai.operation.name", "gen_ai.request.model", "gen_ai.input.messages", "gen_ai.output.messages"}
+
+
+def _input(span: dict) -> str:
+    return next(a["value"]["stringValue"] for a in span["attributes"] if a["key"] == "gen_ai.input.messages")
+
+
+def _lossy_with_instructions(rng: random.Random, i: int) -> dict:
+    """A short chat span with system instructions whose user turn lost its content, unmarked."""
+    span = _span(rng, i)
+    while "gen_ai.input.messages" not in json.dumps(span):
+        span = _span(rng, i)
+    messages = [{"role": "user", "parts": [{"type": "reasoning", "content": "thinking"}]}]
+    span["attributes"] = [a for a in span["attributes"] if a["key"] not in ("gen_ai.input.messages", "error.type")] + [
+        _attr("gen_ai.input.messages", json.dumps(messages)), _attr("gen_ai.system_instructions", "You are Nova.")]
+    span["status"] = {"code": 1}
+    return span
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.3])
+def test_the_spans_counted_inline_are_those_the_counter_counts_the_long_way(rate):
+    # `_uncounted` settles the common span without its view; a counter without the day's window
+    # settles every span through `_view`: the same spans handed on, the same count.
+    rng = random.Random(31)
+    spans = [_span(rng, i) for i in range(640)] + [_lossy_with_instructions(rng, 900 + i) for i in range(16)]
+    spans[5]["startTimeUnixNano"] = int(spans[5]["startTimeUnixNano"])  # a number, not the usual string
+    spans[6]["status"] = {"code": "STATUS_CODE_ERROR"}
+    plain = [span for span in spans[:640] if span["status"]["code"] == 1 and {a["key"] for a in span["attributes"]} == PLAIN_CHAT
+             and _input(span).count("{") < LONG_AT]  # a short input
+    plain[0]["startTimeUnixNano"] = str(DAY_START_NS + 86_400 * 10**9 + 5)  # the next day
+    plain[1]["startTimeUnixNano"] = str(DAY_START_NS - 5)  # the day before
+    results = []
+    for inline in (True, False):
+        sampler = DaySampler(DAY, SamplingPolicy(rate=rate))
+        counter = sampler.undrawn_counter("f")
+        if not inline:
+            counter.window = None
+        found = [typed_candidates(_line(spans[start : start + 16]), LONG_AT, counter) for start in range(0, len(spans), 16)]
+        results.append(([[_comparable(c) for c in line] for line in found], sampler.counts.scanned))
+    assert results[0] == results[1]
+    handed_on = sum(len(line) for line in results[0][0])
+    assert results[0][1] > 120 and handed_on > 100
+    assert sum(isinstance(c, UnusableSpan) for line in results[0][0] for c in line) >= 16  # the lossy ones, drawn or not
 
 
 @pytest.mark.parametrize("fmt", ["otlp", "otlp-events"])

@@ -70,6 +70,9 @@ def _span(rng: random.Random, i: int, unmarked_loss: bool = True) -> dict:
         attributes.append(_attr("gen_ai.output.messages", json.dumps([_message("assistant", "done")])))
     if 0.11 <= shape < 0.14:
         attributes.append(_attr("gen_ai.system_instructions", "You are Nova."))
+    elif 0.14 <= shape < 0.17:
+        # The agent span around the calls carries their conversation too: skipped, not a record.
+        attributes[0] = _attr("gen_ai.operation.name", "invoke_agent")
     if rng.random() < 0.05:
         attributes.append(_attr("error.type", "timeout"))
     user = rng.choice([None, "user.id", "enduser.id"])
@@ -226,3 +229,14 @@ def test_spans_joined_to_their_log_content_are_sampled_as_building_every_record_
     # Keeping every span, the joined records and the quarantine are the same too.
     (fast_samples, fast_bad), (reference_samples, reference_bad) = _both_paths(db, root, KEEP_ALL)
     assert fast_samples == reference_samples and fast_bad == reference_bad and len(fast_samples) > 600
+
+
+def test_the_day_window_holds_the_start_times_read_as_the_day_without_formatting():
+    from logmine_dagster.ingest.formats.span_views import day_window, timestamp_for_draw
+
+    first, last = day_window(DAY)
+    assert timestamp_for_draw(first) == timestamp_for_draw(last) == f"{DAY}TZ"
+    # Within a millisecond of midnight the exact timestamp is formatted: still the day, not the window.
+    assert timestamp_for_draw(str(int(first) - 1)).startswith(f"{DAY}T00:00:00.00")
+    assert timestamp_for_draw(str(int(last) + 1)).startswith(f"{DAY}T23:59:59.999")
+    assert day_window("1999-12-31") is None  # 18 digits of nanoseconds: no string window

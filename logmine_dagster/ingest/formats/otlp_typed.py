@@ -11,7 +11,7 @@ the dict path (`span_views.span_view`, `otlp.span_candidate`) exactly as before.
 
 from __future__ import annotations
 
-from typing import Annotated, Callable, Union
+from typing import TYPE_CHECKING, Annotated, Union
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -20,6 +20,9 @@ from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, re
 from logmine_dagster.ingest.formats.results import AwaitingContent
 from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
 from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, input_for_draw, span_view, timestamp_for_draw
+
+if TYPE_CHECKING:  # the sampler's counter: a type only, formats do not import the sampler
+    from logmine_dagster.ingest.undrawn_spans import UndrawnCounter
 
 # orjson reads integers in [-2**63, 2**64) as int, others as float; msgspec bounds only fit int64:
 # a line with an integer outside [-2**63, 2**63) takes the orjson path.
@@ -155,23 +158,22 @@ _decode = msgspec.json.Decoder(TraceExport).decode
 # The prefix every line the typed path can take starts with (its only field); others skip the try.
 TRACE_LINE_PREFIX = b'{"resourceSpans"'
 _ERROR_CODES = (STATUS_CODE_ERROR, "STATUS_CODE_ERROR")
-# `undrawn(request_id, timestamp, status, input)`: True when the sampler counted the span as a record
-# no rate draws (`DaySampler.undrawn_counter`), so it needs no view; False: the view is offered.
-Undrawn = Callable[[str, str, str, list], bool]
 # What `_view` returns for a span `undrawn` took: nothing more to hand on.
 _COUNTED = object()
+_INFERENCE_OPERATIONS = frozenset(name for name, kind in OPERATIONS.items() if kind == INFERENCE)
 
 
-def typed_candidates(raw: bytes, long_at: int, undrawn: Undrawn | None = None) -> list | None:
+def typed_candidates(raw: bytes, long_at: int, undrawn: UndrawnCounter | None = None) -> list | None:
     """What `records_from_line(orjson.loads(raw), views=long_at)` gives for an OTLP trace export
     line, without building a dict per span; None when the line is not one the typed path takes.
-    With `undrawn`, the common span the sampler's rates do not draw is only counted (most of a day:
-    its view is never built), so the list holds the rest."""
+    With `undrawn` (the sampler's), the common span its rates do not draw is only counted (most of a
+    day: its view is never built), so the list holds the rest."""
     try:
         export = _decode(raw)
     except (msgspec.DecodeError, RecursionError):
         return None
     found = []
+    inline = undrawn is not None and undrawn.window is not None and min(long_at, undrawn.long_at) > 1
     for resource_spans in export.resourceSpans:
         resource_struct = resource_spans.resource
         resource = resource_attributes({} if resource_struct is UNSET else {"resource": msgspec.to_builtins(resource_struct)})
@@ -180,7 +182,11 @@ def typed_candidates(raw: bytes, long_at: int, undrawn: Undrawn | None = None) -
             scope = scope_spans.scope
             scope_name = "" if scope is UNSET or not scope.name else scope.name
             spans = scope_spans.spans
-            for span in () if spans is UNSET else spans:
+            if spans is UNSET:
+                continue
+            if inline:
+                spans = _uncounted(spans, long_at, undrawn)
+            for span in spans:
                 view = _view(span, resource, scope_name, long_at, undrawn)
                 if view is _COUNTED:
                     continue
@@ -195,7 +201,51 @@ def typed_candidates(raw: bytes, long_at: int, undrawn: Undrawn | None = None) -
     return found
 
 
-def _view(span: Span, resource: dict, scope_name: str, long_at: int, undrawn: Undrawn | None):
+def _uncounted(spans: list, long_at: int, undrawn: UndrawnCounter) -> list:
+    """The spans `undrawn` would not count, the others counted. The common span is settled here, in
+    one loop (the sampler's hottest: most of a day ends in it): an inference span in the current
+    shape with no error, fewer `{` in its input than `long_at` (so `input_for_draw` gives SHORT),
+    started well inside the day (`undrawn.window`: no timestamp formatted) and whose base hash is
+    not under the rate. Any doubt hands the span on to `_view`, which decides it the long way."""
+    first, last = undrawn.window
+    base_copy, threshold = undrawn.base_copy, undrawn.threshold
+    inference, error_codes = _INFERENCE_OPERATIONS, _ERROR_CODES
+    rest = []
+    counted = 0
+    for span in spans:
+        items = span.attributes
+        if items is UNSET:
+            rest.append(span)
+            continue
+        operation = text = None
+        plain = True
+        for item in items:
+            key = item.key
+            if key == "gen_ai.input.messages":
+                text = item.value.stringValue
+            elif key == "gen_ai.operation.name":
+                operation = item.value.stringValue
+            elif key == "error.type" or key == "openinference.span.kind" or key == "gen_ai.system_instructions":
+                plain = False
+        status, start, trace_id, span_id = span.status, span.startTimeUnixNano, span.traceId, span.spanId
+        if (
+            plain and operation in inference and text.__class__ is str and text[:2] == "[{"
+            and text.count("{") < long_at and (status is UNSET or status.code not in error_codes)
+            and start.__class__ is str and len(start) == 19 and first <= start <= last
+            and start.isascii() and start.isdigit()
+            and trace_id.__class__ is str and span_id.__class__ is str
+        ):
+            hasher = base_copy()
+            hasher.update(f"{trace_id}:{span_id}".encode("utf-8"))
+            if hasher.digest() >= threshold:
+                counted += 1
+                continue
+        rest.append(span)
+    undrawn.add(counted)
+    return rest
+
+
+def _view(span: Span, resource: dict, scope_name: str, long_at: int, undrawn: UndrawnCounter | None):
     """`span_views.span_view` of the common inference span read from the struct (`_COUNTED` when
     `undrawn` counted it); None for anything else (no message, another shape or kind), which the dict
     path then settles."""

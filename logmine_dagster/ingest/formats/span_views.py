@@ -22,6 +22,7 @@ days keep their exact quarantine and bad share (`test_span_views`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import orjson
@@ -69,8 +70,9 @@ _LINE_LOSS = re.compile(rb'parts\\": ?\[\]')
 
 
 def may_have_lost_content(text) -> bool:
-    """Whether messages' JSON (str), or an export line (bytes), shows the mark of content loss."""
-    if text.__class__ is bytes:
+    """Whether messages' JSON (str), or an export line (bytes or a memoryview of them), shows the
+    mark of content loss."""
+    if text.__class__ is not str:
         return _LINE_LOSS.search(text) is not None
     return LOSS_MARKS[0] in text or LOSS_MARKS[1] in text
 
@@ -123,6 +125,15 @@ def timestamp_for_draw(nanos) -> str | None:
     if len(first) == len(last) == 19:
         _window[:] = first, last, prefix
     return prefix
+
+
+def day_window(day: str) -> tuple[str, str] | None:
+    """The first and last start times (19-digit nanosecond strings) that `timestamp_for_draw` reads
+    as `day` (YYYY-MM-DD) without formatting them: a string of 19 ASCII digits between the two,
+    compared as strings, starts in the day. None when the day's nanoseconds are not 19 digits."""
+    start = (dt.date.fromisoformat(day) - dt.date(1970, 1, 1)).days * _DAY_NS
+    first, last = str(start + _MARGIN_NS), str(start + _DAY_NS - _MARGIN_NS)
+    return (first, last) if len(first) == len(last) == 19 else None
 
 
 class _ViewKey:
