@@ -19,7 +19,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, resource_attributes, span_candidate, span_to_record
 from logmine_dagster.ingest.formats.results import AwaitingContent
 from logmine_dagster.ingest.formats.span_kinds import INFERENCE, OPERATIONS
-from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, input_for_draw, span_view, timestamp_for_draw
+from logmine_dagster.ingest.formats.span_views import SPAN_VIEW, brace_count, input_for_draw, span_view, timestamp_for_draw
 
 if TYPE_CHECKING:  # the sampler's counter: a type only, formats do not import the sampler
     from logmine_dagster.ingest.undrawn_spans import UndrawnCounter
@@ -230,7 +230,7 @@ def _uncounted(spans: list, long_at: int, undrawn: UndrawnCounter) -> list:
         status, start, trace_id, span_id = span.status, span.startTimeUnixNano, span.traceId, span.spanId
         if (
             plain and operation in inference and text.__class__ is str and text[:2] == "[{"
-            and text.count("{") < long_at and (status is UNSET or status.code not in error_codes)
+            and brace_count(text) < long_at and (status is UNSET or status.code not in error_codes)
             and start.__class__ is str and len(start) == 19 and first <= start <= last
             and start.isascii() and start.isdigit()
             and trace_id.__class__ is str and span_id.__class__ is str

@@ -26,6 +26,7 @@ import datetime as dt
 import re
 
 import orjson
+import stringzilla
 
 from logmine_dagster.ingest.formats.otlp import STATUS_CODE_ERROR, any_value, attributes, iso_timestamp, span_key, span_to_record
 from logmine_dagster.ingest.formats.results import AwaitingContent
@@ -65,16 +66,21 @@ _NEXT_OBJECT = re.compile(r",\s*\{")
 # line for them cost a fifth of its parse.)
 LOSS_MARKS = ('"parts":[]', '"parts": []')
 LINE_LOSS_MARKS = (b'parts\\":[]', b'parts\\": []')
-# Both line marks in one search: `in` scans a 100 kB line once per mark, slowly (`]` is frequent).
-_LINE_LOSS = re.compile(rb'parts\\": ?\[\]')
 
 
 def may_have_lost_content(text) -> bool:
     """Whether messages' JSON (str), or an export line (bytes or a memoryview of them), shows the
-    mark of content loss."""
+    mark of content loss. A line is searched by StringZilla's SIMD search: the marks cost a quarter of
+    one regex pass over each 100 kB line."""
     if text.__class__ is not str:
-        return _LINE_LOSS.search(text) is not None
+        return stringzilla.find(text, LINE_LOSS_MARKS[0]) >= 0 or stringzilla.find(text, LINE_LOSS_MARKS[1]) >= 0
     return LOSS_MARKS[0] in text or LOSS_MARKS[1] in text
+
+
+def brace_count(text: str) -> int:
+    """`text.count("{")`: StringZilla's SIMD count (a third of the time) when the text is ASCII, the
+    only str whose buffer is the UTF-8 it reads (it crashes on a lone surrogate)."""
+    return stringzilla.count(text, "{") if text.isascii() else text.count("{")
 
 
 def input_for_draw(text, long_at: int) -> list | None:
@@ -85,7 +91,7 @@ def input_for_draw(text, long_at: int) -> list | None:
     if text.__class__ is not str or text[:2] != "[{":
         return None  # "[]", or another layout: the full path gives the reason
     # Two bounds, the cheap one first: every object has a `{`; every message but the first a `,{`.
-    if text.count("{") < long_at or len(_NEXT_OBJECT.findall(text)) + 1 < long_at:
+    if brace_count(text) < long_at or len(_NEXT_OBJECT.findall(text)) + 1 < long_at:
         return SHORT
     try:
         messages = orjson.loads(text)
