@@ -1,23 +1,29 @@
 """Ingest throughput and memory: the sampler against the floor (gzip + orjson) and pandas.
 
 Generates one day of gzip JSONL, then measures each way in its own process (so peak RSS is its
-own). Prints one JSON line per way and, last, the summary:
+own). Prints one JSON line per way and run and, last, the summary:
     {"records": N, "sampler": {"mb_per_s", "records_per_s", "peak_rss_mb", "cpu_s"}, "floor": {...},
-     "pandas": {...}, "ratio_to_floor": floor cpu_s / sampler cpu_s, "ratio_wall_to_floor": ...}
+     "pandas": {...}, "ratio_to_floor": floor cpu_s / sampler cpu_s,
+     "ratio_to_issue_floor": floor_stdlib cpu_s / sampler cpu_s, "ratio_wall_to_floor": ...}
 
-The floor is like for like: the same file, inflated by the same library as the sampler's, each line
-parsed by orjson once, nothing else (no record is looked at). The ways:
+Two floors, each line parsed by orjson once and nothing else (no record is looked at):
+- floor: like for like, the same file inflated by the same library as the sampler's (isal's igzip
+  when isal is installed, else stdlib gzip): `ratio_to_floor`, the stricter figure.
+- floor_stdlib: `gzip.open` (Python's own zlib) + `orjson.loads`, the floor as the ingest issue
+  defined it: `ratio_to_issue_floor`, the figure its ">= 0.7" was set against (the sampler's use of
+  isal is part of what it measures).
+The other ways:
 - sampler: `sample_day` with the default SamplingPolicy (caps, ceiling) into SQLite; it inflates
   gzip with python-isal when installed (a drop-in zlib), as production does.
-- floor: the same inflater (isal's igzip when isal is installed, else stdlib gzip) + `orjson.loads`
-  of every line.
-- sampler_stdlib_zlib / floor_stdlib: the same pair with Python's own zlib (extra lines: the ratio of
-  the pair is reported too).
+- sampler_stdlib_zlib: the sampler with Python's own zlib (extra: `ratio_stdlib_pair` against
+  floor_stdlib).
 - pandas: `pandas.read_json(lines=True)` then filter.
 Ratios are by CPU time (`cpu_s`, the process's own), steadier than wall time on a shared machine;
-MB/s is uncompressed input per wall-clock second. Each process's own peak RSS is reported.
+MB/s is uncompressed input per wall-clock second. Each process's own peak RSS is reported. With
+`--rounds N` every way runs N times, alternated, and the summary takes each way's median (a single
+run on a shared 2-core machine can be 40% off).
 
-    python benchmarks/bench_ingest.py [--records 1000000] [--skip-pandas] [--skip-extras] [--format otlp]
+    python benchmarks/bench_ingest.py [--records 1000000] [--rounds 1] [--skip-pandas] [--skip-extras] [--format otlp]
 
 `--format otlp` writes the same records as OTLP JSON instead (a Collector file exporter's lines:
 one ExportTraceServiceRequest of SPANS_PER_EXPORT chat spans per line, messages in the current GenAI
@@ -175,11 +181,13 @@ size_mb = sum(gzip.open(p).seek(0, 2) for p in files) / 1e6
 print(json.dumps({"way": way, "records": count, "seconds": round(elapsed, 2),
                   "mb_per_s": round(size_mb / elapsed, 1), "records_per_s": round(count / elapsed),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                  "cpu_s": round(cpu, 2), "mb": round(size_mb, 1), **extra}))
+                  "cpu_s": round(cpu, 3), "mb": round(size_mb, 1), **extra}))
 """
 
 
 def measure(way: str, root: Path) -> dict:
+    for old in root.parent.glob("bench-ingest-*.db"):
+        old.unlink()  # every run writes a new database, as the first did
     completed = subprocess.run(
         [sys.executable, "-c", MEASURE, way, str(root), DAY.isoformat()], capture_output=True, text=True, check=True
     )
@@ -188,11 +196,18 @@ def measure(way: str, root: Path) -> dict:
     return result
 
 
+def _median_run(runs: list[dict]) -> dict:
+    """The run of median CPU time (the lower middle one for an even count), with every run's CPU time."""
+    ordered = sorted(runs, key=lambda run: run["cpu_s"])
+    return {**ordered[(len(ordered) - 1) // 2], "cpu_s_runs": [run["cpu_s"] for run in runs]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=1, help="runs of every way, alternated; the summary takes medians")
     parser.add_argument("--skip-pandas", action="store_true", help="the pandas way needs several GB for 1M records")
-    parser.add_argument("--skip-extras", action="store_true", help="skip sampler_stdlib_zlib and floor_stdlib")
+    parser.add_argument("--skip-extras", action="store_true", help="skip sampler_stdlib_zlib")
     parser.add_argument("--format", choices=("canonical", "otlp", "otlp-events"), default="canonical")
     args = parser.parse_args()
     from logmine_dagster.generator import generate
@@ -202,19 +217,24 @@ def main() -> None:
         generate(root, DAY, 1, args.records, 1, write_manifest=False, gzip=True)
         if args.format != "canonical":
             to_otlp(root, events=args.format == "otlp-events")
-        ways = ("sampler", "floor") + (() if args.skip_extras else ("sampler_stdlib_zlib", "floor_stdlib"))
-        ways += () if args.skip_pandas else ("pandas",)
-        results = {way: measure(way, root) for way in ways}
+        ways = ("sampler", "floor", "floor_stdlib") + (() if args.skip_extras else ("sampler_stdlib_zlib",))
+        runs: dict[str, list] = {way: [] for way in ways}
+        for _ in range(args.rounds):
+            for way in ways:
+                runs[way].append(measure(way, root))
+        results = {way: _median_run(found) for way, found in runs.items()}
+        if not args.skip_pandas:
+            results["pandas"] = measure("pandas", root)
     if not args.skip_extras:
         print(json.dumps({
             "ratio_stdlib_pair": round(results["floor_stdlib"]["cpu_s"] / results["sampler_stdlib_zlib"]["cpu_s"], 3),
-            "ratio_sampler_to_stdlib_floor": round(results["floor_stdlib"]["cpu_s"] / results["sampler"]["cpu_s"], 3),
         }), flush=True)
-    keys = ("mb_per_s", "records_per_s", "peak_rss_mb", "cpu_s")
-    summary = {"records": args.records, "format": args.format}
-    for way in ("sampler", "floor", "pandas"):
-        summary[way] = {k: results[way][k] for k in keys} if way in results else None
+    keys = ("mb_per_s", "records_per_s", "peak_rss_mb", "cpu_s", "cpu_s_runs")
+    summary = {"records": args.records, "format": args.format, "rounds": args.rounds}
+    for way in ("sampler", "floor", "floor_stdlib", "pandas"):
+        summary[way] = {k: results[way][k] for k in keys if k in results[way]} if way in results else None
     summary["ratio_to_floor"] = round(results["floor"]["cpu_s"] / results["sampler"]["cpu_s"], 3)
+    summary["ratio_to_issue_floor"] = round(results["floor_stdlib"]["cpu_s"] / results["sampler"]["cpu_s"], 3)
     summary["ratio_wall_to_floor"] = round(results["sampler"]["mb_per_s"] / results["floor"]["mb_per_s"], 3)
     print(json.dumps(summary))
 
