@@ -33,7 +33,7 @@ def _message(role: str, text: str | None) -> dict:
 
 
 def _conversation(rng: random.Random, turns: int, dropped: bool, unmarked_loss: bool) -> list[dict]:
-    messages = [_message("user" if i % 2 == 0 else "assistant", f"turn {i} about order {rng.randrange(999)}") for i in range(turns)]
+    messages = [_message("user" if i % 2 == 0 else "assistant", f"turn {i} about order {rng.randrange(999)} – reçu") for i in range(turns)]
     if dropped:
         messages[0] = _message("user", None)  # as openai-v2 2.4b0 writes a multi-part message
     odd = rng.random()
@@ -66,7 +66,9 @@ def _span(rng: random.Random, i: int, unmarked_loss: bool = True) -> dict:
     elif shape < 0.11:
         attributes.append(_attr("gen_ai.input.messages", "[]"))
     else:
-        attributes.append(_attr("gen_ai.input.messages", json.dumps(_conversation(rng, turns, rng.random() < 0.08, unmarked_loss))))
+        # Half the producers write non-ASCII text as it is, half escape it (json.dumps' default).
+        conversation = _conversation(rng, turns, rng.random() < 0.08, unmarked_loss)
+        attributes.append(_attr("gen_ai.input.messages", json.dumps(conversation, ensure_ascii=i % 2 == 0)))
         attributes.append(_attr("gen_ai.output.messages", json.dumps([_message("assistant", "done")])))
     if 0.11 <= shape < 0.14:
         attributes.append(_attr("gen_ai.system_instructions", "You are Nova."))
@@ -240,3 +242,10 @@ def test_the_day_window_holds_the_start_times_read_as_the_day_without_formatting
     assert timestamp_for_draw(str(int(first) - 1)).startswith(f"{DAY}T00:00:00.00")
     assert timestamp_for_draw(str(int(last) + 1)).startswith(f"{DAY}T23:59:59.999")
     assert day_window("1999-12-31") is None  # 18 digits of nanoseconds: no string window
+
+
+def test_braces_are_counted_alike_in_ascii_and_in_other_text():
+    from logmine_dagster.ingest.formats.span_views import brace_count
+
+    for text in ('[{"a": "{x}"}]', '[{"a": "reçu {"}]', '[{"a": "\ud800{"}]', "", "{" * 70):
+        assert brace_count(text) == text.count("{")  # a lone surrogate too: never handed to StringZilla
