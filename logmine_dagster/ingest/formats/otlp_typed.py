@@ -107,6 +107,19 @@ class Span(_Otlp):
         """The span as orjson reads it (what the full path takes)."""
         return msgspec.to_builtins(self)
 
+    def input_text(self):
+        """`gen_ai.input.messages` as `to_record` reads it (the last of that key), or None."""
+        text = None
+        for item in self.attributes:
+            if item.key == "gen_ai.input.messages":
+                text = _attribute_value(item.value)
+        return text
+
+    def user_id(self):
+        """The `user_id` `to_record` gives the span's record."""
+        attrs = {item.key: _attribute_value(item.value) for item in self.attributes if item.key in _USER_KEYS}
+        return attrs.get("user.id") or attrs.get("enduser.id")
+
     def to_record(self, resource: dict, scope_name: str):
         """`span_to_record` of `as_dict()` (what `span_views.built` makes of a drawn span), with its
         attributes read from the structs and only the fields the record reads made dicts: a drawn
@@ -118,6 +131,10 @@ class Span(_Otlp):
         span = msgspec.to_builtins({key: value for key, value in fields.items() if value is not UNSET})
         record = span_to_record(span, resource, scope_name, attrs)
         return span_to_record(self.as_dict(), resource, scope_name, attrs) if isinstance(record, AwaitingContent) else record
+
+
+# Where `span_to_record` reads `user_id` from.
+_USER_KEYS = ("user.id", "enduser.id")
 
 
 class Scope(_Otlp):

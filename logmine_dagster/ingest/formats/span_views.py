@@ -234,6 +234,26 @@ def joined_view(long_at: int, span: dict, resource: dict, scope_name: str, attrs
     }
 
 
+def usable_user(view: dict) -> tuple[bool, object]:
+    """For a drawn typed span's view: (True, its record's `user_id`) when the record is certainly
+    usable, every input message captured (`_certified_messages`: `built` then gives a record, never
+    an UnusableSpan), found without building it; (False, None) when only building it tells. The
+    sampler then puts the span through its caps first and builds only what they keep."""
+    found = view[SPAN_VIEW]
+    if found[0].__class__ is dict:
+        return False, None
+    messages = view["input"]
+    if messages is SHORT:  # not parsed for the draw (a long input was, and certified)
+        text = found[0].input_text()
+        try:
+            messages = orjson.loads(text) if text.__class__ is str else None
+        except orjson.JSONDecodeError:
+            return False, None
+        if not _certified_messages(messages):
+            return False, None
+    return True, found[0].user_id()
+
+
 def built(value):
     """The record itself: a span's view is built into its canonical record (or the `UnusableSpan`
     saying why it cannot be one), as `span_to_record` makes it; any other value is returned as it is."""
