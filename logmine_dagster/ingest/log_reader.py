@@ -20,14 +20,12 @@ from typing import Callable, Iterator, Union
 from logmine_dagster.core.errors import LogmineError
 from logmine_dagster.ingest.formats import AwaitingContent, FormatError, SkippedSpan, SpanContent, UnusableSpan, records_from_line
 from logmine_dagster.ingest.formats.otlp_proto import decode_export
-from logmine_dagster.ingest.formats.otlp_typed import TRACE_LINE_PREFIX, typed_candidates
+from logmine_dagster.ingest.formats.otlp_typed import is_trace_line, typed_candidates
 from logmine_dagster.ingest.formats.span_views import may_have_lost_content
 from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED, FileItems
 from logmine_dagster.ingest.stream_items import ProtoFrame
 from logmine_dagster.ingest.records import RecordError, parse_record
 from logmine_dagster.ingest.span_join import SpanContentJoin
-
-_PREFIX_LENGTH = len(TRACE_LINE_PREFIX)
 
 # JSON lines, and the names an OpenTelemetry Collector file exporter's `path` is likely to get
 # (`.json` lines, `.pb`/`.binpb` for `format: proto`), each plain or compressed; the content decides
@@ -381,8 +379,7 @@ def scan_file(
     typed = views is not None and fmt in (None, "otlp")
     undrawn = None if undrawn_counter is None else undrawn_counter(source)
     number = 0
-    # Long lines come as memoryviews of the inflated block when the typed read may take them.
-    items = FileItems(path, max_line_bytes, views=typed)
+    items = FileItems(path, max_line_bytes, views=typed)  # long lines as memoryviews, for the typed read
     try:
         for batch in items:
             for raw in batch:
@@ -391,7 +388,7 @@ def scan_file(
                     on_bad(source, number, _too_long(max_line_bytes, items.unit))
                     continue
                 candidates = None
-                if typed and (raw.__class__ is bytes or raw.__class__ is memoryview) and raw[:_PREFIX_LENGTH] == TRACE_LINE_PREFIX:
+                if typed and (raw.__class__ is bytes or raw.__class__ is memoryview) and is_trace_line(raw):
                     # An OTLP trace line is decoded into typed spans in C (`otlp_typed`); a line it
                     # does not take is read below, with the same result.
                     candidates = typed_candidates(raw, 0 if may_have_lost_content(raw) else views, undrawn)

@@ -175,6 +175,13 @@ _decode = msgspec.json.Decoder(TraceExport).decode
 # The prefix every line the typed path can take starts with (its only field); others skip the try.
 TRACE_LINE_PREFIX = b'{"resourceSpans"'
 _ERROR_CODES = (STATUS_CODE_ERROR, "STATUS_CODE_ERROR")
+
+
+def is_trace_line(raw) -> bool:
+    """Whether a line (bytes, or a memoryview of them) starts as every line the typed path takes."""
+    return raw[: len(TRACE_LINE_PREFIX)] == TRACE_LINE_PREFIX
+
+
 # What `_view` returns for a span `undrawn` took: nothing more to hand on.
 _COUNTED = object()
 _INFERENCE_OPERATIONS = frozenset(name for name, kind in OPERATIONS.items() if kind == INFERENCE)
