@@ -26,6 +26,7 @@ from logmine_dagster.ingest.line_stream import DEFAULT_MAX_LINE_BYTES, OVERSIZED
 from logmine_dagster.ingest.stream_items import ProtoFrame
 from logmine_dagster.ingest.records import RecordError, parse_record
 from logmine_dagster.ingest.span_join import SpanContentJoin
+from logmine_dagster.ingest.undrawn_spans import CounterFor
 
 # JSON lines, and the names an OpenTelemetry Collector file exporter's `path` is likely to get
 # (`.json` lines, `.pb`/`.binpb` for `format: proto`), each plain or compressed; the content decides
@@ -354,7 +355,7 @@ def scan_file(
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
     views: int | None = None,
-    undrawn_counter: Callable[[str], Callable[[str, str, str, list], bool]] | None = None,
+    undrawn_counter: CounterFor | None = None,
 ) -> None:
     """The sampler's one pass over a file: `on_record(value, raw, source, line)` for every decoded
     record, with `raw` the line's bytes when the line is a canonical record as it stands (so a record
@@ -392,9 +393,8 @@ def scan_file(
                     # An OTLP trace line is decoded into typed spans in C (`otlp_typed`); a line it
                     # does not take is read below, with the same result.
                     candidates = typed_candidates(raw, 0 if may_have_lost_content(raw) else views, undrawn)
-                if raw.__class__ is memoryview and candidates is None:
-                    raw = bytes(raw)  # the other readers take bytes, as before
                 if candidates is None:
+                    raw = bytes(raw) if raw.__class__ is memoryview else raw  # the other readers take bytes
                     try:
                         value = loads(raw)
                     except decode_error:
@@ -447,7 +447,7 @@ def scan_partition(
     on_skip: Callable[[str], None] | None = None,
     join: SpanContentJoin | None = None,
     views: int | None = None,
-    undrawn_counter: Callable[[str], Callable[[str, str, str, list], bool]] | None = None,
+    undrawn_counter: CounterFor | None = None,
 ) -> list[str]:
     """`scan_file` over every file of the day; returns the files' names relative to the log root.
     Spans whose content is in the day's OTLP log records are joined to it once every file is read."""

@@ -188,32 +188,29 @@ class DaySampler:
 
     def _keep_candidate(self, value, raw: bytes | None, source: str, line: int, draw: Draw) -> None:
         """A record the rates drew, unless the opt-out list or its strata's caps leave it out."""
-        if raw is None and not self._opt_out and value.__class__ is dict and SPAN_VIEW in value:
-            usable, user = usable_user(value)
-            if usable:
-                # Its record is certainly usable: the caps go first, and a span they cannot keep
-                # (most drawn errors of a big day) is never built. The same outcome and counts as
-                # building first, for a fraction of the work.
-                if self._user_refused(user, source, line):
-                    return
-                self._signal_caps.admit(draw.kept, draw.hashes)
-                if draw.base or draw.kept:
-                    record = built(value)
-                    if not self._unusable(record, source, line, draw):  # never, by `usable_user`
-                        self._spool_record(record, None, user, source, line, draw)
+        # A typed span whose record is certainly usable goes through the caps before it is built:
+        # the drawn errors of a big day that the error cap cannot keep are never built. The same
+        # outcome and counts as building first.
+        view = raw is None and not self._opt_out and value.__class__ is dict and SPAN_VIEW in value
+        usable, user = usable_user(value) if view else (False, None)
+        if not usable:
+            value = built(value)
+            if self._unusable(value, source, line, draw):
                 return
-        value = built(value)
-        if self._unusable(value, source, line, draw):
-            return
-        user = value.get("user_id")
+            user = value.get("user_id")
         if self._user_refused(user, source, line):
             return
         if self._opt_out and opted_out(value, self.policy):
             self.counts.excluded_opt_out += 1
             return
         self._signal_caps.admit(draw.kept, draw.hashes)
-        if draw.base or draw.kept:
-            self._spool_record(value, raw, user, source, line, draw)
+        if not draw.base and not draw.kept:
+            return
+        if usable:
+            value = built(value)
+            if self._unusable(value, source, line, draw):  # never, by `usable_user`
+                return
+        self._spool_record(value, raw, user, source, line, draw)
 
     def _unusable(self, value, source: str, line: int, draw: Draw) -> bool:
         """A drawn span whose messages were not all captured (only the drawn ones are checked message

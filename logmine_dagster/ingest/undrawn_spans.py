@@ -5,6 +5,8 @@ fields kept here, inline; anything else asks the counter itself, with the view's
 
 from __future__ import annotations
 
+from typing import Callable
+
 from logmine_dagster.ingest.sampling_counts import SamplingCounts
 
 
@@ -42,3 +44,7 @@ class UndrawnCounter:
             if self.source is not counts.current_source:
                 counts.switch_source(self.source)
             counts.scanned += spans
+
+
+# `DaySampler.undrawn_counter`: the counter of one file's spans, by the file's source name.
+CounterFor = Callable[[str], UndrawnCounter]
